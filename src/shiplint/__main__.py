@@ -1,0 +1,3 @@
+from shiplint.cli import main
+
+raise SystemExit(main())

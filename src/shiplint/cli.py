@@ -1,0 +1,176 @@
+"""Command line: ``shiplint check|explain|rules|map``. ``main(argv) -> int``.
+
+Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+
+from shiplint import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def _csv(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from shiplint.report import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="shiplint",
+        description="Stop broken or unsafe Python package releases at commit time.",
+    )
+    parser.add_argument("--version", action="version", version=f"shiplint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="audit release configuration (default: current dir)")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="repository roots or single files (default: .)")
+    check.add_argument("--format", "--output-format", dest="format", choices=FORMATS,
+                       default="text", help="output format (default: text)")
+    check.add_argument("--select", action="append", metavar="CODES",
+                       help="only these rules (codes or names, prefix match, comma-separated)")
+    check.add_argument("--extend-select", action="append", metavar="CODES",
+                       help="add rules to the configured selection")
+    check.add_argument("--ignore", action="append", metavar="CODES",
+                       help="skip these rules (codes or names, prefix match)")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"),
+                       help="lowest severity that fails the run (default: warning)")
+    check.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                       help="date for dated checks (default: today)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule", metavar="CODE|NAME")
+
+    rules = sub.add_parser("rules", help="list all rules")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    map_ = sub.add_parser("map", help="print what is published where, how and when")
+    map_.add_argument("paths", nargs="*", metavar="PATH")
+    map_.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "explain":
+            return _explain(args.rule)
+        if args.command == "rules":
+            return _rules(args.format)
+        return _map(args)
+    except BrokenPipeError:  # pragma: no cover - e.g. `shiplint rules | head`
+        return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from shiplint.config import ConfigError
+    from shiplint.engine import Options, audit
+    from shiplint.findings import Severity
+    from shiplint.report import AVAILABLE
+
+    if args.format not in AVAILABLE:
+        print(f"shiplint: --format {args.format} is not available yet "
+              f"(available: {', '.join(AVAILABLE)})", file=sys.stderr)
+        return EXIT_USAGE
+    options = Options(
+        select=_csv(args.select) if args.select else None,
+        ignore=_csv(args.ignore),
+        extend_select=_csv(args.extend_select),
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        today=args.today or dt.date.today(),
+    )
+    unknown = _unknown_selectors(options)
+    if unknown:
+        print(f"shiplint: unknown rule code or name: {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        results = audit(args.paths or ["."], options)
+    except ConfigError as exc:
+        print(f"shiplint: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    failing = any(
+        f.severity.rank >= r.fail_on.rank for r in results for f in r.findings
+    )
+    fail_on = results[0].fail_on.value if results else "warning"
+    if args.format == "json":
+        from shiplint.report import json_
+
+        sys.stdout.write(json_.render(results, fail_on))
+    else:
+        from shiplint.report import text
+
+        colour = args.color == "always" or (
+            args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        )
+        sys.stdout.write(text.render(results, colour=colour))
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _unknown_selectors(options: object) -> list[str]:
+    from shiplint.rules import matching
+
+    keys = (getattr(options, "select", None) or []) + getattr(options, "ignore", []) + getattr(
+        options, "extend_select", [])
+    return [k for k in keys if k.upper() != "ALL" and not matching([k])]
+
+
+def _explain(key: str) -> int:
+    from shiplint.docs import explain
+    from shiplint.rules import by_key
+
+    rule = by_key(key)
+    if rule is None:
+        print(f"shiplint: no rule {key!r}; see `shiplint rules`", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(explain(rule))
+    return EXIT_OK
+
+
+def _rules(fmt: str) -> int:
+    from shiplint.docs import rules_json, rules_markdown, rules_text
+
+    render = {"text": rules_text, "json": rules_json, "markdown": rules_markdown}[fmt]
+    sys.stdout.write(render())
+    return EXIT_OK
+
+
+def _map(args: argparse.Namespace) -> int:
+    from shiplint.config import ConfigError
+    from shiplint.engine import open_project
+    from shiplint.mapview import render_json, render_text
+
+    try:
+        projects = [open_project(p) for p in (args.paths or ["."])]
+    except ConfigError as exc:
+        print(f"shiplint: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    render = render_json if args.format == "json" else render_text
+    sys.stdout.write(render(projects))
+    return EXIT_OK

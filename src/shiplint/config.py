@@ -1,0 +1,101 @@
+"""Configuration: ``[tool.shiplint]`` in pyproject.toml or a root ``shiplint.toml``."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shiplint.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KNOWN_KEYS = frozenset(
+    {"select", "ignore", "extend-select", "fail-on", "per-file-ignores", "deploy",
+     "expiry-warning-days", "verification-max-age-days"}
+)
+
+
+class ConfigError(Exception):
+    """Invalid configuration: reported with exit code 2."""
+
+
+@dataclass
+class Config:
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    fail_on: Severity | None = None
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    source: str | None = None  # file the configuration came from
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def ignored_for(self, rel: str) -> list[str]:
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores.items():
+            if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern + "/*"):
+                out.extend(codes)
+        return out
+
+
+def load_config(root: Path) -> Config:
+    """Read the root's configuration; a syntax or type error raises :class:`ConfigError`.
+
+    ``shiplint.toml`` wins over ``[tool.shiplint]`` when both exist.
+    """
+    candidates = [(root / "shiplint.toml", ()), (root / "pyproject.toml", ("tool", "shiplint"))]
+    for path, prefix in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            continue  # reported as a parse finding by the rules
+        except tomllib.TOMLDecodeError:
+            if prefix:
+                continue  # a broken pyproject.toml is a finding, not a config error
+            raise ConfigError(f"{path}: invalid TOML") from None
+        for key in prefix:
+            data = data.get(key) if isinstance(data, dict) else None
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [{'.'.join(prefix)}] must be a table")
+        return _from_table(data, f"{path.name}" + (f" [{'.'.join(prefix)}]" if prefix else ""))
+    return Config()
+
+
+def _from_table(data: dict[str, Any], where: str) -> Config:
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        known = ", ".join(sorted(KNOWN_KEYS))
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {known})")
+    config = Config(source=where, raw=data)
+    if "select" in data:
+        config.select = _str_list(data["select"], "select", where)
+    config.ignore = _str_list(data.get("ignore", []), "ignore", where)
+    config.extend_select = _str_list(data.get("extend-select", []), "extend-select", where)
+    if "fail-on" in data:
+        try:
+            config.fail_on = Severity.parse(str(data["fail-on"]))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: fail-on: {exc}") from None
+    pfi = data.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")
+    for pattern, codes in pfi.items():
+        config.per_file_ignores[pattern] = _str_list(codes, f"per-file-ignores.{pattern}", where)
+    return config
+
+
+def _str_list(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{where}: {key} must be a list of rule codes or names")

@@ -1,0 +1,617 @@
+"""Find the files shiplint reads in a repository, quickly and without surprises.
+
+shiplint runs as a pre-commit hook on every commit, so discovery never walks the whole
+tree: it lists the root, then walks only the folders where release configuration lives
+(:data:`WALK_DIRS` and root folders whose name starts with ``azure``).  Inside them it
+skips vendored or generated folders (:data:`SKIP_DIRS`) at any depth and honours
+``.gitignore`` files (the root one, those inside walked folders, and ``.git/info/exclude``).
+
+Which files count, and as what *kind*, is decided by one table of path regexes
+(``_KIND_PATTERNS``): :func:`classify` uses it on root-relative paths and
+:data:`PRE_COMMIT_FILES` is its union, so the pre-commit ``files:`` filter accepts exactly
+the paths :func:`classify` accepts.
+
+Known, accepted differences from git:
+
+* The ignore rules are applied to every file, so a file git already tracks is still
+  skipped when a pattern matches it (git would keep tracking and reading it).
+* Only the root's own ignore files count: a parent repository's ``.gitignore`` files
+  and ``core.excludesFile`` are not read.
+* Symlinks: git never follows them.  Discovery follows a symlinked file or directory only
+  when its resolved target lies inside the root and not in a vendored folder; each real
+  directory is walked once (its real path wins over symlinked aliases), so links cannot
+  loop; broken links are skipped.  Like git, a symlinked ``.gitignore`` is not read and a
+  symlink to a directory does not match directory-only (``dir/``) patterns.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import os
+import posixpath
+import re
+import stat
+from pathlib import Path
+from typing import NamedTuple
+
+__all__ = [
+    "PRE_COMMIT_FILES",
+    "SKIP_DIRS",
+    "WALK_DIRS",
+    "Discovered",
+    "classify",
+    "classify_single",
+    "discover",
+    "resolve_script",
+]
+
+
+class Discovered(NamedTuple):
+    """A file shiplint reads: its path (joined from the root), POSIX ``rel`` path, kind."""
+
+    path: Path
+    rel: str
+    kind: str
+
+
+#: Folders under the root that discovery walks (besides root folders named ``azure*``).
+WALK_DIRS: frozenset[str] = frozenset(
+    {
+        ".github",
+        "ci",
+        ".ci",
+        "tools",
+        "scripts",
+        "build_tools",
+        "continuous_integration",
+        ".circleci",
+    }
+)
+
+#: Vendored or generated folders, skipped at any depth.
+SKIP_DIRS: frozenset[str] = frozenset(
+    {
+        "node_modules",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "build",
+        "dist",
+        ".git",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        "site-packages",
+        "vendor",
+        "_vendor",
+        "vendored",
+        "third_party",
+    }
+)
+
+
+def _alternatives(names: frozenset[str]) -> str:
+    return "|".join(re.escape(name) for name in sorted(names))
+
+
+# Any number of nested folders, none of them vendored.
+_SUBDIRS = rf"(?:(?!(?:{_alternatives(SKIP_DIRS)})/)[^/]+/)*"
+# A folder discovery walks (root-level).
+_WALKED = rf"(?:{_alternatives(WALK_DIRS)}|azure[^/]*)"
+_CI_TEMPLATE_DIRS = r"(?:ci|\.ci|continuous_integration|tools/ci|azure[^/]*)"
+_SHELL_DIRS = r"(?:ci|\.ci|tools|scripts|build_tools|continuous_integration|\.github)"
+
+# (kind, regex over the whole root-relative POSIX path); the first matching row wins.
+_KIND_PATTERNS: tuple[tuple[str, str], ...] = (
+    # GitHub only reads the top level of .github/workflows.
+    ("workflow", r"\.github/workflows/[^/]+\.ya?ml"),
+    # Composite actions: anywhere under .github/actions, or the repository's own action.
+    ("action", rf"(?:\.github/actions/{_SUBDIRS})?action\.ya?ml"),
+    # Conda environments at the root or in walked folders (before "ci" templates).
+    ("conda-env", rf"(?:{_WALKED}/{_SUBDIRS})?environment[^/]*\.ya?ml"),
+    (
+        "ci",
+        r"(?:\.travis\.yml|azure-pipelines\.ya?ml|\.cirrus\.yml|\.circleci/config\.yml"
+        r"|\.gitlab-ci\.yml|\.?appveyor\.yml)",
+    ),
+    ("ci", rf"{_CI_TEMPLATE_DIRS}/{_SUBDIRS}[^/]+\.ya?ml"),
+    ("shell", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.sh"),
+    ("pyproject", r"pyproject\.toml"),
+    ("setup-cfg", r"setup\.cfg"),
+    ("tox-ini", r"tox\.ini"),
+    ("tox-toml", r"tox\.toml"),
+    ("makefile", r"(?:Makefile|makefile|GNUmakefile)"),
+    ("pypirc", r"\.pypirc"),
+    ("setup-py", r"setup\.py"),
+    ("noxfile", r"noxfile\.py"),
+    ("shiplint-toml", r"shiplint\.toml"),
+)
+
+#: The pre-commit ``files:`` regex (used with ``re.search``): it matches exactly the
+#: root-relative paths :func:`classify` accepts, being the union of the same patterns.
+PRE_COMMIT_FILES: str = r"^(?:" + "|".join(pattern for _, pattern in _KIND_PATTERNS) + r")\Z"
+
+_KINDS = tuple(kind for kind, _ in _KIND_PATTERNS)
+_CLASSIFY_RE = re.compile(
+    "|".join(f"(?P<k{index}>{pattern})" for index, (_, pattern) in enumerate(_KIND_PATTERNS))
+)
+
+
+def classify(rel: str) -> str | None:
+    """The kind of the file at root-relative POSIX path ``rel``; None if shiplint skips it."""
+    match = _CLASSIFY_RE.fullmatch(rel)
+    if match is None or match.lastgroup is None:
+        return None
+    return _KINDS[int(match.lastgroup[1:])]
+
+
+def classify_single(path: Path) -> str:
+    """The kind of one file named on the command line.
+
+    The path's trailing components are tried with :func:`classify`, shortest first
+    (``workflows/x.yml``, ``.github/workflows/x.yml``, ...), then its bare name (which
+    catches root-level names such as ``pyproject.toml`` anywhere); failing that, any
+    ``.yml``/``.yaml`` file is taken for a ``workflow`` and any ``.sh`` file for ``shell``,
+    and everything else is ``unknown``.
+    """
+    try:
+        absolute = os.path.abspath(path)
+    except (OSError, ValueError):
+        absolute = os.fspath(path)
+    pure = Path(absolute)
+    names = pure.parts[1:] if pure.anchor else pure.parts
+    for count in range(2, len(names) + 1):
+        kind = classify("/".join(names[-count:]))
+        if kind is not None:
+            return kind
+    name = names[-1] if names else path.name
+    kind = classify(name)
+    if kind is not None:
+        return kind
+    lower = name.lower()
+    if lower.endswith((".yml", ".yaml")):
+        return "workflow"
+    if lower.endswith(".sh"):
+        return "shell"
+    return "unknown"
+
+
+# --------------------------------------------------------------------------- gitignore
+
+_NEVER = "(?!)"
+
+_POSIX_CLASSES: dict[str, str] = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9a-fA-F",
+}
+
+
+def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
+    """Translate the ``[...]`` at ``pattern[start]`` as git's wildmatch reads it.
+
+    Returns the regex and the index after the closing ``]``, or None when the class is
+    malformed (git then never matches the pattern).
+    """
+    n = len(pattern)
+    i = start + 1
+    negate = i < n and pattern[i] in "!^"
+    if negate:
+        i += 1
+    items: list[str] = []
+    prev: str | None = None
+    first = True
+    while True:
+        if i >= n:
+            return None
+        ch = pattern[i]
+        if ch == "]" and not first:
+            i += 1
+            break
+        first = False
+        if ch == "\\":
+            i += 1
+            if i >= n:
+                return None
+            prev = pattern[i]
+            items.append(re.escape(prev))
+            i += 1
+        elif ch == "-" and prev is not None and i + 1 < n and pattern[i + 1] != "]":
+            i += 1
+            high = pattern[i]
+            if high == "\\":
+                i += 1
+                if i >= n:
+                    return None
+                high = pattern[i]
+            # The low end was already added as a single character, which is all git
+            # matches when the range is reversed.
+            if prev <= high:
+                items.append(f"{re.escape(prev)}-{re.escape(high)}")
+            prev = None
+            i += 1
+        elif ch == "[" and i + 1 < n and pattern[i + 1] == ":":
+            close = pattern.find("]", i + 2)
+            if close == -1:
+                return None
+            if close - 1 < i + 2 or pattern[close - 1] != ":":
+                # No ":]": a plain "[" in the set.
+                prev = "["
+                items.append(re.escape(prev))
+                i += 1
+                continue
+            name = pattern[i + 2 : close - 1]
+            if name not in _POSIX_CLASSES:
+                return None
+            items.append(_POSIX_CLASSES[name])
+            prev = None
+            i = close + 1
+        else:
+            prev = ch
+            items.append(re.escape(ch))
+            i += 1
+    body = "".join(items)
+    if negate:
+        return f"[^/{body}]", i
+    if not body:
+        return _NEVER, i
+    return f"(?!/)[{body}]", i
+
+
+def _glob_to_regex(pattern: str) -> str | None:
+    """Translate a gitignore glob (pathname mode) to a regex; None if it can never match."""
+    out: list[str] = []
+    n = len(pattern)
+    # git matches the literal prefix separately and runs wildmatch on the rest, so a "**"
+    # right after that prefix counts as starting a component ("a**/b" matches "ab").
+    start = next((k for k, c in enumerate(pattern) if c in "*?[\\"), n)
+    i = 0
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            if j - i >= 2 and (i == start or pattern[i - 1] == "/"):
+                if j == n or pattern.startswith("\\/", j):
+                    out.append(".*")  # "/**" at the end, or the pattern "**": everything
+                    i = j
+                    continue
+                if pattern[j] == "/":
+                    out.append("(?:.*/)?")  # "**/": zero or more folders
+                    i = j + 1
+                    continue
+            out.append("[^/]*")
+            i = j
+        elif ch == "?":
+            out.append("[^/]")
+            i += 1
+        elif ch == "[":
+            translated = _bracket(pattern, i)
+            if translated is None:
+                return None
+            regex, i = translated
+            out.append(regex)
+        elif ch == "\\":
+            if i + 1 >= n:
+                return None
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    return "".join(out)
+
+
+def _trim_trailing_spaces(line: str) -> str:
+    """Drop trailing spaces, except one escaped with a backslash (git's rule)."""
+    end = 0
+    i = 0
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch == " ":
+            i += 1
+            continue
+        if ch == "\\" and i + 1 < n:
+            i += 2
+        else:
+            i += 1
+        end = i
+    return line[:end]
+
+
+class _Rule(NamedTuple):
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+    basename: bool  # match the entry's name (pattern had no slash) rather than its path
+
+
+class _IgnoreRules:
+    """The compiled patterns of one ignore file; paths are relative to its folder."""
+
+    __slots__ = ("_any_name", "_any_path", "_rules")
+
+    def __init__(self, rules: list[_Rule]) -> None:
+        self._rules = tuple(reversed(rules))  # the last matching pattern wins
+        names = [r.regex.pattern for r in rules if r.basename]
+        paths = [r.regex.pattern for r in rules if not r.basename]
+        self._any_name = re.compile("|".join(names) if names else _NEVER, re.DOTALL)
+        self._any_path = re.compile("|".join(paths) if paths else _NEVER, re.DOTALL)
+
+    def match(self, sub: str, name: str, is_dir: bool) -> bool | None:
+        """True if ignored, False if re-included (``!``), None if no pattern matches."""
+        if self._any_name.fullmatch(name) is None and self._any_path.fullmatch(sub) is None:
+            return None
+        for rule in self._rules:
+            if rule.dir_only and not is_dir:
+                continue
+            if rule.regex.fullmatch(name if rule.basename else sub) is not None:
+                return not rule.negate
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_ignore(data: bytes) -> _IgnoreRules | None:
+    text = data.decode("utf-8", "surrogateescape")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    rules: list[_Rule] = []
+    for raw in text.split("\n"):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if not line or line.startswith("#"):
+            continue
+        line = _trim_trailing_spaces(line)
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:]
+        dir_only = line.endswith("/")
+        if dir_only:
+            line = line[:-1]
+        if not line:
+            continue
+        basename = "/" not in line
+        if line.startswith("/"):
+            line = line[1:]
+        regex = _glob_to_regex(line)
+        if regex is None:
+            continue
+        rules.append(_Rule(re.compile(f"(?:{regex})", re.DOTALL), negate, dir_only, basename))
+    return _IgnoreRules(rules) if rules else None
+
+
+def _read_ignore_file(path: str) -> _IgnoreRules | None:
+    """Compiled rules of the ignore file at ``path`` (None if absent, empty or unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return None
+    return _compile_ignore(data)
+
+
+def _read_dir_gitignore(directory: str) -> _IgnoreRules | None:
+    """The ``.gitignore`` of ``directory``; like git, a symlinked one is not read."""
+    path = os.path.join(directory, ".gitignore")
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+    except (OSError, ValueError):
+        return None
+    return _read_ignore_file(path)
+
+
+def _git_exclude(root: str) -> _IgnoreRules | None:
+    """The rules of ``.git/info/exclude`` (also for worktrees and submodules)."""
+    dotgit = os.path.join(root, ".git")
+    try:
+        if os.path.isdir(dotgit):
+            common = dotgit
+        else:
+            with open(dotgit, encoding="utf-8", errors="surrogateescape") as handle:
+                first = handle.readline().strip()
+            if not first.startswith("gitdir:"):
+                return None
+            gitdir = os.path.join(root, first[len("gitdir:") :].strip())
+            common = gitdir
+            try:
+                with open(
+                    os.path.join(gitdir, "commondir"), encoding="utf-8", errors="surrogateescape"
+                ) as handle:
+                    common = os.path.join(gitdir, handle.readline().strip())
+            except OSError:
+                pass
+    except (OSError, ValueError):
+        return None
+    return _read_ignore_file(os.path.join(common, "info", "exclude"))
+
+
+# (folder relative to the root, "" for the root; its rules), shallowest first.
+_Stack = tuple[tuple[str, _IgnoreRules], ...]
+
+
+def _ignored(stack: _Stack, rel: str, name: str, is_dir: bool) -> bool:
+    """Whether ``rel`` is ignored; the deepest ignore file with a matching pattern decides."""
+    for base, rules in reversed(stack):
+        verdict = rules.match(rel[len(base) + 1 :] if base else rel, name, is_dir)
+        if verdict is not None:
+            return verdict
+    return False
+
+
+def _inside(real: str, root_real: str) -> bool:
+    """Whether the resolved path ``real`` is inside the root and not in a vendored folder."""
+    if real == root_real:
+        return True
+    prefix = root_real if root_real.endswith(os.sep) else root_real + os.sep
+    if not real.startswith(prefix):
+        return False
+    return not any(part in SKIP_DIRS for part in real[len(prefix) :].split(os.sep))
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+def _scan(path: str) -> list[os.DirEntry[str]] | None:
+    try:
+        with os.scandir(path) as entries:
+            return sorted(entries, key=lambda entry: entry.name)
+    except (OSError, ValueError):
+        return None
+
+
+class _Walker:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root_s = os.fspath(root)
+        self.root_real = os.path.realpath(self.root_s)
+        self.found: list[Discovered] = []
+        self.visited: set[str] = set()
+        # Real folders are walked depth-first before any folder reached through a symlink,
+        # so a folder's own path wins over its aliases.
+        self.pending: list[tuple[str, str, str, _Stack]] = []
+        self.deferred: collections.deque[tuple[str, str, str, _Stack]] = collections.deque()
+
+    def run(self) -> list[Discovered]:
+        exclude = _git_exclude(self.root_s)
+        base: _Stack = (("", exclude),) if exclude is not None else ()
+        self.pending.append((self.root_s, "", self.root_real, base))
+        while self.pending or self.deferred:
+            if self.pending:
+                item = self.pending.pop()
+            else:
+                item = self.deferred.popleft()
+            self.visit(*item)
+        self.found.sort(key=lambda found: found.rel)
+        return self.found
+
+    def visit(self, directory: str, rel: str, real: str, stack: _Stack) -> None:
+        if real in self.visited:
+            return
+        self.visited.add(real)
+        entries = _scan(directory)
+        if entries is None:
+            return
+        for entry in entries:
+            if entry.name == ".gitignore":
+                try:
+                    regular = entry.is_file(follow_symlinks=False)
+                except OSError:
+                    regular = False
+                rules = _read_ignore_file(entry.path) if regular else None
+                if rules is not None:
+                    stack = (*stack, (rel, rules))
+                break
+        at_root = not rel
+        prefix = f"{rel}/" if rel else ""
+        for entry in entries:
+            name = entry.name
+            if at_root:
+                may_walk = name in WALK_DIRS or name.startswith("azure")
+            else:
+                may_walk = name not in SKIP_DIRS
+            child = prefix + name
+            kind = classify(child)
+            if kind is None and not may_walk:
+                continue
+            try:
+                link = entry.is_symlink()
+                if link:
+                    target = os.path.realpath(entry.path)
+                    if not _inside(target, self.root_real):
+                        continue
+                    st_mode = os.stat(target).st_mode
+                    is_dir = stat.S_ISDIR(st_mode)
+                    is_file = stat.S_ISREG(st_mode)
+                else:
+                    target = os.path.join(real, name)
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=False)
+            except (OSError, ValueError):
+                continue  # broken link, vanished entry, unreadable
+            if is_dir and may_walk:
+                if name in SKIP_DIRS or _ignored(stack, child, name, not link):
+                    continue
+                item = (entry.path, child, target, stack)
+                if link:
+                    self.deferred.append(item)
+                else:
+                    self.pending.append(item)
+            elif is_file and kind is not None and not _ignored(stack, child, name, False):
+                self.found.append(Discovered(self.root / child, child, kind))
+
+
+def discover(root: Path) -> list[Discovered]:
+    """The files under ``root`` that shiplint reads, sorted by ``rel``.
+
+    Never raises: an unreadable or vanished folder is skipped (an unreadable root gives
+    ``[]``).  See the module docstring for what is walked, skipped and ignored.  Note
+    that ``.gitignore`` patterns apply even to files git already tracks.
+    """
+    try:
+        return _Walker(root).run()
+    except (OSError, ValueError):  # e.g. realpath of an unreachable root
+        return []
+
+
+def resolve_script(root: Path, rel: str) -> Path | None:
+    """The file for a script path a workflow runs (``bash tools/x.sh``), or None.
+
+    ``rel`` is taken relative to ``root`` (``./`` and ``..`` are normalised lexically).
+    The result is ``root`` joined with the normalised path, provided that it resolves
+    (symlinks included) to a regular file inside ``root``, that no folder on the way is
+    vendored (:data:`SKIP_DIRS`), and that the ignore files (as in :func:`discover`) do not
+    exclude it or a folder containing it.  Never raises.
+    """
+    try:
+        return _resolve_script(root, rel)
+    except (OSError, ValueError):
+        return None
+
+
+def _resolve_script(root: Path, rel: str) -> Path | None:
+    if not rel or "\0" in rel:
+        return None
+    norm = posixpath.normpath(rel)
+    if norm.startswith(("/", "../")) or norm in (".", ".."):
+        return None
+    parts = norm.split("/")
+    if any(part in SKIP_DIRS for part in parts[:-1]):
+        return None
+    root_s = os.fspath(root)
+    root_real = os.path.realpath(root_s)
+    path = os.path.join(root_s, *parts)
+    real = os.path.realpath(path)
+    if real == root_real or not _inside(real, root_real):
+        return None
+    if not stat.S_ISREG(os.stat(real).st_mode):
+        return None
+    exclude = _git_exclude(root_s)
+    stack: _Stack = (("", exclude),) if exclude is not None else ()
+    directory = root_s
+    dir_rel = ""
+    for part in [*parts[:-1], None]:
+        rules = _read_dir_gitignore(directory)
+        if rules is not None:
+            stack = (*stack, (dir_rel, rules))
+        if part is None:
+            break
+        directory = os.path.join(directory, part)
+        dir_rel = f"{dir_rel}/{part}" if dir_rel else part
+        if _ignored(stack, dir_rel, part, not os.path.islink(directory)):
+            return None
+    if _ignored(stack, norm, parts[-1], False):
+        return None
+    return root.joinpath(*parts)

@@ -1,0 +1,123 @@
+"""Typed access to ``data/facts.toml``: the facts that age, kept out of the code."""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older Pythons only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    repo: str
+    branches: tuple[str, ...]
+    sunset: tuple[str, ...]
+    latest: Version
+    thresholds: dict[str, Version]
+    shas: dict[str, Version]
+    raw: dict[str, Any]
+
+    def threshold(self, name: str) -> Version:
+        return self.thresholds[name]
+
+
+@dataclass(frozen=True)
+class DeprecatedOrg:
+    name: str
+    replacement: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    pypi_publish: ActionFacts
+    upload_nightly: ActionFacts
+    deprecated_inputs: dict[str, str]
+    nightly_org: str
+    anaconda_recommended_secret: str
+    broken_client_versions: tuple[str, ...]
+    required_scopes: tuple[str, ...]
+    recommended_scopes: tuple[str, ...]
+    spec4: str
+    deprecated_orgs: dict[str, DeprecatedOrg]
+    org_token_patterns: tuple[re.Pattern[str], ...]
+    pypi_token_re: re.Pattern[str]
+    upload_urls: dict[str, str]
+    index_urls: dict[str, str]
+    legacy_hosts: dict[str, str]
+    upload_hosts: dict[str, str]
+    checked: str
+
+
+def _version(text: str) -> Version:
+    return Version(text)
+
+
+def parse_version(text: str) -> Version | None:
+    """A version from a ref or comment such as ``v1.12.4``, ``1.12``, ``tag=v3.1.3``."""
+    match = re.search(r"v?(\d+(?:\.\d+){0,3})\b", text)
+    if not match:
+        return None
+    try:
+        return Version(match.group(1))
+    except InvalidVersion:  # pragma: no cover - the pattern only admits valid versions
+        return None
+
+
+def _action(raw: dict[str, Any]) -> ActionFacts:
+    thresholds = {
+        key: _version(value)
+        for key, value in raw.items()
+        if key.endswith("-since") and isinstance(value, str)
+    }
+    return ActionFacts(
+        repo=raw["repo"],
+        branches=tuple(raw.get("branches", ())),
+        sunset=tuple(raw.get("sunset", ())),
+        latest=_version(raw["latest"]),
+        thresholds=thresholds,
+        shas={sha.lower(): _version(v) for sha, v in raw.get("shas", {}).items()},
+        raw=raw,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Facts:
+    data = tomllib.loads(
+        resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
+    )
+    actions = data["actions"]
+    anaconda = data["anaconda"]
+    pypi = data["pypi"]
+    return Facts(
+        pypi_publish=_action(actions["pypi-publish"]),
+        upload_nightly=_action(actions["upload-nightly"]),
+        deprecated_inputs=dict(actions["pypi-publish"]["deprecated-inputs"]),
+        nightly_org=anaconda["nightly-org"],
+        anaconda_recommended_secret=anaconda["recommended-secret"],
+        broken_client_versions=tuple(anaconda["broken-client-versions"]),
+        required_scopes=tuple(anaconda["required-scopes"]),
+        recommended_scopes=tuple(anaconda["recommended-scopes"]),
+        spec4=anaconda["spec"],
+        deprecated_orgs={
+            name: DeprecatedOrg(name, info["replacement"], info["reason"])
+            for name, info in anaconda["deprecated-orgs"].items()
+        },
+        org_token_patterns=tuple(re.compile(p) for p in anaconda["org-token-names"]["patterns"]),
+        pypi_token_re=re.compile(pypi["token-pattern"]),
+        upload_urls=dict(pypi["upload-urls"]),
+        index_urls=dict(pypi["index-urls"]),
+        legacy_hosts=dict(pypi["legacy-hosts"]),
+        upload_hosts=dict(pypi["upload-hosts"]),
+        checked=str(data["meta"]["checked"]),
+    )

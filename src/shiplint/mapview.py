@@ -1,0 +1,114 @@
+"""``shiplint map``: the release inventory — what is published where, how and when."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shiplint.model import Context, Credential, IndexUse, Upload
+    from shiplint.project import Project
+
+
+def _where(upload_or_index: Upload | IndexUse) -> str:
+    from shiplint.model import Upload
+
+    if isinstance(upload_or_index, Upload):
+        loc = upload_or_index.loc
+    else:
+        loc = upload_or_index.url.loc  # type: ignore[assignment]
+        if loc is None:
+            return upload_or_index.context.label
+    pos = loc.pos
+    return f"{loc.source.rel}:{pos.line}:{pos.col}"
+
+
+def _target(upload: Upload) -> str:
+    if upload.target is not None:
+        return upload.target.text
+    return upload.index or "?"
+
+
+def _credential(cred: Credential) -> str:
+    if cred.via == "oidc":
+        return "trusted publishing (OIDC)"
+    what = "user name" if cred.username else "token"
+    if cred.literal:
+        source = "a literal value written in the file (redacted)"
+    elif cred.secret:
+        source = f"secret {cred.secret}"
+    else:
+        source = "an unknown source"
+    return f"{what} from {source} via {cred.via} {cred.name or ''}".rstrip()
+
+
+def _context(ctx: Context) -> dict[str, Any]:
+    out: dict[str, Any] = {"origin": ctx.origin}
+    job = ctx.job
+    if job is not None:
+        out["job"] = job.id
+        out["runner"] = sorted({v.text for v in job.runs_on})
+        out["environment"] = job.environment.text if job.environment else None
+        out["id_token"] = job.id_token_write
+        conditions = [c.value for c in (ctx.step.condition if ctx.step else None,
+                                        job.condition) if c is not None]
+        out["conditions"] = conditions
+        out["triggers"] = job.triggers
+    elif ctx.label:
+        out["label"] = ctx.label
+    return out
+
+
+def inventory(project: Project) -> dict[str, Any]:
+    model = project.model
+    uploads = []
+    for up in model.uploads:
+        uploads.append({
+            "location": _where(up),
+            "tool": up.tool,
+            "version": str(up.version) if up.version else up.ref,
+            "index": up.index,
+            "target": _target(up),
+            "credentials": [_credential(c) for c in up.credentials],
+            **_context(up.context),
+        })
+    indexes = [
+        {"location": _where(ix), "url": ix.url.text, "how": ix.how, **_context(ix.context)}
+        for ix in model.indexes
+    ]
+    return {"root": project.root, "uploads": uploads, "indexes": indexes}
+
+
+def render_json(projects: list[Project]) -> str:
+    return json.dumps({"version": 1, "roots": [inventory(p) for p in projects]}, indent=2) + "\n"
+
+
+def render_text(projects: list[Project]) -> str:
+    out: list[str] = []
+    for project in projects:
+        inv = inventory(project)
+        out.append(f"{inv['root']}")
+        out.append(f"  uploads ({len(inv['uploads'])}):")
+        if not inv["uploads"]:
+            out.append("    (none found)")
+        for up in inv["uploads"]:
+            version = f" {up['version']}" if up["version"] else ""
+            out.append(f"    {up['location']}")
+            out.append(f"      {up['tool']}{version} → {up['target']}")
+            for cred in up["credentials"] or ["no credential passed"]:
+                out.append(f"      auth: {cred}")
+            if "job" in up:
+                runner = ", ".join(up["runner"]) or "?"
+                out.append(f"      job: {up['job']} on {runner}"
+                           + (f", environment {up['environment']}" if up["environment"] else ""))
+                out.append(f"      when: {', '.join(up['triggers']) or '?'}"
+                           + "".join(f"; if {c}" for c in up["conditions"]))
+            elif up.get("label"):
+                out.append(f"      in: {up['origin']} {up['label']}")
+        out.append(f"  indexes consumed ({len(inv['indexes'])}):")
+        if not inv["indexes"]:
+            out.append("    (none found)")
+        for ix in inv["indexes"]:
+            out.append(f"    {ix['location']}  {ix['url']}  ({ix['how']})")
+        out.append("")
+    return "\n".join(out)

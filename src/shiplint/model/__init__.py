@@ -1,0 +1,255 @@
+"""The release model: every workflow, job, step, shell command, upload and index a repo uses.
+
+Built once per audited root by :mod:`shiplint.model.build`; every rule reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from shiplint.parse.yamlnodes import YMap, YNode, YScalar
+    from shiplint.source import Pos, SourceFile
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A character span ``[start, end)`` in a source file."""
+
+    source: SourceFile
+    start: int
+    end: int
+
+    @property
+    def pos(self) -> Pos:
+        return self.source.pos(self.start)
+
+    @property
+    def text(self) -> str:
+        return (self.source.text or "")[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A string as the tool will see it, and where its literal text was written."""
+
+    text: str
+    loc: Loc | None
+
+
+@dataclass
+class Credential:
+    """How an upload is authenticated.
+
+    ``via``: ``input`` (action input), ``env`` (environment variable), ``flag`` (command-line
+    option), ``pypirc``, ``oidc`` (trusted publishing) or ``keyring``. ``secret`` names the CI
+    secret or variable that holds it when known; ``literal`` marks a value written in the
+    file itself (its text is never kept).
+    """
+
+    via: str
+    loc: Loc
+    secret: str | None = None
+    name: str | None = None  # the input, variable or option that carries it
+    literal: bool = False
+    username: bool = False  # a user name rather than a token/password
+
+
+@dataclass
+class Workflow:
+    source: SourceFile
+    root: YMap
+    triggers: dict[str, YNode | None]
+    trigger_keys: dict[str, YScalar]
+    on_key: YScalar | None
+    permissions: YNode | None
+    env: YMap | None
+    jobs: dict[str, Job] = field(default_factory=dict)
+
+    @property
+    def is_reusable(self) -> bool:
+        return "workflow_call" in self.triggers
+
+    @property
+    def call_secrets(self) -> YMap | None:
+        from shiplint.parse.yamlnodes import YMap
+
+        call = self.triggers.get("workflow_call")
+        if isinstance(call, YMap):
+            return call.get_map("secrets")
+        return None
+
+
+@dataclass
+class Job:
+    workflow: Workflow | None
+    id: str
+    id_node: YScalar | None
+    node: YMap | None
+    runs_on: list[Value] = field(default_factory=list)
+    runs_on_node: YNode | None = None
+    id_token_write: bool = False
+    permissions_node: YNode | None = None  # the job's own block, else the workflow's
+    environment: Value | None = None
+    environment_url: Value | None = None
+    condition: YScalar | None = None
+    env: YMap | None = None
+    steps: list[Step] = field(default_factory=list)
+    uses: Value | None = None  # a reusable-workflow call
+    secrets: YNode | None = None
+    with_: YMap | None = None
+
+    @property
+    def triggers(self) -> list[str]:
+        return list(self.workflow.triggers) if self.workflow else []
+
+
+@dataclass
+class Step:
+    job: Job
+    index: int
+    node: YMap
+    uses: YScalar | None = None
+    with_: YMap | None = None
+    env: YMap | None = None
+    run: YScalar | None = None
+    condition: YScalar | None = None
+    name: str | None = None
+
+    @property
+    def action(self) -> str | None:
+        """``owner/repo[/path]`` of ``uses:``, without the ref."""
+        if self.uses is None:
+            return None
+        return self.uses.value.split("@", 1)[0].strip()
+
+    @property
+    def ref(self) -> str | None:
+        if self.uses is None or "@" not in self.uses.value:
+            return None
+        return self.uses.value.split("@", 1)[1].strip()
+
+
+@dataclass
+class Context:
+    """Where a shell command or upload runs: origin kind and, for CI, its job and step."""
+
+    origin: str  # workflow, action, ci, script, tox, makefile, nox, pyproject
+    job: Job | None = None
+    step: Step | None = None
+    label: str = ""  # e.g. tox env name, make target, CI section
+
+    @property
+    def workflow(self) -> Workflow | None:
+        return self.job.workflow if self.job else None
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One command-line word: its text after quote removal, with variables expanded where
+    known (``text``), as written (``raw``), and where it sits in the file."""
+
+    text: str
+    raw: str
+    loc: Loc
+    origin: Value | None = None  # where an expanded variable's value was written
+
+
+@dataclass
+class ShellCommand:
+    args: list[Arg]
+    source: SourceFile
+    context: Context
+    env: dict[str, Value] = field(default_factory=dict)
+
+    @property
+    def loc(self) -> Loc:
+        return self.args[0].loc
+
+    def argv(self) -> list[str]:
+        return [a.text for a in self.args]
+
+
+@dataclass
+class Upload:
+    """One place that publishes distributions."""
+
+    tool: str  # pypi-publish-action, upload-nightly-action, twine, uv, hatch, flit, poetry, pdm, anaconda, setup.py
+    family: str  # "pypi" (PyPI-like index) or "anaconda"
+    loc: Loc
+    context: Context
+    index: str | None = None  # pypi, testpypi, anaconda, a repository name or an URL
+    target: Value | None = None  # URL or Anaconda org as written
+    target_candidates: list[Value] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
+    oidc: bool = False
+    command: ShellCommand | None = None
+    ref: str | None = None
+    version: Version | None = None
+    options: dict[str, Arg] = field(default_factory=dict)
+
+    @property
+    def source(self) -> SourceFile:
+        return self.loc.source
+
+    @property
+    def job(self) -> Job | None:
+        return self.context.job
+
+    @property
+    def step(self) -> Step | None:
+        return self.context.step
+
+    @property
+    def token_credentials(self) -> list[Credential]:
+        return [c for c in self.credentials if not c.username and c.via != "oidc"]
+
+
+@dataclass
+class IndexUse:
+    """A package index that something installs from."""
+
+    url: Value
+    how: str  # pip-option, env, conda-env, tox, pyproject, pip-conf
+    context: Context
+
+
+@dataclass
+class ScriptCall:
+    """A workflow step (or other script) that runs a repository script."""
+
+    caller: Context
+    env: dict[str, Value]
+    loc: Loc
+
+
+@dataclass
+class PypircEntry:
+    """A repository section of a ``.pypirc`` file."""
+
+    section: str
+    source: SourceFile
+    repository: Value | None = None
+    username: Value | None = None
+    password: Value | None = None
+
+
+@dataclass
+class ReleaseModel:
+    root: str
+    files: list[SourceFile]
+    workflows: list[Workflow] = field(default_factory=list)
+    actions: list[Workflow] = field(default_factory=list)  # composite actions (one pseudo-job)
+    commands: list[ShellCommand] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    indexes: list[IndexUse] = field(default_factory=list)
+    #: shell assignments and env entries whose literal value was written in a file
+    assignments: list[tuple[str, Value, Context]] = field(default_factory=list)
+    script_calls: dict[str, list[ScriptCall]] = field(default_factory=dict)
+    pypirc: list[PypircEntry] = field(default_factory=list)
+
+    def jobs(self) -> list[Job]:
+        return [job for wf in self.workflows for job in wf.jobs.values()]

@@ -1,0 +1,124 @@
+"""Shell text (run steps, scripts, tox/Makefile commands) → ShellCommand objects.
+
+Variables are followed within one block: ``ORG="x"`` … ``-u ${ORG}`` expands to ``x`` and
+remembers where ``x`` was written. The environment of the step, job and workflow (and of a
+calling step, for scripts) seeds the variables; ``${{ env.X }}`` is resolved the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+from shiplint.model import Arg, Loc, ShellCommand, Value
+from shiplint.parse.shell import expand, parse_script
+
+if TYPE_CHECKING:
+    from shiplint.model import Context, ReleaseModel
+    from shiplint.source import SourceFile
+
+ToFile = Callable[[int, int, int], "tuple[int, int]"]
+
+_ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SECRET_EXPR = re.compile(
+    r"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])"
+)
+_VARS_EXPR = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
+_SINGLE_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def identity(start: int, end: int, hint: int = 0) -> tuple[int, int]:
+    return start, end
+
+
+def secret_names(text: str) -> list[str]:
+    """Names in ``${{ secrets.X }}`` / ``secrets['X']`` expressions within ``text``."""
+    return [a or b for a, b in _SECRET_EXPR.findall(text)]
+
+
+def vars_names(text: str) -> list[str]:
+    return _VARS_EXPR.findall(text)
+
+
+def single_var(text: str) -> str | None:
+    """``X`` when ``text`` is exactly ``$X`` or ``${X}``."""
+    match = _SINGLE_VAR.match(text)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def commands_from_text(
+    model: ReleaseModel,
+    src: SourceFile,
+    text: str,
+    context: Context,
+    env: dict[str, Value],
+    to_file: ToFile = identity,
+    base: int = 0,
+) -> list[ShellCommand]:
+    """Tokenize ``text`` (whose offset 0 is ``base`` after ``to_file``) into commands."""
+    variables: dict[str, Value] = dict(env)
+    out: list[ShellCommand] = []
+    hint = 0
+
+    def lookup(name: str) -> str | None:
+        got = variables.get(name)
+        return got.text if got is not None else None
+
+    def value_of(raw: str) -> str:
+        if "${{" in raw:
+            raw = _ENV_EXPR.sub(lambda m: lookup(m.group(1)) or m.group(0), raw)
+        if "$" in raw:
+            return expand(raw, lookup)
+        return raw
+
+    source_text = src.text or ""
+
+    def loc_of(start: int, end: int, unquoted: str) -> Loc:
+        nonlocal hint
+        file_start, file_end = to_file(start, end, hint)
+        hint = file_end
+        file_start += base
+        file_end += base
+        written = source_text[file_start:file_end]
+        if (
+            len(written) >= 2
+            and written[0] == written[-1]
+            and written[0] in "\"'"
+            and written[1:-1] == unquoted
+        ):
+            file_start, file_end = file_start + 1, file_end - 1
+        return Loc(src, file_start, file_end)
+
+    for cmd in parse_script(text):
+        assigned: dict[str, Value] = {}
+        for name, word in cmd.assigns:
+            value = Value(value_of(word.text), loc_of(word.start, word.end, word.text))
+            origin = _origin(word.text, variables)
+            assigned[name] = origin if origin is not None and origin.text == value.text else value
+            if "$" not in word.text and "${{" not in word.text and word.text:
+                model.assignments.append((name, value, context))
+        if not cmd.words:
+            variables.update(assigned)
+            continue
+        args: list[Arg] = []
+        for word in cmd.words:
+            args.append(
+                Arg(
+                    text=value_of(word.text),
+                    raw=word.text,
+                    loc=loc_of(word.start, word.end, word.text),
+                    origin=_origin(word.text, variables),
+                )
+            )
+        command_env = dict(variables)
+        command_env.update(assigned)
+        out.append(ShellCommand(args=args, source=src, context=context, env=command_env))
+    return out
+
+
+def _origin(raw: str, variables: dict[str, Value]) -> Value | None:
+    name = single_var(raw.strip('"'))
+    if name is None:
+        match = _ENV_EXPR.fullmatch(raw.strip())
+        name = match.group(1) if match else None
+    return variables.get(name) if name else None

@@ -1,0 +1,194 @@
+"""GitHub workflows and composite actions → Workflow / Job / Step objects."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from shiplint.model import Job, Loc, Step, Value, Workflow
+from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
+
+if TYPE_CHECKING:
+    from shiplint.parse.yamlnodes import YNode
+    from shiplint.source import SourceFile
+
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_.-]+)\s*\}\}")
+
+
+def build_workflow(src: SourceFile, root: YNode | None) -> Workflow | None:
+    if not isinstance(root, YMap):
+        return None
+    triggers: dict[str, YNode | None] = {}
+    trigger_keys: dict[str, YScalar] = {}
+    on_key = root.key("on")
+    on = root.get("on")
+    if isinstance(on, YScalar) and not on.is_null:
+        triggers[on.value] = None
+        trigger_keys[on.value] = on
+    elif isinstance(on, YSeq):
+        for item in on.items:
+            if isinstance(item, YScalar):
+                triggers[item.value] = None
+                trigger_keys[item.value] = item
+    elif isinstance(on, YMap):
+        for name, key, value in on.items():
+            triggers[name] = value
+            trigger_keys[name] = key
+    workflow = Workflow(
+        source=src,
+        root=root,
+        triggers=triggers,
+        trigger_keys=trigger_keys,
+        on_key=on_key,
+        permissions=root.get("permissions"),
+        env=root.get_map("env"),
+    )
+    jobs = root.get_map("jobs")
+    if jobs is not None:
+        for job_id, id_node, job_node in jobs.items():
+            if isinstance(job_node, YMap):
+                workflow.jobs[job_id] = _build_job(src, workflow, job_id, id_node, job_node)
+    return workflow
+
+
+def build_composite_action(src: SourceFile, root: YNode | None) -> Workflow | None:
+    """A composite action as a workflow with one pseudo-job holding its steps."""
+    if not isinstance(root, YMap):
+        return None
+    runs = root.get_map("runs")
+    workflow = Workflow(src, root, {}, {}, None, None, None)
+    job = Job(workflow=workflow, id="(composite action)", id_node=None, node=runs)
+    steps = runs.get_seq("steps") if runs is not None else None
+    if steps is not None:
+        job.steps = _build_steps(job, steps)
+    workflow.jobs[job.id] = job
+    return workflow
+
+
+def _build_job(
+    src: SourceFile, workflow: Workflow, job_id: str, id_node: YScalar, node: YMap
+) -> Job:
+    job = Job(workflow=workflow, id=job_id, id_node=id_node, node=node)
+    job.condition = node.get_scalar("if")
+    job.env = node.get_map("env")
+    job.with_ = node.get_map("with")
+    job.secrets = node.get("secrets")
+    uses = node.get_scalar("uses")
+    if uses is not None:
+        job.uses = Value(uses.value, Loc(src, uses.start, uses.end))
+    runs_on = node.get("runs-on")
+    job.runs_on_node = runs_on
+    job.runs_on = _runner_labels(src, runs_on, node.get_map("strategy"))
+    own_permissions = node.get("permissions")
+    job.permissions_node = own_permissions if own_permissions is not None else workflow.permissions
+    job.id_token_write = grants_id_token(job.permissions_node)
+    environment = node.get("environment")
+    if isinstance(environment, YScalar) and not environment.is_null:
+        job.environment = Value(environment.value, Loc(src, environment.start, environment.end))
+    elif isinstance(environment, YMap):
+        name = environment.get_scalar("name")
+        if name is not None:
+            job.environment = Value(name.value, Loc(src, name.start, name.end))
+        url = environment.get_scalar("url")
+        if url is not None:
+            job.environment_url = Value(url.value, Loc(src, url.start, url.end))
+    steps = node.get_seq("steps")
+    if steps is not None:
+        job.steps = _build_steps(job, steps)
+    return job
+
+
+def _build_steps(job: Job, steps: YSeq) -> list[Step]:
+    out = []
+    for index, item in enumerate(steps.items):
+        if not isinstance(item, YMap):
+            continue
+        step = Step(job=job, index=index, node=item)
+        step.uses = item.get_scalar("uses")
+        step.with_ = item.get_map("with")
+        step.env = item.get_map("env")
+        step.run = item.get_scalar("run")
+        step.condition = item.get_scalar("if")
+        step.name = item.get_str("name")
+        out.append(step)
+    return out
+
+
+def grants_id_token(permissions: YNode | None) -> bool:
+    """Whether a ``permissions:`` value gives the job an OIDC token."""
+    if isinstance(permissions, YScalar):
+        return permissions.value == "write-all"
+    if isinstance(permissions, YMap):
+        return permissions.get_str("id-token") == "write"
+    return False
+
+
+def _runner_labels(src: SourceFile, runs_on: YNode | None, strategy: YMap | None) -> list[Value]:
+    """Runner labels, with ``${{ matrix.x }}`` expanded from the job's matrix."""
+    labels: list[Value] = []
+    scalars: list[YScalar] = []
+    if isinstance(runs_on, YScalar):
+        scalars.append(runs_on)
+    elif isinstance(runs_on, YSeq):
+        scalars.extend(i for i in runs_on.items if isinstance(i, YScalar))
+    elif isinstance(runs_on, YMap):  # {group: ..., labels: [...]}
+        got = runs_on.get("labels")
+        if isinstance(got, YScalar):
+            scalars.append(got)
+        elif isinstance(got, YSeq):
+            scalars.extend(i for i in got.items if isinstance(i, YScalar))
+    matrix = strategy.get_map("matrix") if strategy is not None else None
+    for scalar in scalars:
+        match = _MATRIX_REF.search(scalar.value)
+        if match and matrix is not None:
+            expanded = matrix_values(matrix, match.group(1))
+            if expanded:
+                for value in expanded:
+                    text = scalar.value[: match.start()] + value.value + scalar.value[match.end() :]
+                    labels.append(Value(text, Loc(src, value.start, value.end)))
+                continue
+        labels.append(Value(scalar.value, Loc(src, scalar.start, scalar.end)))
+    return labels
+
+
+def matrix_values(matrix: YMap, dotted: str) -> list[YScalar]:
+    """All scalar values ``matrix.<dotted>`` can take (axis values and include entries)."""
+    head, _, rest = dotted.partition(".")
+    found: list[YScalar] = []
+
+    def collect(node: YNode | None) -> None:
+        if node is None:
+            return
+        if rest and isinstance(node, YMap):
+            sub = node
+            for part in rest.split("."):
+                got = sub.get(part)
+                if not isinstance(got, YMap):
+                    if isinstance(got, YScalar):
+                        found.append(got)
+                    elif isinstance(got, YSeq):
+                        found.extend(i for i in got.items if isinstance(i, YScalar))
+                    return
+                sub = got
+            return
+        if isinstance(node, YScalar):
+            found.append(node)
+        elif isinstance(node, YSeq):
+            for item in node.items:
+                if isinstance(item, YScalar):
+                    found.append(item)
+                elif isinstance(item, YMap) and rest:
+                    collect(item)
+
+    axis = matrix.get(head)
+    if isinstance(axis, YSeq):
+        for item in axis.items:
+            collect(item)
+    else:
+        collect(axis)
+    include = matrix.get_seq("include")
+    if include is not None:
+        for entry in include.items:
+            if isinstance(entry, YMap):
+                collect(entry.get(head))
+    return found

@@ -1,0 +1,177 @@
+"""One audited root: its files, each parsed at most once, and its release model."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shiplint.parse import ParseProblem
+from shiplint.source import Pos, SourceFile, decode
+
+if TYPE_CHECKING:
+    from shiplint.config import Config
+    from shiplint.model import ReleaseModel
+    from shiplint.parse.ini import IniDoc
+    from shiplint.parse.tomlpos import TomlDoc
+    from shiplint.parse.yamlnodes import YamlDoc
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+_YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
+_TOML_KINDS = frozenset({"pyproject", "tox-toml", "shiplint-toml"})
+_INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})
+_PY_KINDS = frozenset({"setup-py", "noxfile"})
+
+
+def read_source(path: Path, rel: str, root: str, kind: str) -> SourceFile:
+    """Read and decode one file; problems become ``SourceFile.error``, never exceptions."""
+    try:
+        if path.is_dir():
+            return SourceFile(path, rel, root, kind, None, "is a directory, not a file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            return SourceFile(
+                path, rel, root, kind, None, f"file is larger than {limit} MB; skipped"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return SourceFile(path, rel, root, kind, None, f"cannot read file: {reason}")
+    text, error, bad = decode(data)
+    if text is None:
+        line = data.count(b"\n", 0, bad) + 1
+        col = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
+        return SourceFile(path, rel, root, kind, None, error, Pos(line, col))
+    return SourceFile(path, rel, root, kind, text)
+
+
+class Project:
+    """The files of one root and lazily computed, cached views of them."""
+
+    def __init__(self, root: str, root_path: Path, files: list[SourceFile]) -> None:
+        self.root = root
+        self.root_path = root_path
+        self.files = files
+        self.by_rel = {f.rel: f for f in files}
+        self.problems: dict[str, ParseProblem] = {}
+        self._yaml: dict[str, YamlDoc | None] = {}
+        self._toml: dict[str, TomlDoc | None] = {}
+        self._ini: dict[str, IniDoc | None] = {}
+        self._ini_problems: dict[str, list[ParseProblem]] = {}
+        self._ast: dict[str, ast.Module | None] = {}
+        self._model: ReleaseModel | None = None
+        self.extra_sources: dict[str, SourceFile] = {}
+        self.today: dt.date = dt.date.today()
+        self.config: Config | None = None
+        #: the file a rule is working on, for internal-error reports
+        self.current_source: SourceFile | None = None
+
+    def of_kind(self, *kinds: str) -> list[SourceFile]:
+        return [f for f in self.files if f.kind in kinds and f.text is not None]
+
+    def yaml(self, src: SourceFile) -> YamlDoc | None:
+        if src.rel not in self._yaml:
+            from shiplint.parse.yamlnodes import parse_yaml
+
+            doc, problem = parse_yaml(src) if src.text is not None else (None, None)
+            if problem is not None:
+                self.problems[src.rel] = problem
+            self._yaml[src.rel] = doc
+        return self._yaml[src.rel]
+
+    def toml(self, src: SourceFile) -> TomlDoc | None:
+        if src.rel not in self._toml:
+            from shiplint.parse.tomlpos import parse_toml
+
+            doc, problem = parse_toml(src) if src.text is not None else (None, None)
+            if problem is not None:
+                self.problems[src.rel] = problem
+            self._toml[src.rel] = doc
+        return self._toml[src.rel]
+
+    def ini(self, src: SourceFile) -> IniDoc | None:
+        if src.rel not in self._ini:
+            from shiplint.parse.ini import parse_ini
+
+            if src.text is None:
+                self._ini[src.rel] = None
+            else:
+                doc, problems = parse_ini(src)
+                self._ini[src.rel] = doc
+                self._ini_problems[src.rel] = problems
+        return self._ini[src.rel]
+
+    def ini_problems(self, src: SourceFile) -> list[ParseProblem]:
+        self.ini(src)
+        return self._ini_problems.get(src.rel, [])
+
+    def python_ast(self, src: SourceFile) -> ast.Module | None:
+        """The module's syntax tree; the code is parsed, never executed."""
+        if src.rel not in self._ast:
+            tree: ast.Module | None = None
+            if src.text is not None:
+                try:
+                    tree = ast.parse(src.text, filename=src.rel)
+                except SyntaxError as exc:
+                    pos = Pos(exc.lineno or 1, exc.offset or 1) if exc.lineno else None
+                    self.problems[src.rel] = ParseProblem(
+                        f"Python syntax error: {exc.msg}", pos
+                    )
+                except (ValueError, RecursionError, MemoryError) as exc:
+                    self.problems[src.rel] = ParseProblem(f"cannot parse Python: {exc}", None)
+            self._ast[src.rel] = tree
+        return self._ast[src.rel]
+
+    def parse_all(self) -> None:
+        """Parse every readable file once, so that parse problems are known."""
+        for src in self.files:
+            if src.text is None:
+                continue
+            if src.kind in _YAML_KINDS:
+                self.yaml(src)
+            elif src.kind in _TOML_KINDS:
+                self.toml(src)
+            elif src.kind in _INI_KINDS:
+                self.ini(src)
+            elif src.kind in _PY_KINDS:
+                self.python_ast(src)
+
+    def script(self, rel: str) -> SourceFile | None:
+        """A script that a workflow runs: a discovered file, or one read on demand."""
+        rel = os.path.normpath(rel).replace(os.sep, "/")
+        if rel.startswith("../") or rel == "..":
+            return None
+        known = self.by_rel.get(rel) or self.extra_sources.get(rel)
+        if known is not None:
+            return known
+        from shiplint.discover import resolve_script
+
+        path = resolve_script(self.root_path, rel)
+        if path is None:
+            return None
+        src = read_source(path, rel, self.root, "shell")
+        self.extra_sources[rel] = src
+        self.files.append(src)
+        self.by_rel[rel] = src
+        return src
+
+    @property
+    def pyproject(self) -> TomlDoc | None:
+        src = self.by_rel.get("pyproject.toml")
+        return self.toml(src) if src is not None and src.text is not None else None
+
+    @property
+    def model(self) -> ReleaseModel:
+        if self._model is None:
+            from shiplint.model.build import build_model
+
+            self._model = build_model(self)
+        return self._model
+
+    def data_of(self, src: SourceFile) -> dict[str, Any] | None:
+        doc = self.toml(src)
+        return doc.data if doc is not None else None

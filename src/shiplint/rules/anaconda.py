@@ -1,0 +1,3 @@
+"""Rules: anaconda (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,162 @@
+"""Rules about the files themselves: unreadable or malformed input, and shiplint's own comments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint.findings import Finding, Severity
+from shiplint.model import Loc
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from shiplint.project import Project
+
+
+@register
+class ParseError(Rule):
+    """A release configuration file could not be read or parsed.
+
+    A file that cannot be parsed is one shiplint cannot check, and usually one that CI or
+    the packaging tools will reject as well (GitHub refuses a workflow with a YAML error;
+    pip and build backends refuse a broken `pyproject.toml`). The finding points at the
+    place the parser stopped. Other files are still checked.
+
+    Fix the syntax at the reported position. Files that are not text (NUL bytes, invalid
+    UTF-8), directories named like configuration files and files over 5 MB are reported the
+    same way and skipped.
+    """
+
+    code = "SL001"
+    name = "parse-error"
+    severity = Severity.ERROR
+    summary = "A release configuration file cannot be read or parsed"
+    before = "on:\n  push:\n    tags: ['v*'\n"
+    after = "on:\n  push:\n    tags: ['v*']\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        project.parse_all()
+        for src in project.files:
+            if src.error is not None:
+                finding = self.at(None, src.error, "Fix or remove the file; it was skipped.",
+                                  source=src)
+                if src.error_pos is not None:
+                    finding.line, finding.column = src.error_pos
+                yield finding
+                continue
+            problem = project.problems.get(src.rel)
+            if problem is not None:
+                finding = self.at(None, problem.message,
+                                  "Fix the syntax here; the rest of this file was not checked.",
+                                  source=src)
+                if problem.pos is not None:
+                    finding.line, finding.column = problem.pos
+                yield finding
+            if src.kind in ("setup-cfg", "tox-ini", "pypirc") and src.text is not None:
+                for ini_problem in project.ini_problems(src):
+                    finding = self.at(None, ini_problem.message,
+                                      "Fix this line; configparser-based tools reject the file.",
+                                      source=src)
+                    if ini_problem.pos is not None:
+                        finding.line, finding.column = ini_problem.pos
+                    yield finding
+
+
+@register
+class DuplicateKey(Rule):
+    """A YAML mapping defines the same key twice.
+
+    GitHub rejects the workflow (`'env' is already defined`), while other YAML readers
+    silently keep one of the values, so what you read is not what runs. shiplint reads
+    the first value.
+
+    Merge the two entries into one key.
+    """
+
+    code = "SL002"
+    name = "yaml-duplicate-key"
+    severity = Severity.ERROR
+    summary = "A YAML mapping repeats a key"
+    before = "env:\n  ORG: scientific-python-nightly-wheels\nenv:\n  TOKEN: x\n"
+    after = "env:\n  ORG: scientific-python-nightly-wheels\n  TOKEN: x\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        yield from _yaml_problems(self, project, "duplicate-key",
+                                  "Keep one definition of this key; merge their contents.")
+
+
+@register
+class MergeKey(Rule):
+    """A workflow uses the YAML merge key `<<:`.
+
+    GitHub Actions accepts anchors and aliases but not merge keys: the workflow fails to
+    load. Other CI systems and tools may accept them; only GitHub workflow and action
+    files are reported.
+
+    Repeat the keys explicitly, or use an alias for a whole value (`env: *common-env`).
+    """
+
+    code = "SL003"
+    name = "yaml-merge-key"
+    severity = Severity.ERROR
+    summary = "A GitHub workflow uses the YAML merge key `<<:`"
+    before = "jobs:\n  build:\n    <<: *defaults\n    steps: []\n"
+    after = "jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        yield from _yaml_problems(self, project, "merge-key",
+                                  "Write the merged keys out; GitHub Actions does not support `<<:`.",
+                                  kinds=("workflow", "action"))
+
+
+@register
+class UnusedIgnore(Rule):
+    """A `# shiplint: ignore[...]` comment suppresses nothing.
+
+    Ignores outlive the problems they hid; a stale one hides the next real problem on that
+    line. The finding names the codes that matched nothing (unknown codes are reported too).
+
+    Delete the comment, or the codes in it that no longer apply.
+    """
+
+    code = "SL004"
+    name = "unused-ignore"
+    severity = Severity.WARNING
+    summary = "An inline ignore comment suppresses nothing"
+    before = "- uses: pypa/gh-action-pypi-publish@release/v1  # shiplint: ignore[SL201]\n"
+    after = "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        return iter(())  # produced by the engine after all other rules ran
+
+
+@register
+class InternalError(Rule):
+    """shiplint itself failed while checking a file with one rule.
+
+    The other rules still ran and their findings are reported. Please report the problem
+    with the file that triggered it (the message names the rule and the exception).
+    """
+
+    code = "SL005"
+    name = "internal-error"
+    severity = Severity.ERROR
+    summary = "A rule crashed on a file (a bug in shiplint)"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        return iter(())  # produced by the engine
+
+
+def _yaml_problems(rule: Rule, project: Project, kind: str, help_text: str,
+                   kinds: tuple[str, ...] = ("workflow", "action", "ci", "conda-env"),
+                   ) -> Iterator[Finding]:
+    for src in project.of_kind(*kinds):
+        doc = project.yaml(src)
+        if doc is None:
+            continue
+        for problem_kind, message, offset, related in doc.problems:
+            if problem_kind == kind:
+                if related >= 0:
+                    message += f" (first defined on line {src.pos(related).line})"
+                yield rule.at(Loc(src, offset, offset), message, help_text)

@@ -1,0 +1,3 @@
+"""Rules: publish_action (being written)."""
+
+from __future__ import annotations

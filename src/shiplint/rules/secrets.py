@@ -1,0 +1,3 @@
+"""Rules: secrets (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules: tokens (being written)."""
+
+from __future__ import annotations

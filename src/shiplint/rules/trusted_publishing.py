@@ -1,0 +1,3 @@
+"""Rules: trusted_publishing (being written)."""
+
+from __future__ import annotations
