@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -69,7 +68,7 @@ def git_visible(root: Path) -> set[str]:
 
 # ------------------------------------------------------------------------------ classify
 
-CLASSIFY_CASES: list[tuple[str, Optional[str]]] = [
+CLASSIFY_CASES: list[tuple[str, str | None]] = [
     # workflow
     (".github/workflows/ci.yml", "workflow"),
     (".github/workflows/release.yaml", "workflow"),
@@ -159,7 +158,7 @@ CLASSIFY_CASES: list[tuple[str, Optional[str]]] = [
 
 
 @pytest.mark.parametrize(("rel", "kind"), CLASSIFY_CASES)
-def test_classify(rel: str, kind: Optional[str]) -> None:
+def test_classify(rel: str, kind: str | None) -> None:
     assert classify(rel) == kind
 
 
@@ -293,7 +292,9 @@ def test_discover_every_kind(tmp_path: Path) -> None:
         assert classify(d.rel) == d.kind
 
 
-def test_discover_only_lists_walked_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discover_only_lists_walked_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make(tmp_path, "src/pkg/a.py", "docs/conf.py", "ci/a.yml", "azure-x/y.yml", "tools/t/x.sh")
     (tmp_path / "azure-pipelines.yml").mkdir()  # a folder named like the file: walked
     real_scandir = os.scandir
@@ -496,6 +497,12 @@ GITIGNORE_CASES = [
         {"ci/q.yml", "ci/y.yml"},
         id="bracket-edge-cases",
     ),
+    pytest.param(
+        {"ci/.gitignore": "a**/*\n"},
+        ["ci/ab.yml", "ci/a/b.yml", "ci/b.yml", "ci/xa/b.yml"],
+        {"ci/b.yml", "ci/xa/b.yml"},
+        id="git-literal-prefix-quirk",
+    ),
 ]
 
 
@@ -576,7 +583,7 @@ def test_gitignore_random_patterns_agree_with_git(tmp_path: Path) -> None:
         "ci/**/a.yml", "sub/**", "[ab].yml", "[!a]*.yml", "?.yml", "deep", "deep/", "x/sub",
         "\\#h.yml", "\\!n.yml", "s p.yml", "s\\ p.yml", "a.yml  ", "*", "**", "c*", "**/deep/**",
         "/a.yml", "*/a.yml", "x/*/z.yml", "x/**/z.yml", "ci", "/ci", "tools/", "r.sh",
-        "[[:alpha:]].yml", "[a-b]*", "**/sub/", "/pyproject.toml", "ci/*/", "*.y?l",
+        "[[:alpha:]].yml", "[a-b]*", "**/sub/", "/pyproject.toml", "ci/*/", "*.y?l", "a**/*",
     ]  # fmt: skip
     root = tmp_path / "repo"
     git_init(root)

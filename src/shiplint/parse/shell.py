@@ -18,6 +18,7 @@ redirections are dropped from the words.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -113,21 +114,38 @@ _DB_PLAIN = re.compile(r"[^ \t\r\n;'\"\\$`]+")
 # Blanks, then maybe a simple word ending at a separator (not ``(``, which may start an
 # array value or a function definition) or the end of the text: plain characters, simple
 # ``$NAME``/``${NAME}``, and quoted strings without escapes or substitutions; not a comment,
-# not a redirection's file descriptor. Each character has one way to match (no
-# catastrophic backtracking). Always matches.
+# not a redirection's file descriptor. Always matches.
 _NAME_END = r"[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])"
 _SIMPLE_DOLLAR = r"\$(?:" + _NAME_END + r"|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9@*#?!$-])"
+# Character classes and their "a maximal run of" forms (``X+(?!X)``: a shorter run cannot
+# match, so a failing match backtracks in linear time).
+_PLAIN_C = r"[^ \t\r\n;&|()<>'\"\\$`]"
+_DB_PLAIN_C = r"[^ \t\r\n;'\"\\$`]"
+_DQ_C = r"[^\"\\$`]"
+_DQ_RUN = r"\"(?:" + _DQ_C + r"+(?!" + _DQ_C + r")|" + _SIMPLE_DOLLAR + r")*\""
 _SIMPLE = re.compile(
     r"[ \t\r]*(?:(?!#|(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})[<>])"
-    r"((?:[^ \t\r\n;&|()<>'\"\\$`]|" + _SIMPLE_DOLLAR + r"|'[^']*'"
-    r"|\"(?:[^\"\\$`]|" + _SIMPLE_DOLLAR + r")*\")+)"
-    r"(?=[ \t\r\n;&|)<>]|\Z))?"
+    r"((?:"
+    + _PLAIN_C
+    + r"+(?!"
+    + _PLAIN_C
+    + r")|"
+    + _SIMPLE_DOLLAR
+    + r"|'[^']*'|"
+    + _DQ_RUN
+    + r")+)(?=[ \t\r\n;&|)<>]|\Z))?"
 )
 _DB_SIMPLE = re.compile(
     r"[ \t\r]*(?:(?!#|\]\](?:[ \t\r\n;&|()<>]|\Z))"
-    r"((?:[^ \t\r\n;'\"\\$`]|" + _SIMPLE_DOLLAR + r"|'[^']*'"
-    r"|\"(?:[^\"\\$`]|" + _SIMPLE_DOLLAR + r")*\")+)"
-    r"(?=[ \t\r\n;]|\Z))?"
+    r"((?:"
+    + _DB_PLAIN_C
+    + r"+(?!"
+    + _DB_PLAIN_C
+    + r")|"
+    + _SIMPLE_DOLLAR
+    + r"|'[^']*'|"
+    + _DQ_RUN
+    + r")+)(?=[ \t\r\n;]|\Z))?"
 )
 _QUOTED_PART = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _BLANKS = re.compile(r"(?:[ \t\r]+|\\\r?\n)+")
@@ -168,10 +186,13 @@ _DECL = frozenset(["export", "declare", "typeset", "local", "readonly"])
 # Wrappers dropped from the front of a command, with their options taking an argument.
 _WRAPPERS: dict[str, frozenset[str]] = {
     "sudo": frozenset(
-        "-u -g -C -D -h -p -r -t -U -T -R --user --group --chdir --host --prompt --role "
-        "--type --other-user --command-timeout --close-from --chroot".split()
+        [
+            *("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R"),
+            *("--user", "--group", "--chdir", "--host", "--prompt", "--role", "--type"),
+            *("--other-user", "--command-timeout", "--close-from", "--chroot"),
+        ]
     ),
-    "env": frozenset("-u -C -S --unset --chdir --split-string".split()),
+    "env": frozenset(["-u", "-C", "-S", "--unset", "--chdir", "--split-string"]),
     "exec": frozenset(["-a"]),
     "command": frozenset(),
     "nohup": frozenset(),
@@ -206,9 +227,7 @@ def _ansi_repl(m: re.Match[str]) -> str:
     code = -1
     if "0" <= c <= "7":
         code = int(s[1:], 8)
-    elif c == "x" and len(s) > 2:
-        code = int(s[2:], 16)
-    elif c in "uU" and len(s) > 2:
+    elif c in "xuU" and len(s) > 2:
         code = int(s[2:], 16)
     elif c == "c" and len(s) > 2:
         code = ord(s[2]) & 0x1F
@@ -848,10 +867,8 @@ def parse_script(text: str) -> list[Command]:
     try:
         parser.run()
     except Exception:  # pragma: no cover - defensive: a linter must not crash on odd input
-        try:
+        with contextlib.suppress(Exception):
             parser._finish()
-        except Exception:
-            pass
     return parser.commands
 
 

@@ -72,7 +72,7 @@ _SIMPLE_HEADER = re.compile(r"\[\[?[ \t]*([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)[ 
 _BASIC = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _LITERAL = re.compile(r"'[^'\n]*'")
 _ML_BASIC = re.compile(r'"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"{3,5}')
-_ML_LITERAL = re.compile(r"'''[\s\S]*?'{3}")
+_ML_LITERAL = re.compile(r"'''[\s\S]*?'{3,5}")
 # numbers, booleans, dates; a local date-time may use a space instead of "T"
 _SCALAR = re.compile(
     r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
@@ -412,6 +412,31 @@ class TomlDoc:
         if span is None or self.src.text is None:
             return None
         return self.src.text[span[0] : span[1]]
+
+    def string_span(self, path: TomlPath) -> tuple[int, int] | None:
+        """``[start, end)`` offsets of a string value's body, between its delimiters.
+
+        For multi-line strings the newline trimmed after the opening delimiter is
+        excluded.  The body is source text: escapes are not decoded, so it equals the
+        value only for literal strings and basic strings without backslashes.
+        ``None`` when ``path`` has no value or the value is not a string.
+        """
+        span = self._values.get(self._norm(path))
+        text = self.src.text
+        if span is None or text is None:
+            return None
+        start, end = span
+        quote = text[start : start + 1]
+        if quote not in ('"', "'") or end - start < 2:
+            return None
+        if text.startswith(quote * 3, start) and end - start >= 6:
+            start += 3
+            if text.startswith("\n", start):
+                start += 1
+            elif text.startswith("\r\n", start):
+                start += 2
+            return start, end - 3
+        return start + 1, end - 1
 
     def table_pos(self, path: TomlPath) -> Pos | None:
         """The ``[`` of the ``[table]`` / ``[[array.of.tables]]`` header for ``path``."""

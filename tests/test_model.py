@@ -1,0 +1,211 @@
+"""The release model: uploads, credentials, targets, contexts and indexes from every source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from packaging.version import Version
+
+from shiplint.engine import open_project
+from shiplint.model import ReleaseModel, Upload
+from tests.conftest import pos_of, write_tree
+
+
+def model_of(tmp_path: Path, files: dict[str, str]) -> ReleaseModel:
+    write_tree(tmp_path, files)
+    return open_project(str(tmp_path)).model
+
+
+def only(uploads: list[Upload], tool: str) -> Upload:
+    found = [u for u in uploads if u.tool == tool]
+    assert len(found) == 1, [u.tool for u in uploads]
+    return found[0]
+
+
+def test_action_uploads_with_versions_runners_and_credentials(tmp_path: Path) -> None:
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: ${{ matrix.os }}
+            strategy:
+              matrix:
+                os: [ubuntu-22.04, windows-latest]
+            environment:
+              name: pypi
+              url: https://pypi.org/p/demo
+            permissions:
+              id-token: write
+            steps:
+              - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: ${{ secrets.TEST_PYPI_TOKEN }}
+                  repository-url: https://test.pypi.org/legacy/
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf})
+    first, second = model.uploads
+    assert first.version == Version("1.12.4")
+    assert first.oidc and [c.via for c in first.credentials] == ["oidc"]
+    job = first.job
+    assert job is not None
+    assert [v.text for v in job.runs_on] == ["ubuntu-22.04", "windows-latest"]
+    assert job.runs_on[1].loc is not None
+    assert job.runs_on[1].loc.pos == pos_of(wf, "windows-latest")
+    assert job.id_token_write
+    assert job.environment is not None and job.environment.text == "pypi"
+    assert second.version is None and second.ref == "release/v1"
+    assert second.index == "testpypi"
+    (cred,) = second.credentials
+    assert (cred.via, cred.secret, cred.name, cred.literal) == (
+        "input", "TEST_PYPI_TOKEN", "password", False)
+    assert cred.loc.pos == pos_of(wf, "${{ secrets.TEST_PYPI_TOKEN }}")
+
+
+def test_script_called_from_step_inherits_job_and_env(tmp_path: Path) -> None:
+    wf = """
+        on:
+          schedule: [{cron: "0 3 * * *"}]
+        jobs:
+          nightly:
+            runs-on: ubuntu-latest
+            steps:
+              - run: bash ./tools/wheels/upload_wheels.sh
+                env:
+                  NUMPY_NIGHTLY_UPLOAD_TOKEN: ${{ secrets.NUMPY_NIGHTLY_UPLOAD_TOKEN }}
+    """
+    script = """
+        set -e
+        ANACONDA_ORG="scientific-python-nightly-wheels"
+        TOKEN="$NUMPY_NIGHTLY_UPLOAD_TOKEN"
+        anaconda -q -t ${TOKEN} upload --force -u ${ANACONDA_ORG} ./wheelhouse/*.whl
+    """
+    model = model_of(tmp_path, {".github/workflows/wheels.yml": wf,
+                                "tools/wheels/upload_wheels.sh": script})
+    upload = only(model.uploads, "anaconda")
+    assert upload.context.origin == "script"
+    assert upload.job is not None and upload.job.id == "nightly"
+    assert upload.job.triggers == ["schedule"]
+    assert upload.target is not None and upload.target.text == "scientific-python-nightly-wheels"
+    assert upload.target.loc is not None
+    assert upload.target.loc.pos == pos_of(script, "scientific-python-nightly-wheels")
+    (cred,) = upload.credentials
+    assert (cred.via, cred.secret, cred.name) == ("flag", "NUMPY_NIGHTLY_UPLOAD_TOKEN", "-t")
+
+
+def test_cli_publishers_and_env_credentials(tmp_path: Path) -> None:
+    wf = """
+        on: [release]
+        jobs:
+          up:
+            runs-on: ubuntu-latest
+            env:
+              TWINE_USERNAME: __token__
+              TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+            steps:
+              - run: |
+                  python -m pip install twine
+                  python -m twine upload -r testpypi --skip-existing dist/*
+              - run: uv publish
+              - run: hatch publish -u __token__ -a "$HATCH_TOKEN"
+                env:
+                  HATCH_TOKEN: ${{ secrets.HATCH }}
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf})
+    twine = only(model.uploads, "twine")
+    assert twine.index == "testpypi"
+    assert twine.loc.pos == pos_of(wf, "twine upload")
+    assert sorted((c.name, c.secret, c.username) for c in twine.credentials) == [
+        ("TWINE_PASSWORD", "PYPI_API_TOKEN", False), ("TWINE_USERNAME", None, True)]
+    uv = only(model.uploads, "uv")
+    assert uv.oidc
+    hatch = only(model.uploads, "hatch")
+    assert [(c.name, c.secret) for c in hatch.token_credentials] == [("-a", "HATCH")]
+
+
+def test_tox_makefile_nox_and_setup_py_uploads(tmp_path: Path) -> None:
+    files = {
+        "tox.toml": """
+            [env.release]
+            skip_install = true
+            deps = ["twine"]
+            commands = [["twine", "upload", "--repository-url", "https://test.pypi.org/legacy/", "dist/*"]]
+        """,
+        "Makefile": """
+            REPO = https://upload.pypi.org/legacy/
+            release: dist
+            \t@twine upload --repository-url $(REPO) dist/*
+            legacy:
+            \tpython setup.py sdist upload
+        """,
+        "noxfile.py": """
+            import nox
+
+            @nox.session
+            def publish(session):
+                session.install("twine")
+                session.run("twine", "upload", "dist/*")
+        """,
+    }
+    model = model_of(tmp_path, files)
+    by_origin = sorted((u.context.origin, u.tool, u.context.label) for u in model.uploads)
+    assert by_origin == [
+        ("makefile", "setup.py", "legacy"),
+        ("makefile", "twine", "release"),
+        ("nox", "twine", "publish"),
+        ("tox", "twine", "release"),
+    ]
+    tox = [u for u in model.uploads if u.context.origin == "tox"][0]
+    assert tox.target is not None and tox.target.text == "https://test.pypi.org/legacy/"
+    assert tox.target.loc is not None
+    assert tox.target.loc.pos == pos_of(files["tox.toml"], '"https://test.pypi.org/legacy/"')
+    make = [u for u in model.uploads if u.context.origin == "makefile" and u.tool == "twine"][0]
+    assert make.target is not None and make.target.text == "https://upload.pypi.org/legacy/"
+    nox_upload = [u for u in model.uploads if u.context.origin == "nox"][0]
+    assert nox_upload.loc.pos == pos_of(files["noxfile.py"], '"twine", "upload"')
+
+
+def test_indexes_from_pip_env_pyproject_and_conda(tmp_path: Path) -> None:
+    files = {
+        ".github/workflows/t.yml": """
+            on: [push]
+            jobs:
+              t:
+                runs-on: ubuntu-latest
+                env:
+                  PIP_EXTRA_INDEX_URL: https://pypi.anaconda.org/scientific-python-nightly-wheels/simple
+                steps:
+                  - run: pip install --index-url=https://example.org/simple pkg
+        """,
+        "pyproject.toml": """
+            [project]
+            name = "x"
+            [[tool.uv.index]]
+            name = "nightly"
+            url = "https://pypi.anaconda.org/scientific-python-nightly-wheels/simple"
+        """,
+    }
+    model = model_of(tmp_path, files)
+    found = sorted((i.how, i.url.text) for i in model.indexes)
+    assert found == [
+        ("env", "https://pypi.anaconda.org/scientific-python-nightly-wheels/simple"),
+        ("pip-option", "https://example.org/simple"),
+        ("pyproject", "https://pypi.anaconda.org/scientific-python-nightly-wheels/simple"),
+    ]
+
+
+def test_pypirc_entries(tmp_path: Path) -> None:
+    model = model_of(tmp_path, {".pypirc": """
+        [distutils]
+        index-servers =
+            pypi
+        [pypi]
+        username = __token__
+        password = ${PYPI_TOKEN}
+    """})
+    (entry,) = model.pypirc
+    assert entry.section == "pypi"
+    assert entry.username is not None and entry.username.text == "__token__"
+    assert entry.password is not None and entry.password.text == "${PYPI_TOKEN}"
