@@ -64,8 +64,9 @@ def audit(tmp_path: Path) -> AuditFn:
 def audit_findings(tmp_path: Path) -> Callable[..., list[Finding]]:
     """Like ``audit`` but returns the Finding objects (messages, help, fixes)."""
 
-    def run(files: dict[str, str], select: Iterable[str] | None = None,
-            today: dt.date | None = None) -> list[Finding]:
+    def run(
+        files: dict[str, str], select: Iterable[str] | None = None, today: dt.date | None = None
+    ) -> list[Finding]:
         write_tree(tmp_path, files)
         return run_audit(tmp_path, select=select, today=today).findings
 

@@ -47,8 +47,17 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         hit("SL101", "ci/upload.sh", NIGHTLY_SCRIPT, "scipy-wheels-nightly"),
     ]
     first = doc["findings"][0]
-    assert set(first) == {"rule", "name", "severity", "path", "root", "line", "column",
-                          "message", "help"}
+    assert set(first) == {
+        "rule",
+        "name",
+        "severity",
+        "path",
+        "root",
+        "line",
+        "column",
+        "message",
+        "help",
+    }
     assert first["name"] == "legacy-pypi-url"
     assert first["severity"] == "error"
     assert first["root"] == str(tmp_path)
@@ -57,8 +66,9 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert doc["summary"]["total"] == 2
 
 
-def test_exit_zero_when_clean_and_text_summary(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_zero_when_clean_and_text_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\n'})
     code, out, _ = run(capsys, "check", str(tmp_path))
     assert code == 0
@@ -80,12 +90,13 @@ def test_text_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "\033[" not in out  # no colour when not a terminal
 
 
-def test_select_and_ignore_by_code_name_and_prefix(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_select_and_ignore_by_code_name_and_prefix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_tree(tmp_path, {".github/workflows/release.yml": RELEASE, "ci/upload.sh": NIGHTLY_SCRIPT})
 
     def rules(*argv: str) -> list[str]:
-        code, out, _ = run(capsys, "check", "--format", "json", *argv, str(tmp_path))
+        _, out, _ = run(capsys, "check", "--format", "json", *argv, str(tmp_path))
         return [f["rule"] for f in json.loads(out)["findings"]]
 
     assert rules("--select", "deprecated-anaconda-org") == ["SL101"]
@@ -100,8 +111,9 @@ def test_unknown_rule_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "unknown rule code or name: SL999" in err
 
 
-def test_reserved_formats_are_usage_errors(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_reserved_formats_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "check", "--format", "sarif", str(tmp_path))
     assert code == 2
     assert "not available yet" in err
@@ -120,8 +132,9 @@ def test_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "check", "--fail-on", "error", str(tmp_path))[0] == 0
 
 
-def test_inline_ignore_and_unused_ignore(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_inline_ignore_and_unused_ignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = """
         ANACONDA_ORG="scipy-wheels-nightly"  # shiplint: ignore[SL101] frozen mirror, kept on purpose
         anaconda -t "$T" upload -u "$ANACONDA_ORG" x.whl  # shiplint: ignore[legacy-pypi-url, SL9]
@@ -136,8 +149,10 @@ def test_inline_ignore_and_unused_ignore(tmp_path: Path,
 
 
 def test_config_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_tree(tmp_path, {
-        "pyproject.toml": """
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": """
             [project]
             name = "x"
             [tool.shiplint]
@@ -146,16 +161,18 @@ def test_config_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             [tool.shiplint.per-file-ignores]
             "ci/*" = ["deprecated-anaconda-org"]
         """,
-        ".github/workflows/release.yml": RELEASE,
-        "ci/upload.sh": NIGHTLY_SCRIPT,
-    })
+            ".github/workflows/release.yml": RELEASE,
+            "ci/upload.sh": NIGHTLY_SCRIPT,
+        },
+    )
     code, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
     assert json.loads(out)["findings"] == []
     assert code == 0
 
 
-def test_shiplint_toml_and_config_errors(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_shiplint_toml_and_config_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_tree(tmp_path, {"shiplint.toml": 'select = ["SL102"]\n', "ci/upload.sh": NIGHTLY_SCRIPT})
     code, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
     assert (code, json.loads(out)["findings"]) == (0, [])
@@ -168,11 +185,14 @@ def test_shiplint_toml_and_config_errors(tmp_path: Path,
 def test_parse_error_is_positioned_and_run_continues(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_tree(tmp_path, {
-        ".github/workflows/broken.yml": "on: [push]\njobs:\n  x: [\n",
-        "pyproject.toml": "[project\nname = 1\n",
-        "ci/upload.sh": NIGHTLY_SCRIPT,
-    })
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/broken.yml": "on: [push]\njobs:\n  x: [\n",
+            "pyproject.toml": "[project\nname = 1\n",
+            "ci/upload.sh": NIGHTLY_SCRIPT,
+        },
+    )
     (tmp_path / "setup.cfg").write_bytes(b"[metadata]\nname = \xff\xfe\n")
     code, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
     found = [(f["rule"], f["path"], f["line"]) for f in json.loads(out)["findings"]]
@@ -189,9 +209,17 @@ def test_several_roots_and_single_file(tmp_path: Path, capsys: pytest.CaptureFix
     write_tree(tmp_path / "a", {"ci/upload.sh": NIGHTLY_SCRIPT})
     write_tree(tmp_path / "b", {"ci/upload.sh": NIGHTLY_SCRIPT})
     write_tree(tmp_path, {"deploy/pipeline.yaml": RELEASE})
-    code, out, _ = run(capsys, "check", "--format", "json", "--select", "SL1",
-                       str(tmp_path / "a"), str(tmp_path / "b"),
-                       str(tmp_path / "deploy" / "pipeline.yaml"))
+    code, out, _ = run(
+        capsys,
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "SL1",
+        str(tmp_path / "a"),
+        str(tmp_path / "b"),
+        str(tmp_path / "deploy" / "pipeline.yaml"),
+    )
     found = [(f["root"], f["path"], f["rule"]) for f in json.loads(out)["findings"]]
     assert found == [
         (str(tmp_path / "a"), "ci/upload.sh", "SL101"),
@@ -246,10 +274,13 @@ def test_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
                 env:
                   TOKEN: ${{ secrets.NIGHTLY_TOKEN }}
     """
-    write_tree(tmp_path, {
-        ".github/workflows/nightly.yml": wf,
-        "tools/upload.sh": 'anaconda -t "$TOKEN" upload -u scientific-python-nightly-wheels x.whl\n',
-    })
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/nightly.yml": wf,
+            "tools/upload.sh": 'anaconda -t "$TOKEN" upload -u scientific-python-nightly-wheels x.whl\n',
+        },
+    )
     code, out, _ = run(capsys, "map", "--format", "json", str(tmp_path))
     assert code == 0
     (root,) = json.loads(out)["roots"]

@@ -56,9 +56,11 @@ def test_map_runs_on_every_real_repo(capsys: pytest.CaptureFixture[str]) -> None
     tables = next(r for r in roots if Path(r["root"]).name == "PyTables__PyTables")
     nightly = [u for u in tables["uploads"] if u["tool"] == "upload-nightly-action"]
     assert [(u["target"], u["version"]) for u in nightly] == [
-        ("scientific-python-nightly-wheels", "0.6.4")]
+        ("scientific-python-nightly-wheels", "0.6.4")
+    ]
     assert nightly[0]["credentials"] == [
-        "token from secret ANACONDA_ORG_UPLOAD_TOKEN via input anaconda_nightly_upload_token"]
+        "token from secret ANACONDA_ORG_UPLOAD_TOKEN via input anaconda_nightly_upload_token"
+    ]
 
 
 def test_examples_broken_and_fixed(capsys: pytest.CaptureFixture[str]) -> None:

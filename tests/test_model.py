@@ -60,7 +60,11 @@ def test_action_uploads_with_versions_runners_and_credentials(tmp_path: Path) ->
     assert second.index == "testpypi"
     (cred,) = second.credentials
     assert (cred.via, cred.secret, cred.name, cred.literal) == (
-        "input", "TEST_PYPI_TOKEN", "password", False)
+        "input",
+        "TEST_PYPI_TOKEN",
+        "password",
+        False,
+    )
     assert cred.loc.pos == pos_of(wf, "${{ secrets.TEST_PYPI_TOKEN }}")
 
 
@@ -82,8 +86,9 @@ def test_script_called_from_step_inherits_job_and_env(tmp_path: Path) -> None:
         TOKEN="$NUMPY_NIGHTLY_UPLOAD_TOKEN"
         anaconda -q -t ${TOKEN} upload --force -u ${ANACONDA_ORG} ./wheelhouse/*.whl
     """
-    model = model_of(tmp_path, {".github/workflows/wheels.yml": wf,
-                                "tools/wheels/upload_wheels.sh": script})
+    model = model_of(
+        tmp_path, {".github/workflows/wheels.yml": wf, "tools/wheels/upload_wheels.sh": script}
+    )
     upload = only(model.uploads, "anaconda")
     assert upload.context.origin == "script"
     assert upload.job is not None and upload.job.id == "nightly"
@@ -118,7 +123,9 @@ def test_cli_publishers_and_env_credentials(tmp_path: Path) -> None:
     assert twine.index == "testpypi"
     assert twine.loc.pos == pos_of(wf, "twine upload")
     assert sorted((c.name, c.secret, c.username) for c in twine.credentials) == [
-        ("TWINE_PASSWORD", "PYPI_API_TOKEN", False), ("TWINE_USERNAME", None, True)]
+        ("TWINE_PASSWORD", "PYPI_API_TOKEN", False),
+        ("TWINE_USERNAME", None, True),
+    ]
     uv = only(model.uploads, "uv")
     assert uv.oidc
     hatch = only(model.uploads, "hatch")
@@ -157,13 +164,13 @@ def test_tox_makefile_nox_and_setup_py_uploads(tmp_path: Path) -> None:
         ("nox", "twine", "publish"),
         ("tox", "twine", "release"),
     ]
-    tox = [u for u in model.uploads if u.context.origin == "tox"][0]
+    tox = next(u for u in model.uploads if u.context.origin == "tox")
     assert tox.target is not None and tox.target.text == "https://test.pypi.org/legacy/"
     assert tox.target.loc is not None
     assert tox.target.loc.pos == pos_of(files["tox.toml"], '"https://test.pypi.org/legacy/"')
-    make = [u for u in model.uploads if u.context.origin == "makefile" and u.tool == "twine"][0]
+    make = next(u for u in model.uploads if u.context.origin == "makefile" and u.tool == "twine")
     assert make.target is not None and make.target.text == "https://upload.pypi.org/legacy/"
-    nox_upload = [u for u in model.uploads if u.context.origin == "nox"][0]
+    nox_upload = next(u for u in model.uploads if u.context.origin == "nox")
     assert nox_upload.loc.pos == pos_of(files["noxfile.py"], '"twine", "upload"')
 
 
@@ -197,14 +204,19 @@ def test_indexes_from_pip_env_pyproject_and_conda(tmp_path: Path) -> None:
 
 
 def test_pypirc_entries(tmp_path: Path) -> None:
-    model = model_of(tmp_path, {".pypirc": """
+    model = model_of(
+        tmp_path,
+        {
+            ".pypirc": """
         [distutils]
         index-servers =
             pypi
         [pypi]
         username = __token__
         password = ${PYPI_TOKEN}
-    """})
+    """
+        },
+    )
     (entry,) = model.pypirc
     assert entry.section == "pypi"
     assert entry.username is not None and entry.username.text == "__token__"

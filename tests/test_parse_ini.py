@@ -417,14 +417,15 @@ _LINES = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=120, deadline=None, database=None)
 @given(
+    head=st.sampled_from([["[s]"], ["[s]"], ["[s]"], []]),
     lines=st.lists(_LINES, max_size=14),
     newline=st.sampled_from(["\n", "\r\n"]),
     final=st.booleans(),
 )
-def test_matches_configparser(lines: list[str], newline: str, final: bool) -> None:
-    text = newline.join(lines) + (newline if final else "")
+def test_matches_configparser(head: list[str], lines: list[str], newline: str, final: bool) -> None:
+    text = newline.join(head + lines) + (newline if final else "")
     src = make_src(text)
     doc, problems = parse_ini(src)
     check_consistent(src, doc)

@@ -25,7 +25,11 @@ def test_upload_nightly_action_org_input(audit: AuditFn) -> None:
         ("SL101", ".github/workflows/nightly.yml", 10, 49),
     ]
     assert hit("SL101", ".github/workflows/nightly.yml", wf, "scipy-wheels-nightly") == (
-        "SL101", ".github/workflows/nightly.yml", 10, 49)
+        "SL101",
+        ".github/workflows/nightly.yml",
+        10,
+        49,
+    )
 
 
 def test_script_assignment_followed_to_upload(audit: AuditFn) -> None:

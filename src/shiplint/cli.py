@@ -43,20 +43,43 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="audit release configuration (default: current dir)")
-    check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="repository roots or single files (default: .)")
-    check.add_argument("--format", "--output-format", dest="format", choices=FORMATS,
-                       default="text", help="output format (default: text)")
-    check.add_argument("--select", action="append", metavar="CODES",
-                       help="only these rules (codes or names, prefix match, comma-separated)")
-    check.add_argument("--extend-select", action="append", metavar="CODES",
-                       help="add rules to the configured selection")
-    check.add_argument("--ignore", action="append", metavar="CODES",
-                       help="skip these rules (codes or names, prefix match)")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"),
-                       help="lowest severity that fails the run (default: warning)")
-    check.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                       help="date for dated checks (default: today)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="repository roots or single files (default: .)"
+    )
+    check.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text)",
+    )
+    check.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="only these rules (codes or names, prefix match, comma-separated)",
+    )
+    check.add_argument(
+        "--extend-select",
+        action="append",
+        metavar="CODES",
+        help="add rules to the configured selection",
+    )
+    check.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODES",
+        help="skip these rules (codes or names, prefix match)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that fails the run (default: warning)",
+    )
+    check.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="date for dated checks (default: today)"
+    )
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
@@ -96,8 +119,11 @@ def _check(args: argparse.Namespace) -> int:
     from shiplint.report import AVAILABLE
 
     if args.format not in AVAILABLE:
-        print(f"shiplint: --format {args.format} is not available yet "
-              f"(available: {', '.join(AVAILABLE)})", file=sys.stderr)
+        print(
+            f"shiplint: --format {args.format} is not available yet "
+            f"(available: {', '.join(AVAILABLE)})",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     options = Options(
         select=_csv(args.select) if args.select else None,
@@ -115,9 +141,7 @@ def _check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"shiplint: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    failing = any(
-        f.severity.rank >= r.fail_on.rank for r in results for f in r.findings
-    )
+    failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
     fail_on = results[0].fail_on.value if results else "warning"
     if args.format == "json":
         from shiplint.report import json_
@@ -136,8 +160,11 @@ def _check(args: argparse.Namespace) -> int:
 def _unknown_selectors(options: object) -> list[str]:
     from shiplint.rules import matching
 
-    keys = (getattr(options, "select", None) or []) + getattr(options, "ignore", []) + getattr(
-        options, "extend_select", [])
+    keys = (
+        (getattr(options, "select", None) or [])
+        + getattr(options, "ignore", [])
+        + getattr(options, "extend_select", [])
+    )
     return [k for k in keys if k.upper() != "ALL" and not matching([k])]
 
 

@@ -16,8 +16,16 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 KNOWN_KEYS = frozenset(
-    {"select", "ignore", "extend-select", "fail-on", "per-file-ignores", "deploy",
-     "expiry-warning-days", "verification-max-age-days"}
+    {
+        "select",
+        "ignore",
+        "extend-select",
+        "fail-on",
+        "per-file-ignores",
+        "deploy",
+        "expiry-warning-days",
+        "verification-max-age-days",
+    }
 )
 
 

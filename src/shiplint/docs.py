@@ -65,14 +65,23 @@ def rules_text() -> str:
 
 
 def rules_json() -> str:
-    return json.dumps(
-        [
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary,
-             "catalogue": list(r.catalogue), "url": r.url()}
-            for r in all_rules()
-        ],
-        indent=2,
-    ) + "\n"
+    return (
+        json.dumps(
+            [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity.value,
+                    "summary": r.summary,
+                    "catalogue": list(r.catalogue),
+                    "url": r.url(),
+                }
+                for r in all_rules()
+            ],
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def rules_markdown() -> str:
@@ -95,8 +104,14 @@ def rules_markdown() -> str:
         if r.code[:3] != family:
             family = r.code[:3]
             out += ["", f"## {_FAMILIES.get(family, family)}"]
-        out += ["", f"### {r.code} {r.name}", "", f"*{r.severity.value}* — {r.summary}", "",
-                r.doc()]
+        out += [
+            "",
+            f"### {r.code} {r.name}",
+            "",
+            f"*{r.severity.value}* — {r.summary}",
+            "",
+            r.doc(),
+        ]
         if r.catalogue:
             out += ["", "Failure modes covered: " + ", ".join(r.catalogue) + "."]
         examples = _examples(r)

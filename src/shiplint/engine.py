@@ -89,7 +89,7 @@ def run_rule(rule: Rule, project: Project) -> list[Finding]:
     """Run one rule; a crash becomes an internal-error finding and the audit goes on."""
     try:
         return list(rule.check(project))
-    except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the audit
+    except Exception as exc:
         internal = by_key("SL005")
         assert internal is not None
         frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -115,17 +115,17 @@ def apply_ignores(
     used: set[tuple[str, int, str]] = set()
     kept: list[Finding] = []
     for finding in findings:
-        src = finding.source
-        if src is not None:
-            per_file = matching(config.ignored_for(src.rel)) if config.per_file_ignores else set()
+        where = finding.source
+        if where is not None:
+            per_file = matching(config.ignored_for(where.rel)) if config.per_file_ignores else set()
             if finding.rule in per_file:
                 continue
-            if finding.line is not None and src.rel in comments:
-                entry = comments[src.rel].get(finding.line)
+            if finding.line is not None and where.rel in comments:
+                entry = comments[where.rel].get(finding.line)
                 if entry is not None:
                     hit = [k for k in entry[0] if k.upper() == finding.rule or k == finding.name]
                     if hit:
-                        used.update((src.rel, finding.line, k) for k in hit)
+                        used.update((where.rel, finding.line, k) for k in hit)
                         continue
         kept.append(finding)
     unused_rule = by_key("SL004")

@@ -57,6 +57,8 @@ class Facts:
     legacy_hosts: dict[str, str]
     upload_hosts: dict[str, str]
     checked: str
+    #: anaconda-client release that fixed ``broken_client_versions``
+    client_fixed_in: str = ""
 
 
 def _version(text: str) -> Version:
@@ -120,4 +122,5 @@ def load() -> Facts:
         legacy_hosts=dict(pypi["legacy-hosts"]),
         upload_hosts=dict(pypi["upload-hosts"]),
         checked=str(data["meta"]["checked"]),
+        client_fixed_in=str(anaconda.get("client-fixed-in", "")),
     )

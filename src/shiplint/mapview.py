@@ -6,19 +6,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shiplint.model import Context, Credential, IndexUse, Upload
+    from shiplint.model import Context, Credential, Loc, Upload
     from shiplint.project import Project
 
 
-def _where(upload_or_index: Upload | IndexUse) -> str:
-    from shiplint.model import Upload
-
-    if isinstance(upload_or_index, Upload):
-        loc = upload_or_index.loc
-    else:
-        loc = upload_or_index.url.loc  # type: ignore[assignment]
-        if loc is None:
-            return upload_or_index.context.label
+def _where(loc: Loc | None, context: Context) -> str:
+    if loc is None:
+        return context.label
     pos = loc.pos
     return f"{loc.source.rel}:{pos.line}:{pos.col}"
 
@@ -50,8 +44,11 @@ def _context(ctx: Context) -> dict[str, Any]:
         out["runner"] = sorted({v.text for v in job.runs_on})
         out["environment"] = job.environment.text if job.environment else None
         out["id_token"] = job.id_token_write
-        conditions = [c.value for c in (ctx.step.condition if ctx.step else None,
-                                        job.condition) if c is not None]
+        conditions = [
+            c.value
+            for c in (ctx.step.condition if ctx.step else None, job.condition)
+            if c is not None
+        ]
         out["conditions"] = conditions
         out["triggers"] = job.triggers
     elif ctx.label:
@@ -63,17 +60,24 @@ def inventory(project: Project) -> dict[str, Any]:
     model = project.model
     uploads = []
     for up in model.uploads:
-        uploads.append({
-            "location": _where(up),
-            "tool": up.tool,
-            "version": str(up.version) if up.version else up.ref,
-            "index": up.index,
-            "target": _target(up),
-            "credentials": [_credential(c) for c in up.credentials],
-            **_context(up.context),
-        })
+        uploads.append(
+            {
+                "location": _where(up.loc, up.context),
+                "tool": up.tool,
+                "version": str(up.version) if up.version else up.ref,
+                "index": up.index,
+                "target": _target(up),
+                "credentials": [_credential(c) for c in up.credentials],
+                **_context(up.context),
+            }
+        )
     indexes = [
-        {"location": _where(ix), "url": ix.url.text, "how": ix.how, **_context(ix.context)}
+        {
+            "location": _where(ix.url.loc, ix.context),
+            "url": ix.url.text,
+            "how": ix.how,
+            **_context(ix.context),
+        }
         for ix in model.indexes
     ]
     return {"root": project.root, "uploads": uploads, "indexes": indexes}
@@ -99,10 +103,14 @@ def render_text(projects: list[Project]) -> str:
                 out.append(f"      auth: {cred}")
             if "job" in up:
                 runner = ", ".join(up["runner"]) or "?"
-                out.append(f"      job: {up['job']} on {runner}"
-                           + (f", environment {up['environment']}" if up["environment"] else ""))
-                out.append(f"      when: {', '.join(up['triggers']) or '?'}"
-                           + "".join(f"; if {c}" for c in up["conditions"]))
+                out.append(
+                    f"      job: {up['job']} on {runner}"
+                    + (f", environment {up['environment']}" if up["environment"] else "")
+                )
+                out.append(
+                    f"      when: {', '.join(up['triggers']) or '?'}"
+                    + "".join(f"; if {c}" for c in up["conditions"])
+                )
             elif up.get("label"):
                 out.append(f"      in: {up['origin']} {up['label']}")
         out.append(f"  indexes consumed ({len(inv['indexes'])}):")

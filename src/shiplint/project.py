@@ -118,9 +118,7 @@ class Project:
                     tree = ast.parse(src.text, filename=src.rel)
                 except SyntaxError as exc:
                     pos = Pos(exc.lineno or 1, exc.offset or 1) if exc.lineno else None
-                    self.problems[src.rel] = ParseProblem(
-                        f"Python syntax error: {exc.msg}", pos
-                    )
+                    self.problems[src.rel] = ParseProblem(f"Python syntax error: {exc.msg}", pos)
                 except (ValueError, RecursionError, MemoryError) as exc:
                     self.problems[src.rel] = ParseProblem(f"cannot parse Python: {exc}", None)
             self._ast[src.rel] = tree

@@ -177,7 +177,9 @@ class ShellCommand:
 class Upload:
     """One place that publishes distributions."""
 
-    tool: str  # pypi-publish-action, upload-nightly-action, twine, uv, hatch, flit, poetry, pdm, anaconda, setup.py
+    #: pypi-publish-action, upload-nightly-action, twine, uv, hatch, flit, poetry, pdm,
+    #: maturin, anaconda or setup.py
+    tool: str
     family: str  # "pypi" (PyPI-like index) or "anaconda"
     loc: Loc
     context: Context

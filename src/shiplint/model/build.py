@@ -24,12 +24,12 @@ from shiplint.model.commands import index_of_url, recognise
 from shiplint.model.shellblocks import commands_from_text, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.workflows import build_composite_action, build_workflow
-from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment, walk_scalars
+from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from shiplint.model import Job, Step, Workflow
+    from shiplint.model import Step, Workflow
     from shiplint.parse.ini import IniDoc
     from shiplint.parse.tomlpos import TomlDoc
     from shiplint.parse.yamlnodes import YNode
@@ -40,18 +40,43 @@ _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _URL = re.compile(r"https?://[^\s\"'`;,)\]}]+")
 _SCRIPT_RUNNERS = {"bash", "sh", "zsh", "source", ".", "dash"}
 _INDEX_ENV = {
-    "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX",
-    "UV_DEFAULT_INDEX", "PIP_FIND_LINKS",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "UV_INDEX",
+    "UV_DEFAULT_INDEX",
+    "PIP_FIND_LINKS",
 }
 _MAKE_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _MAKE_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
 
 # Keys of non-GitHub CI files whose values are shell commands.
 _CI_SCRIPT_KEYS = {
-    "script", "before_script", "after_script", "before_install", "install", "after_success",
-    "after_failure", "before_deploy", "after_deploy", "run", "command", "bash", "sh",
-    "build_script", "test_script", "deploy_script", "on_success", "on_finish", "before_build",
-    "after_build", "before_test", "after_test", "before_package", "init",
+    "script",
+    "before_script",
+    "after_script",
+    "before_install",
+    "install",
+    "after_success",
+    "after_failure",
+    "before_deploy",
+    "after_deploy",
+    "run",
+    "command",
+    "bash",
+    "sh",
+    "build_script",
+    "test_script",
+    "deploy_script",
+    "on_success",
+    "on_finish",
+    "before_build",
+    "after_build",
+    "before_test",
+    "after_test",
+    "before_package",
+    "init",
 }
 _CI_ENV_KEYS = {"env", "environment", "variables", "global"}
 
@@ -97,9 +122,9 @@ class _Builder:
             if ini is not None:
                 self._tox_ini(src, ini)
         for src in project.of_kind("tox-toml", "pyproject"):
-            doc = project.toml(src)
-            if doc is not None:
-                self._toml_config(src, doc)
+            toml_doc = project.toml(src)
+            if toml_doc is not None:
+                self._toml_config(src, toml_doc)
         for src in project.of_kind("pypirc"):
             ini = project.ini(src)
             if ini is not None:
@@ -149,8 +174,9 @@ class _Builder:
         loc = Loc(src, uses.start, uses.end)
         with_ = step.with_
         if action == self.facts.pypi_publish.repo:
-            upload = Upload(tool="pypi-publish-action", family="pypi", loc=loc, context=context,
-                            index="pypi")
+            upload = Upload(
+                tool="pypi-publish-action", family="pypi", loc=loc, context=context, index="pypi"
+            )
             self._action_version(src, step, upload, self.facts.pypi_publish.shas)
             url = _input(with_, "repository-url", "repository_url")
             if url is not None:
@@ -168,8 +194,13 @@ class _Builder:
             self.model.uploads.append(upload)
         elif action == self.facts.upload_nightly.repo:
             facts = self.facts.upload_nightly.raw
-            upload = Upload(tool="upload-nightly-action", family="anaconda", loc=loc,
-                            context=context, index="anaconda")
+            upload = Upload(
+                tool="upload-nightly-action",
+                family="anaconda",
+                loc=loc,
+                context=context,
+                index="anaconda",
+            )
             self._action_version(src, step, upload, self.facts.upload_nightly.shas)
             token = _input(with_, facts["token-input"])
             if token is not None and token.value.strip():
@@ -181,16 +212,18 @@ class _Builder:
                 upload.target = Value(self.facts.nightly_org, None)
             self.model.uploads.append(upload)
 
-    def _action_version(self, src: SourceFile, step: Step, upload: Upload,
-                        shas: dict[str, Version]) -> None:
+    def _action_version(
+        self, src: SourceFile, step: Step, upload: Upload, shas: dict[str, Version]
+    ) -> None:
         ref = step.ref
         upload.ref = ref
         if not ref or step.uses is None:
             return
         upload.version = action_version(ref, trailing_comment(src, step.uses), shas)
 
-    def _script_calls(self, commands: list[ShellCommand], step: Step,
-                      env: dict[str, Value]) -> None:
+    def _script_calls(
+        self, commands: list[ShellCommand], step: Step, env: dict[str, Value]
+    ) -> None:
         workdir = ""
         if step.node is not None:
             wd = step.node.get_str("working-directory")
@@ -208,7 +241,7 @@ class _Builder:
                 continue
             rel = workdir + target.text.removeprefix("./")
             if rel.startswith("$GITHUB_WORKSPACE/"):
-                rel = rel[len("$GITHUB_WORKSPACE/"):]
+                rel = rel[len("$GITHUB_WORKSPACE/") :]
             call_env = dict(cmd.env)
             self.model.script_calls.setdefault(_norm(rel), []).append(
                 ScriptCall(caller=cmd.context, env={**env, **call_env}, loc=target.loc)
@@ -222,8 +255,9 @@ class _Builder:
             calls = self.model.script_calls.get(src.rel, [])
             if calls:
                 caller = calls[0]
-                context = Context(origin="script", job=caller.caller.job, step=caller.caller.step,
-                                  label=src.rel)
+                context = Context(
+                    origin="script", job=caller.caller.job, step=caller.caller.step, label=src.rel
+                )
                 env = caller.env
             else:
                 context = Context(origin="script", label=src.rel)
@@ -254,16 +288,22 @@ class _Builder:
                 if "=" in scalar.value and " " not in scalar.value.split("=", 1)[0]:
                     # travis style: `- ANACONDA_ORG="scipy-wheels-nightly"`
                     self.model.commands.extend(
-                        commands_from_text(self.model, src, scalar.value, context, env,
-                                           ScalarMap(src, scalar).to_file)
+                        commands_from_text(
+                            self.model,
+                            src,
+                            scalar.value,
+                            context,
+                            env,
+                            ScalarMap(src, scalar).to_file,
+                        )
                     )
                     continue
-            if last in _CI_SCRIPT_KEYS or last.endswith("_script") or last in ("cmd", "ps"):
-                if last != "ps":
-                    scripts.append(scalar)
+            if last in _CI_SCRIPT_KEYS or last.endswith("_script") or last == "cmd":
+                scripts.append(scalar)
         for scalar in scripts:
-            commands = commands_from_text(self.model, src, scalar.value, context, env,
-                                          ScalarMap(src, scalar).to_file)
+            commands = commands_from_text(
+                self.model, src, scalar.value, context, env, ScalarMap(src, scalar).to_file
+            )
             self.model.commands.extend(commands)
             for cmd in commands:
                 for name, value in cmd.env.items():
@@ -368,8 +408,9 @@ class _Builder:
                 if isinstance(conf, dict):
                     self._tox_toml_env(src, doc, name, path, conf)
 
-    def _tox_toml_env(self, src: SourceFile, doc: TomlDoc, name: str, path: tuple[str, ...],
-                      conf: dict[str, Any]) -> None:
+    def _tox_toml_env(
+        self, src: SourceFile, doc: TomlDoc, name: str, path: tuple[str, ...], conf: dict[str, Any]
+    ) -> None:
         context = Context(origin="tox", label=name)
         env: dict[str, Value] = {}
         set_env = conf.get("set_env")
@@ -420,17 +461,20 @@ class _Builder:
             if isinstance(indexes, list):
                 for i, entry in enumerate(indexes):
                     if isinstance(entry, dict) and isinstance(entry.get("url"), str):
-                        self._toml_index(src, doc, ("tool", "uv", "index", i, "url"),
-                                         entry["url"], context)
+                        self._toml_index(
+                            src, doc, ("tool", "uv", "index", i, "url"), entry["url"], context
+                        )
         poetry = tool.get("poetry")
         if isinstance(poetry, dict) and isinstance(poetry.get("source"), list):
             for i, entry in enumerate(poetry["source"]):
                 if isinstance(entry, dict) and isinstance(entry.get("url"), str):
-                    self._toml_index(src, doc, ("tool", "poetry", "source", i, "url"),
-                                     entry["url"], context)
+                    self._toml_index(
+                        src, doc, ("tool", "poetry", "source", i, "url"), entry["url"], context
+                    )
 
-    def _toml_index(self, src: SourceFile, doc: TomlDoc, path: tuple[str | int, ...], url: str,
-                    context: Context) -> None:
+    def _toml_index(
+        self, src: SourceFile, doc: TomlDoc, path: tuple[str | int, ...], url: str, context: Context
+    ) -> None:
         span = doc.value_span(path)
         loc = Loc(src, span[0] + 1, span[1] - 1) if span else None
         self.model.indexes.append(IndexUse(Value(url, loc), "pyproject", context))
@@ -450,8 +494,9 @@ class _Builder:
                 if len(recipe) == len(body) - lead:
                     context = Context(origin="makefile", label=target)
                     self.model.commands.extend(
-                        commands_from_text(self.model, src, recipe.rstrip("\\"), context, env,
-                                           base=offset + lead)
+                        commands_from_text(
+                            self.model, src, recipe.rstrip("\\"), context, env, base=offset + lead
+                        )
                     )
             elif body and not body.startswith("#"):
                 assign = _MAKE_ASSIGN.match(body)
@@ -499,8 +544,9 @@ class _Builder:
                 if loc is not None:
                     found = loc.text.find(match.group(0))
                     if found != -1:
-                        loc = Loc(loc.source, loc.start + found, loc.start + found + len(
-                            match.group(0)))
+                        loc = Loc(
+                            loc.source, loc.start + found, loc.start + found + len(match.group(0))
+                        )
                 self.model.indexes.append(IndexUse(Value(match.group(0), loc), "env", context))
 
 
@@ -539,13 +585,19 @@ def _input(with_: YMap | None, *names: str) -> YScalar | None:
     return None
 
 
-def _input_credential(src: SourceFile, scalar: YScalar, name: str,
-                      username: bool = False) -> Credential:
+def _input_credential(
+    src: SourceFile, scalar: YScalar, name: str, username: bool = False
+) -> Credential:
     secrets = secret_names(scalar.value)
     literal = "${{" not in scalar.value and bool(scalar.value.strip())
-    return Credential(via="input", loc=Loc(src, scalar.start, scalar.end),
-                      secret=secrets[0] if secrets else None, name=name,
-                      literal=literal and not username, username=username)
+    return Credential(
+        via="input",
+        loc=Loc(src, scalar.start, scalar.end),
+        secret=secrets[0] if secrets else None,
+        name=name,
+        literal=literal and not username,
+        username=username,
+    )
 
 
 def _narrow(src: SourceFile, scalar: YScalar, needle: str) -> Loc:

@@ -22,26 +22,130 @@ _PIP = re.compile(r"^(?:.*/)?pip(?:\d+(?:\.\d+)?)?(?:\.exe)?$")
 
 # Options that take a value, per tool (so that their values are not read as positionals).
 _VALUE_OPTIONS: dict[str, set[str]] = {
-    "twine": {"-r", "--repository", "--repository-url", "-u", "--username", "-p", "--password",
-              "-c", "--comment", "--config-file", "--cert", "--client-cert", "-s", "--sign-with",
-              "-i", "--identity", "--attestations"},
-    "uv": {"--publish-url", "--index", "-t", "--token", "-u", "--username", "-p", "--password",
-           "--trusted-publishing", "--check-url", "--keyring-provider", "--directory",
-           "--project", "--config-file"},
-    "hatch": {"-r", "--repo", "-u", "--user", "-a", "--auth", "--ca-cert", "--client-cert",
-              "--client-key", "-o", "--option"},
+    "twine": {
+        "-r",
+        "--repository",
+        "--repository-url",
+        "-u",
+        "--username",
+        "-p",
+        "--password",
+        "-c",
+        "--comment",
+        "--config-file",
+        "--cert",
+        "--client-cert",
+        "-s",
+        "--sign-with",
+        "-i",
+        "--identity",
+        "--attestations",
+    },
+    "uv": {
+        "--publish-url",
+        "--index",
+        "-t",
+        "--token",
+        "-u",
+        "--username",
+        "-p",
+        "--password",
+        "--trusted-publishing",
+        "--check-url",
+        "--keyring-provider",
+        "--directory",
+        "--project",
+        "--config-file",
+    },
+    "hatch": {
+        "-r",
+        "--repo",
+        "-u",
+        "--user",
+        "-a",
+        "--auth",
+        "--ca-cert",
+        "--client-cert",
+        "--client-key",
+        "-o",
+        "--option",
+    },
     "flit": {"--repository", "--pypirc", "--format", "--setup-py"},
-    "poetry": {"-r", "--repository", "-u", "--username", "-p", "--password", "--cert",
-               "--client-cert", "--dist-dir", "-C", "--directory", "-P", "--project"},
-    "pdm": {"-r", "--repository", "-u", "--username", "-P", "--password", "-i", "--identity",
-            "-c", "--comment", "--ca-certs", "-p", "--project", "-d", "--dest"},
-    "maturin": {"-r", "--repository", "--repository-url", "-u", "--username", "-p",
-                "--password", "-m", "--manifest-path", "-i", "--interpreter", "--target",
-                "-o", "--out", "--features", "-F", "--compatibility", "--zig"},
-    "anaconda": {"-t", "--token", "-s", "--site", "-u", "--user", "-l", "--label", "-c",
-                 "--channel", "-p", "--package", "-v", "--version", "-s", "--summary",
-                 "-d", "--description", "--thumbnail", "--private", "--package-type",
-                 "--keep-basename"},
+    "poetry": {
+        "-r",
+        "--repository",
+        "-u",
+        "--username",
+        "-p",
+        "--password",
+        "--cert",
+        "--client-cert",
+        "--dist-dir",
+        "-C",
+        "--directory",
+        "-P",
+        "--project",
+    },
+    "pdm": {
+        "-r",
+        "--repository",
+        "-u",
+        "--username",
+        "-P",
+        "--password",
+        "-i",
+        "--identity",
+        "-c",
+        "--comment",
+        "--ca-certs",
+        "-p",
+        "--project",
+        "-d",
+        "--dest",
+    },
+    "maturin": {
+        "-r",
+        "--repository",
+        "--repository-url",
+        "-u",
+        "--username",
+        "-p",
+        "--password",
+        "-m",
+        "--manifest-path",
+        "-i",
+        "--interpreter",
+        "--target",
+        "-o",
+        "--out",
+        "--features",
+        "-F",
+        "--compatibility",
+        "--zig",
+    },
+    "anaconda": {
+        "-t",
+        "--token",
+        "-s",
+        "--site",
+        "-u",
+        "--user",
+        "-l",
+        "--label",
+        "-c",
+        "--channel",
+        "-p",
+        "--package",
+        "-v",
+        "--version",
+        "--summary",
+        "-d",
+        "--description",
+        "--thumbnail",
+        "--private",
+        "--package-type",
+        "--keep-basename",
+    },
 }
 
 
@@ -67,8 +171,14 @@ def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
         for arg in rest:
             if arg.text in ("upload", "register"):
                 model.uploads.append(
-                    Upload(tool="setup.py", family="pypi", loc=arg.loc, context=cmd.context,
-                           index="pypi", command=cmd)
+                    Upload(
+                        tool="setup.py",
+                        family="pypi",
+                        loc=arg.loc,
+                        context=cmd.context,
+                        index="pypi",
+                        command=cmd,
+                    )
                 )
                 break
     if head == "pip" or _PIP.match(head) or (head == "uv" and rest and rest[0].text == "pip"):
@@ -103,8 +213,21 @@ def _skip_wrappers(args: list[Arg]) -> int:
             j = i + 2
             if args[i + 1].text == "tool" and j < n and args[j].text == "run":
                 j += 1
-            i = _skip_options(args, j, {"--with", "--from", "--python", "-p", "--extra",
-                                        "--group", "--directory", "--project", "--package"})
+            i = _skip_options(
+                args,
+                j,
+                {
+                    "--with",
+                    "--from",
+                    "--python",
+                    "-p",
+                    "--extra",
+                    "--group",
+                    "--directory",
+                    "--project",
+                    "--package",
+                },
+            )
             continue
         if word in ("nox", "tox"):
             return n
@@ -160,12 +283,19 @@ def option_value(arg: Arg) -> str:
     return text
 
 
-def credential(via: str, arg: Arg | None, cmd: ShellCommand, name: str,
-               env_value: Value | None = None, username: bool = False) -> Credential:
+def credential(
+    via: str,
+    arg: Arg | None,
+    cmd: ShellCommand,
+    name: str,
+    env_value: Value | None = None,
+    username: bool = False,
+) -> Credential:
     """Describe a credential passed through ``arg`` (an option value) or an env var."""
     raw = arg.raw if arg is not None else (env_value.text if env_value else "")
-    loc = arg.loc if arg is not None else (env_value.loc if env_value and env_value.loc
-                                           else cmd.loc)
+    loc = (
+        arg.loc if arg is not None else (env_value.loc if env_value and env_value.loc else cmd.loc)
+    )
     secrets = secret_names(raw)
     secret: str | None = secrets[0] if secrets else None
     literal = False
@@ -188,12 +318,14 @@ def credential(via: str, arg: Arg | None, cmd: ShellCommand, name: str,
         if secret is None and env_value is not None and env_value.loc is not None:
             found = secret_names(env_value.loc.text)
             secret = found[0] if found else None
-    return Credential(via=via, loc=loc, secret=secret, name=name, literal=literal,
-                      username=username)
+    return Credential(
+        via=via, loc=loc, secret=secret, name=name, literal=literal, username=username
+    )
 
 
-def _env_credential(cmd: ShellCommand, names: tuple[str, ...], username: bool = False
-                    ) -> Credential | None:
+def _env_credential(
+    cmd: ShellCommand, names: tuple[str, ...], username: bool = False
+) -> Credential | None:
     for name in names:
         value = cmd.env.get(name)
         if value is not None:
@@ -204,36 +336,81 @@ def _env_credential(cmd: ShellCommand, names: tuple[str, ...], username: bool = 
 _CRED_OPTIONS = {
     # tool: (user options, secret options, user env vars, secret env vars, repo options,
     #        url options, url env vars)
-    "twine": (("-u", "--username"), ("-p", "--password"), ("TWINE_USERNAME",),
-              ("TWINE_PASSWORD",), ("-r", "--repository"), ("--repository-url",),
-              ("TWINE_REPOSITORY_URL",)),
-    "uv": (("-u", "--username"), ("-t", "--token", "-p", "--password"),
-           ("UV_PUBLISH_USERNAME",), ("UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"),
-           ("--index",), ("--publish-url",), ("UV_PUBLISH_URL",)),
-    "hatch": (("-u", "--user"), ("-a", "--auth"), ("HATCH_INDEX_USER",),
-              ("HATCH_INDEX_AUTH",), ("-r", "--repo"), (), ("HATCH_INDEX_REPO",)),
-    "flit": ((), (), ("FLIT_USERNAME",), ("FLIT_PASSWORD",), ("--repository",), (),
-             ("FLIT_INDEX_URL",)),
-    "poetry": (("-u", "--username"), ("-p", "--password"), (), (), ("-r", "--repository"),
-               (), ()),
-    "pdm": (("-u", "--username"), ("-P", "--password"), ("PDM_PUBLISH_USERNAME",),
-            ("PDM_PUBLISH_PASSWORD",), ("-r", "--repository"), (), ("PDM_PUBLISH_REPO",)),
-    "maturin": (("-u", "--username"), ("-p", "--password"), ("MATURIN_USERNAME",),
-                ("MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"), ("-r", "--repository"),
-                ("--repository-url",), ("MATURIN_REPOSITORY_URL",)),
+    "twine": (
+        ("-u", "--username"),
+        ("-p", "--password"),
+        ("TWINE_USERNAME",),
+        ("TWINE_PASSWORD",),
+        ("-r", "--repository"),
+        ("--repository-url",),
+        ("TWINE_REPOSITORY_URL",),
+    ),
+    "uv": (
+        ("-u", "--username"),
+        ("-t", "--token", "-p", "--password"),
+        ("UV_PUBLISH_USERNAME",),
+        ("UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"),
+        ("--index",),
+        ("--publish-url",),
+        ("UV_PUBLISH_URL",),
+    ),
+    "hatch": (
+        ("-u", "--user"),
+        ("-a", "--auth"),
+        ("HATCH_INDEX_USER",),
+        ("HATCH_INDEX_AUTH",),
+        ("-r", "--repo"),
+        (),
+        ("HATCH_INDEX_REPO",),
+    ),
+    "flit": (
+        (),
+        (),
+        ("FLIT_USERNAME",),
+        ("FLIT_PASSWORD",),
+        ("--repository",),
+        (),
+        ("FLIT_INDEX_URL",),
+    ),
+    "poetry": (("-u", "--username"), ("-p", "--password"), (), (), ("-r", "--repository"), (), ()),
+    "pdm": (
+        ("-u", "--username"),
+        ("-P", "--password"),
+        ("PDM_PUBLISH_USERNAME",),
+        ("PDM_PUBLISH_PASSWORD",),
+        ("-r", "--repository"),
+        (),
+        ("PDM_PUBLISH_REPO",),
+    ),
+    "maturin": (
+        ("-u", "--username"),
+        ("-p", "--password"),
+        ("MATURIN_USERNAME",),
+        ("MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"),
+        ("-r", "--repository"),
+        ("--repository-url",),
+        ("MATURIN_REPOSITORY_URL",),
+    ),
 }
 
 
-def _publish(model: ReleaseModel, cmd: ShellCommand, tool: str, head: Arg, rest: list[Arg],
-             sub: Arg) -> None:
+def _publish(
+    model: ReleaseModel, cmd: ShellCommand, tool: str, head: Arg, rest: list[Arg], sub: Arg
+) -> None:
     opts = _options(tool, rest)
     users, secrets, user_env, secret_env, repo_opts, url_opts, url_env = _CRED_OPTIONS[tool]
-    upload = Upload(tool=tool, family="pypi", loc=_span(head, sub), context=cmd.context,
-                    command=cmd, options=opts, index="pypi")
+    upload = Upload(
+        tool=tool,
+        family="pypi",
+        loc=_span(head, sub),
+        context=cmd.context,
+        command=cmd,
+        options=opts,
+        index="pypi",
+    )
     for opt in users:
         if opt in opts:
-            upload.credentials.append(credential("flag", opts[opt], cmd, opt,
-                                                 username=True))
+            upload.credentials.append(credential("flag", opts[opt], cmd, opt, username=True))
     for opt in secrets:
         if opt in opts:
             upload.credentials.append(credential("flag", opts[opt], cmd, opt))
@@ -251,10 +428,10 @@ def _publish(model: ReleaseModel, cmd: ShellCommand, tool: str, head: Arg, rest:
                 upload.credentials.append(credential("env", None, cmd, name, env_value=value))
     for opt in repo_opts:
         if opt in opts:
-            value = option_value(opts[opt])
-            upload.index = value
-            if "://" in value:
-                upload.target = Value(value, opts[opt].loc)
+            repo = option_value(opts[opt])
+            upload.index = repo
+            if "://" in repo:
+                upload.target = Value(repo, opts[opt].loc)
     for opt in url_opts:
         if opt in opts:
             upload.target = Value(option_value(opts[opt]), opts[opt].loc)
@@ -307,8 +484,15 @@ def _anaconda(model: ReleaseModel, cmd: ShellCommand, head: Arg, rest: list[Arg]
         return
     after = rest[sub + 1 :]
     opts = _options("anaconda", after)
-    upload = Upload(tool="anaconda", family="anaconda", loc=_span(head, rest[sub]),
-                    context=cmd.context, command=cmd, options=opts, index="anaconda")
+    upload = Upload(
+        tool="anaconda",
+        family="anaconda",
+        loc=_span(head, rest[sub]),
+        context=cmd.context,
+        command=cmd,
+        options=opts,
+        index="anaconda",
+    )
     for opt in ("-t", "--token"):
         if opt in global_opts:
             upload.credentials.append(credential("flag", global_opts[opt], cmd, opt))
@@ -341,8 +525,11 @@ def _pip_indexes(model: ReleaseModel, cmd: ShellCommand, rest: list[Arg]) -> Non
                 i += 1
             else:
                 break
-            where = value_arg.origin.loc if value_arg.origin and value_arg.origin.loc else (
-                value_arg.loc)
+            where = (
+                value_arg.origin.loc
+                if value_arg.origin and value_arg.origin.loc
+                else (value_arg.loc)
+            )
             model.indexes.append(IndexUse(Value(url, where), "pip-option", cmd.context))
         elif text.startswith("-i") and len(text) > 2 and "://" in text:
             model.indexes.append(IndexUse(Value(text[2:], arg.loc), "pip-option", cmd.context))

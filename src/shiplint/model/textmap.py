@@ -66,7 +66,7 @@ class ScalarMap:
         self._exact = True
 
     def to_file(self, start: int, end: int, hint: int = 0) -> tuple[int, int]:
-        """File span for the value span ``[start, end)``; ``hint`` is a file offset to search from."""
+        """File span of the value span ``[start, end)``; search from file offset ``hint``."""
         if self._shift is not None:
             return self._shift + start, self._shift + end
         if self._line_offsets is not None:

@@ -108,44 +108,35 @@ _META = frozenset(" \t\r\n;&|()<>")
 _DB_META = frozenset(" \t\r\n;")
 _PLAIN = re.compile(r"[^ \t\r\n;&|()<>'\"\\$`]+")
 _DB_PLAIN = re.compile(r"[^ \t\r\n;'\"\\$`]+")
-# Blanks, then maybe a word made only of plain characters, ending at a separator (not
-# ``(``, which may start an array value or a function definition) or the end of the text;
-# not a comment, not a redirection's file descriptor. Always matches.
-# Blanks, then maybe a simple word ending at a separator (not ``(``, which may start an
-# array value or a function definition) or the end of the text: plain characters, simple
-# ``$NAME``/``${NAME}``, and quoted strings without escapes or substitutions; not a comment,
-# not a redirection's file descriptor. Always matches.
 _NAME_END = r"[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])"
 _SIMPLE_DOLLAR = r"\$(?:" + _NAME_END + r"|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9@*#?!$-])"
-# Character classes and their "a maximal run of" forms (``X+(?!X)``: a shorter run cannot
-# match, so a failing match backtracks in linear time).
-_PLAIN_C = r"[^ \t\r\n;&|()<>'\"\\$`]"
-_DB_PLAIN_C = r"[^ \t\r\n;'\"\\$`]"
-_DQ_C = r"[^\"\\$`]"
-_DQ_RUN = r"\"(?:" + _DQ_C + r"+(?!" + _DQ_C + r")|" + _SIMPLE_DOLLAR + r")*\""
-_SIMPLE = re.compile(
-    r"[ \t\r]*(?:(?!#|(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})[<>])"
-    r"((?:"
-    + _PLAIN_C
-    + r"+(?!"
-    + _PLAIN_C
-    + r")|"
-    + _SIMPLE_DOLLAR
-    + r"|'[^']*'|"
-    + _DQ_RUN
-    + r")+)(?=[ \t\r\n;&|)<>]|\Z))?"
+
+
+def _run(cls: str) -> str:
+    """A maximal run of ``cls``: a shorter run cannot match, so failing is linear."""
+    return f"{cls}+(?!{cls})"
+
+
+def _fast_word(plain: str, not_start: str, follow: str) -> re.Pattern[str]:
+    dq = r"\"(?:" + _run(r"[^\"\\$`]") + "|" + _SIMPLE_DOLLAR + r")*\""
+    part = "|".join([_run(plain), _SIMPLE_DOLLAR, r"'[^']*'", dq])
+    return re.compile(rf"[ \t\r]*(?:(?!{not_start})((?:{part})+)(?={follow}|\Z))?")
+
+
+# Blanks, then maybe a simple word: plain characters, simple ``$NAME``/``${NAME}``, and
+# quoted strings without escapes or substitutions, ending at a separator (not ``(``, which
+# may start an array value or a function definition) or the end of the text; not a
+# comment, not a redirection's file descriptor. These always match.
+_SIMPLE = _fast_word(
+    r"[^ \t\r\n;&|()<>'\"\\$`]",
+    r"#|(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})[<>]",
+    r"[ \t\r\n;&|)<>]",
 )
-_DB_SIMPLE = re.compile(
-    r"[ \t\r]*(?:(?!#|\]\](?:[ \t\r\n;&|()<>]|\Z))"
-    r"((?:"
-    + _DB_PLAIN_C
-    + r"+(?!"
-    + _DB_PLAIN_C
-    + r")|"
-    + _SIMPLE_DOLLAR
-    + r"|'[^']*'|"
-    + _DQ_RUN
-    + r")+)(?=[ \t\r\n;]|\Z))?"
+# The same inside ``[[ ... ]]``, where only blanks and ``;`` end a word; not ``]]``.
+_DB_SIMPLE = _fast_word(
+    r"[^ \t\r\n;'\"\\$`]",
+    r"#|\]\](?:[ \t\r\n;&|()<>]|\Z)",
+    r"[ \t\r\n;]",
 )
 _QUOTED_PART = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _BLANKS = re.compile(r"(?:[ \t\r]+|\\\r?\n)+")
@@ -766,10 +757,10 @@ class _Parser:
             buf.append(text[i:k])
             return k, False
         if c == "$":
-            # `$$` (the PID, or make's escaped dollar); make's `$$(...)`/`$${...}` kept whole
+            # `$$` (the PID, or make's escaped dollar); make's `$$(...)` is kept whole
             k = j + 1
-            if k < n and text[k] in "({":
-                k = self._skip(k + 1, ")" if text[k] == "(" else "}")
+            if k < n and text[k] == "(":
+                k = self._skip(k + 1, ")")
             buf.append(text[i:k])
             return k, False
         if not in_dq:

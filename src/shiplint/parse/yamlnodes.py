@@ -119,7 +119,8 @@ class YamlDoc:
 
     def __init__(self, root: YNode | None, problems: list[tuple[str, str, int, int]]) -> None:
         self.root = root
-        #: ``(kind, message, offset, related offset or -1)`` with kind ``duplicate-key``, ``merge-key`` or ``too-deep``.
+        #: ``(kind, message, offset, related offset or -1)``; kind is ``duplicate-key``,
+        #: ``merge-key``, ``too-deep`` or ``multi-document``.
         self.problems = problems
 
 

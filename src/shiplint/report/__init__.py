@@ -18,5 +18,9 @@ def summary(results: list[RootResult]) -> dict[str, int]:
         files += sum(1 for f in result.project.files)
         for finding in result.findings:
             counts[finding.severity.value] += 1
-    return {"files": files, "roots": len(results), **counts,
-            "total": counts["error"] + counts["warning"] + counts["info"]}
+    return {
+        "files": files,
+        "roots": len(results),
+        **counts,
+        "total": counts["error"] + counts["warning"] + counts["info"],
+    }

@@ -29,6 +29,9 @@ def render(results: list[RootResult], fail_on: str) -> str:
                     "help": scrub(f.help),
                 }
             )
-    document = {"version": 1, "findings": findings,
-                "summary": {**summary(results), "fail_on": fail_on}}
+    document = {
+        "version": 1,
+        "findings": findings,
+        "summary": {**summary(results), "fail_on": fail_on},
+    }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

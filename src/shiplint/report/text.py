@@ -47,7 +47,9 @@ def render(results: list[RootResult], colour: bool = False) -> str:
                     gutter = f"{f.line:>5} | "
                     out.append(paint(_DIM, gutter) + text)
                     col = max((f.column or 1) - 1, 0)
-                    out.append(" " * (len(gutter) + min(col, len(text))) + paint(_COLOURS[sev], "^"))
+                    out.append(
+                        " " * (len(gutter) + min(col, len(text))) + paint(_COLOURS[sev], "^")
+                    )
             for i, line in enumerate(scrub(f.help).splitlines()):
                 prefix = "  help: " if i == 0 else "        "
                 out.append(prefix + line)

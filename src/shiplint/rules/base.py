@@ -49,7 +49,7 @@ class Rule:
         self,
         loc: Loc | None,
         message: str,
-        help: str,  # noqa: A002 - the report field is called help
+        help: str,
         *,
         source: SourceFile | None = None,
         severity: Severity | None = None,
@@ -79,8 +79,12 @@ def dedupe(findings: Iterable[Finding]) -> Iterator[Finding]:
     """Drop repeats of the same rule at the same place (shared YAML anchors, re-used scripts)."""
     seen: set[tuple[str, str, int | None, int | None]] = set()
     for finding in findings:
-        key = (finding.rule, finding.source.rel if finding.source else "", finding.line,
-               finding.column)
+        key = (
+            finding.rule,
+            finding.source.rel if finding.source else "",
+            finding.line,
+            finding.column,
+        )
         if key not in seen:
             seen.add(key)
             yield finding

@@ -39,25 +39,32 @@ class ParseError(Rule):
         project.parse_all()
         for src in project.files:
             if src.error is not None:
-                finding = self.at(None, src.error, "Fix or remove the file; it was skipped.",
-                                  source=src)
+                finding = self.at(
+                    None, src.error, "Fix or remove the file; it was skipped.", source=src
+                )
                 if src.error_pos is not None:
                     finding.line, finding.column = src.error_pos
                 yield finding
                 continue
             problem = project.problems.get(src.rel)
             if problem is not None:
-                finding = self.at(None, problem.message,
-                                  "Fix the syntax here; the rest of this file was not checked.",
-                                  source=src)
+                finding = self.at(
+                    None,
+                    problem.message,
+                    "Fix the syntax here; the rest of this file was not checked.",
+                    source=src,
+                )
                 if problem.pos is not None:
                     finding.line, finding.column = problem.pos
                 yield finding
             if src.kind in ("setup-cfg", "tox-ini", "pypirc") and src.text is not None:
                 for ini_problem in project.ini_problems(src):
-                    finding = self.at(None, ini_problem.message,
-                                      "Fix this line; configparser-based tools reject the file.",
-                                      source=src)
+                    finding = self.at(
+                        None,
+                        ini_problem.message,
+                        "Fix this line; configparser-based tools reject the file.",
+                        source=src,
+                    )
                     if ini_problem.pos is not None:
                         finding.line, finding.column = ini_problem.pos
                     yield finding
@@ -82,8 +89,9 @@ class DuplicateKey(Rule):
     after = "env:\n  ORG: scientific-python-nightly-wheels\n  TOKEN: x\n"
 
     def check(self, project: Project) -> Iterator[Finding]:
-        yield from _yaml_problems(self, project, "duplicate-key",
-                                  "Keep one definition of this key; merge their contents.")
+        yield from _yaml_problems(
+            self, project, "duplicate-key", "Keep one definition of this key; merge their contents."
+        )
 
 
 @register
@@ -105,9 +113,13 @@ class MergeKey(Rule):
     after = "jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n"
 
     def check(self, project: Project) -> Iterator[Finding]:
-        yield from _yaml_problems(self, project, "merge-key",
-                                  "Write the merged keys out; GitHub Actions does not support `<<:`.",
-                                  kinds=("workflow", "action"))
+        yield from _yaml_problems(
+            self,
+            project,
+            "merge-key",
+            "Write the merged keys out; GitHub Actions does not support `<<:`.",
+            kinds=("workflow", "action"),
+        )
 
 
 @register
@@ -148,9 +160,13 @@ class InternalError(Rule):
         return iter(())  # produced by the engine
 
 
-def _yaml_problems(rule: Rule, project: Project, kind: str, help_text: str,
-                   kinds: tuple[str, ...] = ("workflow", "action", "ci", "conda-env"),
-                   ) -> Iterator[Finding]:
+def _yaml_problems(
+    rule: Rule,
+    project: Project,
+    kind: str,
+    help_text: str,
+    kinds: tuple[str, ...] = ("workflow", "action", "ci", "conda-env"),
+) -> Iterator[Finding]:
     for src in project.of_kind(*kinds):
         doc = project.yaml(src)
         if doc is None:

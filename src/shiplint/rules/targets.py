@@ -106,8 +106,10 @@ class DeprecatedAnacondaOrg(Rule):
             info = facts_mod.load().deprecated_orgs[org]
             fix = None
             if loc.text == org:
-                fix = Fix(f"replace `{org}` with `{info.replacement}`",
-                          (Edit(loc.start, loc.end, info.replacement),))
+                fix = Fix(
+                    f"replace `{org}` with `{info.replacement}`",
+                    (Edit(loc.start, loc.end, info.replacement),),
+                )
             yield self.at(
                 loc,
                 f"{what} `{org}`",
@@ -157,7 +159,10 @@ def _upload_url_problem(url: str) -> str | None:
         return f"`{host}` does not accept uploads; the upload endpoint is {expected}"
     if path.endswith("/simple") or path == "/simple":
         return f"this is the download index, not the upload endpoint {expected}"
-    return f"the upload endpoint is {expected}; without `/legacy/` the upload gets 405 Method Not Allowed"
+    return (
+        f"the upload endpoint is {expected}; without `/legacy/` the upload gets "
+        "405 Method Not Allowed"
+    )
 
 
 def _upload_values(project: Project) -> Iterator[Value]:
@@ -169,8 +174,13 @@ def _upload_values(project: Project) -> Iterator[Value]:
         if entry.repository is not None:
             yield entry.repository
     for name, value, _ in model.assignments:
-        if name in ("TWINE_REPOSITORY_URL", "UV_PUBLISH_URL", "FLIT_INDEX_URL",
-                    "MATURIN_REPOSITORY_URL", "PDM_PUBLISH_REPO"):
+        if name in (
+            "TWINE_REPOSITORY_URL",
+            "UV_PUBLISH_URL",
+            "FLIT_INDEX_URL",
+            "MATURIN_REPOSITORY_URL",
+            "PDM_PUBLISH_REPO",
+        ):
             yield value
 
 
@@ -213,8 +223,9 @@ class LegacyPypiUrl(Rule):
             replacement = f.upload_urls[index] if is_upload else f.index_urls[index]
             fix = None
             if value.loc.text == value.text:
-                fix = Fix(f"use {replacement}",
-                          (Edit(value.loc.start, value.loc.end, replacement),))
+                fix = Fix(
+                    f"use {replacement}", (Edit(value.loc.start, value.loc.end, replacement),)
+                )
             yield self.at(
                 value.loc,
                 f"`{host}` was retired in 2018: requests get 410 Gone",
@@ -264,7 +275,12 @@ class UploadUrlNotLegacy(Rule):
             replacement = facts_mod.load().upload_urls[index]
             fix = None
             if value.loc.text == value.text:
-                fix = Fix(f"use {replacement}",
-                          (Edit(value.loc.start, value.loc.end, replacement),))
-            yield self.at(value.loc, f"`{value.text}` is not an upload endpoint: {problem}",
-                          f"Use {replacement}.", fix=fix)
+                fix = Fix(
+                    f"use {replacement}", (Edit(value.loc.start, value.loc.end, replacement),)
+                )
+            yield self.at(
+                value.loc,
+                f"`{value.text}` is not an upload endpoint: {problem}",
+                f"Use {replacement}.",
+                fix=fix,
+            )
