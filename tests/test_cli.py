@@ -17,6 +17,8 @@ RELEASE = """
     jobs:
       pypi:
         runs-on: ubuntu-latest
+        permissions:
+          id-token: write
         steps:
           - uses: pypa/gh-action-pypi-publish@release/v1
             with:

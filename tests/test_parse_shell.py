@@ -571,6 +571,27 @@ def test_functions_and_arithmetic() -> None:
     assert assigns(cmds[6]) == {"arr": "(a b 'c d')"}
 
 
+def test_tox_and_make_tokens() -> None:
+    text = (
+        "{envpython} -m twine upload {posargs:dist/*}\n"
+        "@$(PYTHON) -m twine upload --repository-url "
+        '"${TWINE_REPOSITORY_URL:-https://upload.pypi.org/legacy/}" "${FILES[@]}"\n'
+    )
+    cmds = parse_script(text)
+    check_invariants(text, cmds)
+    assert argvs(cmds) == [
+        ["{envpython}", "-m", "twine", "upload", "{posargs:dist/*}"],
+        [
+            *("@$(PYTHON)", "-m", "twine", "upload", "--repository-url"),
+            "${TWINE_REPOSITORY_URL:-https://upload.pypi.org/legacy/}",
+            "${FILES[@]}",
+        ],
+    ]
+    url = cmds[1].words[5]
+    assert expand(url.text, {"TWINE_REPOSITORY_URL": ""}.get) == ("https://upload.pypi.org/legacy/")
+    assert variable_refs(url.text) == ["TWINE_REPOSITORY_URL"]
+
+
 def test_crlf_text() -> None:
     text = "echo a\r\ntwine upload \\\r\n  dist/*\r\n"
     cmds = parse_script(text)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from shiplint.rules.base import Rule
     from shiplint.source import SourceFile
 
-_IGNORE_RE = re.compile(r"#\s*shiplint:\s*ignore\[([^\]]*)\]")
+_IGNORE_RE = re.compile(r"[#;]\s*shiplint:\s*ignore\[([^\]]*)\]")
 
 
 @dataclass

@@ -138,6 +138,21 @@ class _Builder:
         for cmd in self.model.commands:
             recognise(self.model, cmd)
         self._env_indexes()
+        self._mask_literal_credentials()
+
+    def _mask_literal_credentials(self) -> None:
+        """Keep literal tokens and passwords out of every printed source line."""
+        for upload in self.model.uploads:
+            for cred in upload.credentials:
+                if not cred.literal or cred.username:
+                    continue
+                loc = cred.loc
+                written = loc.text
+                name, eq, _ = written.partition("=")
+                start = loc.start + len(name) + 1 if eq and name.startswith("-") else loc.start
+                span = (start, loc.end)
+                if span not in loc.source.secret_spans:
+                    loc.source.secret_spans.append(span)
 
     # --- GitHub workflows and composite actions ----------------------------------------------
 
@@ -417,8 +432,8 @@ class _Builder:
         if isinstance(set_env, dict):
             for var, val in set_env.items():
                 if isinstance(val, str):
-                    span = doc.value_span((*path, "set_env", var))
-                    loc = Loc(src, span[0] + 1, span[1] - 1) if span else None
+                    span = doc.string_span((*path, "set_env", var))
+                    loc = Loc(src, span[0], span[1]) if span else None
                     env[var] = Value(val, loc)
                     if loc is not None:
                         self.model.assignments.append((var, env[var], context))
@@ -475,8 +490,8 @@ class _Builder:
     def _toml_index(
         self, src: SourceFile, doc: TomlDoc, path: tuple[str | int, ...], url: str, context: Context
     ) -> None:
-        span = doc.value_span(path)
-        loc = Loc(src, span[0] + 1, span[1] - 1) if span else None
+        span = doc.string_span(path)
+        loc = Loc(src, span[0], span[1]) if span else None
         self.model.indexes.append(IndexUse(Value(url, loc), "pyproject", context))
 
     def _makefile(self, src: SourceFile) -> None:

@@ -283,6 +283,16 @@ def option_value(arg: Arg) -> str:
     return text
 
 
+_SUBSTITUTION = re.compile(r"\$|\{\{|\{[A-Za-z_][\w]*(?::[^}]*)?\}|%[A-Za-z_]\w*%")
+
+
+def looks_literal(text: str) -> bool:
+    """A value written out in full: no shell variable, GitHub expression, tox substitution
+    (``{env:X}``) or ``%VAR%``."""
+    value = text.strip().strip("\"'")
+    return bool(value) and not _SUBSTITUTION.search(value)
+
+
 def credential(
     via: str,
     arg: Arg | None,
@@ -309,12 +319,15 @@ def credential(
                 secret = found[0]
             elif inner is not None or var is not None:
                 secret = inner or var
+            elif arg is None and env_value is not None:
+                # an env entry or assignment whose value is written out in the file
+                literal = looks_literal(env_value.loc.text if env_value.loc else raw)
         elif var is not None:
             secret = var
         elif env_value is not None and "$" not in raw:
-            literal = bool(raw)
+            literal = looks_literal(raw)
         elif arg is not None and "$" not in raw:
-            literal = bool(option_value(arg))
+            literal = looks_literal(option_value(arg))
         if secret is None and env_value is not None and env_value.loc is not None:
             found = secret_names(env_value.loc.text)
             secret = found[0] if found else None

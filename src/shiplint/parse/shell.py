@@ -49,13 +49,16 @@ class Command:
 
     ``words`` is the argv after removing leading assignments, reserved words
     (``if``, ``then``, ``do``, ``!``, ``{`` ...) and wrappers (``sudo``, ``env``, ``exec``,
-    ``command``, ``nohup``, ``time`` with their options). ``assigns`` holds the
-    ``NAME=value`` prefixes (and ``env``/``sudo`` assignment arguments); each Word covers
-    only the value. A declaration (``export``, ``declare``, ``typeset``, ``local``,
-    ``readonly``) has empty ``words`` and its assignments in ``assigns``; ``exported`` is
-    true for ``export`` and ``declare -x``/``typeset -x``. A bare assignment line
-    (``A=b``) likewise has empty ``words``. ``start``/``end`` span the command from its
-    first non-reserved word to its last word.
+    ``command``, ``nohup``, ``time`` with their options; ``command -v X`` is kept whole,
+    and a wrapper with no command, like ``env`` or ``exec >log``, is its own argv).
+    ``assigns`` holds the ``NAME=value`` prefixes (and ``env``/``sudo`` assignment
+    arguments); each Word covers only the value. A declaration (``export``, ``declare``,
+    ``typeset``, ``local``, ``readonly``) has empty ``words`` and its assignments in
+    ``assigns``; ``exported`` is true for ``export`` and ``declare -x``/``typeset -x``.
+    A bare assignment line (``A=b``) likewise has empty ``words``. Loop and case headers
+    are returned as commands whose argv starts with ``for``/``select``/``case``.
+    ``start``/``end`` span the command from its first non-reserved word (or assignment,
+    or wrapper) to the end of its last word or value.
     """
 
     __slots__ = ("assigns", "end", "exported", "start", "words")
@@ -289,14 +292,7 @@ class _Parser:
                 end = max(end, assigns[-1][1].end)
             start = self.start if self.start >= 0 else end
             self.commands.append(Command(words, assigns, self.exported, start, end))
-        self.words = []
-        self.assigns = []
-        self.mode = _START
-        self.start = -1
-        self.exported = False
-        self.dbracket = False
-        self.wrapper = ""
-        self.wrapper_word = None
+        self._reset()
 
     def _end_command(self, op: str) -> None:
         if self.mode != _START:  # in _START nothing has been collected

@@ -37,9 +37,10 @@ Position conventions (all 1-based line/column in characters, via ``SourceFile.po
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from shiplint.parse import ParseProblem
 from shiplint.source import Pos
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["TomlDoc", "TomlPath", "lookup", "parse_toml"]
 
 TomlPath = tuple[Union[str, int], ...]
+_T = TypeVar("_T")
 
 # --- scanner tokens (compiled once) -------------------------------------------------
 _SPACES = re.compile(r"[ \t]*")
@@ -327,11 +329,14 @@ class _Locator:
 
 def _locate(text: str) -> _Locator:
     loc = _Locator(text)
-    try:
+    # defensive (RecursionError included): keep whatever was found before the trouble
+    with contextlib.suppress(Exception):
         loc.run()
-    except (Exception, RecursionError):  # pragma: no cover - defensive: keep what was found
-        pass
     return loc
+
+
+def _has_negative(path: TomlPath) -> bool:
+    return any(type(p) is int and p < 0 for p in path)
 
 
 def lookup(data: Any, path: TomlPath, default: Any = None) -> Any:
@@ -375,10 +380,15 @@ class TomlDoc:
     def __repr__(self) -> str:
         return f"TomlDoc({self.src.rel!r})"
 
+    def _find(self, table: dict[TomlPath, _T], path: TomlPath) -> _T | None:
+        """``table[path]``, resolving negative indexes against ``data`` when needed."""
+        got = table.get(path)
+        if got is None and _has_negative(path):
+            got = table.get(self._norm(path))
+        return got
+
     def _norm(self, path: TomlPath) -> TomlPath:
-        """Resolve negative indexes against ``data``; other paths are returned as is."""
-        if not any(isinstance(p, int) and p < 0 for p in path):
-            return tuple(path)
+        """``path`` with negative indexes made non-negative (resolved against ``data``)."""
         out: list[str | int] = []
         node: Any = self.data
         for part in path:
@@ -394,21 +404,21 @@ class TomlDoc:
 
     def key_pos(self, path: TomlPath) -> Pos | None:
         """Where the key naming ``path[-1]`` first appears (see module docs)."""
-        off = self._keys.get(self._norm(path))
+        off = self._find(self._keys, path)
         return None if off is None else self.src.pos(off)
 
     def value_pos(self, path: TomlPath) -> Pos | None:
         """First character of the value text at ``path`` (quote, ``[``, ``{``, digit ...)."""
-        span = self._values.get(self._norm(path))
+        span = self._find(self._values, path)
         return None if span is None else self.src.pos(span[0])
 
     def value_span(self, path: TomlPath) -> tuple[int, int] | None:
         """``[start, end)`` character offsets of the value text at ``path`` in ``src.text``."""
-        return self._values.get(self._norm(path))
+        return self._find(self._values, path)
 
     def value_text(self, path: TomlPath) -> str | None:
         """The source text of the value at ``path`` (strings with their quotes)."""
-        span = self._values.get(self._norm(path))
+        span = self._find(self._values, path)
         if span is None or self.src.text is None:
             return None
         return self.src.text[span[0] : span[1]]
@@ -421,7 +431,7 @@ class TomlDoc:
         value only for literal strings and basic strings without backslashes.
         ``None`` when ``path`` has no value or the value is not a string.
         """
-        span = self._values.get(self._norm(path))
+        span = self._find(self._values, path)
         text = self.src.text
         if span is None or text is None:
             return None
@@ -440,13 +450,13 @@ class TomlDoc:
 
     def table_pos(self, path: TomlPath) -> Pos | None:
         """The ``[`` of the ``[table]`` / ``[[array.of.tables]]`` header for ``path``."""
-        off = self._tables.get(self._norm(path))
+        off = self._find(self._tables, path)
         return None if off is None else self.src.pos(off)
 
     def best_pos(self, path: TomlPath) -> Pos:
         """Value, key or header position of ``path`` or, failing that, of its closest
         ancestor that has one; ``Pos(1, 1)`` as the last resort."""
-        p = self._norm(path)
+        p = self._norm(path) if _has_negative(path) else path
         while True:
             span = self._values.get(p)
             if span is not None:

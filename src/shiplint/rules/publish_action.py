@@ -1,3 +1,676 @@
-"""Rules: publish_action (being written)."""
+"""Rules about pypa/gh-action-pypi-publish: refs, inputs, runners, attestations (B-1..B-6)."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from packaging.version import Version
+
+from shiplint import facts as facts_mod
+from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.gha_expr import Facts, Scenario, Shaped
+from shiplint.model import Loc
+from shiplint.parse.yamlnodes import YMap, YScalar
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from shiplint.model import Job, Step, Upload, Value, Workflow
+    from shiplint.project import Project
+    from shiplint.source import SourceFile
+
+ACTION_TOOL = "pypi-publish-action"
+
+_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
+_TAG = re.compile(r"^v\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?$")
+_RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
+_NON_LINUX = re.compile(r"^(macos|osx|windows)(?:$|[-_ ])", re.IGNORECASE)
+_MATRIX_KEY = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
+
+
+# --- helpers shared with the trusted-publishing rules --------------------------------------------
+
+
+def action_uploads(project: Project) -> Iterator[tuple[Upload, Step]]:
+    """Every pypa/gh-action-pypi-publish step (workflows and composite actions)."""
+    for upload in project.model.uploads:
+        step = upload.context.step
+        if upload.tool == ACTION_TOOL and step is not None and step.uses is not None:
+            yield upload, step
+
+
+def workflow_job(upload: Upload) -> Job | None:
+    """The job of a GitHub workflow that runs ``upload`` (None in composite actions and
+    outside GitHub Actions)."""
+    job = upload.context.job
+    if job is None or job.id_node is None or job.workflow is None:
+        return None
+    if upload.context.origin not in ("workflow", "script"):
+        return None
+    return job
+
+
+def ref_kind(ref: str | None) -> str:
+    """``branch``, ``sunset``, ``tag``, ``sha``, ``short-sha``, ``none`` or ``unknown``."""
+    f = facts_mod.load().pypi_publish
+    if not ref:
+        return "none"
+    if ref in f.branches:
+        return "branch"
+    if ref in f.sunset:
+        return "sunset"
+    if _TAG.match(ref):
+        return "tag"
+    if _SHA.match(ref):
+        return "sha"
+    if _SHORT_SHA.match(ref) and any(c.isalpha() for c in ref):
+        return "short-sha"
+    return "unknown"
+
+
+def effective_version(upload: Upload) -> Version | None:
+    """The action release that runs: the pinned version, or the latest for a branch ref."""
+    if upload.version is not None:
+        return upload.version
+    if ref_kind(upload.ref) == "branch":
+        return facts_mod.load().pypi_publish.latest
+    return None
+
+
+def ref_loc(step: Step) -> Loc | None:
+    """Where the ref after ``@`` is written in ``uses:``."""
+    uses = step.uses
+    ref = step.ref
+    if uses is None or not ref:
+        return None
+    src = step_source(step)
+    if src is None:
+        return None
+    text = (src.text or "")[uses.start : uses.end]
+    at = text.find("@" + ref)
+    if at == -1:
+        return None
+    start = uses.start + at + 1
+    return Loc(src, start, start + len(ref))
+
+
+def step_source(step: Step) -> SourceFile | None:
+    workflow = step.job.workflow
+    return workflow.source if workflow is not None else None
+
+
+def uses_loc(step: Step) -> Loc | None:
+    src = step_source(step)
+    if src is None or step.uses is None:
+        return None
+    return Loc(src, step.uses.start, step.uses.end)
+
+
+def input_scalar(step: Step, *names: str) -> YScalar | None:
+    """The first of ``names`` given under ``with:`` (a non-null scalar)."""
+    if step.with_ is None:
+        return None
+    for name in names:
+        got = step.with_.get_scalar(name)
+        if got is not None and not got.is_null:
+            return got
+    return None
+
+
+def input_text(step: Step, *names: str) -> str:
+    got = input_scalar(step, *names)
+    return got.value.strip() if got is not None else ""
+
+
+def action_uses_oidc(step: Step) -> bool:
+    """Whether the action authenticates by trusted publishing: no password, user __token__.
+
+    (twine-upload.sh: ``[[ "$INPUT_USER" == "__token__" && -z "$INPUT_PASSWORD" ]]``.)
+    """
+    user = input_text(step, "user") or "__token__"
+    return user == "__token__" and not input_text(step, "password")
+
+
+def attestations_on(upload: Upload, step: Step) -> bool | None:
+    """Whether the action generates PEP 740 attestations (None: cannot tell).
+
+    On from v1.11.0 by default (v1.10.0 with ``attestations: true``); the action drops them
+    without trusted publishing and for indexes other than (Test)PyPI.
+    """
+    f = facts_mod.load().pypi_publish
+    version = effective_version(upload)
+    if version is None:
+        return None
+    setting = input_scalar(step, "attestations")
+    value = setting.value.strip().lower() if setting is not None else ""
+    if "${{" in value:
+        return None
+    if value == "false":
+        return False
+    since = f.threshold("attestations-since")
+    default_since = f.threshold("attestations-default-since")
+    if version < since or (version < default_since and value != "true"):
+        return False
+    if not action_uses_oidc(step):
+        return False
+    url = input_text(step, "repository-url", "repository_url")
+    return not (url and "pypi.org" not in url)
+
+
+def set_input_fix(step: Step, name: str, value: str, description: str) -> Fix | None:
+    """A fix that sets ``with: {name: value}`` on ``step`` (replacing or inserting a line)."""
+    src = step_source(step)
+    if src is None or src.text is None:
+        return None
+    text = src.text
+    existing = step.with_.get_scalar(name) if step.with_ is not None else None
+    if existing is not None:
+        return Fix(description, (Edit(existing.start, existing.end, value),))
+    if step.with_ is not None:
+        first = next(iter(step.with_.items()), None)
+        if first is None:
+            return None
+        key = first[1]
+        line_start = text.rfind("\n", 0, key.start) + 1
+        indent = text[line_start : key.start]
+        if indent.strip():
+            return None  # flow-style or same-line mapping: leave it to the user
+        return Fix(description, (Edit(line_start, line_start, f"{indent}{name}: {value}\n"),))
+    with_key = step.node.key("with")
+    if with_key is not None:
+        return None  # `with:` present but empty or not a mapping
+    uses_key = step.node.key("uses")
+    if uses_key is None or step.uses is None:
+        return None
+    line_start = text.rfind("\n", 0, uses_key.start) + 1
+    prefix = text[line_start : uses_key.start]
+    if prefix.strip() not in ("", "-"):
+        return None
+    indent = " " * len(prefix)
+    line_end = text.find("\n", step.uses.end)
+    if line_end == -1:
+        return None
+    insert = f"\n{indent}with:\n{indent}  {name}: {value}"
+    return Fix(description, (Edit(line_end, line_end, insert),))
+
+
+def _dedupe_key(loc: Loc) -> tuple[str, int]:
+    return (loc.source.rel, loc.start)
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+@register
+class PypiPublishSunsetRef(Rule):
+    """The action is used at `@master`, a branch that was sunset and frozen.
+
+    `pypa/gh-action-pypi-publish@master` still resolves, but that branch receives no
+    updates, not even security fixes: it ships an old twine that rejects current metadata
+    (for example Metadata-Version 2.4 from recent setuptools and hatchling). Its run prints:
+
+    `UNSUPPORTED GITHUB ACTION VERSION … The master branch of this project has been sunset
+    and will not receive any updates, not even security bug fixes.`
+
+    Fix: use `@release/v1` (the maintained branch), or pin a release tag or its commit SHA
+    (`@v1.14.2`, or the SHA with a `# v1.14.2` comment for Dependabot/Renovate).
+    """
+
+    code = "SL201"
+    name = "pypi-publish-sunset-ref"
+    severity = Severity.ERROR
+    summary = "pypa/gh-action-pypi-publish used at the sunset `master` branch"
+    catalogue = ("B-1",)
+    before = "- uses: pypa/gh-action-pypi-publish@master\n"
+    after = "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        f = facts_mod.load().pypi_publish
+        recommended = str(f.raw["recommended-ref"])
+        seen: set[tuple[str, int]] = set()
+        for _upload, step in action_uploads(project):
+            ref = step.ref
+            if ref_kind(ref) != "sunset":
+                continue
+            loc = ref_loc(step)
+            if loc is None or _dedupe_key(loc) in seen:
+                continue
+            seen.add(_dedupe_key(loc))
+            yield self.at(
+                loc,
+                f"`@{ref}` of pypa/gh-action-pypi-publish is sunset: frozen with an old twine",
+                f"The `{ref}` branch gets no updates, not even security fixes, and its twine "
+                "rejects current package metadata. Use "
+                f"`pypa/gh-action-pypi-publish@{recommended}`, or pin a release tag "
+                f"(v{f.latest} or later) or its commit SHA.",
+                fix=Fix(f"use @{recommended}", (Edit(loc.start, loc.end, recommended),)),
+            )
+
+
+@register
+class PypiPublishUnknownRef(Rule):
+    """The action is used at a ref that does not exist, so the job fails before it starts.
+
+    pypa/gh-action-pypi-publish has the branches `release/v1` (recommended) and
+    `unstable/v1`, and release tags such as `v1.14.2`. There is no `v1` tag, no `main`
+    branch and no `release/v1.x.y` branch. GitHub fails the job at set-up:
+
+    `Error: Unable to resolve action `pypa/gh-action-pypi-publish@v1`, unable to find
+    version `v1``
+
+    (also seen as `Missing download info for pypa/gh-action-pypi-publish@v1`). A shortened
+    commit SHA is not accepted either: pin the full 40-character SHA.
+
+    Fix: use `@release/v1`, or a full release tag (`@v1.14.2`), or the full commit SHA of a
+    release with a `# v1.14.2` comment.
+    """
+
+    code = "SL202"
+    name = "pypi-publish-unknown-ref"
+    severity = Severity.ERROR
+    summary = "pypa/gh-action-pypi-publish used at a ref that does not exist"
+    catalogue = ("B-1",)
+    before = "- uses: pypa/gh-action-pypi-publish@v1\n"
+    after = "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        f = facts_mod.load().pypi_publish
+        recommended = str(f.raw["recommended-ref"])
+        branches = ", ".join(f"`{b}`" for b in f.branches)
+        seen: set[tuple[str, int]] = set()
+        for _upload, step in action_uploads(project):
+            ref = step.ref
+            kind = ref_kind(ref)
+            if kind not in ("unknown", "short-sha", "none"):
+                continue
+            loc = ref_loc(step) if ref else uses_loc(step)
+            if loc is None or _dedupe_key(loc) in seen:
+                continue
+            seen.add(_dedupe_key(loc))
+            fix = None
+            if kind == "none":
+                message = "`uses: pypa/gh-action-pypi-publish` has no `@ref`"
+                help_ = (
+                    "GitHub rejects the workflow: an action reference needs `@ref`. "
+                    f"Use `pypa/gh-action-pypi-publish@{recommended}`."
+                )
+                if step.uses is not None and loc.text.strip("'\"") == step.uses.value:
+                    end = loc.end - (1 if loc.text[-1:] in "'\"" else 0)
+                    fix = Fix(f"add @{recommended}", (Edit(end, end, "@" + recommended),))
+            elif kind == "short-sha":
+                message = f"`@{ref}` is a shortened commit SHA"
+                help_ = (
+                    "GitHub resolves only full 40-character commit SHAs for actions: the job "
+                    f"fails with `Unable to resolve action … unable to find version `{ref}``. "
+                    "Pin the full SHA of a release (with a `# vX.Y.Z` comment), or use "
+                    f"`@{recommended}`."
+                )
+            else:
+                assert ref is not None
+                release_tag = _RELEASE_TAG.match(ref)
+                replacement = release_tag.group(1) if release_tag else recommended
+                what = {
+                    "main": "there is no `main` branch",
+                    "v1": "there is no `v1` tag or branch",
+                }.get(ref, "no such branch or release tag")
+                message = f"`@{ref}` does not exist in pypa/gh-action-pypi-publish: {what}"
+                help_ = (
+                    "The job fails before it starts: `Unable to resolve action "
+                    f"`pypa/gh-action-pypi-publish@{ref}`, unable to find version `{ref}``. "
+                    f"Existing refs are the branches {branches} and release tags such as "
+                    f"`v{f.latest}`. Use `@{replacement}`."
+                )
+                fix = Fix(f"use @{replacement}", (Edit(loc.start, loc.end, replacement),))
+            yield self.at(loc, message, help_, fix=fix)
+
+
+@register
+class PypiPublishUnderscoreInput(Rule):
+    """A deprecated snake_case input of pypa/gh-action-pypi-publish.
+
+    Since v1.7.0 the inputs are kebab-case: `repository-url`, `packages-dir`,
+    `verify-metadata`, `skip-existing`, `print-hash`. The old names still work for now but
+    every run warns, and they are due to be removed:
+
+    ``Input 'repository_url' has been deprecated with message: The inputs have been
+    normalized to use kebab-case. Use `repository-url` instead.``
+
+    shiplint reports them whatever the action is pinned to, SHA pins included (actionlint
+    only recognises tag refs). Pins older than v1.7.0 are left alone: there the snake_case
+    names are the only ones.
+
+    Fix: rename the input to its kebab-case name.
+    """
+
+    code = "SL203"
+    name = "pypi-publish-underscore-input"
+    severity = Severity.WARNING
+    summary = "Deprecated snake_case input of pypa/gh-action-pypi-publish"
+    catalogue = ("B-2",)
+    before = (
+        "- uses: pypa/gh-action-pypi-publish@release/v1\n  with:\n"
+        "    repository_url: https://test.pypi.org/legacy/\n"
+    )
+    after = (
+        "- uses: pypa/gh-action-pypi-publish@release/v1\n  with:\n"
+        "    repository-url: https://test.pypi.org/legacy/\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        facts = facts_mod.load()
+        since = facts.pypi_publish.threshold("kebab-inputs-since")
+        seen: set[tuple[str, int]] = set()
+        for upload, step in action_uploads(project):
+            if step.with_ is None:
+                continue
+            version = effective_version(upload)
+            if version is not None and version < since:
+                continue
+            src = step_source(step)
+            if src is None:
+                continue
+            for name, key, _value in step.with_.items():
+                new = facts.deprecated_inputs.get(name)
+                if new is None:
+                    continue
+                loc = Loc(src, key.start, key.end)
+                if _dedupe_key(loc) in seen:
+                    continue
+                seen.add(_dedupe_key(loc))
+                both = step.with_.key(new) is not None
+                fix = None
+                at = loc.text.find(name)
+                if version is not None and not both and at != -1:
+                    fix = Fix(
+                        f"rename `{name}` to `{new}`",
+                        (Edit(loc.start + at, loc.start + at + len(name), new),),
+                    )
+                help_ = (
+                    "The action warns on every run: `Input '" + name + "' has been deprecated "
+                    "with message: The inputs have been normalized to use kebab-case. Use `"
+                    + new
+                    + "` instead.` The snake_case names are due to be removed. "
+                    f"Rename it to `{new}`."
+                )
+                if both:
+                    help_ += f" `{new}` is also set and takes precedence: remove `{name}`."
+                yield self.at(loc, f"`{name}` is deprecated: the input is `{new}`", help_, fix=fix)
+
+
+def _runner_os(label: str) -> str:
+    return "Windows" if label.lower().startswith("windows") else "macOS"
+
+
+def _matrix_keys(job: Job) -> list[str]:
+    """Matrix keys written in ``runs-on`` (``${{ matrix.os }}`` → ``os``)."""
+    node = job.runs_on_node
+    texts: list[str] = []
+    if isinstance(node, YScalar):
+        texts.append(node.value)
+    elif node is not None and not isinstance(node, YMap):
+        texts.extend(i.value for i in node.items if isinstance(i, YScalar))
+    return [m.group(1) for t in texts for m in _MATRIX_KEY.finditer(t)]
+
+
+def _from_matrix(job: Job, value: Value) -> bool:
+    node = job.runs_on_node
+    if node is None or value.loc is None:
+        return False
+    return not (node.start <= value.loc.start < node.end)
+
+
+@register
+class PublishActionNonLinux(Rule):
+    """pypa/gh-action-pypi-publish runs in a job on a macOS or Windows runner.
+
+    The action is a Docker container action, and GitHub runs container actions only on
+    Linux runners. On any other runner the step fails at once:
+
+    `##[error]Container action is only supported on Linux`
+
+    This often happens when the publish step sits in the build job of an OS matrix
+    (`runs-on: ${{ matrix.os }}`): the Linux leg uploads, the others fail (or the reverse,
+    when the step only runs on one of them).
+
+    Fix: build on every OS, upload the distributions as artifacts, and publish from one
+    separate job with `runs-on: ubuntu-latest` that downloads them. A step condition such
+    as `if: runner.os == 'Linux'` (or `matrix.os == 'ubuntu-latest'`) also avoids it, and
+    shiplint takes it into account.
+    """
+
+    code = "SL204"
+    name = "publish-action-non-linux"
+    severity = Severity.ERROR
+    summary = "pypa/gh-action-pypi-publish on a macOS/Windows runner (container actions need Linux)"
+    catalogue = ("B-3",)
+    before = (
+        "build:\n  strategy:\n    matrix:\n      os: [ubuntu-latest, windows-latest]\n"
+        "  runs-on: ${{ matrix.os }}\n  steps:\n    - run: python -m build\n"
+        "    - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+    after = (
+        "build:\n  strategy:\n    matrix:\n      os: [ubuntu-latest, windows-latest]\n"
+        "  runs-on: ${{ matrix.os }}\n  steps:\n    - run: python -m build\n"
+        "    - uses: actions/upload-artifact@v4\n"
+        "      with: {name: 'dist-${{ matrix.os }}', path: dist/}\n"
+        "publish:\n  needs: build\n  runs-on: ubuntu-latest\n  steps:\n"
+        "    - uses: actions/download-artifact@v4\n"
+        "      with: {pattern: 'dist-*', path: dist/, merge-multiple: true}\n"
+        "    - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[tuple[str, int]] = set()
+        for upload, step in action_uploads(project):
+            job = workflow_job(upload)
+            if job is None or job.workflow is None:
+                continue
+            keys = _matrix_keys(job)
+            for value in job.runs_on:
+                label = value.text.strip()
+                if value.loc is None or not _NON_LINUX.match(label):
+                    continue
+                os_name = _runner_os(label)
+                facts: Facts = {("runner", "os"): os_name}
+                if _from_matrix(job, value):
+                    for key in keys:
+                        facts[("matrix", key.lower())] = label
+                scenario = Scenario(job.workflow, facts)
+                if not scenario.step_can_run(step):
+                    continue
+                if _dedupe_key(value.loc) in seen:
+                    continue
+                seen.add(_dedupe_key(value.loc))
+                via = " (from the job's matrix)" if _from_matrix(job, value) else ""
+                yield self.at(
+                    value.loc,
+                    f"`{label}` runner{via}: pypa/gh-action-pypi-publish is a container action "
+                    "and runs only on Linux",
+                    "On this runner the publish step fails with `Container action is only "
+                    "supported on Linux`. Upload the built distributions as artifacts and "
+                    "publish them from a separate job with `runs-on: ubuntu-latest` (or limit "
+                    "the step with `if: runner.os == 'Linux'`).",
+                )
+
+
+def _scenario_facts(workflow: Workflow) -> list[Facts]:
+    """Event/ref combinations a workflow can run under (for "can both steps run?")."""
+    out: list[Facts] = []
+    tag: Facts = {("github", "ref"): Shaped("refs/tags/"), ("github", "ref_type"): "tag"}
+    branch: Facts = {("github", "ref"): Shaped("refs/heads/"), ("github", "ref_type"): "branch"}
+    events = list(workflow.triggers) or [""]
+    for event in events:
+        base: Facts = {}
+        if event and event != "workflow_call":
+            base[("github", "event_name")] = event
+        if event == "push":
+            out.append({**base, **tag})
+            out.append({**base, **branch})
+        elif event == "release":
+            out.append({**base, **tag})
+        else:
+            out.append(base)
+    return out
+
+
+def _packages_dir(step: Step) -> str:
+    text = input_text(step, "packages-dir", "packages_dir") or "dist"
+    text = text.removeprefix("./").rstrip("/")
+    return text or "."
+
+
+def _may_run_together(first: Step, second: Step) -> bool:
+    workflow = first.job.workflow
+    if workflow is None:
+        return True
+    for facts in _scenario_facts(workflow):
+        scenario = Scenario(workflow, facts)
+        if scenario.step_can_run(first) and scenario.step_can_run(second):
+            return True
+    return False
+
+
+@register
+class PypiPublishAttestationConflict(Rule):
+    """Two pypa/gh-action-pypi-publish steps in one job, both making attestations.
+
+    From v1.11.0 the action signs PEP 740 attestations by default and writes them next to
+    the distributions (`dist/*.publish.attestation`). A second publish step in the same job
+    (typically TestPyPI, then PyPI) finds them and stops:
+
+    `Attestation generation failure: /github/workspace/dist/x.tar.gz already has a publish
+    attestation: /github/workspace/dist/x.tar.gz.publish.attestation`
+
+    The action's README says invoking it more than once per job is not supported. Steps
+    with different `packages-dir` do not clash, nor steps whose `if:` never hold together.
+
+    Fix: publish to each index from its own job (each downloads the artifacts), or set
+    `attestations: false` on the first (TestPyPI) step.
+    """
+
+    code = "SL205"
+    name = "pypi-publish-attestation-conflict"
+    severity = Severity.ERROR
+    summary = "Two pypi-publish steps in one job both make attestations: the second fails"
+    catalogue = ("B-5",)
+    before = (
+        "- uses: pypa/gh-action-pypi-publish@release/v1\n  with:\n"
+        "    repository-url: https://test.pypi.org/legacy/\n"
+        "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+    after = (
+        "- uses: pypa/gh-action-pypi-publish@release/v1\n  with:\n"
+        "    attestations: false\n"
+        "    repository-url: https://test.pypi.org/legacy/\n"
+        "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        by_job: dict[int, list[tuple[Upload, Step]]] = {}
+        for upload, step in action_uploads(project):
+            by_job.setdefault(id(step.job), []).append((upload, step))
+        for uploads in by_job.values():
+            attesting = [(u, s) for u, s in uploads if attestations_on(u, s) is True]
+            attesting.sort(key=lambda pair: pair[1].index)
+            reported: set[int] = set()
+            for i, (_upload, first) in enumerate(attesting):
+                for _later, second in attesting[i + 1 :]:
+                    if id(first) in reported or _packages_dir(first) != _packages_dir(second):
+                        continue
+                    if not _may_run_together(first, second):
+                        continue
+                    reported.add(id(first))
+                    setting = first.with_.get_scalar("attestations") if first.with_ else None
+                    src = step_source(first)
+                    if setting is not None and src is not None:
+                        loc: Loc | None = Loc(src, setting.start, setting.end)
+                    else:
+                        loc = uses_loc(first)
+                    second_line = uses_loc(second)
+                    line = second_line.pos.line if second_line is not None else 0
+                    yield self.at(
+                        loc,
+                        "this publish step makes attestations and so does the one on line "
+                        f"{line} in the same job: that one will fail",
+                        "The first step writes `dist/*.publish.attestation`; the second then "
+                        "stops with `Attestation generation failure: … already has a publish "
+                        "attestation`. Publish to each index from its own job, or set "
+                        "`attestations: false` on this step.",
+                        fix=set_input_fix(
+                            first,
+                            "attestations",
+                            "false",
+                            "set `attestations: false` on the first publish step",
+                        ),
+                    )
+
+
+@register
+class PypiPublishAttestationsReusable(Rule):
+    """pypa/gh-action-pypi-publish makes attestations inside a reusable workflow.
+
+    Attestations are signed with the run's OIDC identity, whose Build Config URI names the
+    *calling* (top-level) workflow, while PyPI checks them against the trusted publisher,
+    registered for the reusable workflow that holds the publish job. The upload is
+    rejected:
+
+    `400 Invalid attestations supplied during upload: Could not verify the uploaded artifact
+    using the included attestation: Verification failed: Certificate's Build Config URI …
+    does not match expected Trusted Publisher (release.yml @ owner/repo)`
+
+    shiplint reports the trusted-publishing step of a workflow with `on: workflow_call`
+    when the action makes attestations (v1.11.0 and later by default). With a `password:`
+    the action uses the token and ignores attestations, so that case is not reported;
+    trusted publishing without attestations there is SL303.
+
+    Fix: move the publish job into the top-level workflow, or set `attestations: false`.
+    """
+
+    code = "SL206"
+    name = "pypi-publish-attestations-reusable"
+    severity = Severity.ERROR
+    summary = "Attestations from a reusable workflow are rejected by PyPI"
+    catalogue = ("B-6",)
+    before = (
+        "on:\n  workflow_call:\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    permissions:\n      id-token: write\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+    after = (
+        "on:\n  workflow_call:\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    permissions:\n      id-token: write\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n"
+        "          attestations: false\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[tuple[str, int]] = set()
+        for upload, step in action_uploads(project):
+            job = workflow_job(upload)
+            if job is None or job.workflow is None or not job.workflow.is_reusable:
+                continue
+            if attestations_on(upload, step) is not True:
+                continue
+            setting = step.with_.get_scalar("attestations") if step.with_ else None
+            src = step_source(step)
+            loc = (
+                Loc(src, setting.start, setting.end)
+                if setting is not None and src
+                else uses_loc(step)
+            )
+            if loc is None or _dedupe_key(loc) in seen:
+                continue
+            seen.add(_dedupe_key(loc))
+            yield self.at(
+                loc,
+                "attestations made in a reusable workflow (`on: workflow_call`) are rejected "
+                "by PyPI",
+                "They are signed for the calling workflow while PyPI checks them against the "
+                "publisher of this file, and the upload fails with `400 Invalid attestations "
+                "supplied`. Publish from the top-level workflow, or set "
+                "`attestations: false` here.",
+                fix=set_input_fix(step, "attestations", "false", "set `attestations: false`"),
+            )

@@ -1,3 +1,833 @@
-"""Rules: secrets (being written)."""
+"""Rules about CI secrets: missing credentials, reusable-workflow plumbing, contexts where
+``secrets`` is not available, blanket inheritance, fork pull requests and interpolation into
+shell scripts (catalogue S-1, S-3, S-4, S-5, S-6, S-10)."""
 
 from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint import facts as facts_mod
+from shiplint import gha_expr
+from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.model import Loc
+from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from shiplint.model import Job, ReleaseModel, Step, Upload, Workflow
+    from shiplint.parse.yamlnodes import YNode
+    from shiplint.project import Project
+    from shiplint.source import SourceFile
+
+# --- expressions and secret references ---------------------------------------------------------
+
+_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+# `secrets.NAME` / `secrets['NAME']`, not `steps.get-secrets.outputs` or `inputs.secrets`.
+_SECRET_REF = re.compile(
+    r"(?<![\w.-])secrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*'([^']+)'\s*\])"
+)
+_SECRETS_WORD = re.compile(r"(?<![\w.-])secrets\b")
+
+#: secrets GitHub provides to every run, declared or not
+ALWAYS_AVAILABLE = frozenset({"GITHUB_TOKEN"})
+
+
+class SecretRef:
+    """One ``secrets.NAME`` reference: the name and its span in the file."""
+
+    __slots__ = ("end", "expr_start", "name", "source", "start")
+
+    def __init__(
+        self, source: SourceFile, name: str, start: int, end: int, expr_start: int
+    ) -> None:
+        self.source = source
+        self.name = name
+        self.start = start
+        self.end = end
+        self.expr_start = expr_start  # where the enclosing `${{` starts (or the reference)
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.source, self.start, self.end)
+
+
+_STRING = re.compile(r"'(?:[^']|'')*'")
+
+
+def _expression_regions(src: SourceFile, node: YNode, whole: bool) -> Iterator[tuple[int, str]]:
+    """``(file offset, text)`` of the expression parts of a scalar as written, with the
+    contents of string literals blanked (``'secrets'`` in a comparison is not the context).
+
+    In ``if:`` values the whole text is an expression (``whole``); elsewhere only the
+    ``${{ ... }}`` parts are evaluated.
+    """
+    written = (src.text or "")[node.start : node.end]
+    if whole:
+        parts = [(0, written)]
+    else:
+        parts = [(m.start(), m.group(0)) for m in _EXPR.finditer(written)]
+    for at, text in parts:
+        blank = _STRING.sub(lambda m: "'" + " " * (len(m.group(0)) - 2) + "'", text)
+        yield node.start + at, blank
+
+
+def secret_refs(
+    src: SourceFile, node: YNode, whole_expression: bool = False
+) -> Iterator[SecretRef]:
+    """``secrets.X`` references in a scalar (see :func:`_expression_regions`)."""
+    text = src.text or ""
+    for base, blank in _expression_regions(src, node, whole_expression):
+        for match in _SECRET_REF.finditer(blank):
+            start, end = base + match.start(), base + match.end()
+            if match.group(1):
+                name = match.group(1)
+            else:  # secrets['NAME']: the name was blanked, read it from the file
+                name = text[base + match.start(2) : base + match.end(2)]
+            expr = start if whole_expression else base
+            yield SecretRef(src, name, start, end, expr)
+
+
+def secrets_words(src: SourceFile, node: YNode, whole_expression: bool = False) -> Iterator[int]:
+    """File offsets of every use of the ``secrets`` context in a scalar (named or not)."""
+    for base, blank in _expression_regions(src, node, whole_expression):
+        for match in _SECRETS_WORD.finditer(blank):
+            yield base + match.start()
+
+
+def _did_you_mean(name: str, candidates: set[str]) -> str:
+    close = difflib.get_close_matches(name.upper(), sorted(candidates), n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
+
+
+def _is_if(path: tuple[str | int, ...]) -> bool:
+    return bool(path) and path[-1] == "if"
+
+
+def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
+    """The workflow of this root a ``uses: ./.github/workflows/x.yml`` names."""
+    text = uses.strip()
+    if not text.startswith("./"):
+        return None
+    rel = text[2:].split("@", 1)[0]
+    for workflow in model.workflows:
+        if workflow.source.rel == rel:
+            return workflow
+    return None
+
+
+def _declared(workflow: Workflow) -> set[str] | None:
+    block = workflow.call_secrets
+    if block is None:
+        return None
+    return {name.upper() for name, _key, _value in block.items()}
+
+
+def _callers(model: ReleaseModel, callee: Workflow) -> Iterator[Job]:
+    for job in model.jobs():
+        if job.uses is not None and local_callee(model, job.uses.text) is callee:
+            yield job
+
+
+def _inherits(job: Job) -> YScalar | None:
+    secrets = job.secrets
+    if isinstance(secrets, YScalar) and secrets.value.strip() == "inherit":
+        return secrets
+    return None
+
+
+# --- SL401 -------------------------------------------------------------------------------------
+
+_ANACONDA_ENV = ("ANACONDA_API_TOKEN", "BINSTAR_API_TOKEN")
+_TWINE_HINTS = ("TWINE_PASSWORD", ".pypirc", "keyring")
+
+
+def _job_mentions(job: Job | None, words: tuple[str, ...]) -> bool:
+    """Whether any step of ``job`` writes or exports one of ``words`` (e.g. via $GITHUB_ENV)."""
+    if job is None:
+        return False
+    for step in job.steps:
+        for node in (step.run, step.with_):
+            if node is None:
+                continue
+            text = (step.job.workflow.source.text if step.job.workflow else "") or ""
+            written = text[node.start : node.end]
+            if any(w in written for w in words):
+                return True
+    return False
+
+
+def _script_mentions(upload: Upload, words: tuple[str, ...]) -> bool:
+    if upload.context.origin != "script":
+        return False
+    text = upload.source.text or ""
+    return any(w in text for w in words)
+
+
+def _in_ci(upload: Upload) -> bool:
+    """Runs in a job of a GitHub workflow, where a command gets a secret only when the file
+    passes it. (A composite action inherits the environment of the step that uses it.)"""
+    workflow = upload.context.workflow
+    if workflow is None or workflow.source.kind != "workflow":
+        return False
+    return upload.context.origin in ("workflow", "script")
+
+
+@register
+class UploadWithoutCredential(Rule):
+    """An upload in CI is given no credential.
+
+    GitHub Actions passes no secret to a step unless the workflow names it: a step that runs
+    `anaconda upload` without `--token` (before `upload`) or `ANACONDA_API_TOKEN`, a `twine
+    upload` without `TWINE_PASSWORD` (and without `id-token: write` for trusted publishing),
+    or `scientific-python/upload-nightly-action` without `anaconda_nightly_upload_token`
+    reaches the index anonymously. The run fails late, on release day:
+    `ANACONDA_TOKEN is empty, exiting...` from the nightly action, `Credential not found for
+    password.` from twine, or an anaconda-client login prompt that CI cannot answer.
+
+    A Makefile or tox env run on a maintainer's machine may rely on `anaconda login` or a
+    keyring, and a composite action inherits the environment of the step that uses it, so
+    for the command-line tools only GitHub workflows and the scripts they call are checked.
+
+    Fix: pass the token from a secret, e.g. `anaconda_nightly_upload_token: ${{
+    secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, or `env: ANACONDA_API_TOKEN: ${{
+    secrets.ANACONDA_ORG_UPLOAD_TOKEN }}` on the step; for PyPI prefer trusted publishing
+    (`permissions: id-token: write` on the job).
+    """
+
+    code = "SL401"
+    name = "upload-without-credential"
+    severity = Severity.ERROR
+    summary = "Upload in CI with no token, password or trusted-publishing permission"
+    catalogue = ("S-1",)
+    before = (
+        "- uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
+        " # 0.6.4\n  with:\n    artifacts_path: dist\n"
+    )
+    after = (
+        "- uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
+        " # 0.6.4\n  with:\n    artifacts_path: dist\n"
+        "    anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        secret = facts_mod.load().anaconda_recommended_secret
+        for upload in project.model.uploads:
+            if upload.oidc or upload.token_credentials:
+                continue
+            if upload.tool == "upload-nightly-action":
+                yield from self._nightly(upload, secret)
+            elif upload.tool == "anaconda" and _in_ci(upload):
+                yield from self._anaconda(upload, secret)
+            elif upload.tool == "twine" and _in_ci(upload):
+                yield from self._twine(project, upload)
+
+    def _nightly(self, upload: Upload, secret: str) -> Iterator[Finding]:
+        facts = facts_mod.load()
+        token_input = facts.upload_nightly.raw["token-input"]
+        step = upload.step
+        key = step.with_.key(token_input) if step is not None and step.with_ else None
+        loc = Loc(upload.source, key.start, key.end) if key is not None else upload.loc
+        what = "is empty" if key is not None else "is missing"
+        fix = None
+        if key is None and step is not None:
+            fix = _add_input(upload.source, step.with_, token_input, f"${{{{ secrets.{secret} }}}}")
+        yield self.at(
+            loc,
+            f"upload-nightly-action: `{token_input}` {what}",
+            f"The action requires a token; without one its upload script stops with "
+            f"`ANACONDA_TOKEN is empty, exiting...`. Add `{token_input}: "
+            f"${{{{ secrets.{secret} }}}}` (a personal token of a maintainer in the project's "
+            f"group, with the scopes {' '.join(facts.recommended_scopes)}).",
+            fix=fix,
+        )
+
+    def _anaconda(self, upload: Upload, secret: str) -> Iterator[Finding]:
+        cmd = upload.command
+        if cmd is None:
+            return
+        argv = cmd.args
+        sub = next((i for i, a in enumerate(argv) if a.loc.end == upload.loc.end), None)
+        if sub is None:
+            return
+        before, after = argv[:sub], argv[sub + 1 :]
+        if any("$" in a.text for a in before):
+            return  # options from a variable may well hold `--token`
+        if any(a.text in ("-t", "--token") or a.text.startswith("--token=") for a in after):
+            return  # a token given after `upload` is a different mistake (flag order)
+        if _job_mentions(upload.job, _ANACONDA_ENV) or _script_mentions(
+            upload, (*_ANACONDA_ENV, "anaconda login", "anaconda -t", "anaconda --token")
+        ):
+            return
+        if _logged_in_before(upload):
+            return
+        yield self.at(
+            upload.loc,
+            "`anaconda upload` runs with no token: no `--token` before `upload` and no "
+            "`ANACONDA_API_TOKEN`",
+            "CI has no `anaconda login` session, so the upload is refused (401) or waits for "
+            "a login prompt. Pass the token before the subcommand, "
+            f'`anaconda --token "$ANACONDA_API_TOKEN" upload ...`, or set `ANACONDA_API_TOKEN: '
+            f"${{{{ secrets.{secret} }}}}` in the step's `env:`.",
+        )
+
+    def _twine(self, project: Project, upload: Upload) -> Iterator[Finding]:
+        if "--config-file" in upload.options:
+            return
+        if upload.job is not None and upload.job.id_token_write:
+            return  # twine >= 6.1 exchanges the OIDC token itself (trusted publishing)
+        if _job_mentions(upload.job, _TWINE_HINTS) or _script_mentions(upload, _TWINE_HINTS):
+            return
+        if any(e.password is not None for e in project.model.pypirc):
+            return
+        yield self.at(
+            upload.loc,
+            "`twine upload` runs with no password: no `TWINE_PASSWORD`, `-p` or `id-token: write`",
+            "twine fails with `Credential not found for password.` in CI. Prefer trusted "
+            "publishing: give the job `permissions: id-token: write` (twine >= 6.1 then "
+            "exchanges the OIDC token itself, or use pypa/gh-action-pypi-publish). Otherwise "
+            "set `TWINE_USERNAME: __token__` and `TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}` "
+            "in the step's `env:`.",
+        )
+
+
+def _add_input(src: SourceFile, with_: YMap | None, name: str, value: str) -> Fix | None:
+    """Append ``name: value`` to a block-style ``with:`` mapping (unsafe: the secret must
+    exist in the repository)."""
+    if with_ is None or not with_.entries:
+        return None
+    text = src.text or ""
+    keys = [key for _name, key, _value in with_.items()]
+    first = keys[0]
+    line_start = text.rfind("\n", 0, first.start) + 1
+    indent = text[line_start : first.start]
+    if indent.strip():
+        return None  # flow mapping (`with: {...}`) or keys sharing a line
+    last_end = max(value.end for _name, _key, value in with_.items())
+    while last_end > 0 and text[last_end - 1] == "\n":  # a block scalar ends on the next line
+        last_end -= 1
+    line_end = text.find("\n", last_end)
+    at = len(text) if line_end == -1 else line_end
+    return Fix(
+        f"add `{name}: {value}` (the secret must exist)",
+        (Edit(at, at, f"\n{indent}{name}: {value}"),),
+        safe=False,
+    )
+
+
+def _logged_in_before(upload: Upload) -> bool:
+    """An ``anaconda login`` earlier in the same run block or script."""
+    cmd = upload.command
+    if cmd is None:
+        return False
+    text = upload.source.text or ""
+    start = 0
+    step = upload.step
+    if upload.context.origin == "workflow" and step is not None and step.run is not None:
+        start = step.run.start
+    return "anaconda login" in text[start : cmd.loc.start]
+
+
+# --- SL402 -------------------------------------------------------------------------------------
+
+
+@register
+class UndeclaredWorkflowSecret(Rule):
+    """A reusable workflow reads a secret it does not declare.
+
+    When a workflow has `on: workflow_call: secrets:`, a call passes only the secrets listed
+    there (and `GITHUB_TOKEN`). Any other `${{ secrets.X }}` evaluates to an empty string
+    when the workflow is called, without an error: the upload that needed it fails with an
+    authentication error, or a step guarded on the secret is skipped. actionlint reports
+    the same mistake as `property "x" is not defined in object type`.
+
+    Fix: declare the secret under `on.workflow_call.secrets` (and pass it from every
+    caller), or correct the name to one that is declared.
+    """
+
+    code = "SL402"
+    name = "undeclared-workflow-secret"
+    severity = Severity.ERROR
+    summary = "Reusable workflow reads a secret missing from on.workflow_call.secrets"
+    catalogue = ("S-4",)
+    example_file = ".github/workflows/upload.yml"
+    before = (
+        "on:\n  workflow_call:\n    secrets:\n      PYPI_TOKEN:\n        required: true\n"
+        "jobs:\n  upload:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: twine upload dist/*\n        env:\n"
+        "          TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+    after = (
+        "on:\n  workflow_call:\n    secrets:\n      PYPI_TOKEN:\n        required: true\n"
+        "jobs:\n  upload:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: twine upload dist/*\n        env:\n"
+        "          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        model = project.model
+        for workflow in model.workflows:
+            declared = _declared(workflow)
+            if declared is None:
+                continue
+            if any(_inherits(job) for job in _callers(model, workflow)):
+                continue  # `secrets: inherit` passes undeclared secrets too
+            src = workflow.source
+            for path, scalar in walk_scalars(workflow.root):
+                if path and path[0] == "on":
+                    continue
+                for ref in secret_refs(src, scalar, whole_expression=_is_if(path)):
+                    if ref.name.upper() in declared or ref.name.upper() in ALWAYS_AVAILABLE:
+                        continue
+                    names = ", ".join(sorted(declared)) or "none"
+                    yield self.at(
+                        ref.loc,
+                        f"secret `{ref.name}` is not declared in on.workflow_call.secrets "
+                        f"(declared: {names})",
+                        "A called workflow sees only the secrets it declares: this one is "
+                        "an empty string whenever the workflow is called. Declare it under "
+                        f"`on.workflow_call.secrets` (`{ref.name}:` with `required: true`) and "
+                        "pass it from the caller, or use a declared name."
+                        + _did_you_mean(ref.name, declared),
+                    )
+
+
+# --- SL403 -------------------------------------------------------------------------------------
+
+
+@register
+class UndeclaredSecretPassed(Rule):
+    """A job passes a secret that the called workflow does not declare.
+
+    GitHub validates a reusable-workflow call before running anything: a key under the
+    calling job's `secrets:` that is missing from the callee's `on.workflow_call.secrets`
+    fails the whole run with `Invalid secret, X is not defined in the referenced workflow.`
+
+    Fix: declare the secret in the called workflow (`on: workflow_call: secrets: X:`), or
+    remove it from the call (or correct its name).
+    """
+
+    code = "SL403"
+    name = "undeclared-secret-passed"
+    severity = Severity.ERROR
+    summary = "Job passes a secret the called reusable workflow does not declare"
+    catalogue = ("S-4",)
+    before = (
+        "jobs:\n  publish:\n    uses: ./.github/workflows/upload.yml\n    secrets:\n"
+        "      TWINE_TOKEN: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+    after = (
+        "jobs:\n  publish:\n    uses: ./.github/workflows/upload.yml\n    secrets:\n"
+        "      PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        model = project.model
+        for job in model.jobs():
+            if job.uses is None or not isinstance(job.secrets, YMap):
+                continue
+            callee = local_callee(model, job.uses.text)
+            if callee is None or not callee.is_reusable:
+                continue
+            declared = _declared(callee) or set()
+            src = job.workflow.source if job.workflow else None
+            if src is None:
+                continue
+            for name, key, _value in job.secrets.items():
+                if name.upper() in declared:
+                    continue
+                listed = ", ".join(sorted(declared)) if declared else "no secrets"
+                yield self.at(
+                    Loc(src, key.start, key.end),
+                    f"`{callee.source.rel}` does not declare secret `{name}` "
+                    f"(it declares {listed})",
+                    f"GitHub rejects the call: `Invalid secret, {name} is not defined in the "
+                    "referenced workflow.` Declare it in the called workflow under "
+                    f"`on: workflow_call: secrets: {name}:` or remove it here."
+                    + _did_you_mean(name, declared),
+                )
+
+
+# --- SL404 -------------------------------------------------------------------------------------
+
+
+@register
+class SecretsInIf(Rule):
+    """The `secrets` context is used where GitHub does not provide it.
+
+    `secrets` is not available in a job's or a step's `if:`, in the `with:` of a job that
+    calls a reusable workflow, or anywhere in a composite action (`action.yml`). GitHub
+    rejects the workflow (or the step using the action) with `Unrecognized named-value:
+    'secrets'. Located at position 1 within expression: secrets.PYPI_TOKEN != ''`.
+
+    Fix: map the secret into `env:` (of the job or step) and test `env.X != ''` instead;
+    pass secrets to a reusable workflow under `secrets:`, and to a composite action as an
+    input from the calling step.
+    """
+
+    code = "SL404"
+    name = "secrets-in-if"
+    severity = Severity.ERROR
+    summary = "`secrets` used in if:, reusable-workflow with:, or a composite action"
+    catalogue = ("S-3",)
+    before = (
+        "- name: Publish\n  if: secrets.PYPI_API_TOKEN != ''\n  run: twine upload dist/*\n"
+        "  env:\n    TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+    after = (
+        "- name: Publish\n  if: env.TWINE_PASSWORD != ''\n  run: twine upload dist/*\n"
+        "  env:\n    TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+
+    _HELP_IF = (
+        "GitHub rejects the workflow: `Unrecognized named-value: 'secrets'`. Map the secret "
+        "into the job's or step's `env:` (`X: ${{ secrets.X }}`) and test `env.X != ''`."
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        model = project.model
+        for workflow in model.workflows:
+            src = workflow.source
+            for job in workflow.jobs.values():
+                if job.condition is not None:
+                    for at in secrets_words(src, job.condition, whole_expression=True):
+                        yield self.at(
+                            Loc(src, at, at + 7),
+                            f"`secrets` in the `if:` of job `{job.id}`",
+                            self._HELP_IF,
+                        )
+                for step in job.steps:
+                    if step.condition is None:
+                        continue
+                    for at in secrets_words(src, step.condition, whole_expression=True):
+                        yield self.at(
+                            Loc(src, at, at + 7),
+                            f"`secrets` in the `if:` of {_step_name(step)}",
+                            self._HELP_IF,
+                        )
+                if job.uses is not None and job.with_ is not None:
+                    for _path, scalar in walk_scalars(job.with_):
+                        for at in secrets_words(src, scalar):
+                            yield self.at(
+                                Loc(src, at, at + 7),
+                                f"`secrets` in the `with:` of reusable-workflow call `{job.id}`",
+                                "Inputs of a reusable-workflow call cannot read secrets "
+                                "(`Unrecognized named-value: 'secrets'`). Pass it under the "
+                                "job's `secrets:` and declare it in the called workflow's "
+                                "`on.workflow_call.secrets`.",
+                            )
+        for action in model.actions:
+            src = action.source
+            for path, scalar in walk_scalars(action.root):
+                if not _evaluated_in_action(path):
+                    continue
+                for at in secrets_words(src, scalar, whole_expression=_is_if(path)):
+                    yield self.at(
+                        Loc(src, at, at + 7),
+                        "`secrets` in a composite action",
+                        "Actions cannot read the `secrets` context: using this action fails "
+                        "with `Unrecognized named-value: 'secrets'`. Declare an input (e.g. "
+                        "`token:`), read it as `${{ inputs.token }}`, and pass "
+                        "`token: ${{ secrets.X }}` from the calling workflow step.",
+                    )
+
+
+def _evaluated_in_action(path: tuple[str | int, ...]) -> bool:
+    """Expressions GitHub evaluates in an action: ``runs`` and input defaults (descriptions
+    are documentation)."""
+    if path and path[0] == "runs":
+        return True
+    return len(path) == 3 and path[0] == "inputs" and path[2] == "default"
+
+
+def _step_name(step: Step) -> str:
+    if step.name:
+        return f"step `{step.name}`"
+    return f"step {step.index + 1} of job `{step.job.id}`"
+
+
+# --- SL405 -------------------------------------------------------------------------------------
+
+_PUBLISHY = re.compile(r"releas|publish|deploy|upload|pypi|anaconda", re.IGNORECASE)
+
+
+def _uploads_in(model: ReleaseModel, workflow: Workflow, seen: set[str]) -> Upload | None:
+    if workflow.source.rel in seen:
+        return None
+    seen.add(workflow.source.rel)
+    for upload in model.uploads:
+        if upload.context.workflow is workflow:
+            return upload
+    for job in workflow.jobs.values():
+        if job.uses is not None:
+            callee = local_callee(model, job.uses.text)
+            if callee is not None:
+                found = _uploads_in(model, callee, seen)
+                if found is not None:
+                    return found
+    return None
+
+
+@register
+class SecretsInherit(Rule):
+    """A job hands every secret of the repository to a workflow that publishes.
+
+    `secrets: inherit` passes all repository, organization and environment secrets to the
+    called workflow, whether it needs them or not. For a publishing workflow that breaks
+    least privilege: every step in it (and every action it runs) can read the tokens of
+    unrelated services, and nothing in the caller says which secret the upload uses, so a
+    renamed or missing secret shows up only as an empty string at upload time (zizmor:
+    `secrets-inherit`).
+
+    Fix: pass only the secret the upload needs, under a declared name:
+    `secrets: {ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}`, and
+    declare it in the called workflow's `on.workflow_call.secrets` (or use trusted
+    publishing, which needs no secret).
+    """
+
+    code = "SL405"
+    name = "secrets-inherit"
+    severity = Severity.WARNING
+    summary = "`secrets: inherit` on a call to a workflow that uploads"
+    catalogue = ("S-5",)
+    before = (
+        "jobs:\n  nightly:\n    uses: ./.github/workflows/upload-nightly.yml\n"
+        "    secrets: inherit\n"
+    )
+    after = (
+        "jobs:\n  nightly:\n    uses: ./.github/workflows/upload-nightly.yml\n    secrets:\n"
+        "      ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        model = project.model
+        for job in model.jobs():
+            inherit = _inherits(job)
+            if inherit is None or job.uses is None or job.workflow is None:
+                continue
+            callee = local_callee(model, job.uses.text)
+            if callee is not None:
+                upload = _uploads_in(model, callee, set())
+                if upload is None:
+                    continue
+                what = f"`{callee.source.rel}`, which uploads with {upload.tool}"
+            else:
+                target = job.uses.text.split("@", 1)[0]
+                if target.startswith("./") or not _PUBLISHY.search(target.rsplit("/", 1)[-1]):
+                    continue
+                what = f"`{target}`"
+            yield self.at(
+                Loc(job.workflow.source, inherit.start, inherit.end),
+                f"job `{job.id}` passes every secret to {what}",
+                "`secrets: inherit` gives the called workflow all repository, organization "
+                "and environment secrets. Pass only the one it needs, e.g. `secrets: "
+                "{NAME: ${{ secrets.NAME }}}`, declared in its `on.workflow_call.secrets`.",
+            )
+
+
+# --- SL406 -------------------------------------------------------------------------------------
+
+_SHELL_EVENT = re.compile(
+    r"\$\{?GITHUB_(?:EVENT_NAME|REF|REF_NAME|REF_TYPE|HEAD_REF)\b"
+    r"|github\.(?:event_name|ref|ref_type|ref_name)\b"
+)
+
+
+def _runs_on_fork_pr(workflow: Workflow, job: Job, step: Step | None, trigger: str) -> bool:
+    """Whether the job (and step) can run for a fork pull request, as far as ``if:`` tells."""
+    scenario = gha_expr.Scenario(workflow, gha_expr.fork_pr_facts(trigger))
+    if step is not None and step.job is job:
+        return scenario.step_can_run(step)
+    return scenario.job_can_run(job)
+
+
+def _shell_guarded(upload: Upload) -> bool:
+    """An event or ref test in the shell code around the upload (run block or script):
+    ``$GITHUB_EVENT_NAME``, ``$GITHUB_REF``, or a variable the workflow computes from them
+    (``IS_PUSH: ${{ github.event_name == 'push' }}``)."""
+    text = upload.source.text or ""
+    if upload.context.origin == "script":
+        code = text
+    elif upload.step is not None and upload.step.run is not None:
+        code = text[upload.step.run.start : upload.step.run.end]
+    else:
+        return False
+    if _SHELL_EVENT.search(code):
+        return True
+    env = upload.command.env if upload.command is not None else {}
+    derived = [name for name, value in env.items() if _SHELL_EVENT.search(value.text)]
+    return any(re.search(rf"\$\{{?{re.escape(name)}\b", code) for name in derived)
+
+
+@register
+class UploadOnForkPr(Rule):
+    """A token upload can run for pull requests.
+
+    GitHub does not pass secrets (except `GITHUB_TOKEN`) to `pull_request` runs from forks:
+    a token-based upload reachable on `pull_request` fails for every outside contributor
+    (the token is empty: 401/403, or a silent skip), and for pull requests from
+    branches of the repository it publishes unreviewed code. On `pull_request_target` the
+    secrets *are* available, to code anyone can propose.
+
+    A guard is an `if:` on the job or step (or a job it `needs`) that keeps pull requests
+    out: `github.event_name != 'pull_request'`, an `==` test on another event, a tag or
+    branch ref test (`startsWith(github.ref, 'refs/tags/')`), or the same-repository test
+    `github.event.pull_request.head.repo.full_name == github.repository`. A check that the
+    token is non-empty is not a guard: same-repository pull requests still upload.
+    Uploads by trusted publishing are covered by SL302.
+
+    Fix: publish only from `push` of tags, `release`, `schedule` or `workflow_dispatch`, or
+    add `if: github.event_name != 'pull_request'` to the upload job.
+    """
+
+    code = "SL406"
+    name = "upload-on-fork-pr"
+    severity = Severity.WARNING
+    summary = "Token-based upload reachable on pull_request without a guard"
+    catalogue = ("S-6",)
+    before = (
+        "on: [push, pull_request]\njobs:\n  upload:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: anaconda upload --force dist/*.whl\n        env:\n"
+        "          ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+    after = (
+        "on: [push, pull_request]\njobs:\n  upload:\n"
+        "    if: github.event_name != 'pull_request'\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: anaconda upload --force dist/*.whl\n        env:\n"
+        "          ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        model = project.model
+        for upload in model.uploads:
+            if upload.oidc or not upload.token_credentials:
+                continue
+            job = upload.job
+            workflow = upload.context.workflow
+            if job is None or workflow is None or job.workflow is not workflow:
+                continue
+            if workflow.source.kind != "workflow":
+                continue
+            entries: list[tuple[str, Job | None]] = [
+                (t, None) for t in gha_expr.PR_TRIGGERS if t in workflow.triggers
+            ]
+            if workflow.is_reusable:
+                for caller in _callers(model, workflow):
+                    if caller.workflow is None:
+                        continue
+                    entries += [
+                        (t, caller)
+                        for t in gha_expr.PR_TRIGGERS
+                        if t in caller.workflow.triggers
+                        and _runs_on_fork_pr(caller.workflow, caller, None, t)
+                    ]
+            open_on = [
+                (t, c)
+                for t, c in entries
+                if _runs_on_fork_pr(workflow, job, upload.step, t) and not _shell_guarded(upload)
+            ]
+            if not open_on:
+                continue
+            trigger, via_job = open_on[0]
+            via = ""
+            if via_job is not None and via_job.workflow is not None:
+                via = f" (called by job `{via_job.id}` of `{via_job.workflow.source.rel}`)"
+            if trigger == "pull_request":
+                message = (
+                    f"{_what(upload)} runs on `pull_request`{via} with no guard: fork "
+                    "pull requests get no secrets"
+                )
+                why = (
+                    "Runs for pull requests from forks get empty secrets, so this upload "
+                    "fails for outside contributors, and pull requests from branches of "
+                    "this repository publish unreviewed code."
+                )
+            else:
+                message = (
+                    f"{_what(upload)} runs on `pull_request_target`{via} with no "
+                    "guard: anyone opening a pull request triggers a publish"
+                )
+                why = (
+                    "`pull_request_target` runs with the repository's secrets for pull "
+                    "requests from anyone."
+                )
+            yield self.at(
+                upload.loc,
+                message,
+                f"{why} Add `if: github.event_name != '{trigger}'` to the job (or publish "
+                "only on tags, releases, schedule or workflow_dispatch); to keep same-"
+                "repository pull request uploads use `if: github.event.pull_request.head.repo."
+                "full_name == github.repository`.",
+            )
+
+
+def _what(upload: Upload) -> str:
+    """A short name for the upload (never its command line, which may hold a token)."""
+    names = {
+        "pypi-publish-action": "pypa/gh-action-pypi-publish with a token",
+        "upload-nightly-action": "upload-nightly-action",
+    }
+    if upload.tool in names:
+        return names[upload.tool]
+    words = upload.loc.text.split()
+    sub = words[-1] if words and words[-1] in ("upload", "publish", "register") else "upload"
+    return f"`{upload.tool} {sub}`"
+
+
+# --- SL407 -------------------------------------------------------------------------------------
+
+
+@register
+class SecretInRun(Rule):
+    """A secret is pasted into the text of a `run:` script.
+
+    GitHub substitutes `${{ secrets.X }}` into the script before the shell sees it: the
+    token lands in the script file on the runner, in `set -x` traces and in any error
+    message that echoes the command line. Log masking only hides the exact value; a tool
+    that prints a transformed or partial token leaks it (anaconda-client printed a malformed
+    token to stderr). A token with shell metacharacters also changes the command.
+
+    Fix: pass the secret through the step's `env:` and use the variable:
+    `env: ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, then
+    `anaconda --token "$ANACONDA_API_TOKEN" upload ...`. (`GITHUB_TOKEN`, which expires with
+    the job, is not reported.)
+    """
+
+    code = "SL407"
+    name = "secret-in-run"
+    severity = Severity.WARNING
+    summary = "`${{ secrets.X }}` interpolated into a run: script"
+    catalogue = ("S-10",)
+    before = "- run: anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload dist/*.whl\n"
+    after = (
+        '- run: anaconda --token "$ANACONDA_API_TOKEN" upload dist/*.whl\n  env:\n'
+        "    ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        for workflow in project.model.workflows:
+            src = workflow.source
+            for job in workflow.jobs.values():
+                for step in job.steps:
+                    if step.run is None:
+                        continue
+                    reported: set[int] = set()
+                    for ref in secret_refs(src, step.run):
+                        if ref.name.upper() in ALWAYS_AVAILABLE or ref.expr_start in reported:
+                            continue
+                        reported.add(ref.expr_start)
+                        yield self.at(
+                            Loc(src, ref.expr_start, ref.end),
+                            f"secret `{ref.name}` is interpolated into the `run:` script",
+                            "The value is pasted into the script text (and any trace or error "
+                            "output of it). Pass it through the step's `env:` "
+                            f"(`{_env_name(ref.name)}: ${{{{ secrets.{ref.name} }}}}`) and "
+                            f'use `"${_env_name(ref.name)}"` in the script.',
+                        )
+
+
+def _env_name(secret: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", secret).upper()

@@ -1,0 +1,436 @@
+"""SL201-SL206: pypa/gh-action-pypi-publish refs, inputs, runners and attestations."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Callable
+
+from shiplint.findings import Finding
+from tests.conftest import AuditFn, hit
+
+WF = ".github/workflows/release.yml"
+FindingsFn = Callable[..., list[Finding]]
+
+
+def publish_workflow(uses: str, with_: str = "", runs_on: str = "ubuntu-latest") -> str:
+    block = f"\n                with:\n{textwrap.indent(with_, ' ' * 18)}" if with_ else ""
+    return f"""
+        on:
+          release:
+            types: [published]
+        jobs:
+          publish:
+            runs-on: {runs_on}
+            environment: pypi
+            permissions:
+              id-token: write
+            steps:
+              - uses: actions/download-artifact@v4
+              - uses: {uses}{block}
+    """
+
+
+def body(text: str) -> str:
+    """A fixture as written to disk."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def fixed_text(finding: Finding) -> str:
+    """The file text with ``finding``'s fix applied."""
+    assert finding.fix is not None and finding.source is not None
+    text = finding.source.text or ""
+    for edit in sorted(finding.fix.edits, key=lambda e: e.start, reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+# --- SL201 -------------------------------------------------------------------------------------
+
+
+def test_master_ref_is_sunset(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = publish_workflow("pypa/gh-action-pypi-publish@master")
+    assert audit({WF: wf}, select=["SL201", "SL202"]) == [hit("SL201", WF, wf, "master")]
+    (finding,) = audit_findings({WF: wf}, select=["SL201"])
+    assert "sunset" in finding.message
+    assert finding.fix is not None and finding.fix.safe
+    fixed = fixed_text(finding)
+    assert "pypa/gh-action-pypi-publish@release/v1\n" in fixed
+    assert audit({WF: fixed}, select=["SL2"]) == []
+
+
+def test_master_ref_quoted_and_in_composite_action(audit: AuditFn) -> None:
+    action = """
+        name: publish
+        runs:
+          using: composite
+          steps:
+            - uses: "pypa/gh-action-pypi-publish@master"
+    """
+    assert audit({"action.yml": action}, select=["SL201"]) == [
+        hit("SL201", "action.yml", action, "master"),
+    ]
+
+
+def test_maintained_refs_are_not_sunset(audit: AuditFn) -> None:
+    for ref in ("release/v1", "v1.12.4", "dc37677b2e1c63e2034f94d8a5b11f265b73ba33 # v1.14.2"):
+        wf = publish_workflow(f"pypa/gh-action-pypi-publish@{ref}")
+        assert audit({WF: wf}, select=["SL201"]) == [], ref
+
+
+# --- SL202 -------------------------------------------------------------------------------------
+
+
+def test_v1_and_main_do_not_exist(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = publish_workflow("pypa/gh-action-pypi-publish@v1")
+    assert audit({WF: wf}, select=["SL2"]) == [hit("SL202", WF, wf, "v1\n")]
+    (finding,) = audit_findings({WF: wf}, select=["SL202"])
+    assert "no `v1` tag or branch" in finding.message
+    assert "unable to find version `v1`" in finding.help
+    assert "pypa/gh-action-pypi-publish@release/v1\n" in fixed_text(finding)
+
+    wf = publish_workflow("pypa/gh-action-pypi-publish@main")
+    assert audit({WF: wf}, select=["SL202"]) == [hit("SL202", WF, wf, "main")]
+
+
+def test_release_branch_with_version_suggests_the_tag(audit_findings: FindingsFn) -> None:
+    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1.5.0")
+    (finding,) = audit_findings({WF: wf}, select=["SL202"])
+    assert (finding.line, finding.column) == hit("SL202", WF, wf, "release/v1.5.0")[2:]
+    assert "pypa/gh-action-pypi-publish@v1.5.0\n" in fixed_text(finding)
+
+    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1.10")
+    (finding,) = audit_findings({WF: wf}, select=["SL202"])
+    assert "pypa/gh-action-pypi-publish@release/v1\n" in fixed_text(finding)
+
+
+def test_missing_and_short_refs(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = publish_workflow("pypa/gh-action-pypi-publish")
+    assert audit({WF: wf}, select=["SL202"]) == [
+        hit("SL202", WF, wf, "pypa/gh-action-pypi-publish"),
+    ]
+    (finding,) = audit_findings({WF: wf}, select=["SL202"])
+    assert "pypa/gh-action-pypi-publish@release/v1\n" in fixed_text(finding)
+
+    wf = publish_workflow("pypa/gh-action-pypi-publish@dc37677")
+    (finding,) = audit_findings({WF: wf}, select=["SL202"])
+    assert "shortened commit SHA" in finding.message
+    assert finding.fix is None
+
+
+def test_existing_refs_are_accepted(audit: AuditFn) -> None:
+    refs = (
+        "release/v1",
+        "unstable/v1",
+        "v1.14.2",
+        "v1.8.0",
+        "v2.0.0",  # newer than the facts know: accepted
+        "ba38be9e461d3875417946c167d0b5f3d385a247 # v1.14.1",
+        "0123456789abcdef0123456789abcdef01234567",  # any full SHA
+        "master",  # exists (SL201's business)
+    )
+    for ref in refs:
+        wf = publish_workflow(f"pypa/gh-action-pypi-publish@{ref}")
+        assert audit({WF: wf}, select=["SL202"]) == [], ref
+
+
+# --- SL203 -------------------------------------------------------------------------------------
+
+
+def test_underscore_inputs_reported_at_the_key(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@release/v1",
+        "repository_url: https://test.pypi.org/legacy/\nskip_existing: true\nverbose: true\n",
+    )
+    assert audit({WF: wf}, select=["SL203"]) == [
+        hit("SL203", WF, wf, "repository_url"),
+        hit("SL203", WF, wf, "skip_existing"),
+    ]
+    findings = audit_findings({WF: wf}, select=["SL203"])
+    assert findings[0].message == "`repository_url` is deprecated: the input is `repository-url`"
+    assert "normalized to use kebab-case" in findings[0].help
+    fixed = fixed_text(findings[0])
+    assert "repository-url: https://test.pypi.org/legacy/" in fixed
+    assert "skip_existing: true" in fixed
+
+
+def test_underscore_inputs_with_sha_pins(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    # actionlint misses SHA pins; the version comment (or the SHA table) tells the release
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc",
+        "packages_dir: wheelhouse/\n",
+    )
+    assert audit({WF: wf}, select=["SL203"]) == [hit("SL203", WF, wf, "packages_dir")]
+    (finding,) = audit_findings({WF: wf}, select=["SL203"])
+    assert "packages-dir: wheelhouse/" in fixed_text(finding)
+
+    # an unknown SHA: reported, but the rename is not offered (it may predate v1.7.0)
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@0123456789abcdef0123456789abcdef01234567",
+        "print_hash: true\n",
+    )
+    (finding,) = audit_findings({WF: wf}, select=["SL203"])
+    assert (finding.line, finding.column) == hit("SL203", WF, wf, "print_hash")[2:]
+    assert finding.fix is None
+
+
+def test_underscore_inputs_before_v1_7_and_kebab_inputs(audit: AuditFn) -> None:
+    old = publish_workflow(
+        "pypa/gh-action-pypi-publish@v1.5.1", "repository_url: https://test.pypi.org/legacy/\n"
+    )
+    assert audit({WF: old}, select=["SL203"]) == []
+    kebab = publish_workflow(
+        "pypa/gh-action-pypi-publish@release/v1",
+        "repository-url: https://test.pypi.org/legacy/\nverify-metadata: false\n",
+    )
+    assert audit({WF: kebab}, select=["SL203"]) == []
+
+
+def test_both_spellings_no_fix(audit_findings: FindingsFn) -> None:
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@v1.12.4",
+        "packages-dir: dist/\npackages_dir: wheelhouse/\n",
+    )
+    (finding,) = audit_findings({WF: wf}, select=["SL203"])
+    assert finding.fix is None
+    assert "takes precedence" in finding.help
+
+
+# --- SL204 -------------------------------------------------------------------------------------
+
+
+def test_macos_runner(audit: AuditFn) -> None:
+    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1", runs_on="macos-latest")
+    assert audit({WF: wf}, select=["SL204"]) == [hit("SL204", WF, wf, "macos-latest")]
+    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1", runs_on="windows-2022")
+    assert audit({WF: wf}, select=["SL204"]) == [hit("SL204", WF, wf, "windows-2022")]
+
+
+def test_runner_label_list(audit: AuditFn) -> None:
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@release/v1", runs_on="[self-hosted, macOS, ARM64]"
+    )
+    assert audit({WF: wf}, select=["SL204"]) == [hit("SL204", WF, wf, "macOS")]
+
+
+MATRIX = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      build:
+        strategy:
+          matrix:
+            os: [ubuntu-latest, windows-latest, macos-14]
+        runs-on: ${{ matrix.os }}
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/checkout@v4
+          - run: pipx run build
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              skip-existing: true
+"""
+
+
+def test_matrix_runner_reported_at_the_matrix_value(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    assert audit({WF: MATRIX}, select=["SL204"]) == [
+        hit("SL204", WF, MATRIX, "windows-latest"),
+        hit("SL204", WF, MATRIX, "macos-14"),
+    ]
+    findings = audit_findings({WF: MATRIX}, select=["SL204"])
+    assert "from the job's matrix" in findings[0].message
+    assert "Container action is only supported on Linux" in findings[0].help
+
+
+def test_step_condition_limits_to_linux(audit: AuditFn) -> None:
+    for condition in (
+        "runner.os == 'Linux'",
+        "matrix.os == 'ubuntu-latest'",
+        "${{ startsWith(matrix.os, 'ubuntu') }}",
+    ):
+        wf = MATRIX.replace(
+            "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+            f"          - if: {condition}\n"
+            "            uses: pypa/gh-action-pypi-publish@release/v1\n",
+        )
+        assert condition in wf
+        assert audit({WF: wf}, select=["SL204"]) == [], condition
+    # a condition on something else does not help
+    wf = MATRIX.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - if: startsWith(github.ref, 'refs/tags/')\n"
+        "            uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
+    assert len(audit({WF: wf}, select=["SL204"])) == 2
+
+
+def test_linux_runners_and_other_actions(audit: AuditFn) -> None:
+    for runner in ("ubuntu-latest", "ubuntu-24.04-arm", "[self-hosted, linux]"):
+        wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1", runs_on=runner)
+        assert audit({WF: wf}, select=["SL204"]) == [], runner
+    nightly = publish_workflow(
+        "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99",
+        "artifacts_path: dist\n",
+        runs_on="macos-latest",
+    )
+    assert audit({WF: nightly}, select=["SL204"]) == []
+
+
+# --- SL205 -------------------------------------------------------------------------------------
+
+TWO_PUBLISHES = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              name: dist
+              path: dist/
+          - name: Publish to TestPyPI
+            uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              repository-url: https://test.pypi.org/legacy/
+          - name: Publish to PyPI
+            uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_two_attesting_publishes_in_one_job(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: TWO_PUBLISHES}, select=["SL205"]) == [
+        hit("SL205", WF, TWO_PUBLISHES, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+    (finding,) = audit_findings({WF: TWO_PUBLISHES}, select=["SL205"])
+    assert "line 19" in finding.message
+    assert "already has a publish attestation" in finding.help
+    fixed = fixed_text(finding)
+    assert fixed == body(
+        TWO_PUBLISHES.replace(
+            "            with:\n              repository-url",
+            "            with:\n              attestations: false\n              repository-url",
+        )
+    )
+    assert audit({WF: fixed}, select=["SL205"]) == []
+
+
+def test_fix_adds_with_block_and_flips_explicit_true(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = TWO_PUBLISHES.replace(
+        "            with:\n              repository-url: https://test.pypi.org/legacy/\n", ""
+    )
+    (finding,) = audit_findings({WF: wf}, select=["SL205"])
+    fixed = fixed_text(finding)
+    assert fixed == body(
+        wf.replace(
+            "@release/v1\n          - name: Publish to PyPI",
+            "@release/v1\n            with:\n              attestations: false\n"
+            "          - name: Publish to PyPI",
+        )
+    )
+    assert audit({WF: fixed}, select=["SL205"]) == []
+
+    wf = TWO_PUBLISHES.replace(
+        "repository-url: https://test.pypi.org/legacy/\n",
+        "repository-url: https://test.pypi.org/legacy/\n              attestations: true\n",
+    )
+    assert audit({WF: wf}, select=["SL205"]) == [hit("SL205", WF, wf, "true")]
+
+
+def test_no_conflict_cases(audit: AuditFn) -> None:
+    cases = {
+        "first opts out": TWO_PUBLISHES.replace(
+            "repository-url: https://test.pypi.org/legacy/\n",
+            "repository-url: https://test.pypi.org/legacy/\n              attestations: false\n",
+        ),
+        "different packages-dir": TWO_PUBLISHES.replace(
+            "repository-url: https://test.pypi.org/legacy/\n",
+            "repository-url: https://test.pypi.org/legacy/\n              packages-dir: test/\n",
+        ),
+        "v1.10 (opt-in only)": TWO_PUBLISHES.replace("@release/v1", "@v1.10.3"),
+        "first uses a token": TWO_PUBLISHES.replace(
+            "repository-url: https://test.pypi.org/legacy/\n",
+            "repository-url: https://test.pypi.org/legacy/\n"
+            "              password: ${{ secrets.TEST_PYPI_API_TOKEN }}\n",
+        ),
+        "exclusive conditions": TWO_PUBLISHES.replace(
+            '        tags: ["v*"]\n', "        branches: [main]\n      release:\n"
+        )
+        .replace(
+            "          - name: Publish to TestPyPI\n",
+            "          - name: Publish to TestPyPI\n            if: github.event_name == 'push'\n",
+        )
+        .replace(
+            "          - name: Publish to PyPI\n",
+            "          - name: Publish to PyPI\n            if: github.event_name == 'release'\n",
+        ),
+    }
+    for label, wf in cases.items():
+        assert audit({WF: wf}, select=["SL205"]) == [], label
+
+
+def test_overlapping_conditions_still_conflict(audit: AuditFn) -> None:
+    wf = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - name: Publish to TestPyPI\n            if: github.event_name == 'push'\n",
+    ).replace(
+        "          - name: Publish to PyPI\n",
+        "          - name: Publish to PyPI\n            if: startsWith(github.ref, 'refs/tags/')\n",
+    )
+    assert audit({WF: wf}, select=["SL205"]) == [
+        hit("SL205", WF, wf, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+
+
+# --- SL206 -------------------------------------------------------------------------------------
+
+REUSABLE = """
+    on:
+      workflow_call:
+        inputs:
+          version:
+            type: string
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_attestations_in_reusable_workflow(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: REUSABLE}, select=["SL206", "SL303"]) == [
+        hit("SL206", WF, REUSABLE, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+    (finding,) = audit_findings({WF: REUSABLE}, select=["SL206"])
+    assert "Invalid attestations supplied" in finding.help
+    fixed = fixed_text(finding)
+    assert fixed == body(REUSABLE) + "        with:\n          attestations: false\n"
+    # fixed: attestations are off; what remains is the trusted-publishing caveat (SL303)
+    assert audit({WF: fixed}, select=["SL206", "SL303"]) == [
+        hit("SL303", WF, fixed, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+
+
+def test_reusable_workflow_without_attestations(audit: AuditFn) -> None:
+    opt_in_only = REUSABLE.replace("@release/v1", "@v1.10.3")
+    assert audit({WF: opt_in_only}, select=["SL206"]) == []
+    # a password disables trusted publishing and, with it, attestations
+    token = REUSABLE + (
+        "            with:\n              password: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+    assert audit({WF: token}, select=["SL206", "SL303"]) == []
+    top_level = publish_workflow("pypa/gh-action-pypi-publish@release/v1")
+    assert audit({WF: top_level}, select=["SL206"]) == []

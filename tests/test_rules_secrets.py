@@ -1,0 +1,645 @@
+"""SL401-SL407: credentials missing in CI, reusable-workflow secret plumbing, the secrets
+context where it is unavailable, blanket inheritance, fork pull requests, secrets in run:."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from shiplint.findings import Finding
+from tests.conftest import AuditFn, hit
+
+NIGHTLY = "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
+WF = ".github/workflows/wheels.yml"
+
+# --- SL401 upload-without-credential -----------------------------------------------------------
+
+
+def test_nightly_action_without_token_input(audit: AuditFn) -> None:
+    wf = f"""
+        on:
+          schedule: [{{cron: "0 2 * * 1"}}]
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+                with: {{pattern: cibw-*, merge-multiple: true, path: dist}}
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+                  anaconda_nightly_upload_token: ""
+    """
+    assert audit({WF: wf}, select=["SL401"]) == [
+        hit("SL401", WF, wf, NIGHTLY),
+        hit("SL401", WF, wf, "anaconda_nightly_upload_token"),
+    ]
+
+
+def test_nightly_token_fix_adds_the_input(
+    tmp_path: Path, audit_findings: Callable[..., list[Finding]]
+) -> None:
+    wf = f"""
+        on: {{schedule: [{{cron: "0 2 * * 1"}}]}}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist  # wheels only
+                  anaconda_nightly_upload_labels: |
+                    main
+              - run: echo done
+    """
+    (finding,) = audit_findings({WF: wf}, select=["SL401"])
+    assert finding.fix is not None and not finding.fix.safe
+    path = tmp_path / WF
+    text = path.read_text(encoding="utf-8")
+    for edit in sorted(finding.fix.edits, key=lambda e: e.start, reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    token_line = (
+        "          anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+    original = path.read_text(encoding="utf-8")
+    assert text == original.replace("            main\n", "            main\n" + token_line)
+    path.write_text(text, encoding="utf-8")
+    assert audit_findings({}, select=["SL401"]) == []
+
+
+def test_nightly_action_with_token_is_fine(audit: AuditFn) -> None:
+    wf = f"""
+        on: {{schedule: [{{cron: "0 2 * * 1"}}]}}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+                  anaconda_nightly_upload_token: ${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}
+    """
+    assert audit({WF: wf}, select=["SL401"]) == []
+
+
+def test_anaconda_upload_without_token_in_run_and_called_script(audit: AuditFn) -> None:
+    wf = """
+        on: {schedule: [{cron: "0 2 * * 1"}]}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  pixi global install anaconda-client
+                  anaconda upload --force -u scientific-python-nightly-wheels dist/*.whl
+              - run: bash tools/upload_wheels.sh
+    """
+    script = """
+        #!/bin/bash
+        set -euo pipefail
+        anaconda -q upload --force -u scientific-python-nightly-wheels wheelhouse/*.whl
+    """
+    assert audit({WF: wf, "tools/upload_wheels.sh": script}, select=["SL401"]) == [
+        hit("SL401", WF, wf, "anaconda upload"),
+        hit("SL401", "tools/upload_wheels.sh", script, "anaconda -q upload"),
+    ]
+
+
+def test_anaconda_token_given_in_every_accepted_way(audit: AuditFn) -> None:
+    wf = """
+        on: {schedule: [{cron: "0 2 * * 1"}]}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            env:
+              BINSTAR_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+            steps:
+              - run: anaconda upload --force dist/*.whl
+          flag:
+            runs-on: ubuntu-latest
+            steps:
+              - run: anaconda --token "$TOKEN" upload --force dist/*.whl
+                env:
+                  TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+          login:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  anaconda login --username "$USER" --password "$PASSWORD"
+                  anaconda upload dist/*.whl
+          exported:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "ANACONDA_API_TOKEN=$(cat token)" >> "$GITHUB_ENV"
+              - run: anaconda upload dist/*.whl
+          script:
+            runs-on: ubuntu-latest
+            steps:
+              - run: bash tools/upload.sh
+                env:
+                  ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """
+    script = "anaconda upload --force wheelhouse/*.whl\n"
+    # a local Makefile may rely on `anaconda login`; a composite action on its caller's env
+    makefile = "upload:\n\tanaconda upload dist/*.whl\n"
+    action = """
+        name: upload
+        runs:
+          using: composite
+          steps:
+            - run: anaconda upload --force dist/*.whl
+              shell: bash
+    """
+    files = {
+        WF: wf,
+        "tools/upload.sh": script,
+        "Makefile": makefile,
+        ".github/actions/upload/action.yml": action,
+    }
+    assert audit(files, select=["SL401"]) == []
+
+
+def test_twine_in_workflow_needs_password_or_oidc(audit: AuditFn) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - run: python -m twine upload --skip-existing dist/*
+                env:
+                  TWINE_USERNAME: __token__
+          oidc:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - run: python -m twine upload dist/*
+          token:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+    """
+    tox = "[testenv:release]\ncommands = twine upload dist/*\n"
+    assert audit({WF: wf, "tox.ini": tox}, select=["SL401"]) == [
+        hit("SL401", WF, wf, "twine upload"),
+    ]
+
+
+# --- SL402 undeclared-workflow-secret ----------------------------------------------------------
+
+REUSABLE = ".github/workflows/upload.yml"
+
+
+def test_reusable_workflow_reads_undeclared_secrets(audit: AuditFn) -> None:
+    wf = """
+        on:
+          workflow_call:
+            inputs:
+              org: {type: string, default: scientific-python-nightly-wheels}
+            secrets:
+              anaconda_token:
+                required: true
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            if: secrets.UPLOAD_TOKEN != ''
+            steps:
+              - name: Upload
+                env:
+                  ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_TOKEN }}
+                  GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+                  STAGING: ${{ secrets.STAGING_UPLOAD_TOKEN }}
+                run: anaconda upload --force -u ${{ inputs.org }} dist/*.whl
+              - run: echo "${{ secrets['NIGHTLY_TOKEN'] }}" > /dev/null
+    """
+    assert audit({REUSABLE: wf}, select=["SL402"]) == [
+        hit("SL402", REUSABLE, wf, "secrets.UPLOAD_TOKEN"),
+        hit("SL402", REUSABLE, wf, "secrets.STAGING_UPLOAD_TOKEN"),
+        hit("SL402", REUSABLE, wf, "secrets['NIGHTLY_TOKEN']"),
+    ]
+
+
+def test_undeclared_secret_near_misses(audit: AuditFn) -> None:
+    no_block = """
+        on: {workflow_call: {inputs: {org: {type: string}}}}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: anaconda upload dist/*.whl
+                env: {ANACONDA_API_TOKEN: "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}"}
+    """
+    not_reusable = """
+        on: {push: {branches: [main]}}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "secrets.X is not an expression here"
+                env: {T: "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}"}
+    """
+    files = {".github/workflows/a.yml": no_block, ".github/workflows/b.yml": not_reusable}
+    assert audit(files, select=["SL402"]) == []
+
+
+def test_undeclared_secret_passed_by_inherit_is_not_reported(audit: AuditFn) -> None:
+    callee = """
+        on:
+          workflow_call:
+            secrets:
+              PYPI_TOKEN: {required: false}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env:
+                  TWINE_PASSWORD: ${{ secrets.TEST_PYPI_TOKEN }}
+    """
+    caller = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          release:
+            uses: ./.github/workflows/upload.yml
+            secrets: inherit
+    """
+    files = {REUSABLE: callee, ".github/workflows/release.yml": caller}
+    assert audit(files, select=["SL402"]) == []
+
+
+# --- SL403 undeclared-secret-passed ------------------------------------------------------------
+
+CALLER = ".github/workflows/release.yml"
+
+
+def test_caller_passes_secret_the_callee_does_not_declare(audit: AuditFn) -> None:
+    callee = """
+        on:
+          workflow_call:
+            secrets:
+              PYPI_TOKEN:
+                required: true
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env: {TWINE_USERNAME: __token__, TWINE_PASSWORD: "${{ secrets.PYPI_TOKEN }}"}
+    """
+    no_secrets = """
+        on: workflow_call
+        jobs:
+          docs:
+            runs-on: ubuntu-latest
+            steps: [{run: make html}]
+    """
+    caller = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          publish:
+            uses: ./.github/workflows/upload.yml
+            secrets:
+              pypi_token: ${{ secrets.PYPI_API_TOKEN }}
+              TX_TOKEN: ${{ secrets.TX_TOKEN }}
+          docs:
+            uses: ./.github/workflows/docs.yml
+            secrets:
+              RTD_TOKEN: ${{ secrets.RTD_TOKEN }}
+          remote:
+            uses: octo-org/workflows/.github/workflows/upload.yml@v1
+            secrets:
+              ANYTHING: ${{ secrets.ANYTHING }}
+          missing:
+            uses: ./.github/workflows/not-here.yml
+            secrets:
+              X: ${{ secrets.X }}
+    """
+    files = {REUSABLE: callee, ".github/workflows/docs.yml": no_secrets, CALLER: caller}
+    assert audit(files, select=["SL403"]) == [
+        hit("SL403", CALLER, caller, "TX_TOKEN:"),
+        hit("SL403", CALLER, caller, "RTD_TOKEN:"),
+    ]
+
+
+# --- SL404 secrets-in-if -----------------------------------------------------------------------
+
+
+def test_secrets_in_job_and_step_if(audit: AuditFn) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          publish:
+            if: ${{ secrets.PYPI_API_TOKEN != '' }}
+            runs-on: ubuntu-latest
+            steps:
+              - name: Publish
+                if: github.event_name == 'push' && secrets.PYPI_API_TOKEN
+                run: twine upload dist/*
+          call:
+            uses: ./.github/workflows/upload.yml
+            with:
+              token: ${{ secrets.PYPI_API_TOKEN }}
+              label: nightly
+    """
+    assert audit({CALLER: wf}, select=["SL404"]) == [
+        hit("SL404", CALLER, wf, "secrets.PYPI_API_TOKEN"),
+        hit("SL404", CALLER, wf, "secrets.PYPI_API_TOKEN", 2),
+        hit("SL404", CALLER, wf, "secrets.PYPI_API_TOKEN", 3),
+    ]
+
+
+def test_secrets_in_composite_action(audit: AuditFn) -> None:
+    action = """
+        name: Upload wheels
+        description: Pass the token as ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} from the caller
+        inputs:
+          token:
+            description: the Anaconda token
+            required: true
+        runs:
+          using: composite
+          steps:
+            - if: secrets.ANACONDA_ORG_UPLOAD_TOKEN != ''
+              shell: bash
+              run: anaconda --token "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}" upload dist/*
+    """
+    path = ".github/actions/upload/action.yml"
+    assert audit({path: action}, select=["SL404"]) == [
+        hit("SL404", path, action, "secrets.ANACONDA_ORG_UPLOAD_TOKEN", 2),
+        hit("SL404", path, action, "secrets.ANACONDA_ORG_UPLOAD_TOKEN", 3),
+    ]
+
+
+def test_env_in_if_is_the_fix(audit: AuditFn) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            env:
+              TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+            steps:
+              - id: get-secrets
+                run: echo ok
+              - if: env.TWINE_PASSWORD != '' && steps.get-secrets.outputs.secrets == 'x'
+                run: twine upload dist/*
+              - if: "!contains(github.event.head_commit.message, 'secrets.rotate')"
+                run: echo "${{ secrets.PYPI_API_TOKEN }}" | wc -c
+          call:
+            uses: ./.github/workflows/upload.yml
+            with: {label: nightly}
+            secrets: {token: "${{ secrets.PYPI_API_TOKEN }}"}
+    """
+    action = """
+        name: x
+        runs:
+          using: composite
+          steps:
+            - run: anaconda --token "${{ inputs.token }}" upload dist/*
+              shell: bash
+    """
+    files = {CALLER: wf, ".github/actions/x/action.yml": action}
+    assert audit(files, select=["SL404"]) == []
+
+
+# --- SL405 secrets-inherit ---------------------------------------------------------------------
+
+
+def test_inherit_into_uploading_workflows(audit: AuditFn) -> None:
+    uploads = f"""
+        on: workflow_call
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+                  anaconda_nightly_upload_token: ${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}
+    """
+    nested = """
+        on: workflow_call
+        jobs:
+          nightly:
+            uses: ./.github/workflows/upload.yml
+            secrets: {ANACONDA_ORG_UPLOAD_TOKEN: "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}"}
+    """
+    tests = """
+        on: workflow_call
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps: [{run: pytest}]
+    """
+    caller = """
+        on: {schedule: [{cron: "0 2 * * 1"}]}
+        jobs:
+          nightly:
+            uses: ./.github/workflows/upload.yml
+            secrets: inherit
+          via:
+            uses: ./.github/workflows/nested.yml
+            secrets: inherit
+          tests:
+            uses: ./.github/workflows/tests.yml
+            secrets: inherit
+          remote:
+            uses: octo-org/shared/.github/workflows/pypi-publish.yml@v2
+            secrets: inherit
+          remote-ci:
+            uses: octo-org/shared/.github/workflows/ci.yml@v2
+            secrets: inherit
+          named:
+            uses: octo-org/shared/.github/workflows/release.yml@v2
+            secrets:
+              PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}
+    """
+    files = {
+        REUSABLE: uploads,
+        ".github/workflows/nested.yml": nested,
+        ".github/workflows/tests.yml": tests,
+        CALLER: caller,
+    }
+    assert audit(files, select=["SL405"]) == [
+        hit("SL405", CALLER, caller, "inherit"),
+        hit("SL405", CALLER, caller, "inherit", 2),
+        hit("SL405", CALLER, caller, "inherit", 4),
+    ]
+
+
+# --- SL406 upload-on-fork-pr -------------------------------------------------------------------
+
+
+def test_token_upload_reachable_on_pull_request(audit: AuditFn) -> None:
+    wf = """
+        on:
+          push:
+            branches: [main]
+          pull_request:
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps: [{run: python -m build}]
+          upload-staging:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - run: bash tools/upload_wheels.sh
+                env:
+                  ANACONDA_TOKEN: ${{ secrets.STARDUST_STAGING_UPLOAD_TOKEN }}
+              - if: env.TWINE_PASSWORD != ''
+                run: twine upload --repository testpypi dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.TEST_PYPI_API_TOKEN }}
+    """
+    script = """
+        #!/bin/bash
+        if [[ -n "${ANACONDA_TOKEN}" ]]; then
+            anaconda -t "${ANACONDA_TOKEN}" upload --force -u stardust-staging wheelhouse/*.whl
+        fi
+    """
+    files = {WF: wf, "tools/upload_wheels.sh": script}
+    assert audit(files, select=["SL406"]) == [
+        hit("SL406", WF, wf, "twine upload"),
+        hit("SL406", "tools/upload_wheels.sh", script, "anaconda -t"),
+    ]
+
+
+def test_pull_request_target_and_reusable_callee(audit: AuditFn) -> None:
+    wf = """
+        on: pull_request_target
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: ${{ secrets.PYPI_API_TOKEN }}
+    """
+    callee = """
+        on:
+          workflow_call:
+            secrets: {ANACONDA_ORG_UPLOAD_TOKEN: {required: true}}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: anaconda upload dist/*.whl
+                env: {ANACONDA_API_TOKEN: "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}"}
+    """
+    ci = """
+        on: [push, pull_request]
+        jobs:
+          nightly:
+            uses: ./.github/workflows/upload.yml
+            secrets: {ANACONDA_ORG_UPLOAD_TOKEN: "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}"}
+    """
+    files = {CALLER: wf, REUSABLE: callee, ".github/workflows/ci.yml": ci}
+    found = audit(files, select=["SL406"])
+    assert found == [
+        hit("SL406", CALLER, wf, "pypa/gh-action-pypi-publish@release/v1"),
+        hit("SL406", REUSABLE, callee, "anaconda upload"),
+    ]
+
+
+def test_guards_that_keep_fork_pull_requests_out(audit: AuditFn) -> None:
+    wf = f"""
+        on: [push, pull_request, schedule, workflow_dispatch]
+        jobs:
+          build:
+            if: github.event_name != 'pull_request'
+            runs-on: ubuntu-latest
+            steps: [{{run: python -m build}}]
+          after-build:
+            needs: [build]
+            runs-on: ubuntu-latest
+            steps:
+              - run: anaconda upload dist/*.whl
+                env: {{ANACONDA_API_TOKEN: "${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}"}}
+          same-repo:
+            if: github.event.pull_request.head.repo.full_name == github.repository
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload -r testpypi dist/*
+                env: {{TWINE_USERNAME: __token__, TWINE_PASSWORD: "${{{{ secrets.T }}}}"}}
+          nightly:
+            runs-on: ubuntu-latest
+            steps:
+              - if: github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'
+                uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+                  anaconda_nightly_upload_token: ${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}
+          tags:
+            if: startsWith(github.ref, 'refs/tags/v')
+            runs-on: ubuntu-latest
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with: {{password: "${{{{ secrets.PYPI_API_TOKEN }}}}"}}
+          shell-guard:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  if [[ "$GITHUB_EVENT_NAME" == "push" ]]; then
+                    anaconda upload dist/*.whl
+                  fi
+                env: {{ANACONDA_API_TOKEN: "${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}"}}
+          oidc:
+            runs-on: ubuntu-latest
+            permissions: {{id-token: write}}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+          numpy-style:
+            runs-on: ubuntu-latest
+            env:
+              IS_SCHEDULE_DISPATCH: ${{{{ github.event_name == 'schedule' }}}}
+            steps:
+              - run: source tools/wheels/upload_wheels.sh && upload_wheels
+                env: {{NIGHTLY_TOKEN: "${{{{ secrets.NIGHTLY_UPLOAD_TOKEN }}}}"}}
+    """
+    script = """
+        upload_wheels() {
+            if [[ "$IS_SCHEDULE_DISPATCH" == "true" ]]; then
+                anaconda -q -t "${NIGHTLY_TOKEN}" upload --force -u org ./wheelhouse/*.whl
+            fi
+        }
+    """
+    files = {WF: wf, "tools/wheels/upload_wheels.sh": script}
+    assert audit(files, select=["SL406"]) == []
+    # the same script without the event variable is reachable from pull requests
+    files["tools/wheels/upload_wheels.sh"] = script.replace("$IS_SCHEDULE_DISPATCH", "$X")
+    assert [h[1] for h in audit(files, select=["SL406"])] == ["tools/wheels/upload_wheels.sh"]
+
+
+# --- SL407 secret-in-run -----------------------------------------------------------------------
+
+
+def test_secret_interpolated_into_run(audit: AuditFn) -> None:
+    wf = """
+        on: {schedule: [{cron: "0 2 * * 1"}]}
+        jobs:
+          nightlies:
+            runs-on: ubuntu-latest
+            steps:
+              - run: >
+                  anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload
+                  --user scientific-python-nightly-wheels --skip-existing dist/*.whl
+              - run: |
+                  git clone https://${{ secrets.DOCS_PAT }}@github.com/o/docs.git
+                  gh release view --repo o/r  # GH_TOKEN=${{ secrets.GITHUB_TOKEN }}
+              - run: anaconda --token "$ANACONDA_API_TOKEN" upload dist/*.whl
+                env:
+                  ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """
+    assert audit({WF: wf}, select=["SL407"]) == [
+        hit("SL407", WF, wf, "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload"),
+        hit("SL407", WF, wf, "${{ secrets.DOCS_PAT }}"),
+    ]

@@ -1,0 +1,302 @@
+"""SL501-SL503: organization-level Anaconda tokens, PyPI password authentication and
+credentials written into files (which must never be printed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shiplint.cli import main
+from tests.conftest import AuditFn, hit, write_tree
+
+NIGHTLY = "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
+WF = ".github/workflows/release.yml"
+# Shaped like a PyPI token (facts: pypi.token-pattern), but made up.
+FAKE_TOKEN = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMAACKlsz"
+
+# --- SL501 org-level-token ---------------------------------------------------------------------
+
+
+def test_org_token_names_in_action_script_and_env(audit: AuditFn) -> None:
+    wf = f"""
+        on: {{schedule: [{{cron: "0 2 * * 1"}}], push: {{tags: ["v*"]}}}}
+        jobs:
+          nightly:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+                  anaconda_nightly_upload_token: ${{{{ secrets.SCIPY_WHEELS_NIGHTLY_ACCESS }}}}
+          staging:
+            runs-on: ubuntu-latest
+            steps:
+              - run: bash tools/upload_wheels.sh
+                env:
+                  STAGING_TOKEN: ${{{{ secrets.MULTIBUILD_WHEELS_STAGING_ACCESS }}}}
+          other:
+            runs-on: ubuntu-latest
+            env:
+              ANACONDA_API_TOKEN: ${{{{ secrets.NUMPY_ORG_TOKEN }}}}
+            steps:
+              - run: echo no upload here
+    """
+    script = """
+        #!/bin/bash
+        set -euo pipefail
+        TOKEN="$STAGING_TOKEN"
+        anaconda -q -t ${TOKEN} upload --force -u multibuild-wheels-staging wheelhouse/*.whl
+    """
+    files = {WF: wf, "tools/upload_wheels.sh": script}
+    assert audit(files, select=["SL501"]) == [
+        hit("SL501", WF, wf, "SCIPY_WHEELS_NIGHTLY_ACCESS"),
+        hit("SL501", WF, wf, "MULTIBUILD_WHEELS_STAGING_ACCESS"),
+        hit("SL501", WF, wf, "NUMPY_ORG_TOKEN"),
+    ]
+
+
+def test_personal_token_names_are_fine(audit: AuditFn) -> None:
+    wf = f"""
+        on: {{schedule: [{{cron: "0 2 * * 1"}}]}}
+        jobs:
+          nightly:
+            runs-on: ubuntu-latest
+            env:
+              ANACONDA_ORG_UPLOAD_TOKEN: ${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}
+            steps:
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+                  anaconda_nightly_upload_token: ${{{{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}}
+              - run: anaconda --token "$ANACONDA_ORG_UPLOAD_TOKEN" upload dist/*.whl
+              - run: twine upload dist/*
+                env: {{TWINE_PASSWORD: "${{{{ secrets.SCIPY_ORG_TOKEN }}}}"}}
+    """
+    # the last is a PyPI upload: org-level Anaconda tokens are not its concern
+    assert audit({WF: wf}, select=["SL501"]) == []
+
+
+# --- SL502 password-auth -----------------------------------------------------------------------
+
+
+def test_password_auth_in_action_and_clis(audit: AuditFn) -> None:
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  user: stardust-release-bot
+                  password: ${{ secrets.PYPI_PASSWORD }}
+              - run: twine upload -u "${{ secrets.PYPI_USERNAME }}" -p "$PW" dist/*
+                env: {PW: "${{ secrets.PYPI_PASSWORD }}"}
+              - run: flit publish
+                env:
+                  FLIT_USERNAME: stardust
+                  FLIT_PASSWORD: ${{ secrets.PYPI_PASSWORD }}
+              - run: hatch publish --user "$PYPI_USER" --auth "$PYPI_PASSWORD"
+              - run: uv publish --username stardust --password "$PYPI_PASSWORD"
+              - run: pdm publish --no-build
+                env: {PDM_PUBLISH_USERNAME: stardust, PDM_PUBLISH_PASSWORD: "${{ secrets.P }}"}
+    """
+    assert audit({WF: wf}, select=["SL502"]) == [
+        hit("SL502", WF, wf, "stardust-release-bot"),
+        hit("SL502", WF, wf, "${{ secrets.PYPI_USERNAME }}"),
+        hit("SL502", WF, wf, "stardust", 2),
+        hit("SL502", WF, wf, "$PYPI_USER"),
+        hit("SL502", WF, wf, "stardust", 3),
+        hit("SL502", WF, wf, "stardust", 4),
+    ]
+
+
+def test_pypirc_and_travis_user_names(audit: AuditFn) -> None:
+    pypirc = """
+        [distutils]
+        index-servers =
+            pypi
+            internal
+
+        [pypi]
+        username = stardust
+        password = ${PYPI_PASSWORD}
+
+        [internal]
+        repository = https://nexus.example.com/repository/pypi/
+        username = stardust
+    """
+    travis = """
+        language: python
+        deploy:
+          provider: pypi
+          user: "stardust"
+          password:
+            secure: "c2VjdXJlLWVuY3J5cHRlZC1ibG9i"
+          on:
+            tags: true
+    """
+    files = {".pypirc": pypirc, ".travis.yml": travis}
+    assert audit(files, select=["SL502"]) == [
+        hit("SL502", ".pypirc", pypirc, "stardust"),
+        hit("SL502", ".travis.yml", travis, "stardust"),
+    ]
+
+
+def test_token_user_and_private_indexes_are_fine(audit: AuditFn) -> None:
+    wf = """
+        on: {release: {types: [published]}}
+        env:
+          TWINE_USERNAME: __token__
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  user: __token__
+                  password: ${{ secrets.PYPI_API_TOKEN }}
+              - run: twine upload dist/*
+                env: {TWINE_PASSWORD: "${{ secrets.PYPI_API_TOKEN }}"}
+              - run: twine upload --repository-url https://nexus.example.com/repository/pypi/ dist/*
+                env: {TWINE_USERNAME: deploy, TWINE_PASSWORD: "${{ secrets.NEXUS }}"}
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  repository-url: https://pkgs.example.com/simple/
+                  user: deploy
+                  password: ${{ secrets.INTERNAL }}
+    """
+    tox = """
+        [testenv:release]
+        passenv = TWINE_PASSWORD
+        setenv =
+            TWINE_USERNAME = {env:TWINE_USERNAME:__token__}
+        commands = python -m twine upload dist/*
+    """
+    assert audit({WF: wf, "tox.ini": tox}, select=["SL502"]) == []
+
+
+# --- SL503 literal-token -----------------------------------------------------------------------
+
+
+def test_token_anywhere_and_literal_credentials(audit: AuditFn) -> None:
+    wf = f"""
+        on: {{push: {{tags: ["v*"]}}}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: {FAKE_TOKEN}
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: "not-a-real-token"
+              - run: |
+                  TOKEN=hunter2hunter2
+                  anaconda --token $TOKEN upload dist/*.whl
+    """
+    makefile = f"""
+        release:
+        \ttwine upload -u __token__ -p {FAKE_TOKEN} dist/*
+        upload-test:
+        \ttwine upload -r testpypi --password=correct-horse dist/*
+    """
+    pypirc = """
+        [pypi]
+        username = __token__
+        password = placeholder-password
+    """
+    tox = """
+        [testenv:release]
+        setenv =
+            UV_PUBLISH_TOKEN = tox-literal-token
+        commands = uv publish
+    """
+    # a token in a comment of an unrelated file is just as readable
+    pyproject = f"""
+        [project]
+        name = "stardust"
+        # upload token: {FAKE_TOKEN}
+    """
+    files = {
+        WF: wf,
+        "Makefile": makefile,
+        ".pypirc": pypirc,
+        "tox.ini": tox,
+        "pyproject.toml": pyproject,
+    }
+    assert audit(files, select=["SL503"]) == sorted(
+        [
+            hit("SL503", WF, wf, FAKE_TOKEN),
+            hit("SL503", WF, wf, "not-a-real-token"),
+            hit("SL503", WF, wf, "hunter2hunter2"),
+            hit("SL503", "Makefile", makefile, FAKE_TOKEN),
+            hit("SL503", "Makefile", makefile, "correct-horse"),
+            hit("SL503", ".pypirc", pypirc, "placeholder-password"),
+            hit("SL503", "tox.ini", tox, "tox-literal-token"),
+            hit("SL503", "pyproject.toml", pyproject, FAKE_TOKEN),
+        ],
+        key=lambda h: (h[1], h[2], h[3]),
+    )
+
+
+def test_references_are_not_literals(audit: AuditFn) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+              - run: uv publish --token "$UV_TOKEN"
+                env: {UV_TOKEN: "${{ steps.mint.outputs.token }}"}
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with: {password: ""}
+    """
+    makefile = "release:\n\ttwine upload -u __token__ -p $(PYPI_TOKEN) dist/*\n"
+    tox = "[testenv:release]\nsetenv =\n    TWINE_PASSWORD = {env:PYPI_TOKEN}\ncommands = twine upload dist/*\n"
+    pypirc = "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}\n"
+    files = {WF: wf, "Makefile": makefile, "tox.ini": tox, ".pypirc": pypirc}
+    assert audit(files, select=["SL503"]) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "select"),
+    [("text", "ALL"), ("json", "ALL"), ("text", "SL502,SL406")],  # masked even without SL503
+)
+def test_cli_output_never_contains_the_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, select: str
+) -> None:
+    wf = f"""
+        on: [push, pull_request]
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload -u stardust -p hunter2-literal dist/* # {FAKE_TOKEN}
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: "{FAKE_TOKEN}"
+    """
+    pypirc = "[pypi]\nusername = stardust\npassword = pypirc-literal-pw\n"
+    write_tree(tmp_path, {WF: wf, ".pypirc": pypirc})
+    argv = ["check", "--format", fmt, "--color", "never", "--select", select, str(tmp_path)]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "SL502" in out  # reported on the very lines holding the values
+    for value in (FAKE_TOKEN, FAKE_TOKEN[5:], "hunter2-literal", "pypirc-literal-pw"):
+        assert value not in out and value not in err
+    if fmt == "json":
+        rules = {f["rule"] for f in json.loads(out)["findings"]}
+        assert {"SL502", "SL503"} <= rules
+    else:
+        assert "-p ******** dist/*" in out
