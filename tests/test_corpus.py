@@ -61,12 +61,3 @@ def test_map_runs_on_every_real_repo(capsys: pytest.CaptureFixture[str]) -> None
     assert nightly[0]["credentials"] == [
         "token from secret ANACONDA_ORG_UPLOAD_TOKEN via input anaconda_nightly_upload_token"
     ]
-
-
-def test_examples_broken_and_fixed(capsys: pytest.CaptureFixture[str]) -> None:
-    examples = Path(__file__).resolve().parents[1] / "examples"
-    code, findings = _check(capsys, str(examples / "fixed"))
-    assert (code, findings) == (0, [])
-    code, findings = _check(capsys, str(examples / "broken"))
-    assert code == 1
-    assert {"SL101", "SL103"} <= {str(f["rule"]) for f in findings}

@@ -27,7 +27,9 @@ def _credential(cred: Credential) -> str:
     if cred.via == "oidc":
         return "trusted publishing (OIDC)"
     what = "user name" if cred.username else "token"
-    if cred.literal:
+    if cred.username and cred.secret is None:
+        source = "the file itself"
+    elif cred.literal:
         source = "a literal value written in the file (redacted)"
     elif cred.secret:
         source = f"secret {cred.secret}"
