@@ -304,3 +304,17 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"shiplint {__version__}"
+
+
+def test_inline_ignore_with_ini_semicolon_comment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tox = """
+        [testenv:nightly]
+        install_command = pip install -i https://pypi.anaconda.org/scipy-wheels-nightly/simple {opts} {packages}
+        ; shiplint: ignore[SL101] nothing on this line
+    """
+    write_tree(tmp_path, {"tox.ini": tox})
+    _, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
+    found = [(f["rule"], f["line"]) for f in json.loads(out)["findings"]]
+    assert found == [("SL101", 2), ("SL004", 3)]
