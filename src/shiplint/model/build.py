@@ -21,7 +21,7 @@ from shiplint.model import (
     Value,
 )
 from shiplint.model.commands import index_of_url, recognise
-from shiplint.model.shellblocks import commands_from_text, secret_names
+from shiplint.model.shellblocks import SHA_RE, commands_from_text, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.workflows import build_composite_action, build_workflow
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
-_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _URL = re.compile(r"https?://[^\s\"'`;,)\]}]+")
 _SCRIPT_RUNNERS = {"bash", "sh", "zsh", "source", ".", "dash"}
 _INDEX_ENV = {
@@ -569,7 +568,7 @@ def action_version(ref: str, comment: str | None, shas: dict[str, Version]) -> V
     """The release a ``uses:`` ref points at: a tag, or a SHA with its ``# vX.Y.Z`` comment."""
     from shiplint.facts import parse_version
 
-    if _SHA.match(ref):
+    if SHA_RE.match(ref):
         if comment:
             version = parse_version(comment)
             if version is not None:

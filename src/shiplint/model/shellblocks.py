@@ -19,11 +19,15 @@ if TYPE_CHECKING:
 
 ToFile = Callable[[int, int, int], "tuple[int, int]"]
 
-_ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SECRET_EXPR = re.compile(
     r"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])"
 )
 _VARS_EXPR = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
+#: a full 40-hex commit SHA, as used to pin actions
+SHA_RE = re.compile(r"^[0-9a-fA-F]{40}$")
+#: variable names that carry an Anaconda org / user / channel
+ORG_VAR_RE = re.compile(r"ORG|USER|CHANNEL|OWNER|ORGANI[SZ]ATION", re.IGNORECASE)
 _SINGLE_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
 
@@ -66,7 +70,7 @@ def commands_from_text(
 
     def value_of(raw: str) -> str:
         if "${{" in raw:
-            raw = _ENV_EXPR.sub(lambda m: lookup(m.group(1)) or m.group(0), raw)
+            raw = ENV_EXPR.sub(lambda m: lookup(m.group(1)) or m.group(0), raw)
         if "$" in raw:
             return expand(raw, lookup)
         return raw
@@ -119,6 +123,6 @@ def commands_from_text(
 def _origin(raw: str, variables: dict[str, Value]) -> Value | None:
     name = single_var(raw.strip('"'))
     if name is None:
-        match = _ENV_EXPR.fullmatch(raw.strip())
+        match = ENV_EXPR.fullmatch(raw.strip())
         name = match.group(1) if match else None
     return variables.get(name) if name else None

@@ -18,7 +18,7 @@ from packaging.version import InvalidVersion, Version
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc, Value
-from shiplint.model.shellblocks import secret_names
+from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, SHA_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
@@ -31,10 +31,7 @@ if TYPE_CHECKING:
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
-_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
-_ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _TOKENISH = re.compile(r"TOKEN|SECRET|PASS|KEY|AUTH|CRED", re.IGNORECASE)
-_ORG_VARS = re.compile(r"ORG|USER|CHANNEL|OWNER|ORGANI[SZ]ATION", re.IGNORECASE)
 _PIP = re.compile(r"^pip(?:\d+(?:\.\d+)?)?(?:\.exe)?$")
 
 
@@ -171,7 +168,7 @@ def _is_token_value(arg: Arg) -> bool:
         return False
     if secret_names(arg.raw) or secret_names(arg.text):
         return True
-    names = [*variable_refs(arg.raw), *variable_refs(arg.text), *_ENV_EXPR.findall(arg.raw)]
+    names = [*variable_refs(arg.raw), *variable_refs(arg.text), *ENV_EXPR.findall(arg.raw)]
     if any(_TOKENISH.search(name) for name in names):
         return True
     # a literal that is not a package type (a token written in the file, most likely)
@@ -990,7 +987,7 @@ class UploadNightlyUnpinned(Rule):
         sha, latest = _nightly_ref()
         for upload, step in _nightly_steps(project.model):
             ref = upload.ref
-            if not ref or _SHA.match(ref) or step.uses is None:
+            if not ref or SHA_RE.match(ref) or step.uses is None:
                 continue
             src = upload.loc.source
             loc = _ref_loc(src, step.uses)
@@ -1056,7 +1053,7 @@ def _nightly_reason(model: ReleaseModel, upload: Upload) -> str | None:
         if (
             value.loc is not None
             and value.loc.source is upload.source
-            and _ORG_VARS.search(name)
+            and ORG_VAR_RE.search(name)
             and _is_nightly_org(value.text)
         ):
             return f"`{name}` is set to `{value.text.strip()}` here"

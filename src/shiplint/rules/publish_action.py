@@ -12,6 +12,7 @@ from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import Facts, Scenario, Shaped
 from shiplint.model import Loc
+from shiplint.model.shellblocks import SHA_RE
 from shiplint.parse.yamlnodes import YMap, YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 ACTION_TOOL = "pypi-publish-action"
 
-_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 _TAG = re.compile(r"^v\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?$")
 _RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
@@ -64,7 +64,7 @@ def ref_kind(ref: str | None) -> str:
         return "sunset"
     if _TAG.match(ref):
         return "tag"
-    if _SHA.match(ref):
+    if SHA_RE.match(ref):
         return "sha"
     if _SHORT_SHA.match(ref) and any(c.isalpha() for c in ref):
         return "short-sha"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -10,13 +9,12 @@ from urllib.parse import urlsplit
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc, Value
+from shiplint.model.shellblocks import ORG_VAR_RE
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
     from shiplint.project import Project
-
-_ORG_VARS = re.compile(r"(ORG|USER|CHANNEL|OWNER|ORGANI[SZ]ATION)", re.IGNORECASE)
 
 
 def _find_org(text: str) -> tuple[str, int] | None:
@@ -129,7 +127,7 @@ class DeprecatedAnacondaOrg(Rule):
         for index in model.indexes:
             yield from report(index.url, "packages are installed from the retired Anaconda org")
         for name, value, _context in model.assignments:
-            if _ORG_VARS.search(name) or "anaconda.org" in value.text or "INDEX" in name.upper():
+            if ORG_VAR_RE.search(name) or "anaconda.org" in value.text or "INDEX" in name.upper():
                 yield from report(value, f"`{name}` names the retired Anaconda org")
 
 
