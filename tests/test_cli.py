@@ -142,7 +142,7 @@ def test_inline_ignore_and_unused_ignore(
         anaconda -t "$T" upload -u "$ANACONDA_ORG" x.whl  # shiplint: ignore[legacy-pypi-url, SL9]
     """
     write_tree(tmp_path, {"ci/upload.sh": script})
-    code, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
+    code, out, _ = run(capsys, "check", "--format", "json", "--ignore", "SL8", str(tmp_path))
     findings = json.loads(out)["findings"]
     assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("SL004", 2, 51)]
     assert "legacy-pypi-url" in findings[0]["message"]
@@ -158,7 +158,7 @@ def test_config_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             [project]
             name = "x"
             [tool.shiplint]
-            ignore = ["SL102"]
+            ignore = ["SL102", "undocumented-deploy-account"]
             fail-on = "error"
             [tool.shiplint.per-file-ignores]
             "ci/*" = ["deprecated-anaconda-org"]

@@ -1,4 +1,4 @@
-"""Command line: ``shiplint check|explain|rules|map``. ``main(argv) -> int``.
+"""Command line: ``shiplint check|explain|rules|map|init|docs``. ``main(argv) -> int``.
 
 Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage or configuration error.
 """
@@ -88,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list all rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
+    init = sub.add_parser("init", help="add deploy-record skeletons for every undocumented upload")
+    init.add_argument("path", nargs="?", default=".", metavar="PATH")
+    init.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+
+    docs = sub.add_parser("docs", help="render the deploy record into the release docs")
+    docs.add_argument("path", nargs="?", default=".", metavar="PATH")
+    docs.add_argument("--file", metavar="FILE", help="docs file (default: release-docs setting)")
+    docs.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    docs.add_argument(
+        "--check", action="store_true", help="exit 1 if the section is out of date, write nothing"
+    )
+
     map_ = sub.add_parser("map", help="print what is published where, how and when")
     map_.add_argument("paths", nargs="*", metavar="PATH")
     map_.add_argument("--format", choices=("text", "json"), default="text")
@@ -107,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args.rule)
         if args.command == "rules":
             return _rules(args.format)
+        if args.command in ("init", "docs"):
+            return _write(args)
         return _map(args)
     except BrokenPipeError:  # pragma: no cover - e.g. `shiplint rules | head`
         return EXIT_OK
@@ -200,4 +214,61 @@ def _map(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     render = render_json if args.format == "json" else render_text
     sys.stdout.write(render(projects))
+    return EXIT_OK
+
+
+def _write(args: argparse.Namespace) -> int:
+    """``init`` and ``docs``: plan the change, then show it or write it."""
+    from shiplint.config import ConfigError, load_config
+    from shiplint.deploy.write import WriteError, plan_docs, plan_init
+    from shiplint.engine import open_project
+
+    if not os.path.isdir(args.path):
+        print(f"shiplint {args.command}: {args.path}: not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        project = open_project(args.path)
+        project.config = load_config(project.root_path)
+        if args.command == "init":
+            change = plan_init(project)
+        else:
+            change = plan_docs(project, args.file or project.config.release_docs)
+    except (ConfigError, WriteError) as exc:
+        print(f"shiplint {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not change.changed:
+        what = (
+            "every upload has a deploy record"
+            if args.command == "init"
+            else f"the deploy-account section of {change.rel} is up to date"
+        )
+        print(f"shiplint {args.command}: nothing to do: {what}")
+        return EXIT_OK
+    if getattr(args, "check", False):
+        print(
+            f"shiplint docs: the deploy-account section of {change.rel} is out of date; "
+            "run `shiplint docs`",
+            file=sys.stderr,
+        )
+        sys.stdout.write(change.diff())
+        return EXIT_FINDINGS
+    if args.dry_run:
+        sys.stdout.write(change.diff())
+        return EXIT_OK
+    try:
+        change.write()
+    except OSError as exc:
+        print(
+            f"shiplint {args.command}: cannot write {change.rel}: {exc.strerror}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    if args.command == "init":
+        names = ", ".join(change.added)
+        print(
+            f"shiplint init: added {len(change.added)} deploy record"
+            f"{'s' * (len(change.added) != 1)} to {change.rel}: {names}\n"
+            "Fill in the TODO values, then run `shiplint check` (and `shiplint docs`)."
+        )
+    else:
+        print(f"shiplint docs: wrote the deploy-account section of {change.rel}")
     return EXIT_OK

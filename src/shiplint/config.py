@@ -25,6 +25,7 @@ KNOWN_KEYS = frozenset(
         "deploy",
         "expiry-warning-days",
         "verification-max-age-days",
+        "release-docs",
     }
 )
 
@@ -40,6 +41,12 @@ class Config:
     extend_select: list[str] = field(default_factory=list)
     fail_on: Severity | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    #: deploy-record dates: warn this many days before a token expires ...
+    expiry_warning_days: int = 30
+    #: ... and when the owning account's email was last verified longer ago than this
+    verification_max_age_days: int = 365
+    #: the Markdown file ``shiplint docs`` renders the deploy record into
+    release_docs: str = "RELEASING.md"
     source: str | None = None  # file the configuration came from
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -93,6 +100,17 @@ def _from_table(data: dict[str, Any], where: str) -> Config:
             config.fail_on = Severity.parse(str(data["fail-on"]))
         except ValueError as exc:
             raise ConfigError(f"{where}: fail-on: {exc}") from None
+    for key in ("expiry-warning-days", "verification-max-age-days"):
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{where}: {key} must be a whole number of days (>= 0)")
+            setattr(config, key.replace("-", "_"), value)
+    if "release-docs" in data:
+        docs = data["release-docs"]
+        if not isinstance(docs, str) or not docs.strip() or docs.startswith(("/", "..")):
+            raise ConfigError(f"{where}: release-docs must be a path inside the repository")
+        config.release_docs = docs
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")

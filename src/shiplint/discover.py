@@ -127,6 +127,8 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("setup-py", r"setup\.py"),
     ("noxfile", r"noxfile\.py"),
     ("shiplint-toml", r"shiplint\.toml"),
+    # The default release docs file, where `shiplint docs` renders the deploy record.
+    ("release-docs", r"RELEASING\.md"),
 )
 
 #: The pre-commit ``files:`` regex (used with ``re.search``): it matches exactly the

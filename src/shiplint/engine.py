@@ -52,7 +52,9 @@ def open_project(root_arg: str) -> Project:
     if path.exists() or path.is_symlink():
         parent = os.path.dirname(root_arg) or "."
         src = read_source(path, path.name, parent, classify_single(path))
-        return Project(parent, Path(parent), [src])
+        project = Project(parent, Path(parent), [src])
+        project.single_file = True
+        return project
     raise ConfigError(f"{root_arg}: no such file or directory")
 
 

@@ -69,6 +69,10 @@ class Project:
         self.config: Config | None = None
         #: the file a rule is working on, for internal-error reports
         self.current_source: SourceFile | None = None
+        #: values derived once and shared by several rules (e.g. the deploy records)
+        self.memo: dict[str, object] = {}
+        #: audited as one file (``shiplint check x.yml``): repository-level checks are off
+        self.single_file = False
 
     def of_kind(self, *kinds: str) -> list[SourceFile]:
         return [f for f in self.files if f.kind in kinds and f.text is not None]
@@ -140,6 +144,10 @@ class Project:
 
     def script(self, rel: str) -> SourceFile | None:
         """A script that a workflow runs: a discovered file, or one read on demand."""
+        return self.file(rel, "shell")
+
+    def file(self, rel: str, kind: str) -> SourceFile | None:
+        """A file inside the root: a discovered one, or one read on demand as ``kind``."""
         rel = os.path.normpath(rel).replace(os.sep, "/")
         if rel.startswith("../") or rel == "..":
             return None
@@ -151,7 +159,7 @@ class Project:
         path = resolve_script(self.root_path, rel)
         if path is None:
             return None
-        src = read_source(path, rel, self.root, "shell")
+        src = read_source(path, rel, self.root, kind)
         self.extra_sources[rel] = src
         self.files.append(src)
         self.by_rel[rel] = src

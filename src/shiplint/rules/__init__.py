@@ -16,6 +16,7 @@ RULE_MODULES = (
     "secrets",
     "tokens",
     "anaconda",
+    "deploy",
 )
 
 _REGISTRY: dict[str, type[Rule]] = {}

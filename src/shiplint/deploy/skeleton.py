@@ -1,0 +1,164 @@
+"""Skeleton deploy records for the uploads that have none.
+
+What the files tell (index, channel, auth method, secret, workflow, environment) is filled
+in; what only a maintainer knows (the owning account, verification and expiry dates,
+scopes, who can fix it) is a ``"TODO: ..."`` placeholder, which keeps failing the check
+until it is replaced.  Used by the undocumented-upload finding (as the table to add) and
+by ``shiplint init`` (which writes them).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from packaging.utils import canonicalize_name
+
+from shiplint.deploy.match import Destination, default_project, match, same_project
+from shiplint.deploy.record import load_records
+
+if TYPE_CHECKING:
+    from shiplint.model import Upload
+    from shiplint.parse.tomlpos import TomlPath
+    from shiplint.project import Project
+
+ACCOUNT_TODO = {
+    "pypi": "TODO: the PyPI user that owns the token",
+    "anaconda": "TODO: the anaconda.org user that owns the token (a maintainer, not the org)",
+}
+TODO = {
+    "index": "TODO: pypi, testpypi, anaconda or the upload URL",
+    "group": "TODO: the anaconda.org group of the channel that grants upload rights",
+    "account-kind": "TODO: personal (organization-level tokens are not allowed)",
+    "scopes": "TODO: the token's scopes (SPEC 4: api:read, api:write, pypi:upload)",
+    "token-expires": "TODO: expiry date of the token, YYYY-MM-DD",
+    "email-verified": "TODO: date the account's primary email was last seen verified, YYYY-MM-DD",
+    "maintainers": "TODO: two or more people who can regenerate the credential",
+}
+
+
+@dataclass
+class Skeleton:
+    """A record to add: its table name, its keys in order, and the uploads it documents."""
+
+    name: str
+    table: dict[str, Any]
+    uploads: list[Upload] = field(default_factory=list)
+
+    def todo_keys(self) -> list[str]:
+        return [k for k, v in self.table.items() if _is_todo(v)]
+
+
+def _is_todo(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_is_todo(v) for v in value)
+    return isinstance(value, str) and value.startswith("TODO")
+
+
+def skeletons(project: Project) -> list[Skeleton]:
+    """One skeleton per undocumented destination (index and channel)."""
+    matching = match(project)
+    taken = {r.name for r in load_records(project).records}
+    default = default_project(project)
+    groups: dict[tuple[str, str | None, str | None, str | None], list[tuple[Upload, Destination]]]
+    groups = {}
+    for upload, dest in matching.undocumented:
+        other = None if same_project(dest.project, default) else dest.project
+        key = (dest.family, dest.index, dest.channel, other and canonicalize_name(other))
+        groups.setdefault(key, []).append((upload, dest))
+    out: list[Skeleton] = []
+    for (family, index, channel, other), members in groups.items():
+        upload, dest = min(members, key=_representative)
+        base = _base_name(family, index, channel)
+        name = _unique(f"{base}-{other}" if other else base, taken)
+        taken.add(name)
+        table = _table(project, upload, dest, family, index, channel)
+        if other and dest.project:
+            table = {"index": table.pop("index"), "project": dest.project, **table}
+        out.append(Skeleton(name, table, [u for u, _ in members]))
+    return out
+
+
+def _representative(item: tuple[Upload, Destination]) -> tuple[int, int]:
+    """Prefer CI uploads that name their credential: they say the most."""
+    upload, dest = item
+    says = 0 if (dest.secrets or dest.oidc) else 1
+    return (0 if upload.context.origin == "workflow" else 1, says)
+
+
+def _base_name(family: str, index: str | None, channel: str | None) -> str:
+    if family == "anaconda":
+        return channel or "anaconda"
+    if index is None:
+        return "upload"
+    if "://" in index:
+        host = index.split("://", 1)[1].split("/", 1)[0]
+        return re.sub(r"[^A-Za-z0-9_-]+", "-", host).strip("-") or "upload"
+    return index
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}-{n}" in taken:
+        n += 1
+    return f"{name}-{n}"
+
+
+def _table(
+    project: Project,
+    upload: Upload,
+    dest: Destination,
+    family: str,
+    index: str | None,
+    channel: str | None,
+) -> dict[str, Any]:
+    table: dict[str, Any] = {"index": index if index is not None else TODO["index"]}
+    if family == "anaconda":
+        table["channel"] = channel or "TODO: the anaconda.org org or user uploaded to"
+        table["group"] = TODO["group"]
+    trusted = dest.oidc and not dest.secrets
+    table["auth"] = "trusted-publishing" if trusted else "token"
+    if trusted:
+        wf = upload.context.workflow
+        table["workflow"] = posixpath.basename(wf.source.rel) if wf else "TODO: workflow file"
+        job = upload.job
+        env = job.environment if job is not None else None
+        if env is not None and env.text and "${{" not in env.text:
+            table["environment"] = env.text
+    else:
+        if dest.secret_names:
+            table["secret"] = dest.secret_names[0]
+        table["account"] = ACCOUNT_TODO[family]
+        if family == "anaconda":
+            table["account-kind"] = TODO["account-kind"]
+            table["scopes"] = [TODO["scopes"]]
+            table["token-expires"] = TODO["token-expires"]
+        else:
+            table["email-verified"] = TODO["email-verified"]
+    table["maintainers"] = [TODO["maintainers"]]
+    return table
+
+
+def render(items: list[Skeleton], prefix: TomlPath) -> str:
+    """The TOML text of the tables, each under its full ``[prefix.name]`` header."""
+    return "\n".join(render_one(item, prefix) for item in items)
+
+
+def render_one(item: Skeleton, prefix: TomlPath) -> str:
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in item.table.items():
+        table.add(key, value)
+    node: Any = table
+    for part in reversed((*prefix, item.name)[1:]):
+        outer = tomlkit.table(is_super_table=True)
+        outer.add(str(part), node)
+        node = outer
+    doc = tomlkit.document()
+    doc.add(str(prefix[0]), node)
+    return doc.as_string().lstrip("\n")

@@ -1,0 +1,320 @@
+"""``shiplint init`` and ``shiplint docs``: what they write, and everything they leave alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from shiplint.cli import main
+from tests.conftest import CORPUS, run_audit, write_tree
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TODAY = dt.date(2026, 11, 21)
+WF = ".github/workflows/release.yml"
+TOKEN_WF = """
+    on: {push: {tags: ["v*"]}}
+    jobs:
+      pypi:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              password: ${{ secrets.PYPI_API_TOKEN }}
+"""
+TRUSTED_WF = """
+    on: {release: {types: [published]}}
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        environment: {name: pypi, url: "https://pypi.org/p/demo"}
+        permissions: {id-token: write}
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+NIGHTLY_WF = """
+    on: {schedule: [{cron: "0 3 * * *"}]}
+    jobs:
+      nightly:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99 # 0.6.4
+            with:
+              artifacts_path: dist
+              anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+"""
+# odd but valid formatting that must survive byte for byte
+PYPROJECT = (
+    "# top comment\r\n"
+    "[project]\r\n"
+    'name   =   "demo"   # spaced\r\n'
+    "version = '1.0'\r\n"
+    "\r\n"
+    "[tool.shiplint]\r\n"
+    'ignore = ["use-trusted-publishing"]\r\n'
+    "\r\n"
+    "[tool.other]\r\n"
+    "x = [1,2,\r\n"
+    "  3]"  # no final newline
+)
+
+
+def _rules(root: Path) -> list[str]:
+    return [f.rule for f in run_audit(root, today=TODAY).findings if f.rule.startswith("SL8")]
+
+
+def test_init_appends_skeletons_and_keeps_every_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, ".github/workflows/nightly.yml": NIGHTLY_WF})
+    (tmp_path / "pyproject.toml").write_bytes(PYPROJECT.encode())
+    assert main(["init", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "added 2 deploy records to pyproject.toml: scientific-python-nightly-wheels, pypi" in out
+    new = (tmp_path / "pyproject.toml").read_bytes()
+    assert new.startswith(PYPROJECT.encode())
+    added = new[len(PYPROJECT) :].decode()
+    assert "\n" not in added.replace("\r\n", "")  # the file's CRLF line endings are kept
+    data = tomllib.loads(new.decode())
+    assert data["tool"]["other"] == {"x": [1, 2, 3]}
+    deploy = data["tool"]["shiplint"]["deploy"]
+    assert deploy["pypi"]["secret"] == "PYPI_API_TOKEN"
+    assert deploy["pypi"]["auth"] == "token"
+    nightly = deploy["scientific-python-nightly-wheels"]
+    assert nightly["channel"] == "scientific-python-nightly-wheels"
+    assert nightly["secret"] == "ANACONDA_ORG_UPLOAD_TOKEN"
+    assert nightly["account"].startswith("TODO")
+    # idempotent: the second run changes nothing
+    assert main(["init", str(tmp_path)]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert (tmp_path / "pyproject.toml").read_bytes() == new
+    # the placeholders keep the check failing; no upload is undocumented any more
+    rules = _rules(tmp_path)
+    assert "SL801" not in rules
+    assert set(rules) == {"SL802"}
+
+
+def test_init_trusted_publishing_records_workflow_and_environment(tmp_path: Path) -> None:
+    write_tree(tmp_path, {WF: TRUSTED_WF, "pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert data["tool"]["shiplint"]["deploy"]["pypi"] == {
+        "index": "pypi",
+        "auth": "trusted-publishing",
+        "workflow": "release.yml",
+        "environment": "pypi",
+        "maintainers": ["TODO: two or more people who can regenerate the credential"],
+    }
+    assert _rules(tmp_path) == ["SL802"]
+
+
+def test_init_without_pyproject_writes_shiplint_toml(tmp_path: Path) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF})
+    assert main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / "shiplint.toml").read_text()
+    assert text.startswith("[deploy.pypi]\n")
+    assert tomllib.loads(text)["deploy"]["pypi"]["secret"] == "PYPI_API_TOKEN"
+
+
+def test_init_appends_to_an_existing_shiplint_toml(tmp_path: Path) -> None:
+    config = 'fail-on = "error"\n\n[deploy.testpypi]\nindex = "testpypi"\nauth = "token"\n'
+    write_tree(tmp_path, {WF: TOKEN_WF, "shiplint.toml": config, "pyproject.toml": "[project]\n"})
+    assert main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / "shiplint.toml").read_text()
+    assert text.startswith(config)
+    assert "[deploy.pypi]" in text[len(config) :]
+
+
+def test_init_dry_run_prints_the_diff_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": '[project]\nname = "demo"\n'})
+    before = (tmp_path / "pyproject.toml").read_bytes()
+    assert main(["init", "--dry-run", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("--- a/pyproject.toml\n+++ b/pyproject.toml\n")
+    assert '+secret = "PYPI_API_TOKEN"\n' in out
+    assert (tmp_path / "pyproject.toml").read_bytes() == before
+
+
+def test_init_refuses_a_broken_pyproject(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": "[project\nname = 1\n"})
+    before = (tmp_path / "pyproject.toml").read_bytes()
+    assert main(["init", str(tmp_path)]) == 2
+    assert "pyproject.toml is not valid TOML" in capsys.readouterr().err
+    assert (tmp_path / "pyproject.toml").read_bytes() == before
+
+
+def test_init_never_rewrites_an_inline_deploy_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = '[tool.shiplint]\ndeploy = {testpypi = {index = "testpypi", auth = "token"}}\n'
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": pyproject})
+    assert main(["init", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Add these tables by hand" in err
+    assert "[tool.shiplint.deploy.pypi]" in err
+    assert (tmp_path / "pyproject.toml").read_text() == pyproject
+
+
+def test_init_and_docs_need_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(tmp_path / "missing")]) == 2
+    assert main(["docs", str(tmp_path / "missing")]) == 2
+    assert "not a directory" in capsys.readouterr().err
+
+
+# --- docs ---------------------------------------------------------------------------------------
+
+RECORD = """
+    [project]
+    name = "demo"
+
+    [tool.shiplint.deploy.pypi]
+    index = "pypi"
+    auth = "token"
+    secret = "PYPI_API_TOKEN"
+    account = "alice"
+    email-verified = 2026-10-01
+    maintainers = ["alice", "bob"]
+"""
+
+
+def test_docs_creates_the_file_and_check_accepts_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    assert main(["docs", str(tmp_path)]) == 0
+    text = (tmp_path / "RELEASING.md").read_text()
+    assert text.startswith("# Releasing\n\n## Deploy accounts\n\n<!-- shiplint-deploy: start")
+    assert "| Secret | `PYPI_API_TOKEN` |" in text
+    assert "| Account | alice |" in text
+    assert "| Email verified | 2026-10-01 |" in text
+    assert "| Maintainers | alice, bob |" in text
+    assert _rules(tmp_path) == []
+    assert main(["docs", "--check", str(tmp_path)]) == 0
+    capsys.readouterr()
+
+
+def test_docs_rewrites_only_the_section_and_check_reports_drift(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    head = "# Releasing demo\r\n\r\nTag, then wait for CI.\r\n\r\n"
+    tail = "\r\n## After the release\r\n\r\nAnnounce it.\r\n"
+    stale = (
+        "<!-- shiplint-deploy: start (generated by `shiplint docs` from the deploy record) -->\r\n"
+        "### pypi\r\n| Account | someone-who-left |\r\n"
+        "<!-- shiplint-deploy: end -->"
+    )
+    (tmp_path / "RELEASING.md").write_bytes((head + stale + tail).encode())
+    # check reports the stale section at its start marker, with a fix
+    findings = [f for f in run_audit(tmp_path, today=TODAY).findings if f.rule == "SL817"]
+    assert [(f.path, f.line, f.column) for f in findings] == [("RELEASING.md", 5, 1)]
+    assert findings[0].fix is not None
+    assert main(["docs", "--check", str(tmp_path)]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert main(["docs", str(tmp_path)]) == 0
+    new = (tmp_path / "RELEASING.md").read_bytes().decode()
+    assert new.startswith(head + stale.split("\r\n")[0] + "\r\n")
+    assert new.endswith("<!-- shiplint-deploy: end -->" + tail)
+    assert "someone-who-left" not in new
+    assert "| Account | alice |\r\n" in new
+    assert _rules(tmp_path) == []
+    # the fix check offered is the same text `docs` wrote
+    edit = findings[0].fix.edits[0]
+    fixed = (
+        (head + stale + tail)[: edit.start] + edit.replacement + (head + stale + tail)[edit.end :]
+    )
+    assert fixed.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+
+
+def test_docs_appends_a_section_to_a_file_without_markers(tmp_path: Path) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "release.md").write_text("# How we release\n")
+    (tmp_path / "pyproject.toml").write_text(
+        (tmp_path / "pyproject.toml").read_text()
+        + '\n[tool.shiplint]\nrelease-docs = "docs/release.md"\n'
+    )
+    assert main(["docs", str(tmp_path)]) == 0
+    text = (tmp_path / "docs" / "release.md").read_text()
+    assert text.startswith("# How we release\n\n## Deploy accounts\n\n<!-- shiplint-deploy: start")
+    assert not (tmp_path / "RELEASING.md").exists()
+    assert _rules(tmp_path) == []
+
+
+def test_docs_refuses_broken_markers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    text = "# Releasing\n\n<!-- shiplint-deploy: start -->\nold\n"
+    (tmp_path / "RELEASING.md").write_text(text)
+    assert main(["docs", str(tmp_path)]) == 2
+    assert "markers are broken" in capsys.readouterr().err
+    assert (tmp_path / "RELEASING.md").read_text() == text
+    found = run_audit(tmp_path, today=TODAY).findings
+    assert [(f.rule, f.path, f.line) for f in found if f.rule.startswith("SL8")] == [
+        ("SL817", "RELEASING.md", 3)
+    ]
+
+
+# --- the corpus: init then check on every real repository --------------------------------------
+
+REAL = CORPUS / "real-repos"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus is not available")
+def test_init_on_every_real_repo_only_adds_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repos = sorted(p for p in REAL.iterdir() if p.is_dir())
+    assert len(repos) >= 50
+    with_uploads = 0
+    for repo in repos:
+        root = tmp_path / repo.name
+        shutil.copytree(repo, root, symlinks=True)
+        target = "pyproject.toml" if (root / "pyproject.toml").is_file() else "shiplint.toml"
+        if (root / "shiplint.toml").is_file():
+            target = "shiplint.toml"
+        path = root / target
+        before = path.read_bytes() if path.exists() else b""
+        assert main(["init", str(root)]) == 0, repo.name
+        after = path.read_bytes() if path.exists() else b""
+        assert after.startswith(before), repo.name
+        if after != before:
+            with_uploads += 1
+            tomllib.loads(after.decode("utf-8-sig"))
+        # idempotent
+        assert main(["init", str(root)]) == 0, repo.name
+        assert (path.read_bytes() if path.exists() else b"") == after, repo.name
+        findings = run_audit(root, today=TODAY).findings
+        rules = {f.rule for f in findings}
+        assert "SL005" not in rules, repo.name
+        assert "SL801" not in rules, repo.name  # every upload now has a record
+        assert "SL816" not in rules, repo.name  # and the records init wrote are well-formed
+        assert main(["docs", str(root)]) == 0, repo.name
+        assert not [f for f in run_audit(root, today=TODAY).findings if f.rule == "SL817"]
+    capsys.readouterr()
+    assert with_uploads >= 40
+
+
+# --- the key catalogue is documented from one place --------------------------------------------
+
+
+def test_readme_and_explain_document_every_record_key(capsys: pytest.CaptureFixture[str]) -> None:
+    from shiplint.deploy.schema import KEYS, keys_markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert keys_markdown() in readme, "README key table is stale: copy keys_markdown() into it"
+    assert main(["explain", "malformed-deploy-record"]) == 0
+    out = capsys.readouterr().out
+    for key in KEYS:
+        assert f"| `{key.name}` |" in out
