@@ -318,3 +318,24 @@ def test_readme_and_explain_document_every_record_key(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     for key in KEYS:
         assert f"| `{key.name}` |" in out
+
+
+def test_check_preview_of_a_skeleton_is_what_init_writes(tmp_path: Path) -> None:
+    """``check`` shows the table without importing tomlkit; ``init`` writes it with tomlkit."""
+    from shiplint.deploy.skeleton import preview, render_one, skeletons
+    from shiplint.engine import open_project
+
+    write_tree(
+        tmp_path,
+        {
+            WF: TOKEN_WF,
+            ".github/workflows/nightly.yml": NIGHTLY_WF,
+            "ci/up.sh": "twine upload -r 'my repo' d\n",
+        },
+    )
+    items = skeletons(open_project(str(tmp_path)))
+    assert len(items) == 3
+    for prefix in (("tool", "shiplint", "deploy"), ("deploy",)):
+        for item in items:
+            item.name = item.name + ' "quoted"'  # a name that needs quoting
+            assert preview(item, prefix) == render_one(item, prefix)

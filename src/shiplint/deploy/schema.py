@@ -8,10 +8,12 @@ all read it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: A string value starting with this marks a value ``shiplint init`` could not know.
 PLACEHOLDER = "TODO"
+_PLACEHOLDER_RE = re.compile(rf"{PLACEHOLDER}(?![\w.-])", re.IGNORECASE)
 
 INDEXES = ("pypi", "testpypi", "anaconda")
 AUTHS = ("trusted-publishing", "token")
@@ -111,4 +113,5 @@ def is_placeholder(value: object) -> bool:
     """A ``"TODO ..."`` string, or a list holding one: a value still to be filled in."""
     if isinstance(value, list):
         return any(is_placeholder(v) for v in value)
-    return isinstance(value, str) and value.strip().upper().startswith(PLACEHOLDER)
+    # the word TODO, not a name that starts with it (`todoist-api-python`, `todo-bot`)
+    return isinstance(value, str) and _PLACEHOLDER_RE.match(value.strip()) is not None

@@ -9,6 +9,7 @@ by ``shiplint init`` (which writes them).
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -146,6 +147,23 @@ def _table(
 def render(items: list[Skeleton], prefix: TomlPath) -> str:
     """The TOML text of the tables, each under its full ``[prefix.name]`` header."""
     return "\n".join(render_one(item, prefix) for item in items)
+
+
+def preview(item: Skeleton, prefix: TomlPath) -> str:
+    """The same text as :func:`render_one`, without importing tomlkit (for ``check``'s help:
+    the values are plain strings and lists of strings, and JSON string syntax is TOML's)."""
+    lines = ["[" + ".".join(_key(str(p)) for p in (*prefix, item.name)) + "]"]
+    for key, value in item.table.items():
+        if isinstance(value, list):
+            text = "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        lines.append(f"{_key(key)} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def render_one(item: Skeleton, prefix: TomlPath) -> str:

@@ -15,7 +15,7 @@ from shiplint.deploy import section
 from shiplint.deploy.match import PYPI_PROJECT_URL, Destination, match
 from shiplint.deploy.record import DeployRecord, RecordSet, load_records
 from shiplint.deploy.schema import TOKEN_NEEDS, TRUSTED_NEEDS, keys_markdown
-from shiplint.deploy.skeleton import render_one, skeletons
+from shiplint.deploy.skeleton import preview, skeletons
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
 from shiplint.rules import register
@@ -126,7 +126,7 @@ maintainers = ["vuolter", "GammaC0de"]
         for upload, dest in matching.undocumented:
             skeleton = tables[id(upload)]
             todo = ", ".join(f"`{k}`" for k in skeleton.todo_keys())
-            text = render_one(skeleton, records.prefix).rstrip()
+            text = preview(skeleton, records.prefix).rstrip()
             table = "\n".join("    " + line for line in text.splitlines())
             yield self.at(
                 upload.loc,
@@ -687,7 +687,10 @@ def _publishing_files(
         wf = upload.context.workflow
         if (trusted_only and not upload.oidc) or wf is None or upload.context.origin != "workflow":
             continue
-        files.add(posixpath.basename(wf.source.rel))
+        # PyPI matches the publisher on the top-level workflow of the run: a reusable
+        # workflow counts through its callers, itself only when it is also run directly
+        if not wf.is_reusable or set(wf.triggers) - {"workflow_call"}:
+            files.add(posixpath.basename(wf.source.rel))
         if wf.is_reusable:
             for caller in project.model.workflows:
                 for job in caller.jobs.values():
@@ -992,6 +995,8 @@ class ReleaseDocsOutOfDate(_DeployRule):
             )
             return
         body = section.render(records)
+        if "\r\n" in text:  # keep the file's line endings, as `shiplint docs` does
+            body = body.replace("\n", "\r\n")
         current = text[found.body_start : found.body_end]
         if section.normalise(current) == section.normalise(body):
             return
