@@ -83,13 +83,14 @@ def test_text_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == (
-        f"{tmp_path}/ci/upload.sh:2:15: SL101 [error] upload goes to the retired Anaconda org "
+        f"{tmp_path}/ci/upload.sh:2:15: SL101 [*] [error] upload goes to the retired Anaconda org "
         "`scipy-wheels-nightly`"
     )
     assert lines[1] == '    2 | ANACONDA_ORG="scipy-wheels-nightly"'
     assert lines[2] == " " * 22 + "^"
     assert lines[3].startswith("  help: `scipy-wheels-nightly` is frozen since mid-2023")
     assert "\033[" not in out  # no colour when not a terminal
+    assert lines[-1] == "[*] 1 fixable with `shiplint check --fix`."
 
 
 def test_select_and_ignore_by_code_name_and_prefix(
@@ -113,12 +114,11 @@ def test_unknown_rule_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "unknown rule code or name: SL999" in err
 
 
-def test_reserved_formats_are_usage_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(capsys, "check", "--format", "sarif", str(tmp_path))
-    assert code == 2
-    assert "not available yet" in err
+def test_unknown_format_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "junit", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "invalid choice: 'junit'" in capsys.readouterr().err
 
 
 def test_missing_path_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

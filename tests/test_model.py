@@ -174,6 +174,20 @@ def test_tox_makefile_nox_and_setup_py_uploads(tmp_path: Path) -> None:
     assert nox_upload.loc.pos == pos_of(files["noxfile.py"], '"twine", "upload"')
 
 
+def test_cli_upload_to_an_unknown_url_has_that_url_as_index(tmp_path: Path) -> None:
+    files = {
+        "tox.ini": """
+            [testenv:release]
+            commands = twine upload --repository-url https://nexus.example.com/pypi/ dist/*
+            [testenv:publish]
+            commands = uv publish --publish-url https://test.pypi.org/legacy/
+        """,
+    }
+    model = model_of(tmp_path, files)
+    assert only(model.uploads, "twine").index == "https://nexus.example.com/pypi/"
+    assert only(model.uploads, "uv").index == "testpypi"
+
+
 def test_indexes_from_pip_env_pyproject_and_conda(tmp_path: Path) -> None:
     files = {
         ".github/workflows/t.yml": """

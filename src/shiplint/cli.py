@@ -10,12 +10,17 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shiplint.engine import RootResult
 
 from shiplint import __version__
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+MAX_FIX_PASSES = 10
 
 
 def _csv(values: list[str] | None) -> list[str]:
@@ -81,6 +86,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", type=_date, metavar="YYYY-MM-DD", help="date for dated checks (default: today)"
     )
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument(
+        "--fix", action="store_true", help="apply safe fixes (edits on exact spans), then report"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
+    )
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix/--diff: also apply unsafe fixes"
+    )
+
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings of each rule instead of the findings",
+    )
+    check.add_argument(
+        "--output",
+        "--output-file",
+        dest="output",
+        metavar="FILE",
+        help="write the report to FILE instead of standard output",
+    )
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
@@ -130,15 +157,7 @@ def _check(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
     from shiplint.engine import Options, audit
     from shiplint.findings import Severity
-    from shiplint.report import AVAILABLE
 
-    if args.format not in AVAILABLE:
-        print(
-            f"shiplint: --format {args.format} is not available yet "
-            f"(available: {', '.join(AVAILABLE)})",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     options = Options(
         select=_csv(args.select) if args.select else None,
         ignore=_csv(args.ignore),
@@ -152,23 +171,92 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         results = audit(args.paths or ["."], options)
+        if args.diff:
+            fixed = _fix(results, diff=True, unsafe=args.unsafe_fixes)
+            print(f"Would fix {fixed} problem{'s' * (fixed != 1)}.", file=sys.stderr)
+            return EXIT_FINDINGS if fixed else EXIT_OK
+        if args.fix:
+            # a fix can reveal another (a new ref makes an input check apply): repeat until
+            # nothing changes, as ruff does, so that a second --fix run changes nothing
+            total = 0
+            for _ in range(MAX_FIX_PASSES):
+                fixed = _fix(results, diff=False, unsafe=args.unsafe_fixes)
+                if not fixed:
+                    break
+                total += fixed
+                results = audit(args.paths or ["."], options)  # report what is left
+            print(f"Fixed {total} problem{'s' * (total != 1)}.", file=sys.stderr)
     except ConfigError as exc:
         print(f"shiplint: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
     fail_on = results[0].fail_on.value if results else "warning"
-    if args.format == "json":
-        from shiplint.report import json_
-
-        sys.stdout.write(json_.render(results, fail_on))
+    report = _report(args, results, fail_on)
+    if args.output:
+        try:
+            _write_report(args.output, report)
+        except OSError as exc:
+            print(f"shiplint: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
     else:
-        from shiplint.report import text
-
-        colour = args.color == "always" or (
-            args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        )
-        sys.stdout.write(text.render(results, colour=colour))
+        sys.stdout.write(report)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _report(args: argparse.Namespace, results: list[RootResult], fail_on: str) -> str:
+    """The report in the requested format (or the per-rule counts with ``--statistics``)."""
+    from shiplint.report import github, json_, sarif, statistics, text
+
+    if args.statistics:
+        if args.format == "json":
+            return statistics.render_json(results)
+        return statistics.render_text(results)
+    if args.format == "json":
+        return json_.render(results, fail_on)
+    if args.format == "sarif":
+        return sarif.render(results)
+    if args.format == "github":
+        return github.render(results)
+    colour = args.color == "always" or (
+        args.color == "auto"
+        and not args.output
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    return text.render(results, colour=colour)
+
+
+def _write_report(path: str, report: str) -> None:
+    """``--output``: write the report (UTF-8), creating missing parent directories."""
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(report)
+
+
+def _fix(results: list[RootResult], *, diff: bool, unsafe: bool) -> int:
+    """Apply (or, with ``diff``, print) the fixes; returns how many findings they fix."""
+    from shiplint.fix import plan
+
+    fixes = plan((f for r in results for f in r.findings), unsafe=unsafe)
+    count = 0
+    for item in fixes:
+        for finding, reason in item.dropped:
+            print(
+                f"shiplint: fix skipped: {item.source.root}/{item.source.rel}:{finding.line}: "
+                f"{finding.rule}: {reason}",
+                file=sys.stderr,
+            )
+        if not item.changed:
+            continue
+        if diff:
+            sys.stdout.write(item.diff())
+        elif not item.write():
+            print(f"shiplint: {item.source.rel} changed while fixing; not written", file=sys.stderr)
+            continue
+        count += len(item.applied)
+    return count
 
 
 def _unknown_selectors(options: object) -> list[str]:

@@ -457,7 +457,8 @@ def _publish(
                     upload.index = env_value.text
                 break
     if upload.target is not None:
-        upload.index = index_of_url(upload.target.text) or upload.index
+        url = upload.target.text
+        upload.index = index_of_url(url) or (url if "://" in url else upload.index)
     trusted = opts.get("--trusted-publishing")
     if tool == "uv" and not upload.token_credentials:
         upload.oidc = trusted is None or option_value(trusted) != "never"

@@ -1,4 +1,4 @@
-"""Reporters: findings → text for people, JSON for tools."""
+"""Reporters: findings → text for people; JSON, SARIF and GitHub annotations for tools."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ if TYPE_CHECKING:
     from shiplint.engine import RootResult
 
 FORMATS = ("text", "json", "sarif", "github")
-AVAILABLE = ("text", "json")
 
 
 def summary(results: list[RootResult]) -> dict[str, int]:

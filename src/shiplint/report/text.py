@@ -37,8 +37,9 @@ def render(results: list[RootResult], colour: bool = False) -> str:
                 if f.column is not None:
                     where += f":{f.column}"
             sev = f.severity.value
+            mark = " [*]" if f.fix is not None and f.fix.safe else ""
             out.append(
-                f"{paint(_BOLD, where)}: {paint(_BOLD, f.rule)} "
+                f"{paint(_BOLD, where)}: {paint(_BOLD, f.rule)}{mark} "
                 f"{paint(_COLOURS[sev], '[' + sev + ']')} {scrub(f.message)}"
             )
             if f.source is not None and f.line is not None:
@@ -63,6 +64,13 @@ def render(results: list[RootResult], colour: bool = False) -> str:
             f"({counts['error']} error, {counts['warning']} warning, {counts['info']} info) "
             f"in {counts['files']} file{'s' if counts['files'] != 1 else ''}."
         )
+        safe = sum(1 for r in results for f in r.findings if f.fix is not None and f.fix.safe)
+        unsafe = sum(1 for r in results for f in r.findings if f.fix is not None and not f.fix.safe)
+        if safe or unsafe:
+            line = f"[*] {safe} fixable with `shiplint check --fix`"
+            if unsafe:
+                line += f" ({unsafe} more with `--unsafe-fixes`)"
+            out.append(line + ".")
     else:
         out.append(f"All checks passed ({counts['files']} files).")
     return "\n".join(out) + "\n"
