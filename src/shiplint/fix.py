@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shiplint.project import INI_KINDS, TOML_KINDS, YAML_KINDS
 from shiplint.source import SourceFile
 
 if TYPE_CHECKING:
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
 
     from shiplint.findings import Edit, Finding
 
-_YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
-_TOML_KINDS = frozenset({"pyproject", "tox-toml", "shiplint-toml"})
-_INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})
 _EDITED = "\x00edited"
 
 
@@ -45,14 +43,7 @@ class FileFix:
         return self.new != self.old
 
     def diff(self) -> str:
-        rel = self.source.rel
-        lines = difflib.unified_diff(
-            self.old.splitlines(keepends=True),
-            self.new.splitlines(keepends=True),
-            fromfile=f"a/{rel}",
-            tofile=f"b/{rel}",
-        )
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return unified_diff(self.old, self.new, self.source.rel)
 
     def write(self) -> bool:
         """Write the fixed text, keeping a byte-order mark; False if the file changed meanwhile."""
@@ -63,6 +54,17 @@ class FileFix:
             return False
         path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + self.new.encode("utf-8"))
         return True
+
+
+def unified_diff(old: str, new: str, rel: str) -> str:
+    """``git diff``-style text of a change to ``rel`` (every line newline-terminated)."""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"a/{rel}",
+        tofile=f"b/{rel}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 def plan(findings: Iterable[Finding], unsafe: bool = False) -> list[FileFix]:
@@ -106,12 +108,12 @@ def _fix_file(src: SourceFile, findings: list[Finding]) -> FileFix:
         candidate = accepted + list(edits)
         text = _apply(old, candidate)
         reason: str | None = None
-        if src.kind in _YAML_KINDS or src.kind in _TOML_KINDS:
+        if src.kind in YAML_KINDS or src.kind in TOML_KINDS:
             if baseline is None:
                 reason = "the file does not parse"
             else:
                 reason = _changed_meaning(src, text, candidate)
-        elif src.kind in _INI_KINDS and _ini_problems(text) > _ini_problems(old):
+        elif src.kind in INI_KINDS and _ini_problems(text) > _ini_problems(old):
             reason = "the fixed file would not parse"
         if reason is not None:
             result.dropped.append((finding, reason))
@@ -166,9 +168,9 @@ def _changed_meaning(src: SourceFile, text: str, edits: list[Edit]) -> str | Non
 
 def _meaning(kind: str, text: str, edited: list[tuple[int, int]]) -> Counter[Any] | None:
     """Every key path and value of the document, ignoring what lies in ``edited``."""
-    if kind in _YAML_KINDS:
+    if kind in YAML_KINDS:
         return _yaml_meaning(text, edited)
-    if kind in _TOML_KINDS:
+    if kind in TOML_KINDS:
         return _toml_meaning(text, edited)
     return None
 

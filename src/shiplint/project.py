@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-_YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
-_TOML_KINDS = frozenset({"pyproject", "tox-toml", "shiplint-toml"})
-_INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})
-_PY_KINDS = frozenset({"setup-py", "noxfile"})
+#: which parser reads which file kind (discover.py assigns the kinds)
+YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
+TOML_KINDS = frozenset({"pyproject", "tox-toml", "shiplint-toml"})
+INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})
+PY_KINDS = frozenset({"setup-py", "noxfile"})
 
 
 def read_source(path: Path, rel: str, root: str, kind: str) -> SourceFile:
@@ -133,13 +134,13 @@ class Project:
         for src in self.files:
             if src.text is None:
                 continue
-            if src.kind in _YAML_KINDS:
+            if src.kind in YAML_KINDS:
                 self.yaml(src)
-            elif src.kind in _TOML_KINDS:
+            elif src.kind in TOML_KINDS:
                 self.toml(src)
-            elif src.kind in _INI_KINDS:
+            elif src.kind in INI_KINDS:
                 self.ini(src)
-            elif src.kind in _PY_KINDS:
+            elif src.kind in PY_KINDS:
                 self.python_ast(src)
 
     def script(self, rel: str) -> SourceFile | None:

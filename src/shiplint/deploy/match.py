@@ -52,12 +52,12 @@ class Destination:
 
 @dataclass
 class Matching:
-    pairs: list[tuple[Upload, DeployRecord]] = field(default_factory=list)
+    pairs: list[tuple[Upload, DeployRecord, Destination]] = field(default_factory=list)
     undocumented: list[tuple[Upload, Destination]] = field(default_factory=list)
     unused: list[DeployRecord] = field(default_factory=list)
 
     def uploads_of(self, record: DeployRecord) -> list[Upload]:
-        return [u for u, r in self.pairs if r is record]
+        return [u for u, r, _ in self.pairs if r is record]
 
 
 def normalise_index(text: str) -> str:
@@ -200,7 +200,7 @@ def match(project: Project) -> Matching:
             result.undocumented.append((upload, dest))
             continue
         best = max(candidates, key=lambda r: _agreement(r, dest, default))
-        result.pairs.append((upload, best))
+        result.pairs.append((upload, best, dest))
         used.add(id(best))
     result.unused = [r for r in records if id(r) not in used]
     project.memo["deploy-matching"] = result

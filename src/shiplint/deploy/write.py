@@ -47,13 +47,9 @@ class Change:
         return self.old != self.new
 
     def diff(self) -> str:
-        lines = difflib.unified_diff(
-            self.old.splitlines(keepends=True),
-            self.new.splitlines(keepends=True),
-            fromfile=f"a/{self.rel}",
-            tofile=f"b/{self.rel}",
-        )
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        from shiplint.fix import unified_diff
+
+        return unified_diff(self.old, self.new, self.rel)
 
     def write(self) -> None:
         self.path.write_bytes(self.new.encode("utf-8"))

@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from shiplint import facts as facts_mod
 from shiplint.config import Config
 from shiplint.deploy import section
-from shiplint.deploy.match import PYPI_PROJECT_URL, Destination, match
+from shiplint.deploy.match import PYPI_PROJECT_URL, Destination, default_project, match
 from shiplint.deploy.record import DeployRecord, RecordSet, load_records
 from shiplint.deploy.schema import TOKEN_NEEDS, TRUSTED_NEEDS, keys_markdown
 from shiplint.deploy.skeleton import preview, skeletons
@@ -50,12 +50,7 @@ def _index_name(index: str | None) -> str:
 
 
 def _project_name(project: Project, record: DeployRecord) -> str | None:
-    name = record.str_("project")
-    if name is not None:
-        return name
-    doc = project.pyproject
-    value = doc.get(("project", "name")) if doc is not None else None
-    return value if isinstance(value, str) else None
+    return record.str_("project") or default_project(project)
 
 
 def _describe(upload: Upload, dest: Destination) -> str:
@@ -73,6 +68,20 @@ def _describe(upload: Upload, dest: Destination) -> str:
 
 class _DeployRule(Rule):
     example_file = "pyproject.toml"
+
+
+class _RecordRule(_DeployRule):
+    """A rule that looks at each deploy record on its own."""
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        records = _records(project)
+        if records is None:
+            return
+        for record in records.records:
+            yield from self.check_record(project, record)
+
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
+        raise NotImplementedError  # pragma: no cover - every subclass overrides it
 
 
 @register
@@ -154,7 +163,7 @@ _NEED_WHY = {
 
 
 @register
-class IncompleteRecord(_DeployRule):
+class IncompleteRecord(_RecordRule):
     """A deploy record lacks what the seed incidents needed, or still holds placeholders.
 
     A PyPI token record needs `account` (the user that owns the token) and `email-verified`
@@ -192,36 +201,32 @@ token-expires = 2026-05-14
 maintainers = ["takluyver", "tacaswell"]
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
-        for record in records.records:
-            for key in sorted(record.placeholders, key=lambda k: record.loc(k).start):
-                yield self.at(
-                    record.loc(key),
-                    f"`{key}` in {_where(record)} is still a placeholder",
-                    f"Replace the TODO value with the real one. {_NEED_WHY.get(key, '')}".rstrip(),
-                )
-            # one finding per record: findings of a rule at the same place are deduplicated
-            missing = [
-                key
-                for key in self._needs(record)
-                if not (record.has(key) or key in record.placeholders or key in record.invalid)
-            ]
-            if missing:
-                kind = "trusted-publishing" if record.auth == "trusted-publishing" else "token"
-                names = ", ".join(f"`{key}`" for key in missing)
-                why = (
-                    f"Record it: {_NEED_WHY[missing[0]]}."
-                    if len(missing) == 1
-                    else "Record them. " + " ".join(f"`{k}`: {_NEED_WHY[k]}." for k in missing)
-                )
-                yield self.at(
-                    record.table_loc(),
-                    f"{_where(record)} ({_index_name(record.index)} {kind}) has no {names}",
-                    why,
-                )
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
+        for key in sorted(record.placeholders, key=lambda k: record.loc(k).start):
+            yield self.at(
+                record.loc(key),
+                f"`{key}` in {_where(record)} is still a placeholder",
+                f"Replace the TODO value with the real one. {_NEED_WHY.get(key, '')}".rstrip(),
+            )
+        # one finding per record: findings of a rule at the same place are deduplicated
+        missing = [
+            key
+            for key in self._needs(record)
+            if not (record.has(key) or key in record.placeholders or key in record.invalid)
+        ]
+        if missing:
+            kind = "trusted-publishing" if record.auth == "trusted-publishing" else "token"
+            names = ", ".join(f"`{key}`" for key in missing)
+            why = (
+                f"Record it: {_NEED_WHY[missing[0]]}."
+                if len(missing) == 1
+                else "Record them. " + " ".join(f"`{k}`: {_NEED_WHY[k]}." for k in missing)
+            )
+            yield self.at(
+                record.table_loc(),
+                f"{_where(record)} ({_index_name(record.index)} {kind}) has no {names}",
+                why,
+            )
 
     @staticmethod
     def _needs(record: DeployRecord) -> tuple[str, ...]:
@@ -233,7 +238,7 @@ maintainers = ["takluyver", "tacaswell"]
 
 
 @register
-class OrganizationToken(_DeployRule):
+class OrganizationToken(_RecordRule):
     """The record says the Anaconda.org token belongs to an organization.
 
     SPEC 4: "the creation of tokens at the organization level should be avoided". An org
@@ -260,25 +265,21 @@ account = "takluyver"
 account-kind = "personal"
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
         scopes = ", ".join(facts_mod.load().recommended_scopes)
-        for record in records.records:
-            if record.family == "anaconda" and record.str_("account-kind") == "organization":
-                yield self.at(
-                    record.loc("account-kind"),
-                    f"{_where(record)}: the anaconda.org token is an organization-level token",
-                    f"{facts_mod.load().spec4} forbids organization-level tokens. Create a "
-                    "personal token of a maintainer who is a member of the project's group in "
-                    f'the channel\'s org, with the scopes {scopes}; set account-kind = "personal" '
-                    "and record that account.",
-                )
+        if record.family == "anaconda" and record.str_("account-kind") == "organization":
+            yield self.at(
+                record.loc("account-kind"),
+                f"{_where(record)}: the anaconda.org token is an organization-level token",
+                f"{facts_mod.load().spec4} forbids organization-level tokens. Create a "
+                "personal token of a maintainer who is a member of the project's group in "
+                f'the channel\'s org, with the scopes {scopes}; set account-kind = "personal" '
+                "and record that account.",
+            )
 
 
 @register
-class TokenScopes(_DeployRule):
+class TokenScopes(_RecordRule):
     """The recorded token scopes cannot upload to the recorded destination.
 
     Anaconda.org uploads need `api:write` and `pypi:upload`; without them the upload fails
@@ -303,49 +304,45 @@ index = "anaconda"
 scopes = ["api:read", "api:write", "pypi:upload"]
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
         facts = facts_mod.load()
-        for record in records.records:
-            scopes = record.list_("scopes")
-            if scopes is None or record.auth != "token":
-                continue
-            if record.family == "anaconda":
-                missing = [s for s in facts.required_scopes if s not in scopes]
-                if missing:
-                    yield self.at(
-                        record.loc("scopes"),
-                        f"{_where(record)}: token lacks scope {', '.join(missing)}",
-                        "anaconda.org refuses the upload with `Authentication token does not "
-                        "have the sufficient scope to perform this action` (401). Make a new "
-                        f"token with {', '.join(facts.recommended_scopes)} ({facts.spec4}), "
-                        "store it in the secret and update `scopes` and `token-expires`.",
-                    )
-                continue
-            wanted = _project_name(project, record)
-            if wanted is None:
-                continue
-            for i, scope in enumerate(scopes):
-                kind, _, name = scope.partition(":")
-                if (
-                    kind.strip() == "project"
-                    and name.strip()
-                    and canonicalize_name(name.strip()) != canonicalize_name(wanted)
-                ):
-                    yield self.at(
-                        record.item_loc("scopes", i) or record.loc("scopes"),
-                        f"{_where(record)}: token is scoped to project `{name.strip()}`, "
-                        f"the upload is `{wanted}`",
-                        "A project-scoped PyPI token only uploads that project (403 "
-                        "Invalid API Token). Make a token scoped to "
-                        f"`{wanted}` and update the secret and `scopes`.",
-                    )
+        scopes = record.list_("scopes")
+        if scopes is None or record.auth != "token":
+            return
+        if record.family == "anaconda":
+            missing = [s for s in facts.required_scopes if s not in scopes]
+            if missing:
+                yield self.at(
+                    record.loc("scopes"),
+                    f"{_where(record)}: token lacks scope {', '.join(missing)}",
+                    "anaconda.org refuses the upload with `Authentication token does not "
+                    "have the sufficient scope to perform this action` (401). Make a new "
+                    f"token with {', '.join(facts.recommended_scopes)} ({facts.spec4}), "
+                    "store it in the secret and update `scopes` and `token-expires`.",
+                )
+            return
+        wanted = _project_name(project, record)
+        if wanted is None:
+            return
+        for i, scope in enumerate(scopes):
+            kind, _, name = scope.partition(":")
+            if (
+                kind.strip() == "project"
+                and name.strip()
+                and canonicalize_name(name.strip()) != canonicalize_name(wanted)
+            ):
+                yield self.at(
+                    record.item_loc("scopes", i) or record.loc("scopes"),
+                    f"{_where(record)}: token is scoped to project `{name.strip()}`, "
+                    f"the upload is `{wanted}`",
+                    "A project-scoped PyPI token only uploads that project (403 "
+                    "Invalid API Token). Make a token scoped to "
+                    f"`{wanted}` and update the secret and `scopes`.",
+                )
 
 
 @register
-class TokenExpired(_DeployRule):
+class TokenExpired(_RecordRule):
     """The recorded token has expired.
 
     An expired token fails every upload with `('Authentication token has expired', 401)`
@@ -367,26 +364,22 @@ token-expires = 2025-05-14
 token-expires = 2027-05-14
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
-        for record in records.records:
-            expires = record.date("token-expires")
-            if expires is not None and expires <= project.today:
-                when = "today" if expires == project.today else f"on {expires.isoformat()}"
-                yield self.at(
-                    record.loc("token-expires"),
-                    f"{_where(record)}: the token expired {when}",
-                    "Uploads with it fail (`Authentication token has expired`, 401). Make a new "
-                    "token, store it in "
-                    + (f"secret `{record.str_('secret')}`" if record.str_("secret") else "the CI")
-                    + " (every CI system that uploads), then update `token-expires`.",
-                )
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
+        expires = record.date("token-expires")
+        if expires is not None and expires <= project.today:
+            when = "today" if expires == project.today else f"on {expires.isoformat()}"
+            yield self.at(
+                record.loc("token-expires"),
+                f"{_where(record)}: the token expired {when}",
+                "Uploads with it fail (`Authentication token has expired`, 401). Make a new "
+                "token, store it in "
+                + (f"secret `{record.str_('secret')}`" if record.str_("secret") else "the CI")
+                + " (every CI system that uploads), then update `token-expires`.",
+            )
 
 
 @register
-class TokenExpiresSoon(_DeployRule):
+class TokenExpiresSoon(_RecordRule):
     """The recorded token expires within `expiry-warning-days` (default 30).
 
     Renew it before the release that would fail: make a new token, replace the secret in
@@ -407,29 +400,25 @@ token-expires = 2026-12-01
 token-expires = 2027-12-01
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
         days = _config(project).expiry_warning_days
-        for record in records.records:
-            expires = record.date("token-expires")
-            if expires is None or expires <= project.today:
-                continue
-            left = (expires - project.today).days
-            if left <= days:
-                yield self.at(
-                    record.loc("token-expires"),
-                    f"{_where(record)}: the token expires in {left} day{'s' * (left != 1)} "
-                    f"({expires.isoformat()})",
-                    "Renew it now: make a new token, replace the secret in every CI system "
-                    "that uploads, and update `token-expires` "
-                    f"(warning window: expiry-warning-days = {days}).",
-                )
+        expires = record.date("token-expires")
+        if expires is None or expires <= project.today:
+            return
+        left = (expires - project.today).days
+        if left <= days:
+            yield self.at(
+                record.loc("token-expires"),
+                f"{_where(record)}: the token expires in {left} day{'s' * (left != 1)} "
+                f"({expires.isoformat()})",
+                "Renew it now: make a new token, replace the secret in every CI system "
+                "that uploads, and update `token-expires` "
+                f"(warning window: expiry-warning-days = {days}).",
+            )
 
 
 @register
-class EmailVerificationStale(_DeployRule):
+class EmailVerificationStale(_RecordRule):
     """The PyPI account's email was last seen verified too long ago.
 
     PyPI refuses uploads from an account without a verified primary email:
@@ -454,31 +443,27 @@ email-verified = 2023-01-10
 email-verified = 2026-11-02
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
         limit = _config(project).verification_max_age_days
-        for record in records.records:
-            seen = record.date("email-verified")
-            if seen is None or seen > project.today:
-                continue
-            age = (project.today - seen).days
-            if age > limit:
-                account = record.str_("account")
-                who = f"`{account}`" if account else "the owning account"
-                yield self.at(
-                    record.loc("email-verified"),
-                    f"{_where(record)}: {who}'s email was last seen verified {age} days ago",
-                    "PyPI refuses uploads from accounts without a verified primary email (400). "
-                    f"Log in as {who}, check that the primary email is verified, and set "
-                    f"email-verified = {project.today.isoformat()} "
-                    f"(verification-max-age-days = {limit}).",
-                )
+        seen = record.date("email-verified")
+        if seen is None or seen > project.today:
+            return
+        age = (project.today - seen).days
+        if age > limit:
+            account = record.str_("account")
+            who = f"`{account}`" if account else "the owning account"
+            yield self.at(
+                record.loc("email-verified"),
+                f"{_where(record)}: {who}'s email was last seen verified {age} days ago",
+                "PyPI refuses uploads from accounts without a verified primary email (400). "
+                f"Log in as {who}, check that the primary email is verified, and set "
+                f"email-verified = {project.today.isoformat()} "
+                f"(verification-max-age-days = {limit}).",
+            )
 
 
 @register
-class DateInFuture(_DeployRule):
+class DateInFuture(_RecordRule):
     """A verification date in the record lies in the future.
 
     `email-verified` records when someone looked; a future date is a typo (often the year)
@@ -499,26 +484,20 @@ email-verified = 2062-04-21
 email-verified = 2026-04-21
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
-            return
-        for record in records.records:
-            seen = record.date("email-verified")
-            if seen is not None and seen > project.today:
-                yield self.at(
-                    record.loc("email-verified"),
-                    f"{_where(record)}: email-verified = {seen.isoformat()} is in the future",
-                    "Write the date someone last saw the account's primary email verified "
-                    f"(today is {project.today.isoformat()}).",
-                )
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
+        seen = record.date("email-verified")
+        if seen is not None and seen > project.today:
+            yield self.at(
+                record.loc("email-verified"),
+                f"{_where(record)}: email-verified = {seen.isoformat()} is in the future",
+                "Write the date someone last saw the account's primary email verified "
+                f"(today is {project.today.isoformat()}).",
+            )
 
 
-def _pairs(project: Project) -> Iterator[tuple[Upload, DeployRecord, Destination]]:
-    from shiplint.deploy.match import destination
-
-    for upload, record in match(project).pairs:
-        yield upload, record, destination(upload, project)
+def _pairs(project: Project) -> list[tuple[Upload, DeployRecord, Destination]]:
+    """Uploads with their record and destination (none for a single-file audit)."""
+    return [] if project.single_file else match(project).pairs
 
 
 @register
@@ -550,8 +529,6 @@ class SecretMismatch(_DeployRule):
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if project.single_file:
-            return
         for _upload, record, dest in _pairs(project):
             wanted = record.str_("secret")
             if wanted is None or record.auth != "token" or wanted in dest.secret_names:
@@ -593,8 +570,6 @@ class AuthMismatch(_DeployRule):
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if project.single_file:
-            return
         for upload, record, dest in _pairs(project):
             tokens = upload.token_credentials
             if record.auth == "trusted-publishing" and tokens:
@@ -726,8 +701,6 @@ class EnvironmentMismatch(_DeployRule):
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if project.single_file:
-            return
         for upload, record, dest in _pairs(project):
             wanted = record.str_("environment")
             job = upload.job
@@ -786,8 +759,6 @@ class EnvironmentUrlMismatch(_DeployRule):
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if project.single_file:
-            return
         for upload, record, _dest in _pairs(project):
             job = upload.job
             if job is None or job.environment_url is None or record.family != "pypi":
@@ -855,7 +826,7 @@ index = "testpypi"
 
 
 @register
-class BusFactor(_DeployRule):
+class BusFactor(_RecordRule):
     """Fewer than two people can fix the deploy credential.
 
     When the one person who owns the token or the trusted publisher is away, a lapsed email
@@ -877,23 +848,19 @@ maintainers = ["alice"]
 maintainers = ["alice", "bob"]
 """
 
-    def check(self, project: Project) -> Iterator[Finding]:
-        records = _records(project)
-        if records is None:
+    def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
+        if "maintainers" in record.placeholders or "maintainers" in record.invalid:
             return
-        for record in records.records:
-            if "maintainers" in record.placeholders or "maintainers" in record.invalid:
-                continue
-            people = {p.strip().lower() for p in record.list_("maintainers") or []}
-            if len(people) >= 2:
-                continue
-            yield self.at(
-                record.loc("maintainers"),
-                f"{_where(record)} names {len(people) or 'no'} maintainer"
-                f"{'' if len(people) == 1 else 's'}",
-                "Record at least two people who can regenerate the credential or fix the "
-                'account: maintainers = ["alice", "bob"].',
-            )
+        people = {p.strip().lower() for p in record.list_("maintainers") or []}
+        if len(people) >= 2:
+            return
+        yield self.at(
+            record.loc("maintainers"),
+            f"{_where(record)} names {len(people) or 'no'} maintainer"
+            f"{'' if len(people) == 1 else 's'}",
+            "Record at least two people who can regenerate the credential or fix the "
+            'account: maintainers = ["alice", "bob"].',
+        )
 
 
 @register
@@ -1043,8 +1010,6 @@ secret = "ANACONDA_ORG_UPLOAD_TOKEN"
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if project.single_file:
-            return
         for upload, record, dest in _pairs(project):
             channel = record.str_("channel")
             if dest.family != "anaconda" or channel is None or dest.channel is None:
