@@ -17,6 +17,7 @@ _FAMILIES = {
     "SL6": "Anaconda.org uploads",
     "SL7": "Packaging metadata, versions and artifacts",
     "SL8": "Deploy-account record",
+    "SL9": "tox, upload scripts, schedules and release triggers",
 }
 
 

@@ -16,7 +16,11 @@ RULE_MODULES = (
     "secrets",
     "tokens",
     "anaconda",
+    "artifacts",
+    "metadata",
+    "versioning",
     "deploy",
+    "pipelines",
 )
 
 _REGISTRY: dict[str, type[Rule]] = {}
