@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +17,17 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"
 
 Hit = tuple[str, str, int, int]  # (rule code, path, line, column)
+
+
+@pytest.fixture(autouse=True)
+def _private_results_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never the user's results cache (cache.py): each test gets an empty one of its own,
+    turned off (a test that patches shiplint between two runs would get a stale hit);
+    tests/test_cache.py turns it on."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path_factory.mktemp("shiplint-cache")))
+        patch.setenv("SHIPLINT_NO_CACHE", "1")
+        yield
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

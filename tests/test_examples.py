@@ -37,6 +37,7 @@ def test_examples_broken_and_fixed(capsys: pytest.CaptureFixture[str]) -> None:
         ("SL805", "pyproject.toml", 20),
         ("SL101", "tools/upload_wheels.sh", 3),
         ("SL603", "tools/upload_wheels.sh", 6),
+        ("SL911", "tools/upload_wheels.sh", 7),
         ("SL801", "tools/upload_wheels.sh", 8),
         ("SL601", "tools/upload_wheels.sh", 8),
         ("SL606", "tools/upload_wheels.sh", 8),

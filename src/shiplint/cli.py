@@ -5,14 +5,15 @@ Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage or configu
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
+    import datetime as dt
+
     from shiplint.engine import RootResult
 
 from shiplint import __version__
@@ -31,13 +32,30 @@ def _csv(values: list[str] | None) -> list[str]:
 
 
 def _date(text: str) -> dt.date:
+    import argparse
+    import datetime as dt
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _jobs(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number of processes: {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from shiplint.report import FORMATS
 
     parser = argparse.ArgumentParser(
@@ -97,9 +115,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     check.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="audit the PATHs in N processes (default: one per CPU, at most 4; 1: no workers)",
+    )
+    check.add_argument(
         "--statistics",
         action="store_true",
         help="print the number of findings of each rule instead of the findings",
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="audit every PATH, without reading or writing the results cache",
     )
     check.add_argument(
         "--output",
@@ -134,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # what argparse prints and does for --version, without importing it
+        sys.stdout.write(f"shiplint {__version__}\n")
+        raise SystemExit(EXIT_OK)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -154,8 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from shiplint.config import ConfigError
-    from shiplint.engine import Options, audit
+    from shiplint.engine import Options, audit, default_jobs
     from shiplint.findings import Severity
 
     options = Options(
@@ -165,12 +201,34 @@ def _check(args: argparse.Namespace) -> int:
         fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
         today=args.today or dt.date.today(),
     )
-    unknown = _unknown_selectors(options)
+    paths = args.paths or ["."]
+    cache = None
+    if not (args.fix or args.diff or args.no_cache):  # fixes write: never from the cache
+        from shiplint.cache import open_cache
+
+        cache = open_cache(options)
+    cached = [cache.lookup(p) for p in paths] if cache is not None else [None] * len(paths)
+    # a cached root passed this check when it was stored (the selectors are in its key)
+    unknown = _unknown_selectors(options) if None in cached else []
     if unknown:
         print(f"shiplint: unknown rule code or name: {', '.join(unknown)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        results = audit(args.paths or ["."], options)
+        if args.fix or args.diff:
+            results = audit(paths, options)
+        else:  # only the report follows: workers, and no parse trees kept per root
+            missing = [p for p, hit in zip(paths, cached) if hit is None]
+            options.record_inputs = cache is not None
+            fresh = iter(audit(missing, options, jobs=args.jobs or default_jobs(), release=True))
+            results = []
+            for path, hit in zip(paths, cached):
+                if hit is None:
+                    hit = next(fresh)
+                    if cache is not None:
+                        cache.store(path, hit)
+                results.append(hit)
+            if cache is not None and cache.stored:
+                cache.prune()
         if args.diff:
             fixed = _fix(results, diff=True, unsafe=args.unsafe_fixes)
             print(f"Would fix {fixed} problem{'s' * (fixed != 1)}.", file=sys.stderr)
@@ -205,18 +263,26 @@ def _check(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, results: list[RootResult], fail_on: str) -> str:
     """The report in the requested format (or the per-rule counts with ``--statistics``)."""
-    from shiplint.report import github, json_, sarif, statistics, text
-
     if args.statistics:
+        from shiplint.report import statistics
+
         if args.format == "json":
             return statistics.render_json(results)
         return statistics.render_text(results)
     if args.format == "json":
+        from shiplint.report import json_
+
         return json_.render(results, fail_on)
     if args.format == "sarif":
+        from shiplint.report import sarif
+
         return sarif.render(results)
     if args.format == "github":
+        from shiplint.report import github
+
         return github.render(results)
+    from shiplint.report import text
+
     colour = args.color == "always" or (
         args.color == "auto"
         and not args.output
@@ -238,6 +304,7 @@ def _write_report(path: str, report: str) -> None:
 def _fix(results: list[RootResult], *, diff: bool, unsafe: bool) -> int:
     """Apply (or, with ``diff``, print) the fixes; returns how many findings they fix."""
     from shiplint.fix import plan
+    from shiplint.redact import redact_text
 
     fixes = plan((f for r in results for f in r.findings), unsafe=unsafe)
     count = 0
@@ -250,8 +317,8 @@ def _fix(results: list[RootResult], *, diff: bool, unsafe: bool) -> int:
             )
         if not item.changed:
             continue
-        if diff:
-            sys.stdout.write(item.diff())
+        if diff:  # the diff's context lines may hold a literal credential: masked
+            sys.stdout.write(redact_text(item.source, item.diff()))
         elif not item.write():
             print(f"shiplint: {item.source.rel} changed while fixing; not written", file=sys.stderr)
             continue
@@ -294,6 +361,7 @@ def _map(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
     from shiplint.engine import open_project
     from shiplint.mapview import render_json, render_text
+    from shiplint.redact import scrub
 
     try:
         projects = [open_project(p) for p in (args.paths or ["."])]
@@ -301,7 +369,7 @@ def _map(args: argparse.Namespace) -> int:
         print(f"shiplint: {exc}", file=sys.stderr)
         return EXIT_USAGE
     render = render_json if args.format == "json" else render_text
-    sys.stdout.write(render(projects))
+    sys.stdout.write(scrub(render(projects)))  # upload URLs may carry a password
     return EXIT_OK
 
 
@@ -310,6 +378,7 @@ def _write(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError, load_config
     from shiplint.deploy.write import WriteError, plan_docs, plan_init
     from shiplint.engine import open_project
+    from shiplint.redact import redact_text
 
     if not os.path.isdir(args.path):
         print(f"shiplint {args.command}: {args.path}: not a directory", file=sys.stderr)
@@ -338,10 +407,10 @@ def _write(args: argparse.Namespace) -> int:
             "run `shiplint docs`",
             file=sys.stderr,
         )
-        sys.stdout.write(change.diff())
+        sys.stdout.write(redact_text(None, change.diff()))
         return EXIT_FINDINGS
     if args.dry_run:
-        sys.stdout.write(change.diff())
+        sys.stdout.write(redact_text(None, change.diff()))
         return EXIT_OK
     try:
         change.write()

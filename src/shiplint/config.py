@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import fnmatch
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shiplint.findings import Severity
+from shiplint.source import DEFAULT_MAX_FILE_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,8 +29,12 @@ KNOWN_KEYS = frozenset(
         "expiry-warning-days",
         "verification-max-age-days",
         "release-docs",
+        "max-file-size",
     }
 )
+
+_SIZE_RE = re.compile(r"\s*(\d+)\s*(|b|bytes?|kb|kib|mb|mib)\s*", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1024, "kib": 1024}
 
 
 class ConfigError(Exception):
@@ -47,6 +54,8 @@ class Config:
     verification_max_age_days: int = 365
     #: the Markdown file ``shiplint docs`` renders the deploy record into
     release_docs: str = "RELEASING.md"
+    #: files larger than this many bytes are reported (SL006) and skipped
+    max_file_size: int = DEFAULT_MAX_FILE_BYTES
     source: str | None = None  # file the configuration came from
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -65,13 +74,12 @@ def load_config(root: Path) -> Config:
     """
     candidates = [(root / "shiplint.toml", ()), (root / "pyproject.toml", ("tool", "shiplint"))]
     for path, prefix in candidates:
-        if not path.is_file():
-            continue
+        text = _read_config_text(root, path)
+        if text is None:
+            continue  # absent, or unreadable: the rules report the file itself
         try:
-            data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError):
-            continue  # reported as a parse finding by the rules
-        except tomllib.TOMLDecodeError:
+            data: Any = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError, MemoryError):
             if prefix:
                 continue  # a broken pyproject.toml is a finding, not a config error
             raise ConfigError(f"{path}: invalid TOML") from None
@@ -83,6 +91,48 @@ def load_config(root: Path) -> Config:
             raise ConfigError(f"{path}: [{'.'.join(prefix)}] must be a table")
         return _from_table(data, f"{path.name}" + (f" [{'.'.join(prefix)}]" if prefix else ""))
     return Config()
+
+
+def _read_config_text(root: Path, path: Path) -> str | None:
+    """The text of a configuration file, or None when discovery would not read it either:
+    absent, not a regular file, a symlink leaving the root, too large (over the default
+    size limit: the limit cannot come from a file that is itself too large), unreadable
+    or not UTF-8."""
+    try:
+        if not path.is_file():
+            return None
+        if path.is_symlink():
+            real, root_real = os.path.realpath(path), os.path.realpath(root)
+            if not real.startswith(root_real.rstrip(os.sep) + os.sep):
+                return None
+        if path.stat().st_size > DEFAULT_MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(DEFAULT_MAX_FILE_BYTES + 1)
+        if len(data) > DEFAULT_MAX_FILE_BYTES or b"\x00" in data:
+            return None
+        return data.decode("utf-8-sig")
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        return None
+
+
+def _size(value: Any, where: str) -> int:
+    """``max-file-size``: a number of bytes, or a string such as ``"10 MB"`` or ``"512 KB"``."""
+    size: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str):
+        match = _SIZE_RE.fullmatch(value)
+        if match is not None:
+            unit = match.group(2).lower()
+            factor = _SIZE_UNITS.get(unit, 1024 * 1024)
+            size = int(match.group(1)) * factor
+    if size is None or size <= 0:
+        raise ConfigError(
+            f"{where}: max-file-size must be a positive number of bytes "
+            'or a size such as "10 MB" or "512 KB"'
+        )
+    return size
 
 
 def _from_table(data: dict[str, Any], where: str) -> Config:
@@ -106,6 +156,8 @@ def _from_table(data: dict[str, Any], where: str) -> Config:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigError(f"{where}: {key} must be a whole number of days (>= 0)")
             setattr(config, key.replace("-", "_"), value)
+    if "max-file-size" in data:
+        config.max_file_size = _size(data["max-file-size"], where)
     if "release-docs" in data:
         docs = data["release-docs"]
         if not isinstance(docs, str) or not docs.strip() or docs.startswith(("/", "..")):

@@ -475,8 +475,9 @@ def _scan(path: str) -> list[os.DirEntry[str]] | None:
 
 
 class _Walker:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, non_files: bool = False) -> None:
         self.root = root
+        self.non_files = non_files
         self.root_s = os.fspath(root)
         self.root_real = os.path.realpath(self.root_s)
         self.found: list[Discovered] = []
@@ -543,6 +544,15 @@ class _Walker:
                     is_file = not is_dir and entry.is_file(follow_symlinks=False)
             except (OSError, ValueError):
                 continue  # broken link, vanished entry, unreadable
+            if (
+                self.non_files
+                and kind is not None
+                and not is_file
+                and not _ignored(stack, child, name, is_dir and not link)
+            ):
+                # a folder (or FIFO, socket, device) named like a file shiplint reads: listed
+                # to be reported, never opened (see ``source.read_file``)
+                self.found.append(Discovered(self.root / child, child, kind))
             if is_dir and may_walk:
                 if name in SKIP_DIRS or _ignored(stack, child, name, not link):
                     continue
@@ -555,15 +565,19 @@ class _Walker:
                 self.found.append(Discovered(self.root / child, child, kind))
 
 
-def discover(root: Path) -> list[Discovered]:
+def discover(root: Path, non_files: bool = False) -> list[Discovered]:
     """The files under ``root`` that shiplint reads, sorted by ``rel``.
 
     Never raises: an unreadable or vanished folder is skipped (an unreadable root gives
     ``[]``).  See the module docstring for what is walked, skipped and ignored.  Note
     that ``.gitignore`` patterns apply even to files git already tracks.
+
+    With ``non_files``, folders and other entries that are not regular files but are
+    named like a file shiplint reads (a folder called ``pyproject.toml``) are listed too,
+    so that the audit can report them; a folder is still walked when it would be anyway.
     """
     try:
-        return _Walker(root).run()
+        return _Walker(root, non_files).run()
     except (OSError, ValueError):  # e.g. realpath of an unreachable root
         return []
 

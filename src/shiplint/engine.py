@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
-import traceback
+import stat
+import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.findings import Finding, Severity
-from shiplint.project import Project, read_source
+from shiplint.project import MAX_FILE_BYTES, Project, read_source
 from shiplint.rules import all_rules, by_key, matching
 from shiplint.rules.base import dedupe
+from shiplint.source import source_in_traceback
 
 if TYPE_CHECKING:
+    from shiplint.cache import Recorder
     from shiplint.rules.base import Rule
     from shiplint.source import SourceFile
 
@@ -30,6 +35,8 @@ class Options:
     extend_select: list[str] = field(default_factory=list)
     fail_on: Severity | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    #: record what the rules read besides the discovered files (for the results cache)
+    record_inputs: bool = False
 
 
 @dataclass
@@ -39,21 +46,27 @@ class RootResult:
     config: Config
     findings: list[Finding]
     fail_on: Severity
+    #: with ``Options.record_inputs``: the accesses made while the rules ran (see cache.py)
+    inputs: list[Any] | None = None
 
 
-def open_project(root_arg: str) -> Project:
+def open_project(root_arg: str, max_bytes: int = MAX_FILE_BYTES) -> Project:
     """Discover and read the files of one PATH (a directory, or a single file)."""
     from shiplint.discover import classify_single, discover
 
     path = Path(root_arg)
     if path.is_dir():
-        files = [read_source(d.path, d.rel, root_arg, d.kind) for d in discover(path)]
-        return Project(root_arg, path, files)
+        found = discover(path, non_files=True)
+        files = [read_source(d.path, d.rel, root_arg, d.kind, max_bytes) for d in found]
+        project = Project(root_arg, path, files)
+        project.max_file_bytes = max_bytes
+        return project
     if path.exists() or path.is_symlink():
         parent = os.path.dirname(root_arg) or "."
-        src = read_source(path, path.name, parent, classify_single(path))
+        src = read_source(path, path.name, parent, classify_single(path), max_bytes)
         project = Project(parent, Path(parent), [src])
         project.single_file = True
+        project.max_file_bytes = max_bytes
         return project
     raise ConfigError(f"{root_arg}: no such file or directory")
 
@@ -66,17 +79,51 @@ def selected_codes(config: Config, options: Options) -> set[str]:
     return codes
 
 
+def configuration(root: Path) -> Config:
+    """:func:`load_config`, without parsing pyproject.toml when it cannot configure shiplint.
+
+    With no ``shiplint.toml`` and no ``shiplint`` in pyproject.toml (nor an escape that
+    could spell it in a quoted key), ``load_config`` finds no ``[tool.shiplint]`` and
+    returns the defaults; the rules parse pyproject.toml anyway, so this saves a second
+    parse for every repository that does not configure shiplint. Anything unusual (a
+    missing, special or large file) goes to ``load_config``.
+    """
+    path = root / "pyproject.toml"
+    try:
+        if os.path.lexists(root / "shiplint.toml"):
+            return load_config(root)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 1024 * 1024:
+            return load_config(root)
+        with open(path, "rb") as handle:
+            data = handle.read(1024 * 1024 + 1)
+    except (OSError, ValueError):
+        return load_config(root)
+    if b"shiplint" in data or b"\\u" in data or b"\\U" in data or b"\\x" in data:
+        return load_config(root)
+    return Config()
+
+
+def root_config(root_arg: str) -> Config:
+    """The configuration a PATH is audited with (the defaults for a single file)."""
+    return configuration(Path(root_arg)) if Path(root_arg).is_dir() else Config()
+
+
 def audit_root(root_arg: str, options: Options) -> RootResult:
-    project = open_project(root_arg)
-    config = load_config(project.root_path) if Path(root_arg).is_dir() else Config()
+    config = root_config(root_arg)
+    project = open_project(root_arg, config.max_file_size)
     project.today = options.today
     project.config = config
     codes = selected_codes(config, options)
     findings: list[Finding] = []
-    for rule_cls in all_rules():
-        if rule_cls.code not in codes:
-            continue
-        findings.extend(run_rule(rule_cls(), project))
+    inputs: list[Any] | None = None
+    with _recording(options) as recorder:
+        for rule_cls in all_rules():
+            if rule_cls.code not in codes:
+                continue
+            findings.extend(run_rule(rule_cls(), project))
+    if recorder is not None:
+        inputs = recorder.probes()
     findings = list(dedupe(findings))
     findings = apply_ignores(project, config, findings, codes)
     for finding in findings:
@@ -84,7 +131,16 @@ def audit_root(root_arg: str, options: Options) -> RootResult:
         finding.path = finding.source.rel if finding.source else ""
     findings.sort(key=Finding.sort_key)
     fail_on = options.fail_on or config.fail_on or Severity.WARNING
-    return RootResult(project.root, project, config, findings, fail_on)
+    return RootResult(project.root, project, config, findings, fail_on, inputs)
+
+
+def _recording(options: Options) -> AbstractContextManager[Recorder | None]:
+    """:func:`shiplint.cache.recording` when the options ask for it."""
+    if not options.record_inputs:
+        return contextlib.nullcontext()
+    from shiplint.cache import recording
+
+    return recording()
 
 
 def run_rule(rule: Rule, project: Project) -> list[Finding]:
@@ -92,15 +148,21 @@ def run_rule(rule: Rule, project: Project) -> list[Finding]:
     try:
         return list(rule.check(project))
     except Exception as exc:
+        import traceback  # imported here: a cached run imports neither
+
+        from shiplint.redact import redact_text
+
         internal = by_key("SL005")
         assert internal is not None
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
+        src = getattr(project, "current_source", None) or source_in_traceback(exc.__traceback__)
+        detail = redact_text(src, str(exc))[:300]  # the message may quote the input
         finding = internal().at(
             None,
-            f"rule {rule.code} ({rule.name}) crashed: {type(exc).__name__}: {exc} [{where}]",
+            f"rule {rule.code} ({rule.name}) crashed: {type(exc).__name__}: {detail} [{where}]",
             "This is a bug in shiplint; the other rules still ran. Please report it.",
-            source=getattr(project, "current_source", None),
+            source=src,
         )
         return [finding]
 
@@ -165,5 +227,122 @@ def _ignore_comments(src: SourceFile) -> dict[int, tuple[list[str], int]]:
     return found
 
 
-def audit(paths: list[str], options: Options) -> list[RootResult]:
-    return [audit_root(p, options) for p in paths]
+def audit(
+    paths: list[str], options: Options, *, jobs: int = 1, release: bool = False
+) -> list[RootResult]:
+    """Audit every PATH, in order.
+
+    ``release`` drops each root's parse trees and model once its rules have run (see
+    :meth:`Project.release`): the findings and files are all a report needs, and memory
+    then stays that of one root. ``jobs`` > 1 audits the roots in that many processes
+    (forked, so each starts with everything already imported); the results, and the
+    first error in PATH order, are those of the serial run.
+    """
+    workers = min(jobs, len(paths))
+    if workers > 1 and _can_fork():
+        return _audit_forked(paths, options, workers)
+    results = []
+    for path in paths:
+        result = audit_root(path, options)
+        if release:
+            result.project.release()
+        results.append(result)
+    return results
+
+
+def _can_fork() -> bool:
+    """Forking is safe: Linux, and no other thread (its locks would be copied held)."""
+    import threading
+
+    return (
+        hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
+    )
+
+
+def default_jobs() -> int:
+    """Worker processes for ``check``: one per available CPU, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def _audit_forked(paths: list[str], options: Options, workers: int) -> list[RootResult]:
+    """Audit ``paths`` in this process and ``workers - 1`` forked children.
+
+    The roots' indexes are queued in a pipe that every process reads (reads of 4 bytes are
+    atomic), so a process that finishes a small root takes the next one. A child pickles
+    its ``(index, result)`` pairs, projects released, to its own pipe; a root whose audit
+    raised in a child, or that a child did not report (it died), is audited here again,
+    so errors are raised exactly as a serial run raises them.
+    """
+    import contextlib
+    import pickle
+
+    if len(paths) >= 16_000:  # the queue must fit in the pipe buffer
+        return audit(paths, options, jobs=1, release=True)
+    from shiplint.facts import load
+
+    all_rules()  # import the rule modules and read the facts once, before forking
+    with contextlib.suppress(Exception):  # a broken facts file is each rule's crash (SL005)
+        load()
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in range(len(paths))))
+    os.close(queue_w)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[tuple[int, int]] = []
+    for _ in range(workers - 1):
+        result_r, result_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which never returns
+            status = 0
+            try:
+                os.close(result_r)
+                done = _take_roots(queue_r, paths, options)
+                payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(result_w, "wb") as sink:
+                    sink.write(payload)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(result_w)
+        children.append((pid, result_r))
+    results: dict[int, RootResult | None] = dict(_take_roots(queue_r, paths, options))
+    os.close(queue_r)
+    for pid, result_r in children:
+        with os.fdopen(result_r, "rb") as incoming:
+            payload = incoming.read()
+        os.waitpid(pid, 0)
+        # a child that died mid-way sent nothing usable: its roots are audited below
+        with contextlib.suppress(Exception):
+            results.update(pickle.loads(payload))
+    out: list[RootResult] = []
+    for index, path in enumerate(paths):
+        result = results.get(index)
+        if result is None:
+            result = audit_root(path, options)  # raises as the serial run would
+            result.project.release()
+        out.append(result)
+    return out
+
+
+def _take_roots(
+    queue: int, paths: list[str], options: Options
+) -> list[tuple[int, RootResult | None]]:
+    """Audit the roots whose indexes this process reads from ``queue`` (None: it raised)."""
+    done: list[tuple[int, RootResult | None]] = []
+    while True:
+        raw = os.read(queue, 4)
+        if len(raw) < 4:
+            return done
+        index = int.from_bytes(raw, "little")
+        try:
+            result: RootResult | None = audit_root(paths[index], options)
+        except Exception:
+            result = None
+        if result is not None:
+            result.project.release()
+        done.append((index, result))

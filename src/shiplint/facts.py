@@ -6,7 +6,6 @@ import functools
 import re
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -94,10 +93,30 @@ def _action(raw: dict[str, Any]) -> ActionFacts:
 
 
 @functools.lru_cache(maxsize=1)
+def toml_data() -> dict[str, Any]:
+    """``data/facts.toml``, parsed once per process; every reader shares this dict (read
+    it, never change it).
+
+    The file is read next to this module (importlib.resources alone takes longer to
+    import than reading and parsing the file), through importlib.resources only when
+    that fails, e.g. for an install inside a zip file.
+    """
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "data", "facts.toml")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:  # pragma: no cover - not a plain file
+        from importlib import resources
+
+        text = resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@functools.lru_cache(maxsize=1)
 def load() -> Facts:
-    data = tomllib.loads(
-        resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
-    )
+    data = toml_data()
     actions = data["actions"]
     anaconda = data["anaconda"]
     pypi = data["pypi"]
@@ -123,4 +142,44 @@ def load() -> Facts:
         upload_hosts=dict(pypi["upload-hosts"]),
         checked=str(data["meta"]["checked"]),
         client_fixed_in=str(anaconda.get("client-fixed-in", "")),
+    )
+
+
+@dataclass(frozen=True)
+class ArtifactFacts:
+    """``[actions.artifacts]``: actions/upload-artifact and actions/download-artifact."""
+
+    upload: str
+    download: str
+    merge: str
+    backend_major: int
+    fix_ref: str
+    latest_upload: Version
+    latest_download: Version
+    hidden_files_excluded_since: Version
+    single_id_direct_since: Version
+    #: retired major → (date GitHub started failing it, deprecation notice URL)
+    retired: dict[int, tuple[str, str]]
+    shas: dict[str, Version]
+
+
+@functools.lru_cache(maxsize=1)
+def artifacts() -> ArtifactFacts:
+    data = toml_data()
+    raw = data["actions"]["artifacts"]
+    return ArtifactFacts(
+        upload=raw["upload"],
+        download=raw["download"],
+        merge=raw["merge"],
+        backend_major=int(raw["backend-major"]),
+        fix_ref=raw["fix-ref"],
+        latest_upload=_version(raw["latest-upload"]),
+        latest_download=_version(raw["latest-download"]),
+        hidden_files_excluded_since=_version(raw["hidden-files-excluded-since"]),
+        single_id_direct_since=_version(raw["single-id-direct-since"]),
+        retired={
+            int(major): (str(info["since"]), str(info["notice"]))
+            for major, info in raw["retired"].items()
+        },
+        shas={sha.lower(): _version(v) for sha, v in raw["shas"].items()},
     )

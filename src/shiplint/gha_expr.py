@@ -14,6 +14,7 @@ in its ``outputs:`` (common for "release requested" flags computed once).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -246,8 +247,13 @@ def condition_expression(raw: str) -> str:
     return _EXPR.sub(lambda m: f"({m.group(1).strip()})", text)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Node | None:
-    """The syntax tree of an expression, or None when it does not parse."""
+    """The syntax tree of an expression, or None when it does not parse.
+
+    Trees are nested tuples (immutable), so one tree is shared by every caller that parses
+    the same text: workflows repeat the same conditions, and several rules ask about each.
+    """
     try:
         return _Parser(_tokens(text)).parse()
     except (_ParseError, RecursionError):
@@ -384,7 +390,10 @@ class Evaluator:
         node = parse(condition_expression(raw))
         if node is None:
             return None
-        return truthy(self.eval(node))
+        try:
+            return truthy(self.eval(node))
+        except RecursionError:  # thousands of chained `&&`, `[...]` or needs outputs
+            return None
 
     def eval(self, node: Node) -> Value:
         kind = node[0]
@@ -604,7 +613,10 @@ class Scenario:
 
     def job_can_run(self, job: Job) -> bool:
         """False only when the job is certainly skipped (its ``if:`` or a needed job's)."""
-        return self._job(job.id, set()) is not False
+        try:
+            return self._job(job.id, set()) is not False
+        except RecursionError:  # a `needs:` chain thousands of jobs long
+            return True
 
     def _job(self, job_id: str, visiting: set[str]) -> bool | None:
         if job_id in self._job_memo:
@@ -615,7 +627,7 @@ class Scenario:
         visiting = visiting | {job_id}
         result = self.condition(job.condition, job)
         if result is not False and not _overrides_status(job.condition):
-            for need in _needs(job):
+            for need in job_needs(job):
                 if self._job(need, visiting) is False:
                     result = False
                     break
@@ -637,7 +649,8 @@ def _overrides_status(condition: YScalar | None) -> bool:
     return any(f in text for f in ("always(", "cancelled(", "failure("))
 
 
-def _needs(job: Job) -> Iterator[str]:
+def job_needs(job: Job) -> Iterator[str]:
+    """The job ids ``job`` lists under ``needs:`` (a name or a list of names)."""
     if job.node is None:
         return
     needs = job.node.get("needs")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shiplint.parse import ParseProblem
-from shiplint.source import Pos, SourceFile, decode
+from shiplint.source import DEFAULT_MAX_FILE_BYTES, Pos, SourceFile, read_file
 
 if TYPE_CHECKING:
     from shiplint.config import Config
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from shiplint.parse.tomlpos import TomlDoc
     from shiplint.parse.yamlnodes import YamlDoc
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 
 #: which parser reads which file kind (discover.py assigns the kinds)
 YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
@@ -27,27 +27,11 @@ INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})
 PY_KINDS = frozenset({"setup-py", "noxfile"})
 
 
-def read_source(path: Path, rel: str, root: str, kind: str) -> SourceFile:
+def read_source(
+    path: Path, rel: str, root: str, kind: str, max_bytes: int = MAX_FILE_BYTES
+) -> SourceFile:
     """Read and decode one file; problems become ``SourceFile.error``, never exceptions."""
-    try:
-        if path.is_dir():
-            return SourceFile(path, rel, root, kind, None, "is a directory, not a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return SourceFile(
-                path, rel, root, kind, None, f"file is larger than {limit} MB; skipped"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return SourceFile(path, rel, root, kind, None, f"cannot read file: {reason}")
-    text, error, bad = decode(data)
-    if text is None:
-        line = data.count(b"\n", 0, bad) + 1
-        col = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
-        return SourceFile(path, rel, root, kind, None, error, Pos(line, col))
-    return SourceFile(path, rel, root, kind, text)
+    return read_file(path, rel, root, kind, max_bytes)
 
 
 class Project:
@@ -66,6 +50,8 @@ class Project:
         self._ast: dict[str, ast.Module | None] = {}
         self._model: ReleaseModel | None = None
         self.extra_sources: dict[str, SourceFile] = {}
+        #: every on-demand lookup that reached the disk: (rel, kind, found), in order
+        self.on_demand: list[tuple[str, str, bool]] = []
         self.today: dt.date = dt.date.today()
         self.config: Config | None = None
         #: the file a rule is working on, for internal-error reports
@@ -74,15 +60,35 @@ class Project:
         self.memo: dict[str, object] = {}
         #: audited as one file (``shiplint check x.yml``): repository-level checks are off
         self.single_file = False
+        #: files over this size are skipped (``max-file-size``)
+        self.max_file_bytes = MAX_FILE_BYTES
 
     def of_kind(self, *kinds: str) -> list[SourceFile]:
         return [f for f in self.files if f.kind in kinds and f.text is not None]
+
+    def release(self) -> None:
+        """Drop the parsed documents, the model and the memo once the rules have run.
+
+        They are caches: anything asked later is computed again. A report needs only the
+        files and findings, so an audit of many roots keeps one root's trees at a time
+        (and a worker process sends back only what the report needs).
+        """
+        self._yaml = {}
+        self._toml = {}
+        self._ini = {}
+        self._ini_problems = {}
+        self._ast = {}
+        self._model = None
+        self.memo = {}
+        self.current_source = None
 
     def yaml(self, src: SourceFile) -> YamlDoc | None:
         if src.rel not in self._yaml:
             from shiplint.parse.yamlnodes import parse_yaml
 
-            doc, problem = parse_yaml(src) if src.text is not None else (None, None)
+            doc, problem = (
+                parse_yaml(src, refuse_bombs=True) if src.text is not None else (None, None)
+            )
             if problem is not None:
                 self.problems[src.rel] = problem
             self._yaml[src.rel] = doc
@@ -158,9 +164,10 @@ class Project:
         from shiplint.discover import resolve_script
 
         path = resolve_script(self.root_path, rel)
+        self.on_demand.append((rel, kind, path is not None))
         if path is None:
             return None
-        src = read_source(path, rel, self.root, kind)
+        src = read_source(path, rel, self.root, kind, self.max_file_bytes)
         self.extra_sources[rel] = src
         self.files.append(src)
         self.by_rel[rel] = src

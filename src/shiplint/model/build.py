@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shiplint import facts as facts_mod
@@ -21,20 +22,23 @@ from shiplint.model import (
     Value,
 )
 from shiplint.model.commands import index_of_url, recognise
-from shiplint.model.shellblocks import SHA_RE, commands_from_text, secret_names
+from shiplint.model.shellblocks import SHA_RE, commands_from_text, identity, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.workflows import build_composite_action, build_workflow
+from shiplint.parse.ini import parse_ini
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
+from shiplint.source import SourceFile
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
     from shiplint.model import Step, Workflow
+    from shiplint.model.shellblocks import ToFile
     from shiplint.parse.ini import IniDoc
     from shiplint.parse.tomlpos import TomlDoc
     from shiplint.parse.yamlnodes import YNode
     from shiplint.project import Project
-    from shiplint.source import SourceFile
+    from shiplint.source import Pos
 
 _URL = re.compile(r"https?://[^\s\"'`;,)\]}]+")
 _SCRIPT_RUNNERS = {"bash", "sh", "zsh", "source", ".", "dash"}
@@ -346,7 +350,11 @@ class _Builder:
 
     # --- tox, make, nox, pyproject -----------------------------------------------------------
 
-    def _tox_ini(self, src: SourceFile, ini: IniDoc) -> None:
+    def _tox_ini(self, src: SourceFile, ini: IniDoc, legacy: LegacyToxIni | None = None) -> None:
+        where = legacy.index if legacy is not None else src.index
+        # a legacy_tox_ini string with escapes: every position is that of its key
+        at_key = legacy.key if legacy is not None and legacy.body_start is None else None
+        to_file = _spans_to(at_key) if at_key is not None else identity
         for name, section in ini.sections.items():
             if src.kind == "setup-cfg" and not name.startswith(("testenv", "tox:")):
                 continue
@@ -362,10 +370,11 @@ class _Builder:
                 for line in value.lines:
                     var, eq, rest = line.text.partition("=")
                     if eq:
-                        offset = src.index(line.pos) + len(var) + 1
+                        offset = where(line.pos) + len(var) + 1
                         stripped = rest.strip()
                         offset += len(rest) - len(rest.lstrip())
-                        val = Value(stripped, Loc(src, offset, offset + len(stripped)))
+                        loc = at_key or Loc(src, offset, offset + len(stripped))
+                        val = Value(stripped, loc)
                         env[var.strip()] = val
                         self.model.assignments.append((var.strip(), val, context))
             for key in ("commands_pre", "commands", "commands_post", "install_command", "deps"):
@@ -378,12 +387,14 @@ class _Builder:
                         continue
                     if key == "deps":
                         text = "pip install " + text
-                        base = src.index(line.pos) - len("pip install ")
+                        base = where(line.pos) - len("pip install ")
                     else:
-                        base = src.index(line.pos)
+                        base = where(line.pos)
                     text = text.rstrip("\\")
+                    if at_key is not None:
+                        base = at_key.start
                     self.model.commands.extend(
-                        commands_from_text(self.model, src, text, context, env, base=base)
+                        commands_from_text(self.model, src, text, context, env, to_file, base=base)
                     )
 
     def _pypirc(self, src: SourceFile, ini: IniDoc) -> None:
@@ -411,6 +422,9 @@ class _Builder:
             tox = data.get("tool", {}).get("tox") if isinstance(data.get("tool"), dict) else None
             prefix = ("tool", "tox")
             self._pyproject_indexes(src, doc)
+            legacy = legacy_tox_ini(src, doc)
+            if legacy is not None:
+                self._tox_ini(src, legacy.ini, legacy)
         if isinstance(tox, dict):
             envs: list[tuple[str, tuple[str, ...], Any]] = []
             if isinstance(tox.get("env_run_base"), dict):
@@ -535,13 +549,13 @@ class _Builder:
                 continue
             args: list[Arg] = []
             if method == "install":
-                args.append(Arg("pip", "pip", _ast_loc(src, node.func)))
-                args.append(Arg("install", "install", _ast_loc(src, node.func)))
+                args.append(Arg("pip", "pip", ast_loc(src, node.func)))
+                args.append(Arg("install", "install", ast_loc(src, node.func)))
             for arg in node.args:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    args.append(Arg(arg.value, arg.value, _ast_loc(src, arg)))
+                    args.append(Arg(arg.value, arg.value, ast_loc(src, arg)))
                 else:
-                    args.append(Arg("$ARG", "$ARG", _ast_loc(src, arg)))
+                    args.append(Arg("$ARG", "$ARG", ast_loc(src, arg)))
             if args:
                 context = Context(origin="nox", label=_enclosing_function(tree, node))
                 self.model.commands.append(ShellCommand(args=args, source=src, context=context))
@@ -562,6 +576,56 @@ class _Builder:
                             loc.source, loc.start + found, loc.start + found + len(match.group(0))
                         )
                 self.model.indexes.append(IndexUse(Value(match.group(0), loc), "env", context))
+
+
+@dataclass(frozen=True)
+class LegacyToxIni:
+    """``legacy_tox_ini`` of ``[tool.tox]`` in a pyproject.toml, read as a tox.ini.
+
+    ``text`` is the string as a file of its own (``ini`` positions are in it);
+    ``body_start`` is where that text begins in pyproject.toml when it is written there
+    verbatim (a literal string, or a basic one without escapes), else None and every
+    position is that of the ``legacy_tox_ini`` key (``key``).
+    """
+
+    ini: IniDoc
+    text: SourceFile
+    body_start: int | None
+    key: Loc
+
+    def index(self, pos: Pos) -> int:
+        """Offset in pyproject.toml of position ``pos`` of the string."""
+        if self.body_start is None:
+            return self.key.start
+        return self.body_start + self.text.index(pos)
+
+
+def legacy_tox_ini(src: SourceFile, doc: TomlDoc) -> LegacyToxIni | None:
+    """The ``[tool.tox] legacy_tox_ini`` string of a pyproject.toml, parsed (None: absent)."""
+    path = ("tool", "tox", "legacy_tox_ini")
+    value = doc.get(path)
+    if not isinstance(value, str):
+        return None
+    inner = SourceFile(src.path, src.rel, src.root, "tox-ini", value)
+    ini, _problems = parse_ini(inner)
+    span = doc.string_span(path)
+    body_start = None
+    if span is not None and (src.text or "")[span[0] : span[1]] == value:
+        body_start = span[0]
+    key_pos = doc.key_pos(path)
+    key_start = src.index(key_pos) if key_pos is not None else 0
+    key = Loc(src, key_start, key_start + len("legacy_tox_ini"))
+    return LegacyToxIni(ini, inner, body_start, key)
+
+
+def _spans_to(loc: Loc) -> ToFile:
+    """A ``to_file`` mapping every span of a text to ``loc`` (given ``base=loc.start``)."""
+    span = (0, loc.end - loc.start)
+
+    def to_file(start: int, end: int, hint: int = 0) -> tuple[int, int]:
+        return span
+
+    return to_file
 
 
 def action_version(ref: str, comment: str | None, shas: dict[str, Version]) -> Version | None:
@@ -637,7 +701,8 @@ def _norm(rel: str) -> str:
     return "/".join(parts)
 
 
-def _ast_loc(src: SourceFile, node: ast.expr) -> Loc:
+def ast_loc(src: SourceFile, node: ast.expr) -> Loc:
+    """Where a Python expression node starts in ``src`` (to its end when on one line)."""
     line = node.lineno
     line_text = src.line_text(line)
     # col_offset counts UTF-8 bytes; convert to characters.

@@ -154,10 +154,10 @@ def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
     args = cmd.args
     if not args:
         return
-    i = _skip_wrappers(args)
+    i = skip_wrappers(args)
     if i >= len(args):
         return
-    head = _basename(args[i].text)
+    head = program_name(args[i].text)
     rest = args[i + 1 :]
     if head == "anaconda":
         _anaconda(model, cmd, args[i], rest)
@@ -166,7 +166,7 @@ def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
         if sub is not None and rest[sub].text in ("upload", "publish"):
             _publish(model, cmd, head, args[i], rest[sub + 1 :], rest[sub])
     elif head == "setup.py" or (
-        head.endswith("setup.py") and i > 0 and _PYTHON.match(_basename(args[i - 1].text))
+        head.endswith("setup.py") and i > 0 and _PYTHON.match(program_name(args[i - 1].text))
     ):
         for arg in rest:
             if arg.text in ("upload", "register"):
@@ -185,16 +185,18 @@ def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
         _pip_indexes(model, cmd, rest)
 
 
-def _basename(text: str) -> str:
-    return text.rsplit("/", 1)[-1]
+def program_name(word: str) -> str:
+    """The program a command word names: its last path component (``/usr/bin/twine`` →
+    ``twine``)."""
+    return word.rsplit("/", 1)[-1]
 
 
-def _skip_wrappers(args: list[Arg]) -> int:
+def skip_wrappers(args: list[Arg]) -> int:
     """Index of the real program in ``python -m X``, ``pipx run X``, ``uvx X``, ``uv run X`` ..."""
     i = 0
     n = len(args)
     while i < n:
-        word = _basename(args[i].text)
+        word = program_name(args[i].text)
         if _PYTHON.match(word):
             j = i + 1
             while j < n and args[j].text.startswith("-") and args[j].text != "-m":

@@ -121,6 +121,8 @@ def commands_from_text(
 
 
 def _origin(raw: str, variables: dict[str, Value]) -> Value | None:
+    if "$" not in raw:  # both forms below start with a `$`
+        return None
     name = single_var(raw.strip('"'))
     if name is None:
         match = ENV_EXPR.fullmatch(raw.strip())

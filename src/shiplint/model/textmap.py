@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,13 +18,15 @@ class ScalarMap:
     located by searching the written text inside the scalar's span.
     """
 
-    __slots__ = ("_exact", "_line_offsets", "_shift", "scalar", "src", "text")
+    __slots__ = ("_exact", "_line_offsets", "_shift", "_value_starts", "scalar", "src", "text")
 
     def __init__(self, src: SourceFile, scalar: YScalar) -> None:
         self.src = src
         self.scalar = scalar
         self.text = src.text or ""
         self._line_offsets: list[int] | None = None
+        #: offsets in ``scalar.value`` where its lines start (literal blocks)
+        self._value_starts: list[int] = []
         self._shift: int | None = None
         self._exact = False
         value = scalar.value
@@ -47,7 +50,12 @@ class ScalarMap:
             return
         starts: list[int] = []
         cursor = first + 1
-        for line in value.split("\n"):
+        lines = value.split("\n")
+        at = 0
+        for line in lines:
+            self._value_starts.append(at)
+            at += len(line) + 1
+        for line in lines:
             line_end = text.find("\n", cursor)
             if line_end == -1:
                 line_end = len(text)
@@ -70,10 +78,10 @@ class ScalarMap:
         if self._shift is not None:
             return self._shift + start, self._shift + end
         if self._line_offsets is not None:
-            value = self.scalar.value
-            line = value.count("\n", 0, start)
+            # the line holding ``start``: the number of newlines before it
+            line = bisect.bisect_right(self._value_starts, start) - 1
             if line < len(self._line_offsets):
-                line_start = value.rfind("\n", 0, start) + 1
+                line_start = self._value_starts[line]
                 file_start = self._line_offsets[line] + (start - line_start)
                 return file_start, file_start + (end - start)
         needle = self.scalar.value[start:end]

@@ -1,14 +1,18 @@
-"""GitHub workflows and composite actions → Workflow / Job / Step objects."""
+"""GitHub workflows and composite actions → Workflow / Job / Step objects, and how workflows
+start each other (reusable-workflow callers, ``workflow_run`` sources, the workflows that run
+an upload)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.model import Job, Loc, Step, Value, Workflow
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
+    from shiplint.model import ReleaseModel, Upload
     from shiplint.parse.yamlnodes import YNode
     from shiplint.source import SourceFile
 
@@ -192,3 +196,82 @@ def matrix_values(matrix: YMap, dotted: str) -> list[YScalar]:
             if isinstance(entry, YMap):
                 collect(entry.get(head))
     return found
+
+
+# --- how workflows start each other ----------------------------------------------------------
+
+
+def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
+    """The workflow of this root a ``uses: ./.github/workflows/x.yml`` names."""
+    text = uses.strip()
+    if not text.startswith("./"):
+        return None
+    rel = text[2:].split("@", 1)[0]
+    for workflow in model.workflows:
+        if workflow.source.rel == rel:
+            return workflow
+    return None
+
+
+def callers(model: ReleaseModel, callee: Workflow) -> Iterator[Job]:
+    """The jobs that call reusable workflow ``callee`` (``uses: ./.github/workflows/x.yml``)."""
+    for job in model.jobs():
+        if job.uses is not None and local_callee(model, job.uses.text) is callee:
+            yield job
+
+
+def run_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
+    """The workflows whose runs start ``workflow`` through ``on: workflow_run``."""
+    conf = workflow.triggers.get("workflow_run")
+    names_node = conf.get("workflows") if isinstance(conf, YMap) else None
+    names: set[str] = set()
+    if isinstance(names_node, YScalar):
+        names.add(names_node.value)
+    elif isinstance(names_node, YSeq):
+        names.update(i.value for i in names_node.items if isinstance(i, YScalar))
+    return [w for w in model.workflows if (w.root.get_str("name") or "") in names]
+
+
+def upload_workflows(
+    model: ReleaseModel, upload: Upload
+) -> list[tuple[Workflow, Job | None, Step | None]]:
+    """The workflows (with job and step) that run an upload: its own, the ones running its
+    script, and the callers of a reusable workflow (with the calling job, no step). A
+    reusable workflow that runs only when called is left out."""
+    context = upload.context
+    found: list[tuple[Workflow, Job | None, Step | None]] = []
+    if context.origin == "workflow" and context.workflow is not None:
+        found.append((context.workflow, context.job, context.step))
+    elif context.origin == "script":
+        for call in model.script_calls.get(upload.source.rel, []):
+            workflow = call.caller.workflow
+            if workflow is not None and call.caller.origin == "workflow":
+                found.append((workflow, call.caller.job, call.caller.step))
+    out: list[tuple[Workflow, Job | None, Step | None]] = []
+    for workflow, job, step in found:
+        if workflow.is_reusable:
+            out.extend(
+                (caller.workflow, caller, None)
+                for caller in callers(model, workflow)
+                if caller.workflow is not None
+            )
+            if set(workflow.triggers) == {"workflow_call"}:
+                continue
+        out.append((workflow, job, step))
+    return out
+
+
+def run_setting(step: Step, key: str) -> YScalar | None:
+    """A run step's setting ``key`` (``shell``, ``working-directory``): its own, else the
+    job's or the workflow's ``defaults: run:`` (None when unset or null)."""
+    own = step.node.get_scalar(key)
+    if own is not None and not own.is_null:
+        return own
+    job = step.job
+    for holder in (job.node, job.workflow.root if job.workflow is not None else None):
+        defaults = holder.get_map("defaults") if holder is not None else None
+        run = defaults.get_map("run") if defaults is not None else None
+        found = run.get_scalar(key) if run is not None else None
+        if found is not None and not found.is_null:
+            return found
+    return None

@@ -897,10 +897,16 @@ def _unquote_repl(m: re.Match[str]) -> str:
     return m.group(3)
 
 
+#: an expansion may make a word at most this many characters longer than its text: values
+#: that would grow it further stay unexpanded (``A="$B$B"; B="$A$A" ...`` doubles each time)
+MAX_EXPANSION_GROWTH = 65_536
+
+
 def _expand(text: str, lookup: Callable[[str], str | None], depth: int) -> str:
     out: list[str] = []
     i = 0
     n = len(text)
+    room = MAX_EXPANSION_GROWTH  # what substituted values may still add
     while True:
         j = text.find("$", i)
         if j < 0 or j + 1 >= n:
@@ -937,7 +943,12 @@ def _expand(text: str, lookup: Callable[[str], str | None], depth: int) -> str:
                         repl = _default(word, lookup, depth) if value else ""
                     elif op == "+":
                         repl = _default(word, lookup, depth)
-            out.append(text[j : k + 1] if repl is None else repl)
+            written = text[j : k + 1]
+            if repl is None or len(repl) - len(written) > room:
+                out.append(written)
+            else:
+                out.append(repl)
+                room -= len(repl) - len(written)
             i = k + 1
             continue
         m = _NAME.match(text, j + 1)
@@ -946,7 +957,12 @@ def _expand(text: str, lookup: Callable[[str], str | None], depth: int) -> str:
             i = j + 1
             continue
         value = lookup(m.group())
-        out.append(text[j : m.end()] if value is None else value)
+        written = text[j : m.end()]
+        if value is None or len(value) - len(written) > room:
+            out.append(written)
+        else:
+            out.append(value)
+            room -= len(value) - len(written)
         i = m.end()
     return "".join(out)
 
@@ -965,7 +981,8 @@ def expand(text: str, lookup: Callable[[str], str | None]) -> str:
     A name for which ``lookup`` returns ``None`` is unknown and left as written (with its
     whole ``${...}``, default included); return ``""`` for a name known to be empty or
     unset. ``$$``, ``$(...)``, ``${{ ... }}``, special parameters and other expansions
-    (``${#A}``, ``${A%x}`` ...) are left as written.
+    (``${#A}``, ``${A%x}`` ...) are left as written, and so are values that would make the
+    result more than :data:`MAX_EXPANSION_GROWTH` characters longer than ``text``.
     """
     return _expand(text, lookup, 0)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from shiplint.redact import scrub, source_line
 from shiplint.report import summary
 
 if TYPE_CHECKING:
@@ -31,6 +30,8 @@ def render(results: list[RootResult], colour: bool = False) -> str:
     out: list[str] = []
     for result in results:
         for f in result.findings:
+            from shiplint.redact import scrub, source_line  # not imported by a clean run
+
             where = display_path(f)
             if f.line is not None:
                 where += f":{f.line}"

@@ -18,9 +18,16 @@ RULE_MODULES = (
     "anaconda",
     "artifacts",
     "metadata",
+    "metadata_version",
     "versioning",
     "deploy",
-    "pipelines",
+    "tox_envs",
+    "poetry_repositories",
+    "upload_token_skip",
+    "upload_errexit",
+    "upload_target_branch",
+    "nightly_schedule",
+    "release_triggers",
 )
 
 _REGISTRY: dict[str, type[Rule]] = {}

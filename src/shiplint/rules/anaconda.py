@@ -18,6 +18,7 @@ from packaging.version import InvalidVersion, Version
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc, Value
+from shiplint.model.commands import program_name
 from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, SHA_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script, variable_refs
@@ -116,10 +117,6 @@ def _written(src: SourceFile, start: int, end: int, value: str) -> _Spot:
 
 def _scalar_spot(src: SourceFile, scalar: YScalar) -> _Spot:
     return _written(src, scalar.start, scalar.end, scalar.value)
-
-
-def _basename(text: str) -> str:
-    return text.rsplit("/", 1)[-1]
 
 
 def _all_workflows(model: ReleaseModel) -> list[Workflow]:
@@ -583,7 +580,7 @@ def _pip_install_args(cmd: ShellCommand) -> Iterator[Arg]:
     args = cmd.args
     n = len(args)
     for j, arg in enumerate(args):
-        name = _basename(arg.text)
+        name = program_name(arg.text)
         subs: tuple[str, ...]
         if _PIP.match(name):
             subs = ("install",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,8 @@ class ParseError(Rule):
     place the parser stopped. Other files are still checked.
 
     Fix the syntax at the reported position. Files that are not text (NUL bytes, invalid
-    UTF-8), directories named like configuration files and files over 5 MB are reported the
-    same way and skipped.
+    UTF-8), unreadable files and directories named like configuration files are reported
+    the same way and skipped (files over the size limit are `SL006 file-too-large`).
     """
 
     code = "SL001"
@@ -37,7 +38,10 @@ class ParseError(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         project.parse_all()
+        _read_scripts(project)
         for src in project.files:
+            if src.too_large is not None:
+                continue  # SL006
             if src.error is not None:
                 finding = self.at(
                     None, src.error, "Fix or remove the file; it was skipped.", source=src
@@ -68,6 +72,39 @@ class ParseError(Rule):
                     if ini_problem.pos is not None:
                         finding.line, finding.column = ini_problem.pos
                     yield finding
+
+
+@register
+class FileTooLarge(Rule):
+    """A release configuration file is larger than the size limit, so it was not checked.
+
+    Workflows, `pyproject.toml`, `tox.ini` and the other files shiplint reads are a few
+    kilobytes; a file of megabytes is generated or vendored data, or a hostile file meant
+    to stall a pre-commit hook. shiplint skips files over the limit (5 MB by default)
+    without reading them, and says so here instead of passing silently.
+
+    Move generated files out of the folders shiplint reads (or `.gitignore` them), or raise
+    the limit in `[tool.shiplint]`: `max-file-size = "20 MB"` (a number of bytes, or a
+    size in KB or MB).
+    """
+
+    code = "SL006"
+    name = "file-too-large"
+    severity = Severity.WARNING
+    summary = "A release configuration file is over the size limit and was not checked"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        _read_scripts(project)
+        for src in project.files:
+            if src.too_large is not None and src.error is not None:
+                finding = self.at(
+                    None,
+                    src.error,
+                    "Shrink or move the file, or raise `max-file-size` in [tool.shiplint].",
+                    source=src,
+                )
+                finding.line, finding.column = 1, 1
+                yield finding
 
 
 @register
@@ -158,6 +195,13 @@ class InternalError(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         return iter(())  # produced by the engine
+
+
+def _read_scripts(project: Project) -> None:
+    """Build the model, which reads the scripts workflows run (``bash release/up.sh``) that
+    discovery did not list, so that their read errors are reported too."""
+    with contextlib.suppress(Exception):  # a model crash is reported by the rules using it
+        project.model  # noqa: B018
 
 
 def _yaml_problems(

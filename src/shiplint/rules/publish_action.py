@@ -10,7 +10,8 @@ from packaging.version import Version
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import Facts, Scenario, Shaped
+from shiplint.gha_expr import Facts, Scenario
+from shiplint.gha_scenarios import trigger_scenarios
 from shiplint.model import Loc
 from shiplint.model.shellblocks import SHA_RE
 from shiplint.parse.yamlnodes import YMap, YScalar
@@ -18,7 +19,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Job, Step, Upload, Value, Workflow
+    from shiplint.model import Job, Step, Upload, Value
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -496,26 +497,6 @@ class PublishActionNonLinux(Rule):
                 )
 
 
-def _scenario_facts(workflow: Workflow) -> list[Facts]:
-    """Event/ref combinations a workflow can run under (for "can both steps run?")."""
-    out: list[Facts] = []
-    tag: Facts = {("github", "ref"): Shaped("refs/tags/"), ("github", "ref_type"): "tag"}
-    branch: Facts = {("github", "ref"): Shaped("refs/heads/"), ("github", "ref_type"): "branch"}
-    events = list(workflow.triggers) or [""]
-    for event in events:
-        base: Facts = {}
-        if event and event != "workflow_call":
-            base[("github", "event_name")] = event
-        if event == "push":
-            out.append({**base, **tag})
-            out.append({**base, **branch})
-        elif event == "release":
-            out.append({**base, **tag})
-        else:
-            out.append(base)
-    return out
-
-
 def _packages_dir(step: Step) -> str:
     text = input_text(step, "packages-dir", "packages_dir") or "dist"
     text = text.removeprefix("./").rstrip("/")
@@ -526,7 +507,7 @@ def _may_run_together(first: Step, second: Step) -> bool:
     workflow = first.job.workflow
     if workflow is None:
         return True
-    for facts in _scenario_facts(workflow):
+    for facts in trigger_scenarios(workflow):
         scenario = Scenario(workflow, facts)
         if scenario.step_can_run(first) and scenario.step_can_run(second):
             return True

@@ -13,6 +13,7 @@ from shiplint import facts as facts_mod
 from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
+from shiplint.model.workflows import callers, local_callee
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -107,29 +108,11 @@ def _is_if(path: tuple[str | int, ...]) -> bool:
     return bool(path) and path[-1] == "if"
 
 
-def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
-    """The workflow of this root a ``uses: ./.github/workflows/x.yml`` names."""
-    text = uses.strip()
-    if not text.startswith("./"):
-        return None
-    rel = text[2:].split("@", 1)[0]
-    for workflow in model.workflows:
-        if workflow.source.rel == rel:
-            return workflow
-    return None
-
-
 def _declared(workflow: Workflow) -> set[str] | None:
     block = workflow.call_secrets
     if block is None:
         return None
     return {name.upper() for name, _key, _value in block.items()}
-
-
-def _callers(model: ReleaseModel, callee: Workflow) -> Iterator[Job]:
-    for job in model.jobs():
-        if job.uses is not None and local_callee(model, job.uses.text) is callee:
-            yield job
 
 
 def _inherits(job: Job) -> YScalar | None:
@@ -373,7 +356,7 @@ class UndeclaredWorkflowSecret(Rule):
             declared = _declared(workflow)
             if declared is None:
                 continue
-            if any(_inherits(job) for job in _callers(model, workflow)):
+            if any(_inherits(job) for job in callers(model, workflow)):
                 continue  # `secrets: inherit` passes undeclared secrets too
             src = workflow.source
             for path, scalar in walk_scalars(workflow.root):
@@ -644,7 +627,7 @@ def _runs_on_fork_pr(workflow: Workflow, job: Job, step: Step | None, trigger: s
     return scenario.job_can_run(job)
 
 
-def _shell_guarded(upload: Upload) -> bool:
+def shell_guarded(upload: Upload) -> bool:
     """An event or ref test in the shell code around the upload (run block or script):
     ``$GITHUB_EVENT_NAME``, ``$GITHUB_REF``, or a variable the workflow computes from them
     (``IS_PUSH: ${{ github.event_name == 'push' }}``)."""
@@ -715,7 +698,7 @@ class UploadOnForkPr(Rule):
                 (t, None) for t in gha_expr.PR_TRIGGERS if t in workflow.triggers
             ]
             if workflow.is_reusable:
-                for caller in _callers(model, workflow):
+                for caller in callers(model, workflow):
                     if caller.workflow is None:
                         continue
                     entries += [
@@ -727,7 +710,7 @@ class UploadOnForkPr(Rule):
             open_on = [
                 (t, c)
                 for t, c in entries
-                if _runs_on_fork_pr(workflow, job, upload.step, t) and not _shell_guarded(upload)
+                if _runs_on_fork_pr(workflow, job, upload.step, t) and not shell_guarded(upload)
             ]
             if not open_on:
                 continue

@@ -1,0 +1,258 @@
+"""Evaluating ``${{ }}`` text as one step of one matrix leg sees it.
+
+``StepContext`` answers the context paths that make artifact names and similar inputs
+differ between runs of a step: ``matrix``, ``strategy.job-index``/``job-total``,
+``runner.os`` (from ``runs-on``), ``env`` (step, composite-action callers, job, workflow),
+``inputs`` (of a called reusable workflow or composite action) and ``github.job``.
+Other ``github``, ``vars``, ``secrets`` and ``needs`` values stand for themselves
+(``<github.sha>``): equal in every leg. ``eval_text`` returns None when an expression
+cannot be evaluated, which callers treat as "unknown".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from shiplint.gha_expr import parse
+from shiplint.gha_matrix import ci_get
+from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
+
+if TYPE_CHECKING:
+    from shiplint.gha_matrix import Leg
+    from shiplint.model import Job, Step, Workflow
+    from shiplint.project import Project
+
+#: how deep reusable-workflow calls, composite actions and ``env``/``inputs`` indirections
+#: are followed
+MAX_DEPTH = 4
+
+_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+_INDEX = re.compile(r"\[\s*(\d+)\s*\]")
+
+#: the value of a context path (``("matrix", "os")``), None when unknown
+Lookup = Callable[[tuple[str, ...]], Union[str, None]]
+#: the value of ``inputs.<name>`` in a workflow instance, None when unknown
+InputsFn = Callable[[str], Union[str, None]]
+
+
+@dataclass(eq=False)
+class Instance:
+    """A workflow as it runs inside a run: the root itself, or a local reusable workflow
+    called from one leg of a caller job."""
+
+    workflow: Workflow
+    key: str
+    inputs: InputsFn
+    caller: tuple[Instance, Job, Leg] | None = None
+
+
+def _literal(value: object) -> str:
+    """An expression literal as GitHub turns it into text."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value)
+
+
+def _node_path(node: tuple[object, ...]) -> tuple[str, ...] | None:
+    if node[0] == "ctx":
+        return (str(node[1]),)
+    if node[0] == "get":
+        inner = node[1]
+        base = _node_path(inner) if isinstance(inner, tuple) else None
+        if base is None or node[2] is None:
+            return None
+        return (*base, str(node[2]))
+    return None
+
+
+def _eval_node(node: tuple[object, ...], lookup: Lookup) -> str | None:
+    kind = node[0]
+    if kind == "lit":
+        return _literal(node[1])
+    if kind in ("ctx", "get"):
+        path = _node_path(node)
+        return None if path is None or "*" in path else lookup(path)
+    if kind == "or":
+        left, right = node[1], node[2]
+        assert isinstance(left, tuple)
+        assert isinstance(right, tuple)
+        got = _eval_node(left, lookup)
+        if got is None:
+            return None
+        return got if got not in ("", "false", "0") else _eval_node(right, lookup)
+    if kind == "call" and node[1] == "format":
+        args = node[2]
+        assert isinstance(args, tuple)
+        values = [_eval_node(arg, lookup) for arg in args]
+        if not values or any(v is None for v in values):
+            return None
+        template, rest = values[0], values[1:]
+        assert template is not None
+
+        def sub(match: re.Match[str]) -> str:
+            text = match.group(0)
+            if text in ("{{", "}}"):
+                return text[0]
+            index = int(match.group(1))
+            return rest[index] or "" if index < len(rest) else text
+
+        return re.sub(r"\{\{|\}\}|\{(\d+)\}", sub, template)
+    return None
+
+
+def eval_text(text: str, lookup: Lookup) -> str | None:
+    """``text`` with its ``${{ }}`` expressions evaluated; None when one cannot be."""
+    out: list[str] = []
+    pos = 0
+    for match in _EXPR.finditer(text):
+        out.append(text[pos : match.start()])
+        node = parse(_INDEX.sub(r"['#\1']", match.group(1).strip()))
+        if node is None:
+            return None
+        value = _eval_node(node, lookup)
+        if value is None:
+            return None
+        out.append(value)
+        pos = match.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_OS_PREFIXES = (("ubuntu", "Linux"), ("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
+
+
+class StepContext:
+    """Answers ``matrix``, ``strategy``, ``github``, ``runner``, ``env`` and ``inputs`` paths
+    for one step of one leg of one instance.
+
+    ``via`` holds the composite-action steps leading to ``step``, outermost first; ``depth``
+    counts nested look-ups (an ``env`` value that refers to ``inputs``…), bounded by
+    ``MAX_DEPTH``.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        instance: Instance,
+        job: Job,
+        leg: Leg,
+        via: tuple[Step, ...] = (),
+        step: Step | None = None,
+        depth: int = 0,
+    ) -> None:
+        self.project = project
+        self.instance = instance
+        self.job = job
+        self.leg = leg
+        self.via = via
+        self.step = step
+        self.depth = depth
+
+    def lookup(self, path: tuple[str, ...]) -> str | None:
+        """The value of a context path (a ``Lookup`` for ``eval_text``)."""
+        head = path[0]
+        leg = self.leg
+        if head == "matrix":
+            return leg.value(path[1:]) if len(path) > 1 else None
+        if head == "strategy" and len(path) == 2:
+            if path[1] == "job-index":
+                return str(leg.index) if leg.values is not None else None
+            if path[1] == "job-total":
+                return str(leg.total) if leg.values is not None else None
+            return None
+        if head == "github":
+            if path[1:] == ("job",):
+                return self.job.id
+            return "<" + ".".join(path) + ">"
+        if head in ("vars", "secrets", "needs"):
+            return "<" + ".".join(path) + ">"
+        if head == "runner" and len(path) == 2:
+            label = self._runner_label()
+            if label is None:
+                return None
+            if path[1] == "os":
+                lowered = label.lower()
+                for prefix, os_name in _OS_PREFIXES:
+                    if lowered.startswith(prefix):
+                        return os_name
+            return f"<runner.{path[1]}:{label}>"
+        if head == "env" and len(path) == 2:
+            return self._env(path[1])
+        if head == "inputs" and len(path) == 2:
+            if self.depth > MAX_DEPTH:
+                return None
+            if self.via:
+                return self._action_input(path[1])
+            return self.instance.inputs(path[1])
+        return None
+
+    def _runner_label(self) -> str | None:
+        node = self.job.runs_on_node
+        outer = StepContext(self.project, self.instance, self.job, self.leg, depth=self.depth + 1)
+        if isinstance(node, YScalar):
+            return eval_text(node.value, outer._no_runner)
+        if isinstance(node, YSeq):
+            labels = [
+                eval_text(i.value, outer._no_runner) for i in node.items if isinstance(i, YScalar)
+            ]
+            return None if any(x is None for x in labels) else ",".join(str(x) for x in labels)
+        return None
+
+    def _no_runner(self, path: tuple[str, ...]) -> str | None:
+        return None if path[0] == "runner" else self.lookup(path)
+
+    def _env(self, name: str) -> str | None:
+        if self.depth > MAX_DEPTH:
+            return None
+        maps: list[YMap | None] = []
+        if self.step is not None:
+            maps.append(self.step.env)
+        maps.extend(s.env for s in reversed(self.via))
+        maps.append(self.job.env)
+        maps.append(self.instance.workflow.env)
+        for env in maps:
+            value = ci_get(env, name) if env is not None else None
+            if isinstance(value, YScalar):
+                inner = StepContext(
+                    self.project,
+                    self.instance,
+                    self.job,
+                    self.leg,
+                    self.via,
+                    self.step,
+                    self.depth + 1,
+                )
+                return eval_text(value.value, inner.lookup)
+            if value is not None:
+                return None
+        return None
+
+    def _action_input(self, name: str) -> str | None:
+        caller = self.via[-1]
+        outer = StepContext(
+            self.project,
+            self.instance,
+            self.job,
+            self.leg,
+            self.via[:-1],
+            caller,
+            self.depth + 1,
+        )
+        given = ci_get(caller.with_, name)
+        if isinstance(given, YScalar):
+            return eval_text(given.value, outer.lookup)
+        action = self.step.job.workflow if self.step is not None else None
+        declared = ci_get(action.root.get_map("inputs"), name) if action is not None else None
+        default = declared.get("default") if isinstance(declared, YMap) else None
+        if isinstance(default, YScalar):
+            return "" if default.is_null else eval_text(default.value, outer.lookup)
+        return ""

@@ -1,0 +1,560 @@
+"""Core-metadata versions: what the build backend writes vs. what the publisher reads (B-4, P-6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from packaging.version import Version
+
+from shiplint import facts as facts_mod
+from shiplint.build_backend import BuildInfo, Pin, analyze, metadata_facts, parse_pin
+from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.model import Loc
+from shiplint.model.commands import program_name, skip_wrappers
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+from shiplint.rules.publish_action import action_uploads, effective_version, ref_kind, ref_loc
+from shiplint.rules.trusted_publishing import upload_index
+from shiplint.rules.versioning import publishes_root_project
+
+if TYPE_CHECKING:
+    from shiplint.model import Arg, Context, ShellCommand
+    from shiplint.project import Project
+    from shiplint.source import SourceFile
+
+V24 = Version("2.4")
+V25 = Version("2.5")
+
+_INVALID_24 = (
+    "`InvalidDistribution: Metadata is missing required fields: Name, Version. Make sure the "
+    "distribution includes the files where those fields are specified, and is using a "
+    "supported Metadata-Version: 1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3.`"
+)
+_INVALID_25 = (
+    "`InvalidDistribution: Invalid distribution metadata: '2.5' is not a valid metadata version`"
+)
+_LICENSE_FILE_400 = (
+    "`400 license-file introduced in metadata version 2.4, not 2.2. See "
+    "https://packaging.python.org/specifications/core-metadata for more information.`"
+)
+
+#: options of pip/uv/pipx install that take a value (the value is not a requirement)
+_INSTALL_VALUE_OPTIONS = {
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--index",
+    "--default-index",
+    "-f",
+    "--find-links",
+    "--python",
+    "-p",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--cache-dir",
+    "--src",
+    "--upgrade-strategy",
+    "--progress-bar",
+    "--trusted-host",
+    "--proxy",
+    "--log",
+    "--timeout",
+    "--retries",
+    "--exists-action",
+    "--cert",
+    "--client-cert",
+    "--config-settings",
+    "-C",
+    "--global-option",
+    "--install-option",
+    "--only-binary",
+    "--no-binary",
+    "--spec",
+    "--with",
+    "--from",
+    "--group",
+    "--extra",
+    "--keyring-provider",
+    "--resolution",
+    "--prerelease",
+    "--exclude-newer",
+}
+_REQUIREMENT_FILE_OPTIONS = {"-r", "--requirement", "-c", "--constraint", "--constraints"}
+
+
+def _metadata_why(info: BuildInfo, mv: Version) -> str:
+    """Why the distributions carry Metadata-Version ``mv`` (for messages)."""
+    facts = info.facts
+    lic = info.license
+    if lic.import_names is not None:
+        return f"`[project].{lic.import_names.text}` (PEP 794) needs Metadata-Version {mv}"
+    if facts is None:
+        return f"the PEP 639 license fields need Metadata-Version {mv}"
+    key = "metadata-2-5-since" if mv >= V25 else "metadata-2-4-since"
+    since = facts.threshold(key)
+    if info.core_metadata_override:
+        return f"`core-metadata-version` makes {facts.package} write Metadata-Version {mv}"
+    if since is None:
+        since = facts.threshold("pep639-since")
+        return f"{facts.package} {since}+ writes Metadata-Version {mv} for PEP 639 license fields"
+    pin = info.pin
+    allowed = f" (`{pin.text}` allows it)" if pin is not None else " (unpinned: the newest)"
+    return f"{facts.package} {since} and later{allowed} writes Metadata-Version {mv}"
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def _twine_subcommand(cmd: ShellCommand) -> tuple[str, Arg] | None:
+    """``("upload"|"check", head)`` when ``cmd`` runs twine."""
+    args = cmd.args
+    i = skip_wrappers(args)
+    if i >= len(args) or program_name(args[i].text) != "twine":
+        return None
+    for arg in args[i + 1 :]:
+        if arg.text.startswith("-"):
+            continue
+        if arg.text in ("upload", "check"):
+            return arg.text, args[i]
+        return None
+    return None
+
+
+def _install_args(cmd: ShellCommand) -> list[Arg] | None:
+    """The arguments after ``install`` of pip/uv pip/pipx/uv tool install, else None."""
+    args = cmd.args
+    i = skip_wrappers(args)
+    if i >= len(args):
+        return None
+    head = program_name(args[i].text)
+    rest = args[i + 1 :]
+    words = [a.text for a in rest[:2]]
+    if head.startswith("pip") and words[:1] == ["install"]:
+        return rest[1:]
+    if head == "uv" and words[:2] in (["pip", "install"], ["tool", "install"]):
+        return rest[2:]
+    if head == "pipx" and words[:1] == ["install"]:
+        return rest[1:]
+    return None
+
+
+def _env_key(context: Context, src: SourceFile) -> tuple[str, object]:
+    """Commands with the same key share their installed packages."""
+    if context.job is not None:
+        return ("job", id(context.job))
+    if context.origin in ("tox", "nox"):
+        return (context.origin, context.label)
+    return (context.origin, src.rel)
+
+
+class _Pins:
+    """Requirements installed per environment (job, tox env, nox session, file)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.by_env: dict[tuple[str, object], list[Pin]] = {}
+        for cmd in project.model.commands:
+            rest = _install_args(cmd)
+            if rest is None:
+                continue
+            pins = self.by_env.setdefault(_env_key(cmd.context, cmd.source), [])
+            pins.extend(self._from_args(rest))
+
+    def _from_args(self, rest: list[Arg]) -> Iterator[Pin]:
+        i = 0
+        while i < len(rest):
+            arg = rest[i]
+            text = arg.text
+            name, eq, value = text.partition("=")
+            if text in _REQUIREMENT_FILE_OPTIONS and i + 1 < len(rest):
+                yield from self._from_file(rest[i + 1].text)
+                i += 2
+                continue
+            if text.startswith("--") and eq and name in _REQUIREMENT_FILE_OPTIONS:
+                yield from self._from_file(value)
+            elif text.startswith("-"):
+                if text in _INSTALL_VALUE_OPTIONS:
+                    i += 1
+            elif "$" not in text and "{" not in text:
+                pin = parse_pin(text, arg.loc)
+                if pin is not None:
+                    yield pin
+            i += 1
+
+    def _from_file(self, rel: str) -> Iterator[Pin]:
+        if "$" in rel or "{" in rel or "://" in rel:
+            return
+        src = self.project.file(rel.removeprefix("./"), "requirements")
+        if src is None or src.text is None:
+            return
+        offset = 0
+        for line in src.text.splitlines(keepends=True):
+            body = line.split(" #", 1)[0].rstrip("\r\n").rstrip("\\").strip()
+            if body and not body.startswith(("#", "-")):
+                start = offset + line.index(body[0])
+                requirement = body.split(";", 1)[0].split(" --hash", 1)[0].strip()
+                pin = parse_pin(body, Loc(src, start, start + len(requirement)))
+                if pin is not None:
+                    yield pin
+            offset += len(line)
+
+    def tox_deps(self, label: str) -> Iterator[Pin]:
+        """``deps`` of tox env ``label`` (tox.ini/setup.cfg/tox.toml/[tool.tox])."""
+        for src in self.project.of_kind("tox-ini", "setup-cfg"):
+            ini = self.project.ini(src)
+            if ini is None:
+                continue
+            for section_name in (f"testenv:{label}", "testenv"):
+                section = ini.sections.get(section_name)
+                value = section.get("deps") if section is not None else None
+                if value is None:
+                    continue
+                for line in value.lines:
+                    if line.text.startswith("-"):
+                        continue  # -r/-c lines are model commands already
+                    start = src.index(line.pos)
+                    pin = parse_pin(line.text, Loc(src, start, start + len(line.text)))
+                    if pin is not None:
+                        yield pin
+        for src in self.project.of_kind("tox-toml", "pyproject"):
+            doc = self.project.toml(src)
+            if doc is None:
+                continue
+            prefix: tuple[str, ...] = ("tool", "tox") if src.kind == "pyproject" else ()
+            for path in ((*prefix, "env", label, "deps"), (*prefix, "env_run_base", "deps")):
+                deps = doc.get(path)
+                if not isinstance(deps, list):
+                    continue
+                for i, dep in enumerate(deps):
+                    if not isinstance(dep, str):
+                        continue
+                    span = doc.string_span((*path, i))
+                    pin = parse_pin(dep, Loc(src, span[0], span[1]) if span else None)
+                    if pin is not None:
+                        yield pin
+
+    def for_context(self, context: Context, src: SourceFile) -> list[Pin]:
+        pins = list(self.by_env.get(_env_key(context, src), []))
+        if context.origin == "tox" and context.label:
+            pins.extend(self.tox_deps(context.label))
+        return pins
+
+
+# --- SL711 -------------------------------------------------------------------------------------
+
+
+@register
+class PublisherTooOldForMetadata(Rule):
+    """The publishing tool is older than the Metadata-Version the build backend writes.
+
+    Current build backends write newer core metadata than old publishers can read:
+    setuptools 77+, hatchling 1.27+, maturin 1.7.6+, flit-core 3.11+ and poetry-core 2.2+
+    write Metadata-Version 2.4 (the PEP 639 license fields), hatchling 1.32+ writes 2.5
+    (PEP 794). An unpinned `[build-system] requires` entry installs the newest release, so
+    this happens without any change in the repository. The twine inside an old
+    pypa/gh-action-pypi-publish (or an old twine pinned in the job) then rejects every
+    distribution before uploading it:
+
+    `Checking dist/…whl: ERROR InvalidDistribution: Metadata is missing required fields:
+    Name, Version. Make sure the distribution includes the files where those fields are
+    specified, and is using a supported Metadata-Version: 1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3.`
+
+    or, for 2.5, `InvalidDistribution: Invalid distribution metadata: '2.5' is not a valid
+    metadata version`.
+
+    Reported at the action's ref when the action is older than v1.12.3 (2.4) or v1.14.2
+    (2.5), and at a `twine` pin below 6.0 (2.4) or 7.0 (2.5) or a `packaging` pin below
+    24.2 (2.4) or 26.0 (2.5) installed where `twine upload`/`twine check` runs. With PEP 639
+    fields (`license = "MIT"`, `license-files`), v1.12.3 and twine 6.0 upload but drop the
+    license expression and files (a warning): v1.12.4 / twine 6.1 send them.
+
+    Fix: use `pypa/gh-action-pypi-publish@release/v1` (or pin v1.14.2 or later by tag or
+    SHA); install `twine>=7` and `packaging>=26` (at least `twine>=6.1` with
+    `packaging>=24.2` for Metadata-Version 2.4). Capping the backend (`hatchling<1.30`)
+    only postpones the problem.
+    """
+
+    code = "SL711"
+    name = "publisher-too-old-for-metadata"
+    severity = Severity.ERROR
+    summary = "pypi-publish action or twine too old for the Metadata-Version the backend writes"
+    catalogue = ("B-4",)
+    before = (
+        '# pyproject.toml: requires = ["setuptools>=61"] (setuptools 77+ writes 2.4)\n'
+        "- uses: pypa/gh-action-pypi-publish@v1.10.3\n"
+    )
+    after = (
+        '# pyproject.toml: requires = ["setuptools>=61"] (setuptools 77+ writes 2.4)\n'
+        "- uses: pypa/gh-action-pypi-publish@v1.14.2\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        info = analyze(project)
+        mv = info.metadata_version()
+        if mv is None:
+            return
+        why = _metadata_why(info, mv)
+        pep639 = info.license.pep639 is not None
+        yield from self._actions(project, mv, why, pep639)
+        yield from self._twine(project, mv, why, pep639)
+
+    def _actions(self, project: Project, mv: Version, why: str, pep639: bool) -> Iterator[Finding]:
+        f = facts_mod.load().pypi_publish
+        seen: set[tuple[str, int]] = set()
+        for upload, step in action_uploads(project):
+            version = effective_version(upload)
+            loc = ref_loc(step)
+            if version is None or loc is None or (loc.source.rel, loc.start) in seen:
+                continue
+            if not publishes_root_project(project.model, upload.context.job):
+                continue
+            severity: Severity | None = None
+            if mv >= V25 and version < f.threshold("metadata-2-5-since"):
+                need = f.threshold("metadata-2-5-since")
+                error = _INVALID_25
+            elif version < f.threshold("metadata-2-4-since"):
+                need = f.threshold("metadata-2-4-since")
+                error = _INVALID_24
+            elif pep639 and version < f.threshold("pep639-since"):
+                need = f.threshold("pep639-since")
+                error = ""
+                severity = Severity.WARNING
+            else:
+                continue
+            seen.add((loc.source.rel, loc.start))
+            fix = None
+            if ref_kind(upload.ref) == "tag":
+                fix = Fix(
+                    f"use v{f.latest}", (Edit(loc.start, loc.end, f"v{f.latest}"),), safe=False
+                )
+            if severity is None:
+                message = (
+                    f"pypa/gh-action-pypi-publish {version} cannot read Metadata-Version {mv}: "
+                    f"{why}"
+                )
+                help_ = (
+                    f"The twine inside this release rejects the distributions before uploading: "
+                    f"{error}. Use `@release/v1` or v{need} or later (v{f.latest}), pinned by "
+                    "tag or commit SHA."
+                )
+            else:
+                message = (
+                    f"pypa/gh-action-pypi-publish {version} drops the PEP 639 license fields "
+                    f"({why})"
+                )
+                help_ = (
+                    "Its twine 6.0 uploads Metadata-Version 2.4 but sends no License-Expression "
+                    "or License-File, so PyPI shows the release without its license. Use "
+                    f"`@release/v1` or v{need} or later (v{f.latest})."
+                )
+            yield self.at(loc, message, help_, severity=severity, fix=fix)
+
+    def _twine(self, project: Project, mv: Version, why: str, pep639: bool) -> Iterator[Finding]:
+        mf = metadata_facts()
+        pins_by_env: _Pins | None = None
+        seen: set[tuple[str, int]] = set()
+        for cmd in project.model.commands:
+            sub = _twine_subcommand(cmd)
+            if sub is None or not publishes_root_project(project.model, cmd.context.job):
+                continue
+            if pins_by_env is None:
+                pins_by_env = _Pins(project)
+            pins = pins_by_env.for_context(cmd.context, cmd.source)
+            twine_pins = [p for p in pins if p.name == "twine"]
+            old_twine = False
+            for pin in twine_pins:
+                finding = self._twine_pin(pin, mv, why, pep639, sub[0], mf.twine)
+                if finding is not None:
+                    old_twine = old_twine or finding.severity is Severity.ERROR
+                    if pin.loc is not None and (pin.loc.source.rel, pin.loc.start) not in seen:
+                        seen.add((pin.loc.source.rel, pin.loc.start))
+                        yield finding
+            if old_twine or any(not p.reaches(mf.twine["pep639-since"]) for p in twine_pins):
+                continue  # twine < 6.1 does not use packaging to read metadata
+            key = "metadata-2-5-since" if mv >= V25 else "metadata-2-4-since"
+            need = mf.packaging[key]
+            for pin in pins:
+                if pin.name != "packaging" or pin.loc is None or pin.reaches(need):
+                    continue
+                if (pin.loc.source.rel, pin.loc.start) in seen:
+                    continue
+                seen.add((pin.loc.source.rel, pin.loc.start))
+                error = (
+                    _INVALID_25
+                    if mv >= V25
+                    else _INVALID_24.replace(
+                        "Metadata is missing required fields: Name, Version. Make sure the "
+                        "distribution includes the files where those fields are specified, and is "
+                        "using a supported Metadata-Version: 1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3.",
+                        "Invalid distribution metadata: '2.4' is not a valid metadata version",
+                    )
+                )
+                yield self.at(
+                    pin.loc,
+                    f"`{pin.text}` keeps a packaging that cannot read Metadata-Version {mv}, "
+                    f"which `twine {sub[0]}` needs here: {why}",
+                    f"twine reads the metadata with packaging and fails with {error}. "
+                    f"Require `packaging>={need}`.",
+                )
+
+    def _twine_pin(
+        self,
+        pin: Pin,
+        mv: Version,
+        why: str,
+        pep639: bool,
+        sub: str,
+        thresholds: dict[str, Version],
+    ) -> Finding | None:
+        if pin.loc is None:
+            return None
+        if mv >= V25 and not pin.reaches(thresholds["metadata-2-5-since"]):
+            need, error = thresholds["metadata-2-5-since"], _INVALID_25
+        elif not pin.reaches(thresholds["metadata-2-4-since"]):
+            need, error = thresholds["metadata-2-4-since"], _INVALID_24
+        elif pep639 and not pin.reaches(thresholds["pep639-since"]):
+            return self.at(
+                pin.loc,
+                f"`{pin.text}` keeps a twine that drops the PEP 639 license fields ({why})",
+                "twine before 6.1 uploads Metadata-Version 2.4 without License-Expression and "
+                "License-File, so PyPI shows no license. Require `twine>=6.1` (with "
+                "`packaging>=24.2`).",
+                severity=Severity.WARNING,
+            )
+        else:
+            return None
+        return self.at(
+            pin.loc,
+            f"`{pin.text}` keeps a twine that cannot read Metadata-Version {mv} "
+            f"(`twine {sub}` runs with it): {why}",
+            f"twine rejects every distribution: {error}. Require `twine>={need}` "
+            "(and a packaging that knows the version: `packaging>=24.2` for 2.4, "
+            "`packaging>=26` for 2.5).",
+        )
+
+
+# --- SL712 -------------------------------------------------------------------------------------
+
+#: uploaders that send License-File even when the Metadata-Version predates it
+_LICENSE_FILE_SENDERS = {"uv", "hatch"}
+
+
+@register
+class BackendTooOldForLicenseMetadata(Rule):
+    """The build backend pinned in `[build-system] requires` predates PEP 639 license metadata.
+
+    PEP 639 (`license = "MIT"` as an SPDX expression, `license-files = [...]`) needs
+    Metadata-Version 2.4. Backends learnt it in setuptools 77, hatchling 1.26, maturin 1.9,
+    flit-core 3.11, pdm-backend 2.4 and poetry-core 2.2. When `requires` keeps an older
+    release (`setuptools<77`, `setuptools==74.*`, `hatchling~=1.25.0`), the build either
+    stops (setuptools: ``configuration error: `project.license` must be valid exactly by one
+    definition``, ``project must not contain {'license-files'} properties``) or writes
+    License-Expression/License-File under Metadata-Version 2.1-2.3, which PyPI refuses:
+
+    `400 license-file introduced in metadata version 2.4, not 2.2. See
+    https://packaging.python.org/specifications/core-metadata for more information.`
+
+    The same 400 hits projects that use no PEP 639 field at all when setuptools 57-76 (or
+    hatchling 1.9-1.25) finds a `LICENSE*`/`COPYING*`/`NOTICE*`/`AUTHORS*` file or
+    `[tool.setuptools] license-files`: those releases write `License-File` under 2.1/2.2.
+    twine leaves the field out below 2.4, `uv publish` and `hatch publish` send it, so this
+    case is reported when the repository publishes with one of those.
+
+    Fix: raise the backend's floor (`setuptools>=77`, `hatchling>=1.27`, `maturin>=1.9`,
+    `flit_core>=3.11`) and drop the upper bound; or, to keep the old backend, stop writing
+    license files (`[tool.setuptools] license-files = []`) and use the old `license = {text
+    = "..."}` form.
+    """
+
+    code = "SL712"
+    name = "backend-too-old-for-license-metadata"
+    severity = Severity.ERROR
+    summary = "License expression/files with a build backend pinned below PEP 639 support"
+    catalogue = ("P-6",)
+    example_file = "pyproject.toml"
+    before = (
+        '[build-system]\nrequires = ["setuptools>=61,<77"]\n'
+        'build-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "example"\nversion = "1.0"\nlicense = "MIT"\n'
+        'license-files = ["LICENSE"]\n'
+    )
+    after = (
+        '[build-system]\nrequires = ["setuptools>=77"]\n'
+        'build-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "example"\nversion = "1.0"\nlicense = "MIT"\n'
+        'license-files = ["LICENSE"]\n'
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        info = analyze(project)
+        facts = info.facts
+        pin = info.pin
+        if facts is None or pin is None or pin.loc is None:
+            return
+        lic = info.license
+        since = facts.threshold("pep639-since")
+        expression = lic.expression if "license" in facts.pep639_fields else None
+        files = lic.files if "license-files" in facts.pep639_fields else None
+        used = expression or files
+        if used is not None and since is not None and info.backend_reaches(since) is False:
+            field = "`license` is an SPDX expression" if expression else "`license-files`"
+            if expression and files:
+                field = "`license` (an SPDX expression) and `license-files`"
+            line = used.pos.line
+            yield self.at(
+                pin.loc,
+                f"`{pin.text}` keeps {facts.package} below {since}, which predates PEP 639, "
+                f"but {field} (line {line})",
+                f"{facts.package} before {since} rejects the field or writes it under an old "
+                f"Metadata-Version that PyPI refuses: {_LICENSE_FILE_400} Require "
+                f"`{facts.package}>={since}` (no upper bound below it).",
+            )
+            return
+        yield from self._legacy_license_file(project, info, pin)
+
+    def _legacy_license_file(
+        self, project: Project, info: BuildInfo, pin: Pin
+    ) -> Iterator[Finding]:
+        facts = info.facts
+        lic = info.license
+        if facts is None or facts.legacy_license_file is None or lic.tool_files_off:
+            return
+        first, fixed = facts.legacy_license_file
+        if info.backend_reaches(first) is not True or info.backend_reaches(fixed) is not False:
+            return
+        if lic.tool_files is not None:
+            where = f"the license files configured at {lic.tool_files.source.rel}:" + str(
+                lic.tool_files.pos.line
+            )
+        elif lic.default_file is not None:
+            where = f"`{lic.default_file}` (matched by the default license-file globs)"
+        else:
+            return
+        uploaders = sorted(
+            {
+                u.tool
+                for u in project.model.uploads
+                if u.tool in _LICENSE_FILE_SENDERS
+                and u.family == "pypi"
+                and upload_index(u) in ("pypi", "testpypi")
+            }
+        )
+        if not uploaders:
+            return
+        tools = " and ".join(f"`{t} publish`" for t in uploaders)
+        assert pin.loc is not None
+        yield self.at(
+            pin.loc,
+            f"`{pin.text}` keeps {facts.package} below {fixed}, which writes License-File for "
+            f"{where} under Metadata-Version 2.1-2.3, and {tools} sends it to PyPI",
+            f"PyPI refuses the upload: {_LICENSE_FILE_400} Require "
+            f"`{facts.package}>={fixed}` (it writes Metadata-Version 2.4), or stop writing "
+            "license files (`[tool.setuptools] license-files = []`).",
+        )

@@ -1,0 +1,334 @@
+"""tox environments that CI runs to upload: credentials dropped by tox's clean environment
+(C-1).
+
+shiplint's tox plugin checks the same thing when a maintainer runs tox; this rule checks the
+environments CI starts (``tox -e <env>``, ``TOXENV``), from tox.ini, setup.cfg, tox.toml,
+``[tool.tox]`` and ``legacy_tox_ini`` in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shiplint.findings import Finding, Severity
+from shiplint.model.build import legacy_tox_ini
+from shiplint.model.commands import option_value, program_name
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+from shiplint.tox_credentials import PassedEnv, missing_credentials
+from shiplint.tox_guard import EnvFacts, credentials_problem
+
+if TYPE_CHECKING:
+    from shiplint.model import Job, ReleaseModel, ShellCommand, Upload
+    from shiplint.parse.ini import IniDoc
+    from shiplint.project import Project
+
+
+_TOX_ENV_OPTION = re.compile(r"^(?:-e|--env|--envlist)(?:=(.*))?$")
+
+
+def _tox_env_names(cmd: ShellCommand) -> list[str] | None:
+    """The environments a ``tox`` command line runs (None: not tox; [] all/unknown)."""
+    args = cmd.args
+    start = None
+    for i, arg in enumerate(args[:5]):
+        if program_name(arg.text) == "tox":
+            start = i
+            break
+    if start is None:
+        return None
+    names: list[str] = []
+    rest = args[start + 1 :]
+    for i, arg in enumerate(rest):
+        text = arg.text
+        value: str | None = None
+        match = _TOX_ENV_OPTION.match(text)
+        if match:
+            value = match.group(1)
+            if value is None and i + 1 < len(rest):
+                value = rest[i + 1].text
+        elif text.startswith("-e") and len(text) > 2 and not text.startswith("--"):
+            value = text[2:]
+        if value:
+            names.extend(v.strip() for v in value.split(",") if v.strip())
+    toxenv = cmd.env.get("TOXENV")
+    if toxenv is not None:
+        names.extend(v.strip() for v in toxenv.text.split(",") if v.strip())
+    return names
+
+
+def _matrix_texts(job: Job | None) -> str:
+    """The text of a job's ``strategy.matrix`` (to resolve ``${{ matrix.x }}`` env names)."""
+    if job is None or job.node is None or job.workflow is None:
+        return ""
+    strategy = job.node.get_map("strategy")
+    matrix = strategy.get("matrix") if strategy is not None else None
+    if matrix is None:
+        return ""
+    return (job.workflow.source.text or "")[matrix.start : matrix.end]
+
+
+def _ci_runs_tox_env(model: ReleaseModel, env: str) -> ShellCommand | None:
+    """A CI command (workflow, CI file, script a workflow runs) that runs tox env ``env``."""
+    for cmd in model.commands:
+        context = cmd.context
+        if context.origin not in ("workflow", "action", "ci") and (
+            context.origin != "script" or context.job is None
+        ):
+            continue
+        names = _tox_env_names(cmd)
+        if names is None:
+            continue
+        for name in names:
+            if name == env or (env == "(base)" and not name.startswith("-")):
+                return cmd
+            if "${{" in name and re.search(
+                rf"(?<![\w-]){re.escape(env)}(?![\w-])", _matrix_texts(context.job)
+            ):
+                return cmd
+    return None
+
+
+def _pypirc_prepared(model: ReleaseModel, cmd: ShellCommand) -> bool:
+    """Whether the CI job that runs ``cmd`` writes or restores a ``.pypirc`` first."""
+    job = cmd.context.job
+    if job is None:
+        return False
+    for step in job.steps:
+        if step.run is not None and ".pypirc" in step.run.value:
+            return True
+        if step.with_ is not None and ".pypirc" in (
+            (job.workflow.source.text or "")[step.with_.start : step.with_.end]
+            if job.workflow is not None
+            else ""
+        ):
+            return True
+    return False
+
+
+def _ini_entries(ini: IniDoc, section: str, keys: tuple[str, ...], depth: int = 0) -> list[str]:
+    """The lines of the first of ``keys`` set in ``section`` (``{[sec]key}`` expanded)."""
+    sec = ini.sections.get(section)
+    value = None
+    if sec is not None:
+        for key in keys:
+            value = sec.get(key)
+            if value is not None:
+                break
+    if value is None:
+        return []
+    out: list[str] = []
+    for line in value.lines:
+        text = re.sub(r"\s#.*$", "", line.text).strip()
+        ref = re.fullmatch(r"\{\[([^\]]+)\]([\w-]+)\}", text)
+        if ref and depth < 5:
+            out.extend(_ini_entries(ini, ref.group(1), (ref.group(2),), depth + 1))
+            continue
+        out.append(text)
+    return out
+
+
+def _ini_setting(ini: IniDoc, section: str, keys: tuple[str, ...], depth: int = 0) -> list[str]:
+    """A testenv setting, else that of its ``base`` sections (``[testenv]`` by default)."""
+    sec = ini.sections.get(section)
+    if sec is not None and any(sec.get(k) is not None for k in keys):
+        return _ini_entries(ini, section, keys)
+    if section == "testenv" or depth > 3:
+        return []
+    bases = ["testenv"]
+    base = sec.get("base") if sec is not None else None
+    if base is not None:
+        bases = [b for line in base.lines for b in re.split(r"[\s,]+", line.text) if b]
+    for name in bases:
+        if name != section and name in ini.sections:
+            return _ini_setting(ini, name, keys, depth + 1)
+    return []
+
+
+def _pass_env_names(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        # a factor condition (`upload: TWINE_*`) is taken as met
+        line = re.sub(r"^[\w{},!.-]+:\s+", "", line)
+        out.extend(n for n in re.split(r"[\s,]+", line) if n)
+    return out
+
+
+def _set_env_names(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        line = re.sub(r"^[\w{},!.-]+:\s+", "", line)
+        name, eq, _ = line.partition("=")
+        if eq and name.strip():
+            out.append(name.strip())
+    return out
+
+
+def _toml_env(tox: dict[str, Any], name: str) -> dict[str, Any]:
+    if name == "(base)":
+        base = tox.get("env_run_base")
+        return base if isinstance(base, dict) else {}
+    envs = tox.get("env")
+    conf = envs.get(name) if isinstance(envs, dict) else None
+    return conf if isinstance(conf, dict) else {}
+
+
+def _toml_setting(tox: dict[str, Any], name: str, key: str) -> Any:
+    conf = _toml_env(tox, name)
+    if key in conf:
+        return conf[key]
+    base = tox.get("env_run_base")
+    return base.get(key) if isinstance(base, dict) else None
+
+
+def _toml_pass_env(tox: dict[str, Any], value: Any, depth: int = 0) -> list[str]:
+    out: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and depth < 5:
+            of = item.get("of")
+            if isinstance(of, list) and len(of) >= 2:
+                node: Any = tox
+                for part in of:
+                    node = node.get(part) if isinstance(node, dict) else None
+                out.extend(_toml_pass_env(tox, node, depth + 1))
+    return out
+
+
+def _tox_env_passes(project: Project, upload: Upload) -> tuple[list[str], list[str]] | None:
+    """(pass_env, set_env names) of the tox env that runs ``upload`` (None: not found)."""
+    src = upload.source
+    env = upload.context.label
+    section = "testenv" if env == "(base)" else f"testenv:{env}"
+    if src.kind in ("tox-ini", "setup-cfg"):
+        ini = project.ini(src)
+        if ini is None:
+            return None
+        return (
+            _pass_env_names(_ini_setting(ini, section, ("pass_env", "passenv"))),
+            _set_env_names(_ini_setting(ini, section, ("set_env", "setenv"))),
+        )
+    doc = project.toml(src)
+    if doc is None:
+        return None
+    if src.kind == "pyproject":
+        legacy = legacy_tox_ini(src, doc)
+        if legacy is not None:
+            ini = legacy.ini
+            return (
+                _pass_env_names(_ini_setting(ini, section, ("pass_env", "passenv"))),
+                _set_env_names(_ini_setting(ini, section, ("set_env", "setenv"))),
+            )
+        tool = doc.data.get("tool")
+        tox = tool.get("tox") if isinstance(tool, dict) else None
+    else:
+        tox = doc.data
+    if not isinstance(tox, dict):
+        return None
+    set_env = _toml_setting(tox, env, "set_env")
+    return (
+        _toml_pass_env(tox, _toml_setting(tox, env, "pass_env")),
+        [k for k in set_env if isinstance(k, str)] if isinstance(set_env, dict) else [],
+    )
+
+
+@register
+class ToxUploadDropsCredentials(Rule):
+    """A tox environment that CI runs uploads, but passes the upload tool no credentials.
+
+    tox runs commands with a cleaned environment: only the variables named in `pass_env`
+    (tox 3: `passenv`), those set in `set_env`, and a short default list (`PATH`, `HOME`,
+    proxies, `LANG`, `PIP_*` ...) reach them. A CI step that sets `TWINE_PASSWORD`,
+    `UV_PUBLISH_TOKEN`, `FLIT_PASSWORD` ... and runs `tox -e release` hands tox the token,
+    and tox drops it: twine prompts for a password in a job that cannot answer, or the
+    index answers `403 Invalid or non-existent authentication information` (catalogue
+    C-1, tpvasconcelos/ridgeplot#25). Trusted publishing needs `ACTIONS_ID_TOKEN_REQUEST_*`
+    and `GITHUB_ACTIONS` passed in the same way.
+
+    shiplint checks each env (tox.ini, setup.cfg, tox.toml, `[tool.tox]` and
+    `legacy_tox_ini` in pyproject.toml) whose commands upload and that a workflow, a CI
+    file or a script run from a workflow starts with `tox -e <env>` (or `TOXENV`). The
+    env's own `pass_env`/`set_env` count, else those of `[testenv]`/`env_run_base`, with
+    `{[testenv]passenv}` references followed. An env that only maintainers run on their
+    own machine is left to shiplint's tox plugin, which also looks at `~/.pypirc`.
+
+    Fix: add the tool's variables to the env's `pass_env` (`TWINE_USERNAME`,
+    `TWINE_PASSWORD`; `UV_PUBLISH_TOKEN`; `FLIT_USERNAME`, `FLIT_PASSWORD` ...), or
+    `ACTIONS_ID_TOKEN_REQUEST_*` and `GITHUB_ACTIONS` for trusted publishing.
+    """
+
+    code = "SL901"
+    name = "tox-upload-drops-credentials"
+    severity = Severity.ERROR
+    summary = "tox env run by CI uploads, but its pass_env lets no credentials through"
+    catalogue = ("C-1",)
+    example_file = "tox.ini"
+    before = (
+        "# CI runs `tox -e release` with TWINE_PASSWORD set\n"
+        "[testenv:release]\n"
+        "skip_install = true\n"
+        "deps =\n    build\n    twine\n"
+        "commands =\n    python -m build\n    python -m twine upload dist/*\n"
+    )
+    after = (
+        "# CI runs `tox -e release` with TWINE_PASSWORD set\n"
+        "[testenv:release]\n"
+        "skip_install = true\n"
+        "deps =\n    build\n    twine\n"
+        "pass_env =\n    TWINE_USERNAME\n    TWINE_PASSWORD\n"
+        "commands =\n    python -m build\n    python -m twine upload dist/*\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        model = project.model
+        seen: set[tuple[str, str, str]] = set()
+        for upload in model.uploads:
+            if upload.context.origin != "tox":
+                continue
+            env = upload.context.label
+            key = (upload.source.rel, env, upload.tool)
+            if key in seen:
+                continue
+            runner = _ci_runs_tox_env(model, env)
+            if runner is None:
+                continue
+            passes = _tox_env_passes(project, upload)
+            if passes is None:
+                continue
+            pass_env, set_env = passes
+            options = {name: option_value(arg) for name, arg in upload.options.items()}
+            auth = missing_credentials(
+                upload.tool,
+                options,
+                upload.index,
+                PassedEnv(pass_env, set_env),
+                pypirc=_pypirc_prepared(model, runner),
+            )
+            if auth is None:
+                continue
+            seen.add(key)
+            facts = EnvFacts(
+                name=env,
+                root=Path(project.root),
+                config_file=upload.source.path,
+                commands=[],
+                pass_env=pass_env,
+                set_env=set_env,
+            )
+            text = credentials_problem(facts, upload, auth)
+            message, _, help_text = text.partition("\n")
+            help_text = help_text.replace(
+                f"{upload.tool} also reads ~/.pypirc; none was found.",
+                f"{upload.tool} also reads ~/.pypirc, but the CI job does not write one.",
+            )
+            where = runner.args[0].loc.pos
+            yield self.at(
+                upload.loc,
+                message,
+                f"{help_text}\n(CI runs this env at {runner.source.rel}:{where.line}.)",
+            )

@@ -1,0 +1,253 @@
+"""Uploads in shell scripts and ``run:`` blocks without errexit: a failed upload leaves the
+job green (S-2)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.model import Loc
+from shiplint.model.commands import program_name
+from shiplint.model.workflows import run_setting
+from shiplint.parse.shell_flow import chain_to, fails
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+from shiplint.script_uploads import script_uploads, upload_command_name
+
+if TYPE_CHECKING:
+    from shiplint.parse.shell_flow import Node
+    from shiplint.parse.yamlnodes import YScalar
+    from shiplint.project import Project
+    from shiplint.script_uploads import ScriptFlow
+    from shiplint.source import SourceFile
+
+
+_SHORT_OPTS = re.compile(r"^[-+][A-Za-z]+$")
+_SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh"})
+
+
+def _has_errexit(words: list[str]) -> bool | None:
+    """Whether shell options turn errexit on (True), off (False) or leave it (None)."""
+    state: bool | None = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("-o", "+o") and i + 1 < len(words):
+            if words[i + 1] == "errexit":
+                state = word == "-o"
+            i += 2
+            continue
+        if _SHORT_OPTS.match(word) and "e" in word[1:]:
+            state = word[0] == "-"
+        i += 1
+    return state
+
+
+def _shebang_errexit(text: str) -> bool:
+    first = text.split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return False
+    return bool(_has_errexit(first[2:].split()))
+
+
+def _errexit_before(flow: ScriptFlow, offset: int, initial: bool) -> bool:
+    """Whether errexit is on at ``offset`` of the text: ``initial``, then ``set -e``/``+e``."""
+    state = initial
+    for cmd in flow.commands:
+        if cmd.start >= offset:
+            break
+        argv = [w.text for w in cmd.words]
+        if argv[:1] == ["set"]:
+            got = _has_errexit(argv[1:])
+            if got is not None:
+                state = got
+    return state
+
+
+def _shell_errexit(shell: str | None) -> bool | None:
+    """errexit of a run step's shell (None: not a POSIX shell, not checked)."""
+    if shell is None:
+        return True  # bash -e {0} (sh -e {0} without bash)
+    words = shell.split()
+    if not words or program_name(words[0]) not in _SHELLS:
+        return None
+    if len(words) == 1:
+        return True  # the `bash` / `sh` keywords: bash --noprofile --norc -eo pipefail {0}
+    return bool(_has_errexit([w for w in words[1:] if w != "{0}"]))
+
+
+def _script_errexit(project: Project, src: SourceFile) -> bool:
+    """Whether a script runs with errexit on from its first line: the shebang when run as
+    a program, the interpreter's options (``bash -e x.sh``), or the calling step's shell
+    when sourced. Every known call must give it."""
+    model = project.model
+    calls = model.script_calls.get(src.rel, [])
+    shebang = _shebang_errexit(src.text or "")
+    if not calls:
+        return shebang
+    for call in calls:
+        step = call.caller.step
+        command = next(
+            (
+                c
+                for c in model.commands
+                if c.context.step is step and any(a.loc == call.loc for a in c.args)
+            ),
+            None,
+        )
+        if command is None or step is None:
+            return shebang
+        argv = command.argv()
+        head = program_name(argv[0])
+        if head in ("source", "."):
+            shell = run_setting(step, "shell")
+            if not _shell_errexit(shell.value if shell is not None else None):
+                return False
+        elif head in _SHELLS:
+            options = [a for a in argv[1:] if a.startswith(("-", "+"))]
+            if not _has_errexit(options):
+                return False
+        elif not shebang:
+            return False
+    return True
+
+
+def _status_of_script(flow: ScriptFlow, target: Node) -> bool:
+    """Whether the script's exit status is that of ``target`` when it fails: it is the last
+    command run, at the top level or in ``if``/``case`` branches and groups, and only
+    ``&&`` lists follow it."""
+    if flow.nodes is None or target.negated:
+        return False
+    chain = chain_to(flow.nodes, target)
+    if chain is None:
+        return False
+    for body, index, container, branch in chain:
+        if any(later.joined != "&&" for later in body[index + 1 :]):
+            return False
+        if container is None:
+            continue
+        if container.kind in ("loop", "function") or branch == -2:
+            return False
+    return True
+
+
+def _handled(flow: ScriptFlow, target: Node) -> bool:
+    """``upload || exit 1`` (or ``|| { ...; exit 1; }``): the failure is acted on."""
+    if flow.nodes is None:
+        return False
+    chain = chain_to(flow.nodes, target)
+    if chain is None:
+        return False
+    body, index, _container, _branch = chain[-1]
+    following = body[index + 1 : index + 2]
+    return bool(following) and following[0].joined == "||" and fails(following)
+
+
+def _errexit_fix(flow: ScriptFlow, shell: YScalar | None) -> Fix | None:
+    if flow.step is None:
+        text = flow.src.text or ""
+        at = text.find("\n") + 1 if text.startswith("#!") else 0
+        if text.startswith("#!") and at == 0:
+            return None
+        return Fix(
+            "stop the script at the first failing command", (Edit(at, at, "set -e\n"),), safe=False
+        )
+    if shell is None:
+        return None
+    loc = Loc(flow.src, shell.start, shell.end)
+    if loc.text != shell.value:
+        return None
+    words = shell.value.split(" ")
+    if len(words) > 1 and re.fullmatch(r"-[A-Za-z]+", words[1]):
+        words[1] = "-e" + words[1][1:]
+    else:
+        words.insert(1, "-e")
+    new = " ".join(words)
+    return Fix(f"run with `shell: {new}`", (Edit(loc.start, loc.end, new),), safe=False)
+
+
+@register
+class UploadWithoutErrexit(Rule):
+    """A script uploads without `set -e`: a failed upload does not fail the job.
+
+    A shell carries on after a failing command unless errexit is on, and exits with the
+    status of its *last* command. An `anaconda upload` or `twine upload` that fails in the
+    middle of a script, inside a loop, or followed by an `echo`, leaves the job green
+    (catalogue S-2: h5py's ARM wheel uploads failed for about seven months unnoticed, fixed
+    by adding `set -e` in h5py/h5py#2216).
+
+    GitHub Actions runs `run:` blocks with `bash -e` (or `bash -eo pipefail` for
+    `shell: bash`), but not a custom `shell:` such as `bash -l {0}` (used with conda), and a
+    script run as `bash tools/upload.sh` starts without errexit whatever its caller had.
+    shiplint reports uploads in script files, and in `run:` blocks whose shell lacks `-e`,
+    when no `set -e` / `set -euo pipefail` / `set -o errexit` (or a `#!/bin/bash -e`
+    shebang for a script run as a program) comes before them. An upload whose status is
+    the script's exit status anyway (its last command), or followed by `|| exit 1`, is
+    left alone.
+
+    Fix: `set -euo pipefail` at the top of the script, or `shell: bash -el {0}`.
+    """
+
+    code = "SL912"
+    name = "upload-without-errexit"
+    severity = Severity.WARNING
+    summary = "Upload in a script without `set -e`: a failed upload leaves CI green"
+    catalogue = ("S-2",)
+    example_file = "tools/upload_wheels.sh"
+    before = (
+        "#!/bin/bash\n"
+        "for whl in wheelhouse/*.whl; do\n"
+        '    anaconda -t "$TOKEN" upload --force -u scientific-python-nightly-wheels "$whl"\n'
+        "done\n"
+        'echo "uploaded"\n'
+    )
+    after = (
+        "#!/bin/bash\nset -euo pipefail\n"
+        "for whl in wheelhouse/*.whl; do\n"
+        '    anaconda -t "$TOKEN" upload --force -u scientific-python-nightly-wheels "$whl"\n'
+        "done\n"
+        'echo "uploaded"\n'
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        done: set[int] = set()
+        script_errexit: dict[str, bool] = {}
+        for upload, flow, node in script_uploads(project):
+            if id(flow) in done or node.cmd is None:
+                continue
+            shell: YScalar | None = None
+            if flow.step is None:
+                rel = flow.src.rel
+                if rel not in script_errexit:
+                    script_errexit[rel] = _script_errexit(project, flow.src)
+                initial = script_errexit[rel]
+                where = f"`{rel}`"
+            else:
+                shell = run_setting(flow.step, "shell")
+                got = _shell_errexit(shell.value if shell is not None else None)
+                if got is None:
+                    continue
+                initial = got
+                where = f"this `run:` block (shell: {shell.value if shell else 'bash -e'})"
+            if _errexit_before(flow, node.cmd.start, initial):
+                continue
+            if _status_of_script(flow, node) or _handled(flow, node):
+                continue
+            done.add(id(flow))
+            help_text = (
+                "Add `set -euo pipefail` at the top of the script (or run it with `bash -e`)."
+                if flow.step is None
+                else "Use a shell with errexit (`shell: bash -el {0}` keeps the login shell "
+                "conda needs) or start the block with `set -euo pipefail`."
+            )
+            yield self.at(
+                upload.loc,
+                f"`{upload_command_name(upload)}` runs in {where} without `set -e`: if it fails, "
+                "the script carries on and the job can still succeed",
+                f"A shell exits with the status of its last command; a failed upload before "
+                f"it goes unnoticed (h5py's wheel uploads failed for months this way). "
+                f"{help_text}",
+                fix=_errexit_fix(flow, shell),
+            )

@@ -1,0 +1,113 @@
+"""Upload destinations chosen by a shell ``if``/``case`` in the upload script (S-2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint.findings import Finding, Severity
+from shiplint.parse.shell_flow import fails
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+from shiplint.script_uploads import (
+    script_uploads,
+    target_routes,
+    target_variable,
+    upload_command_name,
+)
+
+if TYPE_CHECKING:
+    from shiplint.project import Project
+    from shiplint.script_uploads import Route
+
+
+def _guarded(routes: list[Route]) -> bool:
+    """Every value is chosen by an explicit branch of one ``if``/``case`` whose fall-through
+    branch (``else``, ``*)``) fails: an unexpected event or a broken test stops the job."""
+    containers = {id(r.container) for r in routes}
+    container = routes[0].container
+    if len(containers) != 1 or container is None:
+        return False
+    default = None
+    for index, branch in enumerate(container.branches):
+        if branch.kind == "else" or (branch.kind == "case" and branch.label.strip() == "*"):
+            default = index
+    if default is None or any(r.branch == default for r in routes):
+        return False
+    return fails(container.branches[default].body)
+
+
+@register
+class UploadTargetByShellCondition(Rule):
+    """Where an upload goes depends on a shell `if`/`case` in the upload script.
+
+    `if [ "$GITHUB_EVENT_NAME" == "schedule" ]; then ANACONDA_ORG=scientific-python-nightly-wheels;
+    else ANACONDA_ORG=project-wheels-staging; fi` then `anaconda upload -u "$ANACONDA_ORG"`
+    sends the nightly wheels to the staging org as soon as the test is false for any
+    reason: a `[`/`]` typo (bash prints an error and the test counts as false), a renamed
+    event, an unset variable. scikit-learn's nightlies went to its staging org that way
+    (scikit-learn/scikit-learn#27831; catalogue S-2). The job stays green and the nightly
+    index goes stale.
+
+    shiplint follows the variable given to `anaconda upload -u/--user` (or twine's
+    `--repository-url`, uv's `--publish-url` ...) and reports the upload when the script
+    assigns it different values in different branches, listing which value each branch
+    picks. Branches that cover every expected case and a fall-through (`else`, `*)`) that
+    fails are accepted.
+
+    Fix: choose the target where the trigger is known — separate workflow steps with
+    `if: github.event_name == 'schedule'` and the org written in each — or make the shell
+    test exhaustive and fail on anything else (`else echo "unexpected event"; exit 1; fi`).
+    """
+
+    code = "SL913"
+    name = "upload-target-by-shell-condition"
+    severity = Severity.WARNING
+    summary = "Upload destination chosen by a shell if/case: a broken test uploads elsewhere"
+    catalogue = ("S-2",)
+    example_file = "build_tools/github/upload_anaconda.sh"
+    before = (
+        "#!/bin/bash\nset -e\n"
+        'if [ "$GITHUB_EVENT_NAME" == "schedule" ]; then\n'
+        '    ANACONDA_ORG="scientific-python-nightly-wheels"\n'
+        "else\n"
+        '    ANACONDA_ORG="scikit-learn-wheels-staging"\n'
+        "fi\n"
+        'anaconda -t "$ANACONDA_TOKEN" upload --force -u "$ANACONDA_ORG" dist/*.whl\n'
+    )
+    after = (
+        "#!/bin/bash\nset -e\n"
+        'case "$GITHUB_EVENT_NAME" in\n'
+        '    schedule) ANACONDA_ORG="scientific-python-nightly-wheels" ;;\n'
+        '    push) ANACONDA_ORG="scikit-learn-wheels-staging" ;;\n'
+        '    *) echo "unexpected event $GITHUB_EVENT_NAME"; exit 1 ;;\n'
+        "esac\n"
+        'anaconda -t "$ANACONDA_TOKEN" upload --force -u "$ANACONDA_ORG" dist/*.whl\n'
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[tuple[int, str]] = set()
+        for upload, flow, _node in script_uploads(project):
+            var = target_variable(upload)
+            if var is None or (id(flow), var) in seen:
+                continue
+            routes = target_routes(flow, var)
+            values = {r.value for r in routes}
+            if len(values) < 2 or all(r.container is None for r in routes):
+                continue
+            if _guarded(routes):
+                continue
+            seen.add((id(flow), var))
+            listed = "; ".join(f"`{r.value or '(empty)'}` {r.label}" for r in routes)
+            yield self.at(
+                upload.loc,
+                f"`{upload_command_name(upload)}` sends to `${var}`, which a shell condition sets: "
+                f"{listed}",
+                "When the test is false for an unexpected reason (a `[`/`]` typo, a renamed "
+                "event, an unset variable) the upload silently goes to the other target "
+                "(scikit-learn's nightlies went to its staging org this way). Choose the "
+                "target in the workflow, where the event is known (a step per event with "
+                "`if: github.event_name == 'schedule'` and the org written in it), or make "
+                'the test exhaustive and fail otherwise: `else echo "unexpected event"; '
+                "exit 1`.",
+            )

@@ -1,0 +1,339 @@
+"""Upload scripts that skip the upload, with success, when the token is empty (S-2).
+
+The script's structure comes from :mod:`shiplint.parse.shell_flow`; this module reads the
+emptiness tests (``[ -z "$T" ]``, ``[[ -n $T ]]``, ``[ "x$T" = x ]`` ...) of the variables
+that carry the upload's credential and follows the branch taken when it is empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from shiplint.findings import Finding, Severity
+from shiplint.model import Loc
+from shiplint.model.shellblocks import secret_names
+from shiplint.parse.shell import variable_refs
+from shiplint.parse.shell_flow import and_or_lists, bodies, contains, fails, terminates
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+from shiplint.script_uploads import script_uploads, upload_command_name
+from shiplint.tox_credentials import tool_auth
+
+if TYPE_CHECKING:
+    from shiplint.model import Upload
+    from shiplint.parse.shell import Word
+    from shiplint.parse.shell_flow import Node
+    from shiplint.project import Project
+    from shiplint.script_uploads import ScriptFlow
+
+_TOKENISH = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|AUTH", re.IGNORECASE)
+
+
+def _credential_vars(upload: Upload, flow: ScriptFlow) -> set[str]:
+    """Variables that carry the upload's credential: those its credential options or
+    variables name, the tool's own variables, and the variables those are copied from."""
+    names: set[str] = set()
+    for cred in upload.credentials:
+        if cred.username or cred.via == "oidc":
+            continue
+        names.update(variable_refs(cred.loc.text))
+        if cred.via == "env" and cred.name:
+            names.add(cred.name)
+        if cred.secret and re.fullmatch(r"[A-Za-z_]\w*", cred.secret):
+            names.add(cred.secret)
+    auth = tool_auth(upload.tool, {}, upload.index)
+    if auth is not None:
+        for scheme in auth.schemes:
+            names.update(n for n in scheme.names if not n.startswith(("GITHUB_", "ACTIONS_")))
+    if upload.tool == "anaconda":
+        names.update(("ANACONDA_API_TOKEN", "BINSTAR_API_TOKEN"))
+    if upload.command is not None:
+        for arg in upload.command.args:
+            if arg.text.startswith("-") and _TOKENISH.search(arg.text) is None:
+                continue
+            names.update(n for n in variable_refs(arg.raw) if _TOKENISH.search(n))
+    for cmd in flow.commands:
+        for name, word in cmd.assigns:
+            if name in names:
+                names.update(variable_refs(word.text))
+    return names
+
+
+def _secret_fed(upload: Upload, name: str) -> bool:
+    """Whether variable ``name`` of the upload's environment comes from a CI secret."""
+    if upload.command is None or _TOKENISH.search(name) is None:
+        return False
+    value = upload.command.env.get(name)
+    if value is None:
+        return False
+    return bool(secret_names(value.text)) or (
+        value.loc is not None and bool(secret_names(value.loc.text))
+    )
+
+
+_TEST_HEADS = frozenset({"[", "[[", "test"})
+
+
+@dataclass(frozen=True)
+class _Atom:
+    var: str
+    empty: bool  # True: true when the variable is empty; False: true when it is set
+    word: Word
+
+
+def _atom(words: list[Word]) -> _Atom | None:
+    """``-z X``, ``-n X``, ``X``, ``X == ""``, ``X != ""``, ``"x$V" = x`` about one variable."""
+    negate = False
+    while words and words[0].text == "!" and not words[0].quoted:
+        negate = not negate
+        words = words[1:]
+    texts = [w.text for w in words]
+    found: tuple[Word, bool] | None = None
+    if len(words) == 2 and texts[0] in ("-z", "-n"):
+        found = (words[1], texts[0] == "-z")
+    elif len(words) == 1 and not texts[0].startswith("-"):
+        found = (words[0], False)
+    elif len(words) == 3 and texts[1] in ("=", "==", "!="):
+        left, right = words[0], words[2]
+        if variable_refs(right.text) and not variable_refs(left.text):
+            left, right = right, left
+        other = right.text
+        prefix = left.text.split("$", 1)[0]
+        if other == prefix:  # "" == "", or "x$V" = "x"
+            found = (left, texts[1] != "!=")
+    if found is None:
+        return None
+    word, empty = found
+    refs = variable_refs(word.text)
+    if len(refs) != 1:
+        return None
+    return _Atom(refs[0], empty != negate, word)
+
+
+def _test_atoms(cond: list[Node]) -> tuple[list[_Atom], set[str]] | None:
+    """The emptiness tests of a condition and the connectives between its parts."""
+    atoms: list[_Atom] = []
+    joins: set[str] = set()
+    for i, node in enumerate(cond):
+        if node.kind != "cmd" or node.cmd is None or not node.cmd.words:
+            return None
+        if i:
+            joins.add(node.joined)
+        words = node.cmd.words
+        head = words[0].text
+        if head not in _TEST_HEADS:
+            return None
+        inner = list(words[1:])
+        if head in ("[", "[[") and inner and inner[-1].text in ("]", "]]"):
+            inner = inner[:-1]
+        part: list[Word] = []
+        parts: list[list[Word]] = []
+        for word in inner:
+            if word.text in ("&&", "||", "-a", "-o") and not word.quoted:
+                joins.add("&&" if word.text in ("&&", "-a") else "||")
+                parts.append(part)
+                part = []
+            else:
+                part.append(word)
+        parts.append(part)
+        for words_ in parts:
+            atom = _atom(words_)
+            if atom is not None and node.negated:
+                atom = _Atom(atom.var, not atom.empty, atom.word)
+            if atom is not None:
+                atoms.append(atom)
+    return atoms, joins
+
+
+def _empty_test(cond: list[Node], names: set[str]) -> _Atom | None:
+    """The test of a credential variable that decides the branch: an atom whose ``empty``
+    says when the condition holds (only for ``||`` chains of emptiness tests or ``&&``
+    chains of is-set tests, whose outcome follows from that one variable)."""
+    got = _test_atoms(cond)
+    if got is None:
+        return None
+    atoms, joins = got
+    for atom in atoms:
+        if atom.var not in names:
+            continue
+        if atom.empty and joins <= {"||"}:
+            return atom
+        if not atom.empty and joins <= {"&&"}:
+            return atom
+    return None
+
+
+@dataclass
+class _Skip:
+    atom: _Atom
+    upload: Upload
+    how: str  # how the script skips, for the message
+
+
+def _silent_skips(
+    flow: ScriptFlow, uploads: list[tuple[Upload, Node]], names: dict[int, set[str]]
+) -> Iterator[_Skip]:
+    nodes = flow.nodes
+    if nodes is None:
+        return
+    for body in bodies(nodes):
+        for index, node in enumerate(body):
+            if node.kind == "if":
+                yield from _if_skips(node, body[index + 1 :], uploads, names)
+        for start, end in and_or_lists(body):
+            if end - start >= 2:
+                yield from _chain_skips(body[start:end], body[end:], uploads, names)
+
+
+def _if_skips(
+    node: Node,
+    after: list[Node],
+    uploads: list[tuple[Upload, Node]],
+    names: dict[int, set[str]],
+) -> Iterator[_Skip]:
+    for k, branch in enumerate(node.branches):
+        if branch.kind == "else":
+            break
+        for upload, target in uploads:
+            atom = _empty_test(branch.cond, names[id(upload)])
+            if atom is None:
+                continue
+            rest = [n for b in node.branches[k + 1 :] for n in b.body]
+            if atom.empty:
+                # this branch runs when the token is empty: it is the skip
+                if fails(branch.body):
+                    continue
+                if contains(rest, target):
+                    yield _Skip(atom, upload, "the branch for an empty token ends without an error")
+                elif terminates(branch.body) and contains(after, target):
+                    yield _Skip(atom, upload, "the script exits with status 0 before uploading")
+            elif k == 0 and contains(branch.body, target):
+                # the upload runs only when the token is set; the other branches skip it
+                if any(fails(b.body) for b in node.branches[1:]):
+                    continue
+                yield _Skip(
+                    atom,
+                    upload,
+                    "the upload runs only when the token is set, and nothing fails otherwise",
+                )
+
+
+def _chain_skips(
+    chain: list[Node],
+    after: list[Node],
+    uploads: list[tuple[Upload, Node]],
+    names: dict[int, set[str]],
+) -> Iterator[_Skip]:
+    test, rest = chain[0], chain[1:]
+    if test.kind != "cmd" or rest[0].joined not in ("&&", "||"):
+        return
+    for upload, target in uploads:
+        atom = _empty_test([test], names[id(upload)])
+        if atom is None:
+            continue
+        # `&&` runs the rest when the test holds, `||` when it does not
+        runs_when_empty = atom.empty == (rest[0].joined == "&&")
+        if runs_when_empty:
+            ends = terminates(rest) or any(n.kind == "group" and terminates(n.body) for n in rest)
+            if fails(rest) or not ends:
+                continue
+            if contains(after, target):
+                yield _Skip(atom, upload, "the script exits with status 0 before uploading")
+        elif contains(rest, target):
+            yield _Skip(
+                atom,
+                upload,
+                "the upload runs only when the token is set, and nothing fails otherwise",
+            )
+
+
+def _var_loc(flow: ScriptFlow, word: Word, var: str) -> Loc:
+    """Where ``$var`` / ``${var...}`` is written in ``word``."""
+    loc = flow.loc(word.start, word.end)
+    match = re.search(rf"\$\{{{re.escape(var)}[^}}]*\}}|\${re.escape(var)}\b", loc.text)
+    if match is None:
+        return loc
+    return Loc(loc.source, loc.start + match.start(), loc.start + match.end())
+
+
+@register
+class UploadSkippedWithoutToken(Rule):
+    """An upload script skips the upload, with success, when its token is empty.
+
+    `if [[ -z $TOKEN ]]; then echo "no token, not uploading"; else anaconda upload ...; fi`
+    (and `[ "$TOKEN" == "" ]`, `if [ -n "$TOKEN" ]; then upload; fi`, `[ -z "$TOKEN" ] &&
+    exit 0`) keeps the job green when the secret is missing, expired and deleted, renamed,
+    or not given to the job. CI then reports success while nothing is uploaded: h5py's ARM
+    nightlies were not uploaded for about seven months unnoticed (h5py/h5py#2216), numpy's
+    and scikit-learn's upload scripts printed `no token set, not uploading` the same way
+    (catalogue S-2). A missing secret is an empty string, not an error, in GitHub Actions.
+
+    shiplint reports the test of the variable when it is the upload's credential (passed
+    with `-t`/`--token`/`-p`, a variable the tool reads such as `TWINE_PASSWORD`, or a
+    variable copied from one) or an env variable fed from a secret, and the branch taken
+    when it is empty ends without an error (no `exit 1`).
+
+    Fix: fail when the token is missing on runs that must upload, and decide in the
+    workflow which runs upload (`if: github.event_name == 'schedule'` on the step, or
+    `github.repository == 'owner/repo'` to leave forks out) instead of testing the secret:
+    `if [[ -z "$TOKEN" ]]; then echo "::error::TOKEN is empty"; exit 1; fi`.
+    """
+
+    code = "SL911"
+    name = "upload-skipped-without-token"
+    severity = Severity.ERROR
+    summary = "Upload script skips the upload with success when the token is empty"
+    catalogue = ("S-2",)
+    example_file = "tools/upload_wheels.sh"
+    before = (
+        "#!/bin/bash\nset -euo pipefail\n"
+        'if [[ -z "${ANACONDA_TOKEN:-}" ]]; then\n'
+        '    echo "no token set, not uploading"\n'
+        "else\n"
+        '    anaconda -t "$ANACONDA_TOKEN" upload --force -u scientific-python-nightly-wheels'
+        " dist/*.whl\nfi\n"
+    )
+    after = (
+        "#!/bin/bash\nset -euo pipefail\n"
+        'if [[ -z "${ANACONDA_TOKEN:-}" ]]; then\n'
+        '    echo "::error::ANACONDA_TOKEN is empty"\n'
+        "    exit 1\n"
+        "fi\n"
+        'anaconda -t "$ANACONDA_TOKEN" upload --force -u scientific-python-nightly-wheels'
+        " dist/*.whl\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        by_flow: dict[int, tuple[ScriptFlow, list[tuple[Upload, Node]]]] = {}
+        for upload, flow, node in script_uploads(project):
+            by_flow.setdefault(id(flow), (flow, []))[1].append((upload, node))
+        seen: set[tuple[str, int]] = set()
+        for flow, uploads in by_flow.values():
+            names: dict[int, set[str]] = {}
+            for upload, _node in uploads:
+                names[id(upload)] = _credential_vars(upload, flow)
+                if upload.command is not None:
+                    names[id(upload)].update(
+                        n for n in upload.command.env if _secret_fed(upload, n)
+                    )
+            for skip in _silent_skips(flow, uploads, names):
+                loc = _var_loc(flow, skip.atom.word, skip.atom.var)
+                key = (loc.source.rel, loc.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                var = skip.atom.var
+                yield self.at(
+                    loc,
+                    f"when `{var}` is empty, `{upload_command_name(skip.upload)}` is skipped "
+                    f"and the job still succeeds ({skip.how})",
+                    f"A missing, expired or renamed secret is an empty string, so CI stays "
+                    f"green while nothing is uploaded (h5py's nightlies went unpublished for "
+                    f'months this way). Fail instead: `if [[ -z "${{{var}:-}}" ]]; then '
+                    f'echo "::error::{var} is empty"; exit 1; fi`, and choose the runs that '
+                    f"upload in the workflow (`if:` on the event or repository), not by "
+                    f"testing the token.",
+                )

@@ -1,0 +1,189 @@
+"""Uploads written in shell text: the script file or ``run:`` block an upload command is
+written in, with its control flow (:mod:`shiplint.parse.shell_flow`) placed in the file, and
+the shell variable that chooses where the upload goes.
+
+The upload-script rules (SL911-SL913) and the nightly cadence rule (SL914) share this view;
+each text is read once per project (memoised on ``project.memo``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from shiplint.model import Loc
+from shiplint.model.shellblocks import identity
+from shiplint.model.textmap import ScalarMap
+from shiplint.parse.shell import variable_refs
+from shiplint.parse.shell_flow import Node, ShellFlow
+
+if TYPE_CHECKING:
+    from shiplint.model import Step, Upload
+    from shiplint.model.shellblocks import ToFile
+    from shiplint.parse.yamlnodes import YScalar
+    from shiplint.project import Project
+    from shiplint.source import SourceFile
+
+
+class ScriptFlow(ShellFlow):
+    """A shell text placed in its file: a script (``step`` None) or a workflow ``run:``
+    block (``step`` the run step). ``to_file`` maps text offsets to file offsets."""
+
+    def __init__(self, src: SourceFile, text: str, to_file: ToFile, step: Step | None) -> None:
+        super().__init__(text)
+        self.src = src
+        self.to_file = to_file
+        self.step = step
+        self._spans: list[tuple[int, int, Node]] | None = None
+
+    def loc(self, start: int, end: int) -> Loc:
+        """The file location of text offsets ``start``-``end``."""
+        file_start, file_end = self.to_file(start, end, 0)
+        return Loc(self.src, file_start, file_end)
+
+    def node_at(self, offset: int) -> Node | None:
+        """The simple-command node whose file span holds file offset ``offset``."""
+        if self._spans is None:
+            spans = []
+            for node, _path in self.walk():
+                if node.kind == "cmd" and node.cmd is not None:
+                    loc = self.loc(node.cmd.start, node.cmd.end)
+                    spans.append((loc.start, loc.end, node))
+            self._spans = spans
+        for start, end, node in self._spans:
+            if start <= offset < end:
+                return node
+        return None
+
+
+def script_flow(
+    project: Project, src: SourceFile, scalar: YScalar | None, step: Step | None
+) -> ScriptFlow:
+    """The flow of script ``src`` (``scalar`` None) or of run block ``scalar`` of ``step``."""
+    key = f"script_uploads.flow:{src.rel}:{scalar.start if scalar is not None else -1}"
+    got = project.memo.get(key)
+    if isinstance(got, ScriptFlow):
+        return got
+    if scalar is not None:
+        flow = ScriptFlow(src, scalar.value, ScalarMap(src, scalar).to_file, step)
+    else:
+        flow = ScriptFlow(src, src.text or "", identity, None)
+    project.memo[key] = flow
+    return flow
+
+
+def upload_flow(project: Project, upload: Upload) -> ScriptFlow | None:
+    """The script file or ``run:`` block an upload command is written in."""
+    if upload.command is None:
+        return None
+    src = upload.source
+    if src.kind == "shell":
+        return script_flow(project, src, None, None)
+    step = upload.context.step
+    if (
+        upload.context.origin in ("workflow", "action")
+        and step is not None
+        and step.run is not None
+        and step.job.workflow is not None
+        and step.job.workflow.source is src
+    ):
+        return script_flow(project, src, step.run, step)
+    return None
+
+
+def script_uploads(project: Project) -> Iterator[tuple[Upload, ScriptFlow, Node]]:
+    """Every upload command in a script or ``run:`` block whose structure could be read,
+    with its flow and its command node."""
+    for upload in project.model.uploads:
+        flow = upload_flow(project, upload)
+        if flow is None or flow.nodes is None:
+            continue
+        node = flow.node_at(upload.loc.start)
+        if node is not None:
+            yield upload, flow, node
+
+
+def upload_command_name(upload: Upload) -> str:
+    """How users call the upload command: ``twine upload``, ``anaconda upload``, ``uv
+    publish`` ..."""
+    if upload.tool == "anaconda":
+        return "anaconda upload"
+    return f"{upload.tool} {'upload' if upload.tool == 'twine' else 'publish'}"
+
+
+# --- where an upload goes ----------------------------------------------------------------------
+
+#: the options that name an upload's destination, per tool
+TARGET_OPTIONS: dict[str, tuple[str, ...]] = {
+    "anaconda": ("-u", "--user"),
+    "twine": ("-r", "--repository", "--repository-url"),
+    "uv": ("--publish-url", "--index"),
+    "hatch": ("-r", "--repo"),
+    "flit": ("--repository",),
+    "poetry": ("-r", "--repository"),
+    "pdm": ("-r", "--repository"),
+    "maturin": ("-r", "--repository", "--repository-url"),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One assignment of the target variable: the value, the condition that leads to it
+    (as words for a message), the ``if``/``case`` node and branch it is in, where it is."""
+
+    value: str
+    label: str
+    container: Node | None
+    branch: int
+    loc: Loc
+
+
+def target_variable(upload: Upload) -> str | None:
+    """The one variable the upload's destination option is written with (``-u "$ORG"``)."""
+    for option in TARGET_OPTIONS.get(upload.tool, ()):
+        arg = upload.options.get(option)
+        if arg is None:
+            continue
+        refs = variable_refs(arg.raw)
+        if len(refs) == 1:
+            return refs[0]
+    return None
+
+
+def target_routes(flow: ScriptFlow, var: str) -> list[Route]:
+    """Every assignment of ``var`` in ``flow`` with the innermost branch that makes it."""
+    routes: list[Route] = []
+    for node, path in flow.walk():
+        if node.cmd is None:
+            continue
+        for name, word in node.cmd.assigns:
+            if name != var:
+                continue
+            container: Node | None = None
+            branch = -1
+            label = "by default"
+            for holder, index in reversed(path):
+                if holder.kind in ("if", "case") and index >= 0:
+                    container, branch = holder, index
+                    chosen = holder.branches[index]
+                    if chosen.kind == "else":
+                        label = "otherwise"
+                    elif chosen.kind == "case":
+                        label = f"for case `{chosen.label})`"
+                    else:
+                        label = f"when `{chosen.label}`"
+                    break
+            routes.append(
+                Route(word.text, label, container, branch, flow.loc(word.start, word.end))
+            )
+    return routes
+
+
+def conditional_targets(project: Project, upload: Upload) -> list[str]:
+    """Values a shell condition may give the upload's target (empty when not conditional)."""
+    flow = upload_flow(project, upload)
+    var = target_variable(upload)
+    if flow is None or flow.nodes is None or var is None:
+        return []
+    return sorted({r.value for r in target_routes(flow, var)})

@@ -1,0 +1,1255 @@
+"""SL701-SL705: actions/upload-artifact and actions/download-artifact (catalogue A-1..A-5)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from shiplint.cli import main
+from shiplint.engine import open_project
+from shiplint.findings import Finding, Severity
+from shiplint.gha_context import StepContext, eval_text
+from shiplint.gha_matrix import job_legs, matrix_axes
+from shiplint.gha_scenarios import trigger_scenarios
+from shiplint.model.artifacts import runs
+from shiplint.project import Project
+from shiplint.rules import by_key
+from shiplint.rules.artifact_names import raw_name
+from tests.conftest import CORPUS, AuditFn, hit, write_tree
+
+FindingsFn = Callable[..., "list[Finding]"]
+
+WF = ".github/workflows/release.yml"
+ALL = ["SL701", "SL702", "SL703", "SL704", "SL705"]
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def fixed(text: str, finding: Finding) -> str:
+    assert finding.fix is not None
+    body = dedent(text)
+    for edit in sorted(finding.fix.edits, key=lambda e: e.start, reverse=True):
+        body = body[: edit.start] + edit.replacement + body[edit.end :]
+    return body
+
+
+# --- realistic fixtures ---------------------------------------------------------------------
+
+# A build → publish pipeline of 2023 (cibuildwheel + sdist, artifacts v3, one shared name).
+CIBW_V3 = dedent("""
+    name: Build and upload to PyPI
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      build_wheels:
+        name: Build wheels on ${{ matrix.os }}
+        runs-on: ${{ matrix.os }}
+        strategy:
+          matrix:
+            os: [ubuntu-22.04, windows-2022, macos-13]
+        steps:
+          - uses: actions/checkout@v4
+          - uses: pypa/cibuildwheel@v2.16.2
+          - uses: actions/upload-artifact@v3
+            with:
+              path: ./wheelhouse/*.whl
+      build_sdist:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: pipx run build --sdist
+          - uses: actions/upload-artifact@v3
+            with:
+              path: dist/*.tar.gz
+      upload_pypi:
+        needs: [build_wheels, build_sdist]
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v3
+            with:
+              name: artifact
+              path: dist
+          - uses: pypa/gh-action-pypi-publish@release/v1
+""")
+
+# The same pipeline with unique names: safe to move to v4.
+CIBW_V3_UNIQUE = dedent("""
+    name: Build and upload to PyPI
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      build_wheels:
+        runs-on: ${{ matrix.os }}
+        strategy:
+          matrix:
+            os: [ubuntu-22.04, windows-2022, macos-13]
+        steps:
+          - uses: actions/checkout@v4
+          - uses: pypa/cibuildwheel@v2.16.2
+          - uses: actions/upload-artifact@v3.1.3
+            with:
+              name: cibw-wheels-${{ matrix.os }}
+              path: ./wheelhouse/*.whl
+      build_sdist:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: pipx run build --sdist
+          - uses: "actions/upload-artifact@v3"
+            with:
+              name: cibw-sdist
+              path: dist/*.tar.gz
+      upload_pypi:
+        needs: [build_wheels, build_sdist]
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v3  # all artifacts, one folder each
+            with:
+              path: dist
+          - run: mv dist/*/* dist/ && find dist -mindepth 1 -type d -delete
+          - uses: pypa/gh-action-pypi-publish@release/v1
+""")
+
+
+# --- SL701 artifact-action-retired ----------------------------------------------------------
+
+
+def test_retired_tags_are_reported_on_the_ref(audit: AuditFn) -> None:
+    assert audit({WF: CIBW_V3}, select=["SL701"]) == [
+        hit("SL701", WF, CIBW_V3, "v3\n"),
+        hit("SL701", WF, CIBW_V3, "v3\n", 2),
+        hit("SL701", WF, CIBW_V3, "v3\n", 3),
+    ]
+
+
+def test_retired_message_quotes_githubs_error(audit_findings: FindingsFn) -> None:
+    first = audit_findings({WF: CIBW_V3}, select=["SL701"])[0]
+    assert first.severity is Severity.ERROR
+    assert "`actions/upload-artifact@v3` is retired (since 2025-01-30)" in first.message
+    assert (
+        "This request has been automatically failed because it uses a deprecated version of "
+        "`actions/upload-artifact: v3`. Learn more: "
+        "https://github.blog/changelog/2024-04-16-deprecation-notice-v3-of-the-artifact-actions/"
+    ) in first.help
+
+
+def test_v1_v2_and_node20_tags(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          docs:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@v2.3.1
+                with: {name: html, path: build/html}
+              - uses: actions/upload-artifact@v1
+                with: {name: log, path: build.log}
+              - uses: actions/download-artifact@v3-node20
+                with: {name: html}
+    """)
+    assert audit({WF: wf}, select=["SL701"]) == [
+        hit("SL701", WF, wf, "v2.3.1"),
+        hit("SL701", WF, wf, "v1\n"),
+        hit("SL701", WF, wf, "v3-node20"),
+    ]
+    v2 = audit_findings({WF: wf}, select=["SL701"])[0]
+    assert "since 2024-06-30" in v2.message
+    assert "2024-02-13-deprecation-notice-v1-and-v2-of-the-artifact-actions" in v2.help
+
+
+def test_sha_pins_are_read_through_their_comment(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@0b7f8abb1508181956e8e162db84b466c27e18ce # v3.1.2
+                with: {name: sbom, path: sbom.json}
+              - uses: actions/upload-artifact@a8a3f3ad30e3422c9c7b888a15615d19a852ae32
+                with: {name: sbom2, path: sbom2.json}
+              - uses: actions/upload-artifact@1111111111111111111111111111111111111111
+                with: {name: other, path: x}
+              - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
+                with: {name: fine, path: y}
+    """)
+    assert audit({WF: wf}, select=["SL701"]) == [
+        hit("SL701", WF, wf, "0b7f8abb"),
+        hit("SL701", WF, wf, "a8a3f3ad"),  # known SHA of v3.1.3, no comment needed
+    ]
+    first, second = audit_findings({WF: wf}, select=["SL701"])
+    assert first.fix is None and second.fix is None  # we cannot know the v4 SHA offline
+    assert "Pin the commit SHA of a v4+ release" in first.help
+    assert "`actions/upload-artifact: v3`" in first.help
+
+
+def test_current_majors_and_other_actions_are_clean(audit: AuditFn) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@v4
+                with: {name: a, path: a}
+              - uses: actions/upload-artifact@v7.0.1
+                with: {name: b, path: b}
+              - uses: actions/download-artifact@main
+                with: {name: a}
+              - uses: actions/upload-artifact/merge@v4
+                with: {name: all, pattern: "*"}
+              - uses: dawidd6/action-download-artifact@v3
+              - uses: actions/upload-pages-artifact@v3
+    """)
+    assert audit({WF: wf}, select=ALL) == []
+
+
+def test_safe_fix_moves_every_retired_step_to_v4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: CIBW_V3_UNIQUE})
+    assert main(["check", "--fix", "--select", "SL701", str(tmp_path)]) == 0
+    assert "Fixed 3 problems." in capsys.readouterr().err
+    expected = (
+        dedent(CIBW_V3_UNIQUE)
+        .replace("upload-artifact@v3.1.3", "upload-artifact@v4")
+        .replace('"actions/upload-artifact@v3"', '"actions/upload-artifact@v4"')
+        .replace("download-artifact@v3  #", "download-artifact@v4  #")
+    )
+    assert (tmp_path / WF).read_bytes() == expected.encode()
+    assert main(["check", "--fix", "--select", "SL7", str(tmp_path)]) == 0
+    assert "Fixed 0 problems." in capsys.readouterr().err
+    assert (tmp_path / WF).read_bytes() == expected.encode()
+
+
+def test_fix_description_names_the_v4_differences(audit_findings: FindingsFn) -> None:
+    upload, _sdist, download = audit_findings({WF: CIBW_V3_UNIQUE}, select=["SL701"])
+    assert upload.fix is not None and upload.fix.safe
+    assert upload.fix.description.startswith("use actions/upload-artifact@v4: ")
+    assert "include-hidden-files: true" in upload.fix.description
+    assert download.fix is not None
+    assert "own sub-folder" in download.fix.description
+
+
+def test_no_fix_when_names_would_collide_under_v4(audit_findings: FindingsFn) -> None:
+    # the matrix legs and the sdist job all upload `artifact`: v3 merged them, v4 refuses
+    assert [f.fix for f in audit_findings({WF: CIBW_V3}, select=["SL701"])] == [None] * 3
+
+
+def test_no_fix_when_another_step_of_the_run_cannot_be_fixed(
+    audit_findings: FindingsFn,
+) -> None:
+    sha = CIBW_V3_UNIQUE.replace(
+        "actions/download-artifact@v3  #",
+        "actions/download-artifact@9bc31d5ccc31df68ecc42ccf4149144866c47d8a  #",
+    )
+    assert [f.fix for f in audit_findings({WF: sha}, select=["SL701"])] == [None] * 3
+
+
+def test_fix_when_the_other_side_is_already_v4(audit_findings: FindingsFn) -> None:
+    mixed = CIBW_V3_UNIQUE.replace("download-artifact@v3", "download-artifact@v4")
+    findings = audit_findings({WF: mixed}, select=["SL701"])
+    assert len(findings) == 2
+    assert all(f.fix is not None and f.fix.safe for f in findings)
+
+
+def test_no_fix_for_hidden_files_or_v1_default_folder(audit_findings: FindingsFn) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@v3
+                with:
+                  name: coverage
+                  path: .coverage
+              - uses: actions/download-artifact@v1
+                with:
+                  name: coverage
+    """)
+    assert [f.fix for f in audit_findings({WF: wf}, select=["SL701"])] == [None, None]
+    # with include-hidden-files, and a v1 download that names its folder, both are fixed
+    hidden_ok = wf.replace(
+        "path: .coverage\n", "path: .coverage\n          include-hidden-files: true\n"
+    )
+    hidden_ok += "          path: coverage\n"
+    fixes = [f.fix for f in audit_findings({WF: hidden_ok}, select=["SL701"])]
+    assert len(fixes) == 2 and all(fix is not None for fix in fixes)
+    workspace = wf.replace("path: .coverage\n", "path: ${{ github.workspace }}\n")
+    workspace += "          path: coverage\n"
+    assert [f.fix for f in audit_findings({WF: workspace}, select=["SL701"])] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("path", "fixable"),
+    [
+        ("docs/_build/.jupyter_cache", False),  # the search root itself is hidden
+        (".tox/**/log/", False),
+        ("dist/**/.coverage*", False),
+        (".", False),  # the workspace: .git and friends are left out
+        ("~/.cargo/bin/dist", True),  # hidden parent, visible search root
+        (".build/dist/*.whl", True),
+        ("dist/*\n!dist/.gitignore", True),
+    ],
+)
+def test_hidden_file_paths(audit_findings: FindingsFn, path: str, fixable: bool) -> None:
+    body = "|\n            " + path.replace("\n", "\n            ") if "\n" in path else path
+    wf = (
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/upload-artifact@v3\n        with:\n"
+        f"          name: out\n          path: {body}\n"
+    )
+    [finding] = audit_findings({WF: wf}, select=["SL701"])
+    assert (finding.fix is not None) is fixable
+
+
+def test_no_fix_when_a_reusable_workflow_uploads_twice(audit_findings: FindingsFn) -> None:
+    caller = dedent("""
+        on: push
+        jobs:
+          linux:
+            uses: ./.github/workflows/build.yml
+            with: {os: ubuntu-latest}
+          macos:
+            uses: ./.github/workflows/build.yml
+            with: {os: macos-latest}
+    """)
+    callee = dedent("""
+        on:
+          workflow_call:
+            inputs:
+              os: {type: string, required: true}
+        jobs:
+          build:
+            runs-on: ${{ inputs.os }}
+            steps:
+              - uses: actions/upload-artifact@v3
+                with: {name: wheels, path: wheelhouse}
+    """)
+    files = {WF: caller, ".github/workflows/build.yml": callee}
+    [finding] = audit_findings(files, select=["SL701"])
+    assert finding.fix is None
+    per_os = {
+        WF: caller,
+        ".github/workflows/build.yml": callee.replace(
+            "name: wheels", "name: 'wheels-${{ inputs.os }}'"
+        ),
+    }
+    [finding] = audit_findings(per_os, select=["SL701"])
+    assert finding.fix is not None
+
+
+def test_composite_action_steps(audit: AuditFn, audit_findings: FindingsFn, tmp_path: Path) -> None:
+    action = dedent("""
+        name: upload
+        inputs:
+          name: {required: true}
+        runs:
+          using: composite
+          steps:
+            - uses: actions/upload-artifact@v3
+              with:
+                name: ${{ inputs.name }}
+                path: dist
+    """)
+    wf = dedent("""
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: ./.github/actions/upload
+                with: {name: dist}
+    """)
+    act = ".github/actions/upload/action.yml"
+    assert audit({act: action, WF: wf}, select=["SL701"]) == [
+        hit("SL701", act, action, "v3"),
+    ]
+    [used] = audit_findings({act: action, WF: wf}, select=["SL701"])
+    assert used.fix is not None
+    (tmp_path / WF).unlink()
+    [unused] = audit_findings({act: action}, select=["SL701"])
+    assert unused.fix is None  # nobody here calls it: its counterparts are unknown
+
+
+def test_shared_steps_are_fixed_only_when_every_run_can_be(
+    audit_findings: FindingsFn,
+) -> None:
+    action = dedent("""
+        name: upload
+        runs:
+          using: composite
+          steps:
+            - uses: actions/upload-artifact@v3
+              with: {name: dist, path: dist}
+    """)
+    clean = dedent("""
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: ./.github/actions/upload
+          publish:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v3
+                with: {name: dist, path: dist}
+    """)
+    # a second workflow uses the action in a matrix: `dist` would collide under v4
+    matrix = dedent("""
+        on: push
+        jobs:
+          build:
+            strategy:
+              matrix:
+                os: [ubuntu-latest, macos-latest]
+            runs-on: ${{ matrix.os }}
+            steps:
+              - uses: ./.github/actions/upload
+    """)
+    act = ".github/actions/upload/action.yml"
+    files = {act: action, WF: clean}
+    assert all(f.fix is not None for f in audit_findings(files, select=["SL701"]))
+    files[".github/workflows/matrix.yml"] = matrix
+    findings = audit_findings(files, select=["SL701"])
+    assert len(findings) == 2 and all(f.fix is None for f in findings)
+
+
+def test_workflow_run_reader_is_fixed_with_its_source(audit_findings: FindingsFn) -> None:
+    build = dedent("""
+        name: Build
+        on: push
+        jobs:
+          dist:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@9bc31d5ccc31df68ecc42ccf4149144866c47d8a # v3
+                with: {name: dist, path: dist}
+    """)
+    deploy = dedent("""
+        on:
+          workflow_run:
+            workflows: [Build]
+            types: [completed]
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v3
+                with:
+                  name: dist
+                  run-id: ${{ github.event.workflow_run.id }}
+                  github-token: ${{ secrets.GITHUB_TOKEN }}
+    """)
+    files = {".github/workflows/build.yml": build, WF: deploy}
+    # once on v4 the download reads the Build run, whose upload stays on v3 (a SHA pin)
+    assert [f.fix for f in audit_findings(files, select=["SL701"])] == [None, None]
+    files[".github/workflows/build.yml"] = build.replace(
+        "9bc31d5ccc31df68ecc42ccf4149144866c47d8a # v3", "v3"
+    )
+    assert all(f.fix is not None for f in audit_findings(files, select=["SL701"]))
+
+
+# --- SL702 artifact-version-mismatch --------------------------------------------------------
+
+VAULTPAL = dedent("""
+    name: release
+    on:
+      push:
+        tags: ["*"]
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - run: docker buildx build --metadata-file digests/meta.json .
+          - uses: actions/upload-artifact@v3
+            with:
+              name: digests
+              path: digests/*
+      merge:
+        needs: build
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              name: digests
+              path: digests
+""")
+
+
+def test_v4_download_of_a_v3_upload(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: VAULTPAL}, select=["SL702"]) == [
+        hit("SL702", WF, VAULTPAL, "v4"),
+    ]
+    [finding] = audit_findings({WF: VAULTPAL}, select=["SL702"])
+    assert "`actions/upload-artifact@v3` (line 10, job `build`)" in finding.message
+    assert "Artifact not found for name:" in finding.help
+    assert "compatible version of toolkit/upload-artifact" in finding.help
+
+
+def test_v3_download_of_a_v4_upload(audit: AuditFn) -> None:
+    reverse = VAULTPAL.replace("upload-artifact@v3", "upload-artifact@v4").replace(
+        "download-artifact@v4", "download-artifact@v3"
+    )
+    assert audit({WF: reverse}, select=["SL702"]) == [hit("SL702", WF, reverse, "v3\n")]
+
+
+def test_mismatch_only_for_the_artifacts_a_download_asks_for(audit: AuditFn) -> None:
+    wf = VAULTPAL.replace(
+        "  merge:",
+        "  docs:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - uses: actions/upload-artifact@v4\n"
+        "        with: {name: html, path: html}\n"
+        "  merge:",
+    ).replace("name: digests\n          path: digests\n", "name: html\n          path: html\n")
+    assert "name: html\n          path: html\n" in wf
+    assert audit({WF: wf}, select=["SL702"]) == []
+    by_pattern = VAULTPAL.replace("name: digests\n          path: digests\n", "pattern: dig*\n")
+    assert "pattern: dig*" in by_pattern
+    assert audit({WF: by_pattern}, select=["SL702"]) == [hit("SL702", WF, by_pattern, "v4")]
+    braces = VAULTPAL.replace("name: digests\n          path: digests\n", "pattern: '{a,dig}*'\n")
+    assert audit({WF: braces}, select=["SL702"]) == [hit("SL702", WF, braces, "v4")]
+    same = VAULTPAL.replace("upload-artifact@v3", "upload-artifact@v4")
+    assert audit({WF: same}, select=["SL702"]) == []
+
+
+def test_mismatch_across_a_workflow_run_pair(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    build = dedent("""
+        name: Build
+        on: [push]
+        jobs:
+          dist:
+            runs-on: ubuntu-latest
+            steps:
+              - run: pipx run build
+              - uses: actions/upload-artifact@v3
+                with: {name: dist, path: dist}
+    """)
+    deploy = dedent("""
+        on:
+          workflow_run:
+            workflows: [Build]
+            types: [completed]
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            permissions: {actions: read, id-token: write}
+            steps:
+              - uses: actions/download-artifact@v4
+                with:
+                  name: dist
+                  path: dist
+                  run-id: ${{ github.event.workflow_run.id }}
+                  github-token: ${{ secrets.GITHUB_TOKEN }}
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """)
+    files = {".github/workflows/build.yml": build, ".github/workflows/deploy.yml": deploy}
+    assert audit(files, select=["SL702", "SL705"]) == [
+        hit("SL702", ".github/workflows/deploy.yml", deploy, "v4"),
+    ]
+    [finding] = audit_findings(files, select=["SL702"])
+    assert "(.github/workflows/build.yml:8, job `dist`)" in finding.message
+    other = {
+        ".github/workflows/build.yml": build.replace("name: Build", "name: Other"),
+        ".github/workflows/deploy.yml": deploy,
+    }
+    assert audit(other, select=["SL702"]) == []
+
+
+def test_merge_sub_action_reads_what_its_pattern_matches(audit: AuditFn) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          wheels:
+            strategy:
+              matrix:
+                os: [ubuntu-latest, macos-latest]
+            runs-on: ${{ matrix.os }}
+            steps:
+              - uses: actions/upload-artifact@v3
+                with: {name: 'wheels-${{ matrix.os }}', path: wheelhouse}
+          merge:
+            needs: wheels
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact/merge@v4
+                with: {name: all-wheels, pattern: wheels-*}
+    """)
+    assert audit({WF: wf}, select=["SL702"]) == [hit("SL702", WF, wf, "v4")]
+    other = wf.replace("pattern: wheels-*", "pattern: docs-*")
+    assert audit({WF: other}, select=["SL702"]) == []
+
+
+# --- SL703 artifact-name-collision ----------------------------------------------------------
+
+CHGNET = dedent("""
+    name: Release
+    on:
+      release:
+        types: [published]
+    jobs:
+      build:
+        strategy:
+          matrix:
+            os: [ubuntu-latest, macos-14, windows-latest]
+            python-version: ["3.10", "3.11"]
+        runs-on: ${{ matrix.os }}
+        steps:
+          - uses: pypa/cibuildwheel@v2.17.0
+          - uses: actions/upload-artifact@v4
+            with:
+              name: dist
+              path: wheelhouse
+""")
+
+
+def test_constant_name_in_a_matrix(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: CHGNET}, select=["SL703"]) == [hit("SL703", WF, CHGNET, "dist\n")]
+    [finding] = audit_findings({WF: CHGNET}, select=["SL703"])
+    assert finding.severity is Severity.ERROR
+    assert "more than one leg of the `build` matrix" in finding.message
+    assert "(409) Conflict: an artifact with this name already exists" in finding.help
+    assert "name: dist-${{ matrix.os }}-${{ matrix.python-version }}" in finding.help
+
+
+def test_names_that_vary_per_leg_are_clean(audit: AuditFn) -> None:
+    for name in (
+        "dist-${{ matrix.os }}-${{ matrix.python-version }}",
+        "dist-${{ strategy.job-index }}",
+        "${{ format('dist-{0}-{1}', matrix.os, matrix.python-version) }}",
+        "dist-${{ runner.os }}-py${{ matrix.python-version }}",
+    ):
+        wf = CHGNET.replace("name: dist\n", f'name: "{name}"\n')
+        assert audit({WF: wf}, select=["SL703"]) == [], name
+
+
+def test_names_that_miss_an_axis_collide(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = CHGNET.replace("name: dist\n", "name: wheels-${{ matrix.os }}\n")
+    assert audit({WF: wf}, select=["SL703"]) == [hit("SL703", WF, wf, "wheels-")]
+    [finding] = audit_findings({WF: wf}, select=["SL703"])
+    assert "`wheels-${{ matrix.os }}` (`wheels-ubuntu-latest`)" in finding.message
+    assert "{os: ubuntu-latest, python-version: 3.10}" in finding.message
+    assert "wheels-${{ matrix.os }}-${{ matrix.python-version }}" in finding.help
+    # runner.os is the same on both macOS legs
+    same_os = (
+        CHGNET.replace("name: dist\n", "name: wheels-${{ runner.os }}\n")
+        .replace('python-version: ["3.10", "3.11"]', "arch: [x86_64]")
+        .replace("windows-latest]", "windows-latest, macos-13]")
+    )
+    assert audit({WF: same_os}, select=["SL703"]) == [hit("SL703", WF, same_os, "wheels-")]
+
+
+def test_include_can_repeat_a_combination(audit: AuditFn) -> None:
+    # cartopy's test matrix: the include entry cannot extend (ubuntu, 3.12, true) because it
+    # changes use-network, so it adds a second ubuntu/3.12 leg with the same name.
+    wf = dedent("""
+        on: push
+        jobs:
+          tests:
+            runs-on: ${{ matrix.os }}
+            strategy:
+              matrix:
+                os: [ubuntu-latest, macos-latest]
+                python-version: ['3.12', '3.13']
+                use-network: [true]
+                include:
+                  - os: ubuntu-latest
+                    python-version: '3.12'
+                    use-network: false
+            steps:
+              - uses: actions/upload-artifact@v4
+                if: failure()
+                with:
+                  name: image-failures-${{ matrix.os }}-${{ matrix.python-version }}
+                  path: output
+    """)
+    assert audit({WF: wf}, select=["SL703"]) == [hit("SL703", WF, wf, "image-failures")]
+    extended = wf.replace("use-network: false", "coverage: true")  # extends, adds no leg
+    assert audit({WF: extended}, select=["SL703"]) == []
+
+
+def test_step_limited_to_one_leg_is_clean(audit: AuditFn) -> None:
+    wf = CHGNET.replace(
+        "      - uses: actions/upload-artifact@v4\n",
+        "      - uses: actions/upload-artifact@v4\n"
+        "        if: matrix.os == 'ubuntu-latest' && matrix.python-version == '3.11'\n",
+    )
+    assert "if: matrix.os" in wf
+    assert audit({WF: wf}, select=["SL703"]) == []
+    one_leg = CHGNET.replace('python-version: ["3.10", "3.11"]', "").replace(
+        "[ubuntu-latest, macos-14, windows-latest]", "[ubuntu-latest]"
+    )
+    assert audit({WF: one_leg}, select=["SL703"]) == []
+
+
+def test_v3_uploads_are_left_to_sl701(audit: AuditFn) -> None:
+    wf = CHGNET.replace("upload-artifact@v4", "upload-artifact@v3")
+    assert audit({WF: wf}, select=["SL703"]) == []
+
+
+# PyLoad (2024): the sdist and the wheel job both upload `dist--${{ github.run_id }}`.
+PYLOAD = dedent("""
+    name: Build
+    on:
+      push:
+        branches: [develop]
+    jobs:
+      sdist:
+        runs-on: ubuntu-latest
+        steps:
+          - run: python -m build --sdist
+          - uses: actions/upload-artifact@v4
+            with:
+              name: dist--${{ github.run_id }}
+              path: dist/*.tar.gz
+      bdist:
+        runs-on: ubuntu-latest
+        steps:
+          - run: python -m build --wheel
+          - uses: actions/upload-artifact@v4
+            with:
+              name: dist--${{ github.run_id }}
+              path: dist/*.whl
+""")
+
+
+def test_same_name_in_two_jobs(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: PYLOAD}, select=["SL703"]) == [
+        hit("SL703", WF, PYLOAD, "dist--", 2),
+    ]
+    [finding] = audit_findings({WF: PYLOAD}, select=["SL703"])
+    assert "also uploaded by the step on line 10 (job `sdist`)" in finding.message
+
+
+def test_same_name_kept_apart_by_conditions_or_overwrite(audit: AuditFn) -> None:
+    exclusive = PYLOAD.replace(
+        "  sdist:\n    runs-on",
+        "  sdist:\n    if: github.event_name == 'schedule'\n    runs-on",
+    )
+    assert "schedule" in exclusive
+    assert audit({WF: exclusive}, select=["SL703"]) == []
+    replaced = PYLOAD.replace(
+        "  bdist:\n    runs-on", "  bdist:\n    needs: sdist\n    runs-on"
+    ).replace("path: dist/*.whl", "path: dist/*.whl\n          overwrite: true")
+    assert "needs: sdist" in replaced
+    assert audit({WF: replaced}, select=["SL703"]) == []
+    unordered = PYLOAD.replace("path: dist/*.whl", "path: dist/*.whl\n          overwrite: true")
+    assert audit({WF: unordered}, select=["SL703"]) == [
+        hit("SL703", WF, unordered, "dist--", 2),
+    ]
+
+
+def test_default_name_is_artifact(audit: AuditFn) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@v4
+                with: {path: dist}
+              - uses: actions/upload-artifact@v4
+                with: {path: docs/_build}
+    """)
+    assert audit({WF: wf}, select=["SL703"]) == [
+        hit("SL703", WF, wf, "actions/upload-artifact@v4", 2),
+    ]
+
+
+def test_overwrite_in_a_matrix_is_a_warning(audit_findings: FindingsFn) -> None:
+    wf = CHGNET.replace("path: wheelhouse", "path: wheelhouse\n          overwrite: true")
+    [finding] = audit_findings({WF: wf}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert "only the last upload's files are kept" in finding.message
+
+
+def test_names_from_env_and_inputs(audit: AuditFn) -> None:
+    env = CHGNET.replace(
+        "    steps:\n",
+        "    env:\n      TAG: ${{ matrix.os }}-${{ matrix.python-version }}\n    steps:\n",
+    ).replace("name: dist\n", "name: dist-${{ env.TAG }}\n")
+    assert "TAG: ${{ matrix.os }}" in env
+    assert audit({WF: env}, select=["SL703"]) == []
+    same_env = env.replace("TAG: ${{ matrix.os }}-${{ matrix.python-version }}", "TAG: all")
+    assert audit({WF: same_env}, select=["SL703"]) == [hit("SL703", WF, same_env, "dist-")]
+    unknown = CHGNET.replace("name: dist\n", "name: ${{ steps.meta.outputs.name }}\n")
+    assert audit({WF: unknown}, select=["SL703"]) == []
+    caller = dedent("""
+        on: push
+        jobs:
+          linux:
+            uses: ./.github/workflows/build.yml
+            with: {os: ubuntu-latest}
+          macos:
+            uses: ./.github/workflows/build.yml
+            with: {os: macos-latest}
+    """)
+    callee = dedent("""
+        on:
+          workflow_call:
+            inputs:
+              os: {type: string, required: true}
+        jobs:
+          build:
+            runs-on: ${{ inputs.os }}
+            steps:
+              - uses: actions/upload-artifact@v4
+                with: {name: wheels, path: wheelhouse}
+    """)
+    lib = ".github/workflows/build.yml"
+    assert audit({WF: caller, lib: callee}, select=["SL703"]) == [
+        hit("SL703", lib, callee, "wheels"),
+    ]
+    per_os = callee.replace("name: wheels", "name: 'wheels-${{ inputs.os }}'")
+    assert audit({WF: caller, lib: per_os}, select=["SL703"]) == []
+
+
+def test_nested_matrix_values_and_exclusive_reusable_calls(audit: AuditFn) -> None:
+    # pypa/hatch: one reusable workflow called for dev builds and for releases, never both
+    caller = dedent("""
+        on:
+          push:
+            tags: ["hatch-v*"]
+            branches: [master]
+        jobs:
+          distributions-dev:
+            if: ${{ !startsWith(github.event.ref, 'refs/tags') }}
+            uses: ./.github/workflows/build-distributions.yml
+          distributions-release:
+            if: startsWith(github.event.ref, 'refs/tags')
+            uses: ./.github/workflows/build-distributions.yml
+    """)
+    callee = dedent("""
+        on:
+          workflow_call:
+        jobs:
+          linux:
+            runs-on: ubuntu-22.04
+            strategy:
+              matrix:
+                job:
+                  - target: x86_64-unknown-linux-gnu
+                  - target: aarch64-unknown-linux-gnu
+            steps:
+              - uses: actions/upload-artifact@v4
+                with:
+                  name: distribution-${{ matrix.job.target }}
+                  path: hatch-dist-${{ matrix.job.target }}.tar.gz
+    """)
+    lib = ".github/workflows/build-distributions.yml"
+    assert audit({WF: caller, lib: callee}, select=["SL703"]) == []
+    both = caller.replace("    if: startsWith(github.event.ref, 'refs/tags')\n", "")
+    assert audit({WF: both, lib: callee}, select=["SL703"]) == [
+        hit("SL703", lib, callee, "distribution-"),
+    ]
+    same_target = callee.replace("aarch64-unknown-linux-gnu", "x86_64-unknown-linux-gnu")
+    assert audit({WF: caller, lib: same_target}, select=["SL703"]) == [
+        hit("SL703", lib, same_target, "distribution-"),
+    ]
+
+
+def test_dynamic_matrix(audit: AuditFn) -> None:
+    wf = dedent("""
+        on: push
+        jobs:
+          build:
+            strategy:
+              matrix:
+                include: ${{ fromJSON(needs.plan.outputs.matrix) }}
+            runs-on: ${{ matrix.os }}
+            steps:
+              - uses: actions/upload-artifact@v4
+                with: {name: wheels, path: wheelhouse}
+    """)
+    assert audit({WF: wf}, select=["SL703"]) == [hit("SL703", WF, wf, "wheels")]
+    per_leg = wf.replace("name: wheels", "name: 'wheels-${{ matrix.os }}'")
+    assert audit({WF: per_leg}, select=["SL703"]) == []
+
+
+# --- SL704 artifact-download-nested ---------------------------------------------------------
+
+# OpenTimelineIO (2025): wheels and sdist downloaded with a pattern, not merged.
+OTIO = dedent("""
+    name: Build and publish
+    on:
+      release:
+        types: [published]
+    jobs:
+      upload_pypi:
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              pattern: wheel-*
+              path: dist
+          - uses: actions/download-artifact@v4
+            with:
+              name: sdist
+              path: dist
+          - uses: pypa/gh-action-pypi-publish@release/v1
+""")
+
+
+def test_pattern_download_into_the_packages_dir(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: OTIO}, select=["SL704"]) == [hit("SL704", WF, OTIO, "dist\n")]
+    [finding] = audit_findings({WF: OTIO}, select=["SL704"])
+    assert "publish step on line 19" in finding.message
+    assert "InvalidDistribution: Unknown distribution format" in finding.help
+    assert "no Python distribution packages to publish in the directory 'dist/'" in finding.help
+    assert finding.fix is not None and not finding.fix.safe
+    assert fixed(OTIO, finding) == dedent(OTIO).replace(
+        "pattern: wheel-*\n", "merge-multiple: true\n          pattern: wheel-*\n"
+    )
+
+
+def test_merged_or_named_downloads_are_clean(audit: AuditFn) -> None:
+    merged = OTIO.replace("path: dist\n", "path: dist\n          merge-multiple: true\n", 1)
+    assert audit({WF: merged}, select=["SL704"]) == []
+    elsewhere = OTIO.replace("path: dist\n", "path: wheels\n", 1)
+    assert audit({WF: elsewhere}, select=["SL704"]) == []
+    custom = OTIO.replace(
+        "gh-action-pypi-publish@release/v1",
+        "gh-action-pypi-publish@release/v1\n        with:\n          packages-dir: out/",
+    )
+    assert audit({WF: custom}, select=["SL704"]) == []
+
+
+def test_download_all_into_dist_then_twine(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = dedent("""
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+                with:
+                  path: ./dist/
+              - run: ls -R dist
+              - run: |
+                  pip install twine
+                  twine upload --skip-existing dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+    """)
+    assert audit({WF: wf}, select=["SL704"]) == [hit("SL704", WF, wf, "./dist/")]
+    [finding] = audit_findings({WF: wf}, select=["SL704"])
+    assert "twine stops with `InvalidDistribution: Unknown distribution format" in finding.help
+    assert finding.fix is None  # without a pattern, merging could mix in other artifacts
+    only_wheels = wf.replace("dist/*\n", "dist/*.whl\n")
+    [finding] = audit_findings({WF: only_wheels}, select=["SL704"])
+    assert "Cannot find file (or expand pattern): 'dist/*.whl'" in finding.help
+    nested_glob = wf.replace("dist/*\n", "dist/*/*\n")
+    assert audit({WF: nested_glob}, select=["SL704"]) == []
+    flattened = wf.replace(
+        "run: ls -R dist", "run: find dist -mindepth 2 -type f -exec mv {} dist \\;"
+    )
+    assert audit({WF: flattened}, select=["SL704"]) == []
+
+
+def test_uv_publish_and_nightly_action(audit: AuditFn) -> None:
+    wf = dedent("""
+        on: [workflow_dispatch]
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+                with:
+                  pattern: wheels-*
+                  path: dist
+              - run: uv publish
+              - uses: actions/download-artifact@v4
+                with:
+                  path: wheelhouse
+              - uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99 # 0.6.4
+                with:
+                  artifacts_path: wheelhouse
+                  anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """)
+    assert audit({WF: wf}, select=["SL704"]) == [
+        hit("SL704", WF, wf, "dist\n"),
+        hit("SL704", WF, wf, "wheelhouse\n"),
+    ]
+    in_subdir = wf.replace("run: uv publish", "run: uv publish\n        working-directory: pkg")
+    assert audit({WF: in_subdir}, select=["SL704"]) == [
+        hit("SL704", WF, in_subdir, "wheelhouse\n"),
+    ]
+
+
+# --- SL705 workflow-run-artifact-download ---------------------------------------------------
+
+# PyLoad deploy.yml before commit 9376854e7 (2024): a workflow_run deploy that never saw the
+# build's artifacts.
+PYLOAD_DEPLOY = dedent("""
+    name: Deploy
+    on:
+      workflow_run:
+        workflows: [Build]
+        types: [completed]
+    jobs:
+      pypi:
+        if: github.event.workflow_run.conclusion == 'success'
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              name: dist--${{ github.event.workflow_run.id }}
+              path: dist
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              password: ${{ secrets.PYPI_API_TOKEN }}
+""")
+
+
+def test_workflow_run_download_without_run_id(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: PYLOAD_DEPLOY}, select=["SL705"]) == [
+        hit("SL705", WF, PYLOAD_DEPLOY, "v4"),
+    ]
+    [finding] = audit_findings({WF: PYLOAD_DEPLOY}, select=["SL705"])
+    assert finding.severity is Severity.WARNING
+    assert "run-id: ${{ github.event.workflow_run.id }}" in finding.help
+
+
+def test_workflow_run_download_variants(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    v3 = PYLOAD_DEPLOY.replace("download-artifact@v4", "download-artifact@v3")
+    [finding] = audit_findings({WF: v3}, select=["SL705"])
+    assert "only reads artifacts of its own run" in finding.message
+    no_token = PYLOAD_DEPLOY.replace(
+        "path: dist\n", "path: dist\n          run-id: ${{ github.event.workflow_run.id }}\n"
+    )
+    assert audit({WF: no_token}, select=["SL705"]) == [hit("SL705", WF, no_token, "run-id")]
+    ok = no_token.replace("run-id:", "github-token: ${{ secrets.GITHUB_TOKEN }}\n          run-id:")
+    assert audit({WF: ok}, select=["SL705"]) == []
+    third_party = PYLOAD_DEPLOY.replace(
+        "actions/download-artifact@v4", "dawidd6/action-download-artifact@v6"
+    )
+    assert audit({WF: third_party}, select=["SL705"]) == []
+
+
+def test_workflow_run_with_own_uploads_or_other_events(audit: AuditFn) -> None:
+    own = dedent("""
+        on:
+          workflow_run:
+            workflows: [CI]
+            types: [completed]
+          push:
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@v4
+                with: {name: report, path: report}
+          comment:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+                with: {name: report}
+    """)
+    assert audit({WF: own}, select=["SL705"]) == []
+    guarded = PYLOAD_DEPLOY.replace("on:\n  workflow_run:", "on:\n  push:\n  workflow_run:")
+    guarded = guarded.replace(
+        "      - uses: actions/download-artifact@v4\n",
+        "      - uses: actions/download-artifact@v4\n        if: github.event_name == 'push'\n",
+    )
+    assert "if: github.event_name == 'push'" in guarded
+    assert audit({WF: guarded}, select=["SL705"]) == []
+
+
+# --- documentation examples -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ALL)
+def test_before_fires_and_after_is_clean(code: str, audit: AuditFn, tmp_path: Path) -> None:
+    rule = by_key(code)
+    assert rule is not None and rule.before and rule.after and rule.catalogue
+    before = audit({WF: rule.before}, select=[code])
+    assert before and {h[0] for h in before} == {code}
+    for path in tmp_path.rglob("*.yml"):
+        path.unlink()
+    assert audit({WF: rule.after}, select=[code]) == []
+
+
+REAL = CORPUS / "real-repos"
+_ARTIFACT_REF = re.compile(r"(actions/(?:upload|download)-artifact)@[^\s\"']+(\"?)(\s*#[^\n]*)?")
+
+
+def _json_findings(capsys: pytest.CaptureFixture[str], *args: str) -> set[tuple[str, str, int]]:
+    capsys.readouterr()
+    main(["check", "--format", "json", *args])
+    data = json.loads(capsys.readouterr().out)
+    return {(f["rule"], f["path"], f["line"]) for f in data["findings"]}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus is not available")
+def test_fix_on_real_repos_downgraded_to_v3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every artifact ref of the real repositories set back to `@v3`: the safe fixes never
+    leave a run mixing v3 and v4 or colliding (no new SL702/SL703), and are idempotent."""
+    fixed = 0
+    for repo in sorted(p for p in REAL.iterdir() if p.is_dir()):
+        root = tmp_path / repo.name
+        shutil.copytree(repo, root, symlinks=True)
+        for path in [*root.glob(".github/workflows/*.y*ml"), *root.glob("**/action.y*ml")]:
+            if path.is_file() and not path.is_symlink():
+                text = path.read_text(encoding="utf-8")
+                path.write_text(_ARTIFACT_REF.sub(r"\1@v3\2", text), encoding="utf-8")
+        before = _json_findings(capsys, "--select", "SL702,SL703", str(root))
+        main(["check", "--fix", "--select", "SL701", str(root)])
+        done = re.search(r"Fixed (\d+) problem", capsys.readouterr().err)
+        assert done is not None
+        fixed += int(done.group(1))
+        after = _json_findings(capsys, "--select", "SL702,SL703", str(root))
+        assert after <= before, repo.name
+        files = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        main(["check", "--fix", "--select", "SL701", str(root)])
+        assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == files, repo.name
+    capsys.readouterr()
+    assert fixed >= 250  # most runs move to v4; the rest have names shiplint cannot evaluate
+
+
+# --- the shared machinery: matrix legs, per-leg names, trigger scenarios ----------------------
+
+
+def _project(tmp_path: Path, text: str) -> Project:
+    write_tree(tmp_path, {WF: text})
+    return open_project(str(tmp_path))
+
+
+def test_job_legs_follow_githubs_exclude_then_include(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        """
+        on: push
+        jobs:
+          wheels:
+            strategy:
+              matrix:
+                os: [ubuntu-latest, windows-latest]
+                py: ['3.11', '3.12']
+                exclude:
+                  - {os: windows-latest, py: '3.11'}
+                include:
+                  - {os: ubuntu-latest, arch: aarch64}
+                  - {os: macos-14, py: '3.12'}
+            runs-on: ${{ matrix.os }}
+            steps:
+              - run: 'true'
+        """,
+    )
+    job = project.model.workflows[0].jobs["wheels"]
+    legs = job_legs(project, job)
+    assert [leg.values for leg in legs] == [
+        {"os": "ubuntu-latest", "py": "3.11", "arch": "aarch64"},
+        {"os": "ubuntu-latest", "py": "3.12", "arch": "aarch64"},
+        {"os": "windows-latest", "py": "3.12"},
+        {"os": "macos-14", "py": "3.12"},
+    ]
+    assert {leg.total for leg in legs} == {4}
+    assert matrix_axes(job) == ["os", "py"]
+
+
+def test_matrix_from_an_expression_gives_two_unknown_legs(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        """
+        on: push
+        jobs:
+          wheels:
+            strategy:
+              matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}
+            runs-on: ubuntu-latest
+            steps:
+              - run: 'true'
+        """,
+    )
+    legs = job_legs(project, project.model.workflows[0].jobs["wheels"])
+    assert [(leg.index, leg.values) for leg in legs] == [(0, None), (1, None)]
+
+
+def test_names_are_evaluated_per_leg_with_runner_os_and_env(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        """
+        on: push
+        env:
+          KIND: wheels
+        jobs:
+          build:
+            strategy:
+              matrix:
+                os: [ubuntu-latest, macos-14]
+            runs-on: ${{ matrix.os }}
+            steps:
+              - uses: actions/upload-artifact@v4
+                with:
+                  name: ${{ env.KIND }}-${{ runner.os }}-${{ strategy.job-index }}-${{ github.sha }}
+        """,
+    )
+    occ = runs(project)[0].occurrences[0]
+    names = [
+        eval_text(
+            raw_name(occ.art),
+            StepContext(project, occ.instance, occ.job, leg, occ.via, occ.art.step).lookup,
+        )
+        for leg in job_legs(project, occ.job)
+    ]
+    assert names == ["wheels-Linux-0-<github.sha>", "wheels-macOS-1-<github.sha>"]
+    assert eval_text("${{ fromJSON(inputs.x) }}", lambda path: "1") is None  # unknown
+
+
+def test_trigger_scenarios_split_push_into_tag_and_branch(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        """
+        on:
+          push:
+          release:
+          workflow_call:
+        jobs:
+          noop:
+            runs-on: ubuntu-latest
+            steps:
+              - run: 'true'
+        """,
+    )
+    workflow = project.model.workflows[0]
+    plain = trigger_scenarios(workflow)
+    assert [(f.get(("github", "event_name")), f.get(("github", "ref_type"))) for f in plain] == [
+        ("push", "tag"),
+        ("push", "branch"),
+        ("release", "tag"),
+        (None, None),
+    ]
+    assert all(("github", "event", "ref") not in f for f in plain)
+    with_ref = trigger_scenarios(workflow, push_event_ref=True)
+    assert [("github", "event", "ref") in f for f in with_ref] == [True, True, False, False]

@@ -1,0 +1,487 @@
+"""SL721-SL723: VCS versions from shallow clones, local versions uploaded, static versions
+re-uploaded."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Callable
+
+import pytest
+
+from shiplint.findings import Finding
+from shiplint.rules.base import Rule
+from shiplint.rules.versioning import (
+    LocalVersionUpload,
+    StaticVersionUploadOnPush,
+    VcsVersionShallowCheckout,
+)
+from tests.conftest import AuditFn, hit
+
+FindingsFn = Callable[..., "list[Finding]"]
+WF = ".github/workflows/release.yml"
+
+HATCH_VCS = """
+    [build-system]
+    requires = ["hatchling", "hatch-vcs"]
+    build-backend = "hatchling.build"
+
+    [project]
+    name = "example"
+    dynamic = ["version"]
+
+    [tool.hatch.version]
+    source = "vcs"
+    """
+HATCH_VCS_NO_LOCAL = HATCH_VCS + 'raw-options = { local_scheme = "no-local-version" }\n'
+SCM = """
+    [build-system]
+    requires = ["setuptools>=64", "setuptools-scm>=8"]
+    build-backend = "setuptools.build_meta"
+
+    [project]
+    name = "example"
+    dynamic = ["version"]
+
+    [tool.setuptools_scm]
+    """
+STATIC = """
+    [build-system]
+    requires = ["setuptools>=77"]
+    build-backend = "setuptools.build_meta"
+
+    [project]
+    name = "example"
+    version = "0.4.1"
+    """
+
+
+def fixed(text: str, finding: Finding) -> str:
+    assert finding.fix is not None
+    body = textwrap.dedent(text).lstrip("\n")
+    for edit in sorted(finding.fix.edits, key=lambda e: e.start, reverse=True):
+        body = body[: edit.start] + edit.replacement + body[edit.end :]
+    return body
+
+
+# --- SL721 -------------------------------------------------------------------------------------
+
+# The TestPyPI job of a VCS-versioned project (labgrid-project/labgrid#1080, hubtty#144).
+DEV_UPLOAD = """
+    on:
+      push:
+        branches: [main]
+        tags: ['v*']
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - uses: actions/setup-python@v5
+          - run: |
+              python -m pip install build
+              python -m build
+          - uses: actions/upload-artifact@v4
+            with: {name: dist, path: dist}
+      testpypi:
+        needs: build
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with: {name: dist, path: dist}
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              repository-url: https://test.pypi.org/legacy/
+    """
+
+
+def test_shallow_checkout_in_build_job(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    files = {WF: DEV_UPLOAD, "pyproject.toml": HATCH_VCS_NO_LOCAL}
+    assert audit(files, select=["SL721"]) == [hit("SL721", WF, DEV_UPLOAD, "actions/checkout@v4")]
+    finding = audit_findings(files, select=["SL721"])[0]
+    assert "job `build`" in finding.message and "hatch-vcs" in finding.message
+    assert "a push to a branch" in finding.message
+    assert "0.1.dev1+g" in finding.help
+    after = fixed(DEV_UPLOAD, finding)
+    assert "actions/checkout@v4\n        with:\n          fetch-depth: 0\n" in after
+    assert audit({WF: after, "pyproject.toml": HATCH_VCS_NO_LOCAL}, select=["SL721"]) == []
+
+
+def test_fix_sets_existing_fetch_depth(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- uses: actions/checkout@v4\n",
+        "- uses: actions/checkout@v4\n            with:\n              fetch-depth: 1\n",
+    )
+    files = {WF: wf, "pyproject.toml": HATCH_VCS_NO_LOCAL}
+    finding = audit_findings(files, select=["SL721"])[0]
+    after = fixed(wf, finding)
+    assert "fetch-depth: 0" in after and "fetch-depth: 1" not in after
+
+
+@pytest.mark.parametrize(
+    "checkout_with",
+    [
+        "with:\n              fetch-depth: 0\n",
+        "with:\n              fetch-depth: ${{ inputs.depth }}\n",
+        "with:\n              fetch-depth: '0'\n",
+    ],
+)
+def test_full_or_unknown_history(audit: AuditFn, checkout_with: str) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- uses: actions/checkout@v4\n", "- uses: actions/checkout@v4\n            " + checkout_with
+    )
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == []
+
+
+def test_fetch_tags_alone_is_not_enough(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- uses: actions/checkout@v4\n",
+        "- uses: actions/checkout@v4\n            with:\n              fetch-tags: true\n",
+    )
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == [
+        hit("SL721", WF, wf, "actions/checkout@v4")
+    ]
+
+
+def test_unshallow_later(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- uses: actions/setup-python@v5\n",
+        "- run: git fetch --prune --unshallow --tags\n          - uses: actions/setup-python@v5\n",
+    )
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == []
+
+
+def test_tag_only_publishing_is_fine(audit: AuditFn) -> None:
+    """A tag run checks out the tagged commit, which carries the tag (psf/black)."""
+    wf = DEV_UPLOAD.replace("        branches: [main]\n", "")
+    assert "branches" not in wf
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == []
+    wf2 = DEV_UPLOAD.replace(
+        "      testpypi:\n        needs: build\n",
+        "      testpypi:\n        needs: build\n        if: startsWith(github.ref, 'refs/tags/')\n",
+    )
+    assert "if: startsWith" in wf2
+    assert audit({WF: wf2, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == []
+
+
+def test_static_version_is_not_reported(audit: AuditFn) -> None:
+    assert audit({WF: DEV_UPLOAD, "pyproject.toml": STATIC}, select=["SL721"]) == []
+
+
+def test_build_job_not_published(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD[: DEV_UPLOAD.index("      testpypi:")]
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        "- uses: pypa/cibuildwheel@v2.21",
+        "- uses: hynek/build-and-inspect-python-package@v2",
+        "- run: uv build",
+        "- run: pipx run build --sdist",
+        "- run: python setup.py sdist bdist_wheel",
+        "- run: cibuildwheel --output-dir wheelhouse",
+        "- uses: PyO3/maturin-action@v1\n            with:\n              command: sdist",
+    ],
+)
+def test_build_commands(audit: AuditFn, build: str) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- run: |\n              python -m pip install build\n              python -m build", build
+    )
+    assert build in wf
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL721"]) == [
+        hit("SL721", WF, wf, "actions/checkout@v4")
+    ]
+
+
+@pytest.mark.parametrize(
+    "not_build",
+    [
+        "- run: cibuildwheel --print-build-identifiers --platform linux",
+        "- run: python -m pytest",
+        "- uses: PyO3/maturin-action@v1\n            with:\n              command: upload",
+    ],
+)
+def test_not_builds(audit: AuditFn, not_build: str) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- run: |\n              python -m pip install build\n              python -m build",
+        not_build,
+    )
+    assert not_build in wf
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL721"]) == []
+
+
+def test_build_through_tox_env(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "- run: |\n              python -m pip install build\n              python -m build",
+        "- run: tox -e build",
+    )
+    tox = "[testenv:build]\ndeps = build\ncommands = python -m build\n"
+    assert audit({WF: wf, "pyproject.toml": SCM, "tox.ini": tox}, select=["SL721"]) == [
+        hit("SL721", WF, wf, "actions/checkout@v4")
+    ]
+
+
+def test_build_in_subdirectory_is_another_project(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD.replace("python -m build\n", "python -m build packages/plugin\n")
+    assert "build packages/plugin" in wf
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL721"]) == []
+
+
+def test_build_in_reusable_workflow(audit: AuditFn) -> None:
+    caller = """
+        on:
+          schedule:
+            - cron: '0 3 * * *'
+        jobs:
+          build:
+            uses: ./.github/workflows/build.yml
+          publish:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  repository-url: https://test.pypi.org/legacy/
+        """
+    callee = """
+        on: workflow_call
+        jobs:
+          dist:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: python -m build
+              - uses: actions/upload-artifact@v4
+        """
+    path = ".github/workflows/build.yml"
+    files = {WF: caller, path: callee, "pyproject.toml": SCM}
+    assert audit(files, select=["SL721"]) == [hit("SL721", path, callee, "actions/checkout@v4")]
+
+
+# --- SL722 -------------------------------------------------------------------------------------
+
+
+def test_local_version_uploaded_on_push(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    # DeiC-HPC/cotainr#116, treeverse/dvc#10720: TestPyPI uploads from main.
+    wf = DEV_UPLOAD.replace(
+        "- uses: actions/checkout@v4\n",
+        "- uses: actions/checkout@v4\n            with:\n              fetch-depth: 0\n",
+    )
+    files = {WF: wf, "pyproject.toml": HATCH_VCS}
+    needle = "pypa/gh-action-pypi-publish@release/v1"
+    assert audit(files, select=["SL722"]) == [hit("SL722", WF, wf, needle)]
+    finding = audit_findings(files, select=["SL722"])[0]
+    assert "TestPyPI" in finding.message and "a push to a branch" in finding.message
+    assert "The use of local versions" in finding.help
+    assert 'local_scheme = "no-local-version"' in finding.help
+
+
+def test_no_local_version_scheme(audit: AuditFn) -> None:
+    assert audit({WF: DEV_UPLOAD, "pyproject.toml": HATCH_VCS_NO_LOCAL}, select=["SL722"]) == []
+    scm = SCM + 'local_scheme = "no-local-version"\n'
+    assert audit({WF: DEV_UPLOAD, "pyproject.toml": scm}, select=["SL722"]) == []
+
+
+def test_pretend_version_in_workflow(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "      build:\n        runs-on: ubuntu-latest\n",
+        "      build:\n        runs-on: ubuntu-latest\n        env:\n"
+        "          SETUPTOOLS_SCM_PRETEND_VERSION: ${{ inputs.version }}\n",
+    )
+    assert "PRETEND" in wf
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL722"]) == []
+
+
+@pytest.mark.parametrize(
+    ("trigger", "expected"),
+    [
+        ("on:\n  release:\n    types: [published]\n", False),
+        ("on:\n  push:\n    tags: ['v*']\n", False),
+        ("on:\n  push:\n    branches: [main]\n", True),
+        ("on: [push]\n", True),
+        ("on:\n  schedule:\n    - cron: '0 0 * * *'\n", True),
+        ("on: workflow_dispatch\n", True),
+        ("on:\n  pull_request:\n", True),
+    ],
+)
+def test_triggers(audit: AuditFn, trigger: str, expected: bool) -> None:
+    wf = trigger + (
+        "jobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n        with:\n          fetch-depth: 0\n"
+        "      - run: uv build\n"
+        "      - run: uv publish\n"
+    )
+    got = audit({WF: wf, "pyproject.toml": SCM}, select=["SL722"])
+    assert got == ([hit("SL722", WF, wf, "uv publish")] if expected else [])
+
+
+def test_event_condition_keeps_it_to_releases(audit: AuditFn) -> None:
+    wf = (
+        "on: [push, release]\njobs:\n  publish:\n"
+        "    if: github.event_name == 'release'\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: python -m build\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL722"]) == []
+
+
+def test_dispatch_with_chosen_ref(audit: AuditFn) -> None:
+    """`workflow_dispatch` that checks out a tag given as input builds that tag's version."""
+    wf = (
+        "on:\n  workflow_dispatch:\n    inputs:\n      tag: {required: true}\n"
+        "jobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n        with:\n"
+        "          ref: ${{ inputs.tag }}\n"
+        "      - run: python -m build\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL721", "SL722"]) == []
+    plain = wf.replace("        with:\n          ref: ${{ inputs.tag }}\n", "")
+    assert "ref:" not in plain
+    assert [h[0] for h in audit({WF: plain, "pyproject.toml": SCM}, select=["SL721", "SL722"])] == [
+        "SL721",
+        "SL722",
+    ]
+
+
+def test_custom_index_is_not_pypi(audit: AuditFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "https://test.pypi.org/legacy/", "https://nexus.example.com/repository/pypi/"
+    )
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL722"]) == []
+
+
+def test_setup_py_use_scm_version(audit: AuditFn) -> None:
+    setup = "from setuptools import setup\nsetup(name='x', use_scm_version=True)\n"
+    needle = "pypa/gh-action-pypi-publish@release/v1"
+    assert audit({WF: DEV_UPLOAD, "setup.py": setup}, select=["SL722"]) == [
+        hit("SL722", WF, DEV_UPLOAD, needle)
+    ]
+
+
+def test_twine_upload_from_schedule(audit: AuditFn) -> None:
+    wf = """
+        on:
+          schedule:
+            - cron: '0 0 * * 0'
+        jobs:
+          nightly:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+                with:
+                  fetch-depth: 0
+              - run: python -m build
+              - run: twine upload --repository testpypi dist/*
+                env:
+                  TWINE_PASSWORD: ${{ secrets.TEST_PYPI_TOKEN }}
+        """
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL722"]) == [
+        hit("SL722", WF, wf, "twine upload")
+    ]
+
+
+# --- SL723 -------------------------------------------------------------------------------------
+
+PUSH_PUBLISH = """
+    on:
+      push:
+        branches: [main]
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/checkout@v4
+          - run: python -m build
+          - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+
+
+def test_static_version_on_every_push(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    # PoonLab/sierra-local#120: "File already exists ('sierralocal-0.4.1-py3-none-any.whl'".
+    files = {WF: PUSH_PUBLISH, "pyproject.toml": STATIC}
+    needle = "pypa/gh-action-pypi-publish@release/v1"
+    assert audit(files, select=["SL723"]) == [hit("SL723", WF, PUSH_PUBLISH, needle)]
+    finding = audit_findings(files, select=["SL723"])[0]
+    assert "`0.4.1`" in finding.message and "File already exists" in finding.help
+    assert "skip-existing: true" in finding.help
+
+
+def test_skip_existing(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH + "        with:\n          skip-existing: true\n"
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_twine_skip_existing(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH.replace(
+        "- uses: pypa/gh-action-pypi-publish@release/v1", "- run: twine upload dist/*"
+    )
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == [
+        hit("SL723", WF, wf, "twine upload")
+    ]
+    wf2 = wf.replace("twine upload dist/*", "twine upload --skip-existing dist/*")
+    assert audit({WF: wf2, "pyproject.toml": STATIC}, select=["SL723"]) == []
+    wf3 = wf.replace("twine upload dist/*", "uv publish --check-url https://pypi.org/simple/")
+    assert audit({WF: wf3, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_tags_only(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH.replace("branches: [main]", "tags: ['v*']")
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_dispatch_only_is_not_every_push(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH.replace(
+        "      push:\n        branches: [main]\n", "      workflow_dispatch:\n"
+    )
+    assert "workflow_dispatch" in wf
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_version_bumped_in_workflow(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH.replace(
+        "- run: python -m build",
+        '- run: sed -i "s/^version = .*/version = \\"0.4.${{ github.run_number }}\\"/" '
+        "pyproject.toml\n          - run: python -m build",
+    )
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_vcs_version_is_not_static(audit: AuditFn) -> None:
+    assert audit({WF: PUSH_PUBLISH, "pyproject.toml": HATCH_VCS}, select=["SL723"]) == []
+
+
+def test_setup_cfg_static_version(audit: AuditFn) -> None:
+    cfg = "[metadata]\nname = example\nversion = 1.2.0\n"
+    files = {WF: PUSH_PUBLISH, "setup.cfg": cfg, "setup.py": "import setuptools\n"}
+    needle = "pypa/gh-action-pypi-publish@release/v1"
+    assert audit(files, select=["SL723"]) == [hit("SL723", WF, PUSH_PUBLISH, needle)]
+
+
+def test_workspace_root_with_local_version(audit: AuditFn) -> None:
+    """pypa/setuptools-scm's workspace root has `version = "0.1+private"`: not what is
+    uploaded."""
+    text = STATIC.replace('version = "0.4.1"', 'version = "0.1+private"')
+    assert audit({WF: PUSH_PUBLISH, "pyproject.toml": text}, select=["SL723"]) == []
+
+
+# --- examples ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "config"),
+    [
+        (VcsVersionShallowCheckout, HATCH_VCS_NO_LOCAL),
+        (LocalVersionUpload, HATCH_VCS),
+        (StaticVersionUploadOnPush, STATIC),
+    ],
+)
+def test_examples(audit: AuditFn, rule: type[Rule], config: str) -> None:
+    assert audit({WF: rule.before, "pyproject.toml": config}, select=[rule.code])
+    assert audit({WF: rule.after, "pyproject.toml": config}, select=[rule.code]) == []
