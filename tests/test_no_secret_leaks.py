@@ -1,7 +1,8 @@
 """No output ever contains a secret value written in the audited files.
 
 Every format (text, JSON, SARIF, GitHub annotations, ``--statistics``, ``--diff``,
-``--fix``, ``--output``, ``explain``, ``map``, ``init``/``docs`` previews) is run over
+``--fix``, ``--output``, ``explain``, ``map``, ``init``/``docs`` previews, replays from
+the results cache, and the cache entries on disk) is run over
 repositories holding literal tokens and passwords (PyPI-shaped ``pypi-AgEI…`` tokens,
 anaconda tokens, ``.pypirc`` passwords, ``-t``/``-p``/``--token`` values,
 ``TWINE_PASSWORD=…`` in tox ``set_env``, Makefiles, scripts, noxfiles, workflows, URLs),
@@ -443,3 +444,23 @@ def test_generated_secrets_never_leak(case: tuple[dict[str, str], str], select: 
         for fmt in (["--format", "text"], ["--format", "sarif"], ["--diff", "--unsafe-fixes"]):
             _, output = run("check", *fmt, *select, str(root))
             assert secret not in output, (fmt, output)
+
+
+def test_results_cache_holds_no_secret_and_replays_masked(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached run re-renders stored findings on the files: same masking, and the entries
+    written to disk never hold a credential."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(cache))
+    monkeypatch.setenv("SHIPLINT_NO_CACHE", "0")
+    for fmt in (["--format", "text"], ["--format", "json"], ["--format", "sarif"]):
+        for select in ([], ["--select", "SL001,SL004"]):
+            first = run("check", *fmt, *select, "--today", "2026-11-21", str(repo))
+            second = run("check", *fmt, *select, "--today", "2026-11-21", str(repo))
+            assert first == second
+            assert leaks(second[1]) == []
+    stored = [p for p in cache.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".json" for p in stored)
+    for path in stored:
+        assert leaks(path.read_bytes().decode("utf-8", "replace")) == [], path
