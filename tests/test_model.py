@@ -174,6 +174,27 @@ def test_tox_makefile_nox_and_setup_py_uploads(tmp_path: Path) -> None:
     assert nox_upload.loc.pos == pos_of(files["noxfile.py"], '"twine", "upload"')
 
 
+def test_nox_upload_is_labelled_with_its_session_not_a_nested_helper(tmp_path: Path) -> None:
+    files = {
+        "noxfile.py": """
+            import nox
+
+            def build(session):
+                session.run("python", "-m", "build")
+
+            @nox.session
+            def release(session):
+                def upload():
+                    session.run("twine", "upload", "dist/*")
+                build(session)
+                upload()
+        """,
+    }
+    model = model_of(tmp_path, files)
+    labels = {" ".join(c.argv()): c.context.label for c in model.commands}
+    assert labels == {"python -m build": "build", "twine upload dist/*": "release"}
+
+
 def test_cli_upload_to_an_unknown_url_has_that_url_as_index(tmp_path: Path) -> None:
     files = {
         "tox.ini": """

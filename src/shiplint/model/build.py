@@ -541,6 +541,7 @@ class _Builder:
             offset += len(line)
 
     def _noxfile(self, src: SourceFile, tree: ast.Module) -> None:
+        functions = _outermost_functions(tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
@@ -557,7 +558,7 @@ class _Builder:
                 else:
                     args.append(Arg("$ARG", "$ARG", ast_loc(src, arg)))
             if args:
-                context = Context(origin="nox", label=_enclosing_function(tree, node))
+                context = Context(origin="nox", label=functions.get(id(node), ""))
                 self.model.commands.append(ShellCommand(args=args, source=src, context=context))
 
     # --- indexes from environment settings -----------------------------------------------------
@@ -715,10 +716,16 @@ def ast_loc(src: SourceFile, node: ast.expr) -> Loc:
     return Loc(src, start, end)
 
 
-def _enclosing_function(tree: ast.Module, target: ast.AST) -> str:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for child in ast.walk(node):
-                if child is target:
-                    return node.name
-    return ""
+def _outermost_functions(tree: ast.Module) -> dict[int, str]:
+    """``id(node)`` → name of the outermost function defining it, for every node inside a
+    function (one walk, so a noxfile with many sessions stays linear)."""
+    out: dict[int, str] = {}
+    todo: list[tuple[ast.AST, str]] = [(tree, "")]
+    while todo:
+        node, name = todo.pop()
+        if not name and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = node.name
+        if name:
+            out[id(node)] = name
+        todo.extend((child, name) for child in ast.iter_child_nodes(node))
+    return out
