@@ -326,33 +326,23 @@ def _could_be(shape: Shaped, text: str) -> bool:
     return not any(n in lowered for n in shape.never)
 
 
-def _starts_with(value: Value, lit: Value) -> Value:
+def _affix(value: Value, lit: Value, at_end: bool) -> Value:
+    """``startsWith(value, lit)`` (or ``endsWith`` when ``at_end``), case-insensitive; a
+    Shaped value is known to match when its fixed prefix (suffix) already does."""
     if not isinstance(lit, str):
         return UNKNOWN
     needle = lit.lower()
-    if isinstance(value, str):
-        return value.lower().startswith(needle)
-    if isinstance(value, Shaped):
-        prefix = value.prefix.lower()
-        if prefix.startswith(needle):
-            return True
-        if needle.startswith(prefix) and not any(n in needle for n in value.never):
-            return UNKNOWN
-        return False
-    return UNKNOWN
 
+    def has(text: str, part: str) -> bool:
+        return text.endswith(part) if at_end else text.startswith(part)
 
-def _ends_with(value: Value, lit: Value) -> Value:
-    if not isinstance(lit, str):
-        return UNKNOWN
-    needle = lit.lower()
     if isinstance(value, str):
-        return value.lower().endswith(needle)
+        return has(value.lower(), needle)
     if isinstance(value, Shaped):
-        suffix = value.suffix.lower()
-        if suffix.endswith(needle):
+        fixed = (value.suffix if at_end else value.prefix).lower()
+        if has(fixed, needle):
             return True
-        if needle.endswith(suffix) and not any(n in needle for n in value.never):
+        if has(needle, fixed) and not any(n in needle for n in value.never):
             return UNKNOWN
         return False
     return UNKNOWN
@@ -450,9 +440,9 @@ class Evaluator:
     @staticmethod
     def _call(name: str, args: list[Value]) -> Value:
         if name == "startswith" and len(args) == 2:
-            return _starts_with(args[0], args[1])
+            return _affix(args[0], args[1], at_end=False)
         if name == "endswith" and len(args) == 2:
-            return _ends_with(args[0], args[1])
+            return _affix(args[0], args[1], at_end=True)
         if name == "contains" and len(args) == 2:
             return _contains(args[0], args[1])
         if name == "fromjson" and len(args) == 1:
