@@ -9,14 +9,19 @@ from tests.conftest import AuditFn
 
 
 def assert_examples(
-    audit: AuditFn, tmp_path: Path, rule: type[Rule], extra: dict[str, str] | None = None
+    audit: AuditFn,
+    tmp_path: Path,
+    rule: type[Rule],
+    extra: dict[str, str] | None = None,
+    count: int = 1,
 ) -> None:
-    """Audit ``rule.before`` (with the ``extra`` files beside it): exactly one finding, of
-    ``rule``; then, in an emptied tree, ``rule.after``: none."""
+    """Audit ``rule.before`` (with the ``extra`` files beside it): exactly ``count``
+    findings, of ``rule``, in the example file; then, in an emptied tree, ``rule.after``:
+    none."""
     assert rule.before and rule.after and rule.catalogue
     files = extra or {}
     before = audit({rule.example_file: rule.before, **files}, select=[rule.code])
-    assert [h[0] for h in before] == [rule.code]
+    assert [h[:2] for h in before] == [(rule.code, rule.example_file)] * count
     for path in tmp_path.rglob("*"):
         if path.is_file():
             path.unlink()
