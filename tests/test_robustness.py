@@ -390,6 +390,42 @@ def test_max_file_size_applies_to_scripts_read_on_demand(tmp_path: Path) -> None
     assert [f.rule for f in findings if f.path == "release/upload.sh"] == ["SL006"]
 
 
+UPLOAD_WORKFLOW = """\
+on: {push: {tags: ["v*"]}}
+jobs:
+  upload:
+    runs-on: ubuntu-latest
+    steps:
+      - run: twine upload dist/*
+        env:
+          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+"""
+
+
+@pytest.mark.parametrize(("limit", "seen"), [("1 KB", False), ("6 MB", True)])
+def test_map_init_and_docs_read_with_the_configured_size_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], limit: str, seen: bool
+) -> None:
+    # a workflow just over the default limit: seen only when the setting raises the limit
+    padded = UPLOAD_WORKFLOW.encode() + b"#" * DEFAULT_MAX_FILE_BYTES + b"\n"
+    write_bytes(
+        tmp_path,
+        {
+            ".github/workflows/release.yml": padded,
+            "shiplint.toml": f'max-file-size = "{limit}"\n'.encode(),
+        },
+    )
+    assert main(["map", "--format", "json", str(tmp_path)]) == 0
+    (root,) = json.loads(capsys.readouterr().out)["roots"]
+    assert [u["location"] for u in root["uploads"]] == (
+        [".github/workflows/release.yml:6:14"] if seen else []
+    )
+    assert main(["init", "--dry-run", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert ('secret = "PYPI_TOKEN"' in out) is seen
+    assert ("nothing to do" in out) is not seen
+
+
 @pytest.mark.parametrize("setting", ["0", "-5", '"lots"', "true", '"5 GB"', "1.5", "[1]"])
 def test_invalid_max_file_size_is_a_config_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str
@@ -449,7 +485,7 @@ DEEP = [
     pytest.param(
         ".github/workflows/deep.yml",
         "".join(" " * i + "k:\n" for i in range(3000)),
-        None,
+        "SL001",
         id="yaml-block",
     ),
     pytest.param(
@@ -495,6 +531,34 @@ def test_deep_nesting_is_bounded(tmp_path: Path, rel: str, text: str, rule: str 
     if rule is not None:
         assert rule in [f.rule for f in findings if f.path == rel]
     assert GOOD_HIT in hits(findings)
+
+
+def test_yaml_nested_too_deep_is_reported_once_at_the_cut(tmp_path: Path) -> None:
+    lines = ["on: push", "jobs:", "  a:", "    runs-on: x", "    env:"]
+    lines += ["      " + " " * i + "k:" for i in range(300)]
+    lines += ["  b:", "    runs-on: x", "    env:"]
+    lines += ["      " + " " * i + "k:" for i in range(300)]
+    write_tree(tmp_path, {".github/workflows/deep.yml": "\n".join(lines) + "\n"})
+    found = [f for f in audit_dir(tmp_path) if f.rule == "SL001"]
+    # 200 collections are open at the 198th `k:` (the document's root, the values of jobs,
+    # a and env, and those of the 196 `k:` before it): its value, the mapping that starts
+    # at the next key (line 6 + 198), is the first one not analysed
+    assert hits(found) == [("SL001", ".github/workflows/deep.yml", 6 + 198, 7 + 198)]
+    assert "deeper than 200 levels" in found[0].message
+
+
+def test_second_yaml_document_is_reported_and_a_single_one_is_not(tmp_path: Path) -> None:
+    workflow = "on: push\njobs: {}\n"
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/two.yml": workflow + "---\n" + workflow + "---\n" + workflow,
+            ".github/workflows/one.yml": "---\n" + workflow + "...\n",
+        },
+    )
+    found = [f for f in audit_dir(tmp_path) if f.rule == "SL001"]
+    assert hits(found) == [("SL001", ".github/workflows/two.yml", 4, 1)]
+    assert "more than one YAML document" in found[0].message
 
 
 def test_deeply_nested_pyproject_is_no_config_crash(tmp_path: Path) -> None:

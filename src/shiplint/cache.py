@@ -716,11 +716,10 @@ class Cache:
             return None
 
     def _lookup(self, root_arg: str) -> RootResult | None:
-        from shiplint.engine import RootResult, open_project, root_config
+        from shiplint.engine import RootResult, open_configured
         from shiplint.findings import Severity
 
-        config = root_config(root_arg)
-        project = open_project(root_arg, config.max_file_size)
+        project, config = open_configured(root_arg)
         key = self.key(root_arg, config, project.files)
         path = os.path.join(self.results, key + ".json")
         raw = _read_small(path, MAX_ENTRY_BYTES)

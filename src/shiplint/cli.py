@@ -359,12 +359,12 @@ def _rules(fmt: str) -> int:
 
 def _map(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
-    from shiplint.engine import open_project
+    from shiplint.engine import open_configured
     from shiplint.mapview import render_json, render_text
     from shiplint.redact import scrub
 
     try:
-        projects = [open_project(p) for p in (args.paths or ["."])]
+        projects = [open_configured(p)[0] for p in (args.paths or ["."])]
     except ConfigError as exc:
         print(f"shiplint: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -375,21 +375,20 @@ def _map(args: argparse.Namespace) -> int:
 
 def _write(args: argparse.Namespace) -> int:
     """``init`` and ``docs``: plan the change, then show it or write it."""
-    from shiplint.config import ConfigError, load_config
+    from shiplint.config import ConfigError
     from shiplint.deploy.write import WriteError, plan_docs, plan_init
-    from shiplint.engine import open_project
+    from shiplint.engine import open_configured
     from shiplint.redact import redact_text
 
     if not os.path.isdir(args.path):
         print(f"shiplint {args.command}: {args.path}: not a directory", file=sys.stderr)
         return EXIT_USAGE
     try:
-        project = open_project(args.path)
-        project.config = load_config(project.root_path)
+        project, config = open_configured(args.path)
         if args.command == "init":
             change = plan_init(project)
         else:
-            change = plan_docs(project, args.file or project.config.release_docs)
+            change = plan_docs(project, args.file or config.release_docs)
     except (ConfigError, WriteError) as exc:
         print(f"shiplint {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

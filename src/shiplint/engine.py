@@ -109,11 +109,17 @@ def root_config(root_arg: str) -> Config:
     return configuration(Path(root_arg)) if Path(root_arg).is_dir() else Config()
 
 
-def audit_root(root_arg: str, options: Options) -> RootResult:
+def open_configured(root_arg: str) -> tuple[Project, Config]:
+    """:func:`open_project` with the PATH's configuration (its ``max-file-size`` too)."""
     config = root_config(root_arg)
     project = open_project(root_arg, config.max_file_size)
-    project.today = options.today
     project.config = config
+    return project, config
+
+
+def audit_root(root_arg: str, options: Options) -> RootResult:
+    project, config = open_configured(root_arg)
+    project.today = options.today
     codes = selected_codes(config, options)
     findings: list[Finding] = []
     inputs: list[Any] | None = None

@@ -13,6 +13,7 @@ from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
     from shiplint.project import Project
+    from shiplint.source import SourceFile
 
 
 @register
@@ -23,6 +24,11 @@ class ParseError(Rule):
     the packaging tools will reject as well (GitHub refuses a workflow with a YAML error;
     pip and build backends refuse a broken `pyproject.toml`). The finding points at the
     place the parser stopped. Other files are still checked.
+
+    A YAML file that parses but cannot be read in full is reported too: nesting deeper
+    than 200 levels (a generated or hostile file; what lies below is not checked) and a
+    second document after `---` (CI systems read one document per file; only the first
+    is checked).
 
     Fix the syntax at the reported position. Files that are not text (NUL bytes, invalid
     UTF-8), unreadable files and directories named like configuration files are reported
@@ -61,6 +67,8 @@ class ParseError(Rule):
                 if problem.pos is not None:
                     finding.line, finding.column = problem.pos
                 yield finding
+            if src.kind in _YAML_KINDS:
+                yield from _unread_yaml(self, project, src)
             if src.kind in ("setup-cfg", "tox-ini", "pypirc") and src.text is not None:
                 for ini_problem in project.ini_problems(src):
                     finding = self.at(
@@ -197,6 +205,29 @@ class InternalError(Rule):
         return iter(())  # produced by the engine
 
 
+_YAML_KINDS = ("workflow", "action", "ci", "conda-env")
+
+#: YAML problems that leave part of a valid file unread, and what to do about them
+_UNREAD_HELP = {
+    "too-deep": "Flatten the structure; nothing below this level was checked.",
+    "multi-document": "Keep one document per file (CI systems read one); "
+    "the documents after the first were not checked.",
+}
+
+
+def _unread_yaml(rule: Rule, project: Project, src: SourceFile) -> Iterator[Finding]:
+    """Parts of a YAML file that parsed but were not read: nesting deeper than the limit
+    (reported once per file, at the first place) and documents after the first."""
+    doc = project.yaml(src)
+    if doc is None:
+        return
+    seen: set[str] = set()
+    for kind, message, offset, _related in doc.problems:
+        if kind in _UNREAD_HELP and kind not in seen:
+            seen.add(kind)
+            yield rule.at(Loc(src, offset, offset), message, _UNREAD_HELP[kind])
+
+
 def _read_scripts(project: Project) -> None:
     """Build the model, which reads the scripts workflows run (``bash release/up.sh``) that
     discovery did not list, so that their read errors are reported too."""
@@ -209,7 +240,7 @@ def _yaml_problems(
     project: Project,
     kind: str,
     help_text: str,
-    kinds: tuple[str, ...] = ("workflow", "action", "ci", "conda-env"),
+    kinds: tuple[str, ...] = _YAML_KINDS,
 ) -> Iterator[Finding]:
     for src in project.of_kind(*kinds):
         doc = project.yaml(src)
