@@ -8,6 +8,8 @@ Runs, alternately and ``--runs`` times each (after one untimed warm-up of every 
 * (a) every repository of the corpus, passed as one PATH each, and (b) numpy__numpy alone;
 * ``zizmor --offline --no-progress --collect=workflows PATH...`` (installed with pip into
   the current environment when missing);
+* ``floor``: ``python -c "import _ruamel_yaml, ruamel.yaml, packaging.requirements, tomllib"``,
+  the least any run of a Python tool built on these parsers costs;
 * ``shiplint check PATH...`` (with its defaults: one worker process per CPU, at most 4),
   for every ``--shiplint`` command given (to compare versions side by side), twice:
   *cold*, with the results cache off (``SHIPLINT_NO_CACHE=1``: every run audits; these
@@ -90,6 +92,15 @@ def find_zizmor(install: bool) -> str | None:
     return str(here) if here.exists() else shutil.which("zizmor")
 
 
+#: the reference row: Python starting and importing the parsers shiplint cannot do without
+#: (the YAML C extension, the TOML reader, packaging's requirement parser), reading no file
+FLOOR = "floor (python + parser imports)"
+FLOOR_CODE = (
+    "import _ruamel_yaml, ruamel.yaml, packaging.requirements\n"
+    "try:\n    import tomllib\nexcept ImportError:\n    import tomli\n"
+)
+
+
 def shiplint_argv() -> list[str]:
     script = Path(sys.executable).parent / "shiplint"
     return [str(script)] if script.exists() else [sys.executable, "-m", "shiplint"]
@@ -127,7 +138,9 @@ def render(series: list[Series], runs: int, header: list[str]) -> str:
         "to zizmor (steadier when the machine's load drifts); wall ratio of medians: median "
         "wall time over zizmor's (1.00x = as fast / as big as zizmor). Rows without "
         "`(warm cache)` run with the results cache off (every run audits); `(warm cache)` "
-        "rows are second runs on unchanged repositories, answered from the cache."
+        "rows are second runs on unchanged repositories, answered from the cache. "
+        f"`{FLOOR}`: the interpreter starting and importing the parsers shiplint needs, "
+        "reading nothing (no Python tool that parses YAML and TOML can be faster)."
     )
     return "\n".join(lines) + "\n"
 
@@ -143,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-warm", action="store_true", help="only cold runs (no rows with a warm cache)"
     )
+    parser.add_argument("--no-floor", action="store_true", help=f"no `{FLOOR}` reference row")
     parser.add_argument(
         "--shiplint",
         action="append",
@@ -189,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for label, command in variants:
             series.append(Series(name, label, [*command, "check", *paths], env=cold_env))
+        if not args.no_floor:
+            series.append(Series(name, FLOOR, [sys.executable, "-c", FLOOR_CODE]))
         if not args.no_warm:
             for label, command in variants:
                 argv_ = [*command, "check", *paths]
