@@ -93,6 +93,9 @@ def commands_from_text(
             file_start, file_end = file_start + 1, file_end - 1
         return Loc(src, file_start, file_end)
 
+    #: the environment of commands without assignments of their own, shared until
+    #: ``variables`` changes (no consumer mutates a command's env)
+    shared_env: dict[str, Value] | None = None
     for cmd in parse_script(text):
         assigned: dict[str, Value] = {}
         for name, word in cmd.assigns:
@@ -102,7 +105,9 @@ def commands_from_text(
             if "$" not in word.text and "${{" not in word.text and word.text:
                 model.assignments.append((name, value, context))
         if not cmd.words:
-            variables.update(assigned)
+            if assigned:
+                variables.update(assigned)
+                shared_env = None
             continue
         args: list[Arg] = []
         for word in cmd.words:
@@ -114,8 +119,12 @@ def commands_from_text(
                     origin=_origin(word.text, variables),
                 )
             )
-        command_env = dict(variables)
-        command_env.update(assigned)
+        if assigned:
+            command_env = {**variables, **assigned}
+        else:
+            if shared_env is None:
+                shared_env = dict(variables)
+            command_env = shared_env
         out.append(ShellCommand(args=args, source=src, context=context, env=command_env))
     return out
 
