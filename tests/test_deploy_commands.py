@@ -161,9 +161,16 @@ def test_init_never_rewrites_an_inline_deploy_table(
     write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": pyproject})
     assert main(["init", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "Add these tables by hand" in err
-    assert "[tool.shiplint.deploy.pypi]" in err
+    assert "`tool.shiplint.deploy` is an inline table (line 2) in pyproject.toml" in err
+    # the advice is an entry for the inline table, not a `[...]` header next to it
+    (entry,) = [line.strip() for line in err.splitlines() if line.startswith("    pypi = {")]
+    assert "[tool.shiplint.deploy.pypi]" not in err
     assert (tmp_path / "pyproject.toml").read_text() == pyproject
+    # following it gives valid TOML with both records
+    fixed = pyproject.replace("}}\n", "}, " + entry + "}\n")
+    deploy = tomllib.loads(fixed)["tool"]["shiplint"]["deploy"]
+    assert deploy["pypi"]["secret"] == "PYPI_API_TOKEN"
+    assert set(deploy) == {"testpypi", "pypi"}
 
 
 def test_init_and_docs_need_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -265,6 +272,179 @@ def test_docs_refuses_broken_markers(tmp_path: Path, capsys: pytest.CaptureFixtu
     ]
 
 
+# --- fixes from the audit ---------------------------------------------------------------------
+
+CALLER = """
+    on: {release: {types: [published]}}
+    jobs:
+      publish:
+        uses: ./.github/workflows/publish.yml
+        permissions: {id-token: write}
+"""
+REUSABLE = """
+    on: {workflow_call: {}}
+    jobs:
+      upload:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions: {id-token: write}
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_init_names_the_caller_of_a_reusable_publishing_workflow(tmp_path: Path) -> None:
+    """PyPI trusts the calling workflow (astral-sh/ruff: init wrote publish-pypi.yml)."""
+    write_tree(
+        tmp_path,
+        {
+            WF: CALLER,
+            ".github/workflows/publish.yml": REUSABLE,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    record = data["tool"]["shiplint"]["deploy"]["pypi"]
+    assert (record["workflow"], record["environment"]) == ("release.yml", "pypi")
+    assert _rules(tmp_path) == ["SL802"]
+
+
+def test_init_documents_a_second_channel_uploaded_with_the_same_secret(tmp_path: Path) -> None:
+    staging = NIGHTLY_WF + (
+        "          - uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99 # 0.6.4\n"
+        "            with:\n"
+        "              artifacts_path: dist\n"
+        "              anaconda_nightly_upload_organization: demo-staging\n"
+        "              anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+    write_tree(tmp_path, {WF: staging, "pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert sorted(deploy) == ["demo-staging", "scientific-python-nightly-wheels"]
+    assert deploy["demo-staging"]["channel"] == "demo-staging"
+    assert set(_rules(tmp_path)) == {"SL802"}
+
+
+def test_init_a_token_and_a_trusted_upload_to_pypi_get_a_record_each(tmp_path: Path) -> None:
+    """pypa/twine: trusted publishing in release.yml, a token in the tox release env."""
+    write_tree(
+        tmp_path,
+        {
+            WF: TRUSTED_WF,
+            ".github/workflows/legacy.yml": TOKEN_WF,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert (deploy["pypi"]["auth"], deploy["pypi-token"]["auth"]) == ("trusted-publishing", "token")
+    assert deploy["pypi-token"]["secret"] == "PYPI_API_TOKEN"
+    assert set(_rules(tmp_path)) == {"SL802"}
+
+
+def test_init_skeleton_for_a_makefile_target_a_workflow_runs(tmp_path: Path) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - run: make release
+                env:
+                  TWINE_PASSWORD: ${{ secrets.MAKE_TOKEN }}
+    """
+    write_tree(
+        tmp_path,
+        {WF: wf, "Makefile": "release:\n\ttwine upload dist/*\n", "pyproject.toml": "[project]\n"},
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert deploy["pypi"]["secret"] == "MAKE_TOKEN"
+
+
+def test_init_private_index_asks_for_the_account_only(tmp_path: Path) -> None:
+    wf = TOKEN_WF.replace(
+        "password:", "repository-url: https://pkgs.example.com/upload/\n              password:"
+    )
+    write_tree(tmp_path, {WF: wf, "pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    (record,) = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"][
+        "deploy"
+    ].values()
+    assert record["index"] == "https://pkgs.example.com/upload"
+    assert "email-verified" not in record
+    findings = [f for f in run_audit(tmp_path, today=TODAY).findings if f.rule.startswith("SL8")]
+    assert sorted(f.message for f in findings) == [
+        "`account` in deploy record `pkgs-example-com` is still a placeholder",
+        "`maintainers` in deploy record `pkgs-example-com` is still a placeholder",
+    ]
+
+
+def test_init_without_uploads_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == "shiplint init: nothing to do: no uploads found\n"
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    assert main(["init", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == (
+        "shiplint init: nothing to do: every upload has a deploy record\n"
+    )
+
+
+def test_docs_refuses_records_that_cannot_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    assert main(["docs", str(tmp_path)]) == 0
+    docs = (tmp_path / "RELEASING.md").read_bytes()
+    broken = (tmp_path / "pyproject.toml").read_text() + "[broken\n"
+    (tmp_path / "pyproject.toml").write_text(broken)
+    capsys.readouterr()
+    assert main(["docs", str(tmp_path)]) == 2
+    assert "pyproject.toml is not valid TOML, so the deploy records cannot be read" in (
+        capsys.readouterr().err
+    )
+    assert main(["check", "--fix", "--today", "2026-11-21", str(tmp_path)]) == 1
+    capsys.readouterr()
+    assert (tmp_path / "RELEASING.md").read_bytes() == docs
+    assert "| Account | alice |" in docs.decode()
+
+
+def test_docs_never_copies_a_token_written_as_the_secret(tmp_path: Path) -> None:
+    token = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMAACKlsz"
+    record = RECORD.replace('"PYPI_API_TOKEN"', f'"{token}"') + f'    notes = "was {token}"\n'
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": record})
+    assert main(["docs", str(tmp_path)]) == 0
+    text = (tmp_path / "RELEASING.md").read_text()
+    assert token not in text
+    assert "| Secret | ******** (not a secret name) |" in text
+    assert "| Notes | was pypi-******** |" in text
+
+
+def test_docs_shows_the_default_project(tmp_path: Path) -> None:
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD})
+    assert main(["docs", str(tmp_path)]) == 0
+    assert "| Index | `pypi` |\n| Project | demo |\n| Auth | token |" in (
+        (tmp_path / "RELEASING.md").read_text()
+    )
+
+
+def test_docs_creates_the_configured_folder(tmp_path: Path) -> None:
+    config = '\n    [tool.shiplint]\n    release-docs = "docs/release/RELEASING.md"\n'
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD + config})
+    assert main(["docs", str(tmp_path)]) == 0
+    assert "| Account | alice |" in (tmp_path / "docs/release/RELEASING.md").read_text()
+    assert _rules(tmp_path) == []
+
+
+def test_docs_folder_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = '\n    [tool.shiplint]\n    release-docs = "docs/RELEASING.md"\n'
+    write_tree(tmp_path, {WF: TOKEN_WF, "pyproject.toml": RECORD + config, "docs": "a file\n"})
+    assert main(["docs", str(tmp_path)]) == 2
+    assert "cannot create docs/RELEASING.md: docs is not a directory" in capsys.readouterr().err
+
+
 # --- the corpus: init then check on every real repository --------------------------------------
 
 REAL = CORPUS / "real-repos"
@@ -296,10 +476,11 @@ def test_init_on_every_real_repo_only_adds_tables(
         assert main(["init", str(root)]) == 0, repo.name
         assert (path.read_bytes() if path.exists() else b"") == after, repo.name
         findings = run_audit(root, today=TODAY).findings
-        rules = {f.rule for f in findings}
-        assert "SL005" not in rules, repo.name
-        assert "SL801" not in rules, repo.name  # every upload now has a record
-        assert "SL816" not in rules, repo.name  # and the records init wrote are well-formed
+        assert "SL005" not in {f.rule for f in findings}, repo.name
+        # every upload now has a record, and the records init wrote agree with the
+        # workflows: only the placeholders (SL802) are left to fill in
+        deploy = {(f.rule, f.path, f.line) for f in findings if f.rule.startswith("SL8")}
+        assert {rule for rule, _, _ in deploy} <= {"SL802"}, (repo.name, sorted(deploy))
         assert main(["docs", str(root)]) == 0, repo.name
         assert not [f for f in run_audit(root, today=TODAY).findings if f.rule == "SL817"]
     capsys.readouterr()

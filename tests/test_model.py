@@ -256,3 +256,140 @@ def test_pypirc_entries(tmp_path: Path) -> None:
     assert entry.section == "pypi"
     assert entry.username is not None and entry.username.text == "__token__"
     assert entry.password is not None and entry.password.text == "${PYPI_TOKEN}"
+
+
+# --- tasks a workflow step runs: Makefile targets, tox envs, nox sessions -----------------------
+
+TASKS_WF = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        env:
+          TWINE_USERNAME: __token__
+        steps:
+          - run: make -C . release
+            env:
+              TWINE_PASSWORD: ${{ secrets.MAKE_TOKEN }}
+          - run: python -m tox -e lint,release
+            env:
+              TWINE_PASSWORD: ${{ secrets.TOX_TOKEN }}
+          - run: uvx nox --session publish
+            env:
+              TWINE_PASSWORD: ${{ secrets.NOX_TOKEN }}
+"""
+
+
+def _secrets(upload: Upload) -> list[tuple[str | None, str | None]]:
+    return [(c.name, c.secret) for c in upload.token_credentials]
+
+
+def test_makefile_target_run_by_a_step_gets_its_job_and_env(tmp_path: Path) -> None:
+    makefile = """
+        TWINE_PASSWORD ?= from-the-makefile
+        .PHONY: release upload
+        release: upload
+        upload: dist
+        \ttwine upload dist/*
+        local:
+        \ttwine upload -r testpypi dist/*
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": TASKS_WF, "Makefile": makefile})
+    upload, local = sorted(model.uploads, key=lambda u: u.loc.start)
+    # `upload` is a prerequisite of the target the step runs
+    assert (upload.context.origin, upload.context.label) == ("makefile", "upload")
+    assert upload.job is not None and upload.job.id == "publish"
+    assert upload.step is not None and upload.step.index == 0
+    # `?=` does not override the step's variable
+    assert _secrets(upload) == [("TWINE_PASSWORD", "MAKE_TOKEN")]
+    (cred,) = upload.token_credentials
+    assert cred.loc.source.rel == ".github/workflows/release.yml"
+    assert cred.loc.pos == pos_of(TASKS_WF, "${{ secrets.MAKE_TOKEN }}")
+    # a target nothing runs keeps the Makefile's own context
+    assert local.job is None and _secrets(local) == [("TWINE_PASSWORD", None)]
+
+
+def test_default_make_target_and_makefile_option(tmp_path: Path) -> None:
+    """`make` reads GNUmakefile before Makefile and runs the first target; `-f` names one."""
+    gnu = """
+        all:
+        \ttwine upload dist/*
+        other:
+        \ttwine upload -r testpypi dist/*
+    """
+    plain = """
+        all:
+        \tflit publish
+    """
+    files = {"GNUmakefile": gnu, "Makefile": plain}
+    wf = TASKS_WF.replace("make -C . release", "make")
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf, **files})
+    run = sorted((u.source.rel, u.tool, u.job is not None) for u in model.uploads)
+    assert run == [
+        ("GNUmakefile", "twine", False),
+        ("GNUmakefile", "twine", True),
+        ("Makefile", "flit", False),
+    ]
+    wf = TASKS_WF.replace("make -C . release", "make -f Makefile")
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf, **files})
+    run = sorted((u.source.rel, u.tool, u.job is not None) for u in model.uploads)
+    assert run == [
+        ("GNUmakefile", "twine", False),
+        ("GNUmakefile", "twine", False),
+        ("Makefile", "flit", True),
+    ]
+
+
+def test_tox_env_run_by_a_step_gets_only_what_pass_env_lets_through(tmp_path: Path) -> None:
+    tox = """
+        [testenv]
+        passenv = TWINE_*
+
+        [testenv:release]
+        commands = twine upload dist/*
+
+        [testenv:closed]
+        passenv = HOME
+        commands = twine upload -r testpypi dist/*
+    """
+    wf = TASKS_WF.replace("-e lint,release", "-e lint,release,closed")
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf, "tox.ini": tox})
+    release, closed = sorted(model.uploads, key=lambda u: u.loc.start)
+    # inherited from [testenv]
+    assert (release.context.label, release.job is not None) == ("release", True)
+    assert _secrets(release) == [("TWINE_PASSWORD", "TOX_TOKEN")]
+    # run by the step, but tox drops the token
+    assert closed.job is not None and _secrets(closed) == []
+
+
+def test_tox_toml_env_pass_env(tmp_path: Path) -> None:
+    toml = """
+        [env_run_base]
+        pass_env = ["TWINE_PASSWORD"]
+
+        [env.release]
+        commands = [["twine", "upload", "dist/*"]]
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": TASKS_WF, "tox.toml": toml})
+    (upload,) = model.uploads
+    assert upload.job is not None and _secrets(upload) == [("TWINE_PASSWORD", "TOX_TOKEN")]
+
+
+def test_nox_session_run_by_a_step_gets_its_job_and_env(tmp_path: Path) -> None:
+    noxfile = """
+        import nox
+
+        @nox.session(python="3.12")
+        def publish(session):
+            session.run("twine", "upload", "dist/*")
+
+        @nox.session
+        def other(session):
+            session.run("twine", "upload", "-r", "testpypi", "dist/*")
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": TASKS_WF, "noxfile.py": noxfile})
+    publish, other = sorted(model.uploads, key=lambda u: u.loc.start)
+    assert publish.job is not None and _secrets(publish) == [("TWINE_PASSWORD", "NOX_TOKEN")]
+    assert other.job is None and _secrets(other) == []

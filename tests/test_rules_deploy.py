@@ -13,7 +13,7 @@ import pytest
 
 from shiplint.cli import main
 from shiplint.findings import Finding
-from tests.conftest import AuditFn, hit, run_audit, write_tree
+from tests.conftest import AuditFn, hit, pos_of, run_audit, write_tree
 
 FindingsFn = Callable[..., list[Finding]]
 
@@ -1351,6 +1351,7 @@ TRUSTED_SECTION = """### pypi
 | | |
 | --- | --- |
 | Index | `pypi` |
+| Project | pyload-ng |
 | Auth | trusted-publishing |
 | Workflow | `release.yml` |
 | Environment | `pypi` |
@@ -1481,3 +1482,356 @@ def test_single_file_audit_has_no_deploy_findings(
     main(["check", "--format", "json", "--today", "2026-11-21", str(tmp_path / PY)])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert not [f for f in findings if f["rule"].startswith("SL8")]
+
+
+# --- fixes from the audit of the deploy record --------------------------------------------------
+
+PUBLISH = ".github/workflows/publish.yml"
+
+
+def test_sl801_reusable_workflow_skeleton_names_the_caller(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    """PyPI matches the trusted publisher on the calling workflow (astral-sh/ruff)."""
+    files = {RELEASE: CALLER_WF, PUBLISH: REUSABLE_WF, PY: PROJECT}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL801", PUBLISH, REUSABLE_WF, "pypa/gh-action-pypi-publish"),
+    ]
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert '    workflow = "release.yml"\n' in finding.help
+    assert "publish.yml" not in finding.help
+    # the record the finding shows is what SL811 accepts
+    assert audit({**files, PY: pyproject(PYPI_TRUSTED)}, select=["SL8"], today=TODAY) == []
+
+
+def test_sl801_reusable_workflow_with_several_callers(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    nightly = CALLER_WF.replace('push:\n    tags: ["v*"]', 'schedule:\n    - cron: "0 3 * * *"')
+    files = {
+        ".github/workflows/a-nightly.yml": nightly,
+        RELEASE: CALLER_WF,
+        PUBLISH: REUSABLE_WF,
+        PY: PROJECT,
+    }
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    # the caller that releases, not the first by name; the other one is named in `notes`
+    assert '    workflow = "release.yml"\n' in finding.help
+    assert "a-nightly.yml also runs the upload" in finding.help
+    record = PYPI_TRUSTED + 'notes = "a-nightly.yml also runs the upload"\n'
+    assert audit({**files, PY: pyproject(record)}, select=["SL8"], today=TODAY) == []
+
+
+def test_sl818_second_channel_with_the_same_secret_is_undocumented(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    """A record that documents one channel does not also take another channel's upload."""
+    wf = NIGHTLY_WF + (
+        f"      - uses: {NIGHTLY}\n"
+        "        with:\n"
+        "          artifacts_path: dist\n"
+        "          anaconda_nightly_upload_organization: h5py-staging\n"
+        "          anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+    text = pyproject(NIGHTLY_REC, name="h5py")
+    files = {NIGHTLIES: wf, PY: text}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL801", NIGHTLIES, wf, "scientific-python/upload-nightly-action", nth=2),
+    ]
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert "channel `h5py-staging`" in finding.message
+    assert "    [tool.shiplint.deploy.h5py-staging]\n" in finding.help
+    staging = NIGHTLY_REC.replace("[tool.shiplint.deploy.nightly]", "[tool.shiplint.deploy.st]")
+    staging = staging.replace('"scientific-python-nightly-wheels"', '"h5py-staging"')
+    files[PY] = pyproject(NIGHTLY_REC, staging, name="h5py")
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+def test_sl818_channel_drift_still_pairs_a_record_nothing_else_matches(audit: AuditFn) -> None:
+    rec = NIGHTLY_REC.replace("scientific-python-nightly-wheels", "scipy-wheels-nightly")
+    files = {NIGHTLIES: NIGHTLY_WF, PY: pyproject(rec, name="h5py")}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL818", NIGHTLIES, NIGHTLY_WF, "scientific-python/upload-nightly-action"),
+    ]
+
+
+def test_anaconda_org_url_index_is_an_anaconda_record(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    rec = NIGHTLY_REC.replace('index = "anaconda"', 'index = "https://api.anaconda.org"')
+    no_group = rec.replace('group = "h5py"\n', "")
+    text = pyproject(no_group, name="h5py")
+    files = {NIGHTLIES: NIGHTLY_WF, PY: text}
+    # held to the anaconda.org keys (`group`), not PyPI's (`email-verified`), and it
+    # documents the nightly upload (no SL801, no SL814)
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL802", PY, text, "[tool.shiplint.deploy.nightly]"),
+    ]
+    (finding,) = audit_findings(files, select=["SL802"], today=TODAY)
+    assert finding.message == "deploy record `nightly` (anaconda.org token) has no `group`"
+    files[PY] = pyproject(rec, name="h5py")
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+def test_sl817_not_reported_when_the_records_cannot_be_read(audit: AuditFn) -> None:
+    docs = releasing(TRUSTED_SECTION.replace("vuolter, GammaC0de", "someone-who-left"))
+    text = pyproject(PYPI_TRUSTED) + "[broken\n"
+    files = {RELEASE: TRUSTED_WF, PY: text, DOCS: docs}
+    line, _ = pos_of(text, "[broken")
+    assert audit(files, select=["SL0", "SL8"], today=TODAY) == [("SL001", PY, line, 8)]
+    files[PY] = pyproject(PYPI_TRUSTED)
+    assert audit(files, select=["SL0", "SL8"], today=TODAY) == [hit("SL817", DOCS, docs, START)]
+
+
+def test_sl813_project_named_in_the_record_and_another_in_the_url(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    """The record names its project; the URL another one: one drift, not an undocumented
+    upload plus a stale record plus a workflow that "does not publish"."""
+    wf = TRUSTED_WF.replace("https://pypi.org/p/pyload-ng", "https://pypi.org/p/other-project")
+    rec = PYPI_TRUSTED.replace('index = "pypi"\n', 'index = "pypi"\nproject = "pyload-ng"\n')
+    files = {RELEASE: wf, PY: pyproject(rec)}
+    assert audit(files, select=["SL8"], today=TODAY) == [hit("SL813", RELEASE, wf, "https://")]
+    (finding,) = audit_findings(files, select=["SL813"], today=TODAY)
+    assert "`other-project`" in finding.message and "`pyload-ng`" in finding.message
+    files[RELEASE] = TRUSTED_WF
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+def test_sl813_monorepo_record_does_not_take_a_third_project(audit: AuditFn) -> None:
+    """Records for projects a and b each document their upload; project c has none."""
+    wf = TRUSTED_WF + (
+        "  publish-c:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    environment:\n"
+        "      name: pypi\n"
+        "      url: https://pypi.org/p/proj-c\n"
+        "    permissions:\n"
+        "      id-token: write\n"
+        "    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+    rec = PYPI_TRUSTED.replace('index = "pypi"\n', 'index = "pypi"\nproject = "pyload-ng"\n')
+    files = {RELEASE: wf, PY: pyproject(rec)}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL801", RELEASE, wf, "pypa/gh-action-pypi-publish", nth=2),
+    ]
+
+
+MAKE_WF = """
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make release
+        env:
+          TWINE_PASSWORD: ${{ secrets.MAKE_TOKEN }}
+"""
+
+MAKE_RELEASE = """
+release: dist upload
+
+dist:
+\tpython -m build
+
+upload:
+\ttwine upload dist/*
+"""
+
+
+def _token_record(secret: str) -> str:
+    return PYPI_TOKEN.replace('"PYPI_API_TOKEN"', f'"{secret}"')
+
+
+def test_sl809_makefile_target_run_by_a_workflow_gets_the_step_secret(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    """`make release` runs `upload` (a prerequisite) with the step's TWINE_PASSWORD."""
+    files = {RELEASE: MAKE_WF, "Makefile": MAKE_RELEASE, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, MAKE_WF, "${{ secrets.MAKE_TOKEN }}"),
+    ]
+    (finding,) = audit_findings(files, select=["SL809"], today=TODAY)
+    assert finding.message == "uses secret `MAKE_TOKEN`, but deploy record `pypi` names `OTHER`"
+    files[PY] = pyproject(_token_record("MAKE_TOKEN"))
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+def test_sl801_makefile_skeleton_names_the_step_secret(audit_findings: FindingsFn) -> None:
+    files = {RELEASE: MAKE_WF, "Makefile": MAKE_RELEASE, PY: PROJECT}
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert (finding.path, finding.line) == ("Makefile", 7)
+    assert "`MAKE_TOKEN`" in finding.message
+    assert '    secret = "MAKE_TOKEN"\n' in finding.help
+
+
+def test_makefile_target_no_workflow_runs_has_no_step_secret(audit: AuditFn) -> None:
+    wf = MAKE_WF.replace("make release", "make docs")
+    files = {RELEASE: wf, "Makefile": MAKE_RELEASE, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+TOX_WF = MAKE_WF.replace("make release", "tox -e release").replace("MAKE_TOKEN", "TOX_TOKEN")
+TOX_RELEASE = """
+[testenv:release]
+skip_install = true
+deps = twine
+pass_env = TWINE_*
+commands = twine upload dist/*
+"""
+
+
+def test_sl809_tox_env_run_by_a_workflow_gets_the_secret_it_passes(audit: AuditFn) -> None:
+    files = {RELEASE: TOX_WF, "tox.ini": TOX_RELEASE, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, TOX_WF, "${{ secrets.TOX_TOKEN }}"),
+    ]
+    files[PY] = pyproject(_token_record("TOX_TOKEN"))
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+def test_tox_env_without_pass_env_does_not_get_the_secret(audit: AuditFn) -> None:
+    """tox drops what pass_env does not name: the token never reaches twine (SL901)."""
+    tox = TOX_RELEASE.replace("pass_env = TWINE_*\n", "")
+    files = {RELEASE: TOX_WF, "tox.ini": tox, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+def test_sl809_nox_session_run_by_a_workflow_gets_the_step_secret(audit: AuditFn) -> None:
+    wf = MAKE_WF.replace("make release", "nox -s publish").replace("MAKE_TOKEN", "NOX_TOKEN")
+    noxfile = (
+        "import nox\n\n\n@nox.session(name='publish')\ndef upload(session):\n"
+        "    session.run('twine', 'upload', 'dist/*')\n"
+    )
+    files = {RELEASE: wf, "noxfile.py": noxfile, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, wf, "${{ secrets.NOX_TOKEN }}"),
+    ]
+    files[PY] = pyproject(_token_record("NOX_TOKEN"))
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+PRIVATE_WF = TOKEN_WF.replace(
+    "          user: __token__\n",
+    "          repository-url: https://pkgs.example.com/simple/\n",
+)
+PRIVATE_REC = """
+[tool.shiplint.deploy.private]
+index = "https://pkgs.example.com/simple/"
+auth = "token"
+secret = "PYPI_API_TOKEN"
+account = "release-bot"
+maintainers = ["vuolter", "GammaC0de"]
+"""
+
+
+def test_sl802_private_index_needs_no_email_verification(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    files = {DEPLOY: PRIVATE_WF, PY: pyproject(PRIVATE_REC)}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+    # the account is still needed; PyPI's email rule is not quoted
+    text = pyproject(PRIVATE_REC.replace('account = "release-bot"\n', ""))
+    files[PY] = text
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL802", PY, text, "[tool.shiplint.deploy.private]"),
+    ]
+    (finding,) = audit_findings(files, select=["SL802"], today=TODAY)
+    assert finding.message == (
+        "deploy record `private` (https://pkgs.example.com/simple token) has no `account`"
+    )
+    assert "PyPI" not in finding.help
+
+
+def test_sl807_only_for_pypi_accounts(audit: AuditFn) -> None:
+    old = PRIVATE_REC + "email-verified = 2020-01-01\n"
+    files = {DEPLOY: PRIVATE_WF, PY: pyproject(old)}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+    text = pyproject(PYPI_TOKEN.replace("2026-04-21", "2020-01-01"))
+    assert audit({DEPLOY: TOKEN_WF, PY: text}, select=["SL8"], today=TODAY) == [
+        hit("SL807", PY, text, "2020-01-01"),
+    ]
+
+
+def test_sl801_private_index_skeleton(audit_findings: FindingsFn) -> None:
+    (finding,) = audit_findings({DEPLOY: PRIVATE_WF, PY: PROJECT}, select=["SL801"], today=TODAY)
+    assert '    index = "https://pkgs.example.com/simple"\n' in finding.help
+    assert '    account = "TODO: the account on the index that owns the token"\n' in finding.help
+    assert "email-verified" not in finding.help
+    assert "PyPI user" not in finding.help
+
+
+def test_sl816_quoted_date_that_does_not_exist(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    text = pyproject(PYPI_TOKEN.replace("2026-04-21", '"2024-13-45"'))
+    files = {DEPLOY: TOKEN_WF, PY: text}
+    assert audit(files, select=["SL8"], today=TODAY) == [hit("SL816", PY, text, '"2024-13-45"')]
+    (finding,) = audit_findings(files, select=["SL816"], today=TODAY)
+    assert '"2024-13-45" is not a real date' in finding.message
+    assert "email-verified = 2024-05-01" in finding.message
+    # the unquoted advice is only given for real dates (unquoted, this one is a TOML error)
+    assert "email-verified = 2024-13-45" not in finding.message + finding.help
+
+
+def test_sl801_inline_deploy_table_advice(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    text = (
+        PROJECT + "\n[tool.shiplint]\n"
+        'deploy = {testpypi = {index = "testpypi", auth = "token", account = "a", '
+        'email-verified = 2026-04-21, maintainers = ["a", "b"]}}\n'
+    )
+    files = {DEPLOY: TOKEN_WF, PY: text}
+    assert audit(files, select=["SL801"], today=TODAY) == [
+        hit("SL801", DEPLOY, TOKEN_WF, "pypa/gh-action-pypi-publish"),
+    ]
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert "[tool.shiplint.deploy.pypi]" not in finding.help
+    assert "`tool.shiplint.deploy` is an inline table (line 5)" in finding.help
+    (entry,) = [line.strip() for line in finding.help.splitlines() if "pypi = {" in line]
+    # following the advice documents the upload
+    files[PY] = text.replace("}}\n", "}, " + entry + "}\n")
+    assert audit(files, select=["SL801"], today=TODAY) == []
+
+
+def test_sl801_dotted_deploy_keys_keep_the_table_advice(audit_findings: FindingsFn) -> None:
+    text = PROJECT + '\n[tool.shiplint]\ndeploy.testpypi.index = "testpypi"\n'
+    (finding,) = audit_findings({DEPLOY: TOKEN_WF, PY: text}, select=["SL801"], today=TODAY)
+    assert "    [tool.shiplint.deploy.pypi]\n" in finding.help
+
+
+def test_sl816_token_written_as_secret_is_reported_and_never_shown(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    text = pyproject(PYPI_TOKEN.replace('"PYPI_API_TOKEN"', f'"{FAKE_TOKEN}"'))
+    files = {DEPLOY: TOKEN_WF, PY: text}
+    assert audit(files, select=["SL816"], today=TODAY) == [hit("SL816", PY, text, f'"{FAKE_TOKEN}')]
+    findings = audit_findings(files, select=["SL8"], today=TODAY)
+    assert "SL809" not in {f.rule for f in findings}  # the value is not quoted back
+    no_token_value(findings)
+
+
+def test_sl802_placeholder_help_is_sentences(audit_findings: FindingsFn) -> None:
+    findings = audit_findings({DEPLOY: TOKEN_WF, PY: pyproject(SKELETON)}, select=["SL802"])
+    account = next(f for f in findings if "`account`" in f.message)
+    assert account.help.startswith("Replace the TODO value with the real one. The account ")
+
+
+def test_sl811_trusted_upload_in_a_makefile_or_script_a_workflow_runs(audit: AuditFn) -> None:
+    """`make release` / `bash tools/up.sh` running `uv publish` publish from the workflow."""
+    wf = TRUSTED_WF.replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "      - run: make release\n      - run: bash tools/up.sh\n",
+    )
+    files = {
+        RELEASE: wf,
+        "Makefile": "release:\n\tuv publish\n",
+        "tools/up.sh": "uv publish\n",
+        PY: pyproject(PYPI_TRUSTED),
+    }
+    assert audit(files, select=["SL8"], today=TODAY) == []
+    rec = PYPI_TRUSTED.replace('"release.yml"', '"ci.yml"')
+    text = pyproject(rec)
+    files = {**files, ".github/workflows/ci.yml": CALLER_WF, PY: text}
+    assert audit(files, select=["SL811"], today=TODAY) == [hit("SL811", PY, text, '"ci.yml"')]

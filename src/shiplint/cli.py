@@ -394,7 +394,7 @@ def _write(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not change.changed:
         what = (
-            "every upload has a deploy record"
+            change.unchanged_reason or "every upload has a deploy record"
             if args.command == "init"
             else f"the deploy-account section of {change.rel} is up to date"
         )

@@ -3,10 +3,15 @@
 An upload's *destination* is its index (``pypi``, ``testpypi``, ``anaconda`` or an URL),
 for Anaconda.org the channel (org or user) it writes to, and what authenticates it: the
 CI secrets it reads, or trusted publishing from a workflow file.  Records are matched on
-the index (and, for Anaconda.org, the channel) first; among those, the record that agrees
-on the secret and workflow wins.  A record that agrees on the index but not on the
-secret still matches: the difference is drift, reported by the drift rules, rather than
-an undocumented upload plus a stale record.
+the index (and, for Anaconda.org, the channel, and the project when the record names one)
+first; among those, the record that agrees on the secret and workflow wins.  A record that
+agrees on the index but not on the secret still matches: the difference is drift, reported
+by the drift rules, rather than an undocumented upload plus a stale record.
+
+A record that matches no upload that way may still pair with an upload that differs only
+in its Anaconda.org channel (same secret: the channel drifted, as in h5py's case) or in the
+project its environment URL names: then the difference is drift too.  A record that does
+match an upload never also takes the other one, which is undocumented.
 """
 
 from __future__ import annotations
@@ -18,12 +23,20 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-from shiplint.deploy.record import DeployRecord, load_records
-from shiplint.model.commands import index_of_url
+from shiplint.deploy.record import DeployRecord, load_records, normalise_index
 
 if TYPE_CHECKING:
-    from shiplint.model import Credential, Upload
+    from shiplint.model import Credential, ReleaseModel, Upload, Workflow
     from shiplint.project import Project
+
+__all__ = [
+    "Destination",
+    "Matching",
+    "match",
+    "normalise_index",
+    "publisher_workflows",
+    "upload_publishers",
+]
 
 _UNRESOLVED = re.compile(r"\$|\{\{")
 #: ``https://pypi.org/p/NAME`` or ``/project/NAME``: a job's environment URL names its project
@@ -42,6 +55,8 @@ class Destination:
     secrets: list[Credential] = field(default_factory=list)  # token credentials from secrets
     oidc: bool = False
     workflow: str | None = None  # file name under .github/workflows when in a workflow
+    #: the workflow files PyPI sees as the publisher: the callers of a reusable workflow
+    publishers: list[str] = field(default_factory=list)
     #: the PyPI project, when the job's environment URL names one (as written)
     project: str | None = None
 
@@ -58,19 +73,6 @@ class Matching:
 
     def uploads_of(self, record: DeployRecord) -> list[Upload]:
         return [u for u, r, _ in self.pairs if r is record]
-
-
-def normalise_index(text: str) -> str:
-    """``pypi``/``testpypi``/``anaconda`` for their URLs, else the URL without a final ``/``."""
-    known = index_of_url(text)
-    if known is not None:
-        return known
-    lowered = text.strip()
-    scheme, sep, rest = lowered.partition("://")
-    if sep:
-        host, slash, path = rest.partition("/")
-        lowered = f"{scheme.lower()}://{host.lower()}{slash}{path}"
-    return lowered.rstrip("/")
 
 
 def destination(upload: Upload, project: Project) -> Destination:
@@ -91,6 +93,7 @@ def destination(upload: Upload, project: Project) -> Destination:
     wf = upload.context.workflow
     if wf is not None and upload.context.origin == "workflow":
         workflow = posixpath.basename(wf.source.rel)
+    publishers = upload_publishers(project.model, upload)
     secrets = [c for c in upload.token_credentials if c.secret]
     project_name = None
     job = upload.job
@@ -99,7 +102,82 @@ def destination(upload: Upload, project: Project) -> Destination:
         found = PYPI_PROJECT_URL.search(url)
         if found is not None and "${{" not in url:
             project_name = found.group(1)
-    return Destination(upload.family, index, channel, secrets, upload.oidc, workflow, project_name)
+    return Destination(
+        upload.family, index, channel, secrets, upload.oidc, workflow, publishers, project_name
+    )
+
+
+#: triggers of a workflow that releases (rather than tests or builds nightlies)
+_RELEASE_TRIGGERS = ("release", "push", "workflow_dispatch")
+
+
+def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
+    """File names of the workflows PyPI sees as the publisher of a run of ``workflow``.
+
+    PyPI matches a trusted publisher on the top-level workflow of the run: a workflow
+    started by an event is its own publisher; a reusable one (``on: workflow_call``) is
+    published through the workflows that call it (``uses: ./.github/workflows/x.yml``,
+    followed through nested calls), and counts itself only when it also has other triggers.
+    Callers that release (``release``, ``push``, ``workflow_dispatch``) come first.
+    """
+    found: list[Workflow] = []
+    seen: set[int] = set()
+
+    def visit(wf: Workflow, depth: int) -> None:
+        if id(wf) in seen:
+            return
+        seen.add(id(wf))
+        if not wf.is_reusable or set(wf.triggers) - {"workflow_call"}:
+            found.append(wf)
+        if not wf.is_reusable or depth >= 4:
+            return
+        for caller in model.workflows:
+            if caller is not wf and _calls(caller, wf):
+                visit(caller, depth + 1)
+
+    visit(workflow, 0)
+
+    def order(wf: Workflow) -> tuple[int, int, str]:
+        releases = any(t in wf.triggers for t in _RELEASE_TRIGGERS)
+        return (0 if wf is workflow else 1, 0 if releases else 1, wf.source.rel)
+
+    names: list[str] = []
+    for wf in sorted(found, key=order):
+        name = posixpath.basename(wf.source.rel)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
+    """The workflow files PyPI can see as the publisher of ``upload``: those of its own
+    workflow, of the workflows that run its script, or of the step that runs its Makefile
+    target, tox env or nox session."""
+    context = upload.context
+    workflows: list[Workflow] = []
+    if context.origin == "script":
+        for call in model.script_calls.get(upload.source.rel, []):
+            wf = call.caller.workflow
+            if wf is not None and call.caller.origin == "workflow" and wf not in workflows:
+                workflows.append(wf)
+    elif context.workflow is not None and context.origin != "action":
+        workflows.append(context.workflow)
+    names: list[str] = []
+    for wf in workflows:
+        names.extend(n for n in publisher_workflows(model, wf) if n not in names)
+    return names
+
+
+def _calls(caller: Workflow, callee: Workflow) -> bool:
+    """A job of ``caller`` runs reusable workflow ``callee`` (``./`` or a full path)."""
+    rel = callee.source.rel
+    for job in caller.jobs.values():
+        if job.uses is None:
+            continue
+        path = job.uses.text.strip().split("@", 1)[0]
+        if path == "./" + rel or path.endswith("/" + rel):
+            return True
+    return False
 
 
 def default_project(project: Project) -> str | None:
@@ -122,13 +200,9 @@ def _pypirc_url(project: Project, name: str) -> str | None:
     return None
 
 
-def _record_index(record: DeployRecord) -> str | None:
-    index = record.index
-    return normalise_index(index) if index is not None else None
-
-
-def _compatible(record: DeployRecord, dest: Destination) -> bool:
-    """Hard keys: the same index (and Anaconda.org channel) when both are known."""
+def _compatible(record: DeployRecord, dest: Destination, project: bool = True) -> bool:
+    """Hard keys: the same index (and Anaconda.org channel, and, with ``project``, the PyPI
+    project when the record names one) when both are known."""
     if record.index is None:
         # a skeleton written for an upload whose index the files do not tell
         anaconda = "channel" in record.values or "channel" in record.placeholders
@@ -139,15 +213,14 @@ def _compatible(record: DeployRecord, dest: Destination) -> bool:
         )
     if record.family != dest.family:
         return False
-    rec_index = _record_index(record)
-    if dest.index is not None and rec_index != dest.index:
+    if dest.index is not None and record.normalised_index != dest.index:
         return False
     channel = record.str_("channel")
     if channel is not None and dest.channel is not None and channel != dest.channel:
         return False
     # a record naming its project explicitly documents only that project (monorepos)
     named = record.str_("project")
-    return named is None or dest.project is None or same_project(named, dest.project)
+    return not project or named is None or dest.project is None or same_project(named, dest.project)
 
 
 def _agreement(record: DeployRecord, dest: Destination, default: str | None) -> int:
@@ -162,25 +235,28 @@ def _agreement(record: DeployRecord, dest: Destination, default: str | None) -> 
     if (auth == "trusted-publishing") == (dest.oidc and not dest.secrets):
         score += 1
     workflow = record.str_("workflow")
-    if workflow is not None and posixpath.basename(workflow) == dest.workflow:
+    if workflow is not None and (
+        posixpath.basename(workflow) == dest.workflow
+        or posixpath.basename(workflow) in dest.publishers
+    ):
         score += 1
     if record.str_("channel") is not None and dest.channel is not None:
         score += 1
     return score
 
 
-def _same_credential(records: list[DeployRecord], dest: Destination) -> list[DeployRecord]:
-    """Anaconda.org records for the same secret but another channel: the channel drifted.
+def _same_credential(record: DeployRecord, dest: Destination) -> bool:
+    """An Anaconda.org record for the same secret but another channel: the channel drifted.
 
     (h5py: the token was made for the old org while the workflow uploaded to the new one.)
     """
-    return [
-        r
-        for r in records
-        if r.index == "anaconda"
-        and r.str_("secret") is not None
-        and r.str_("secret") in dest.secret_names
-    ]
+    secret = record.str_("secret")
+    return (
+        dest.family == "anaconda"
+        and record.family == "anaconda"
+        and secret is not None
+        and secret in dest.secret_names
+    )
 
 
 def match(project: Project) -> Matching:
@@ -189,13 +265,20 @@ def match(project: Project) -> Matching:
         return cached
     records = load_records(project).records
     default = default_project(project)
+    dests = [(upload, destination(upload, project)) for upload in project.model.uploads]
+    strict = [[r for r in records if _compatible(r, dest)] for _, dest in dests]
+    # records that document some upload on their hard keys take no other upload
+    claimed = {id(r) for candidates in strict for r in candidates}
     result = Matching()
     used: set[int] = set()
-    for upload in project.model.uploads:
-        dest = destination(upload, project)
-        candidates = [r for r in records if _compatible(r, dest)]
-        if not candidates and dest.family == "anaconda":
-            candidates = _same_credential(records, dest)
+    for (upload, dest), candidates in zip(dests, strict):
+        if not candidates:
+            candidates = [
+                r
+                for r in records
+                if id(r) not in claimed
+                and (_compatible(r, dest, project=False) or _same_credential(r, dest))
+            ]
         if not candidates:
             result.undocumented.append((upload, dest))
             continue

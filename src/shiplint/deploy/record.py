@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from shiplint.deploy.schema import BY_NAME, INDEXES, KEYS, is_placeholder
 from shiplint.model import Loc
+from shiplint.model.commands import index_of_url
 
 if TYPE_CHECKING:
     from shiplint.parse.tomlpos import TomlDoc, TomlPath
@@ -24,6 +25,36 @@ if TYPE_CHECKING:
     from shiplint.source import SourceFile
 
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: a CI secret's name (GitHub: letters, digits, ``_``; ``secrets.X`` as written in YAML)
+_SECRET_NAME = re.compile(r"(?:secrets\.)?[A-Za-z_][A-Za-z0-9_.]*")
+#: the start of a token rather than a name: PyPI, GitHub
+_TOKEN_START = re.compile(r"(?:pypi-|gh[pousr]_|github_pat_)", re.IGNORECASE)
+
+
+def looks_like_secret_name(value: str) -> bool:
+    """``value`` names a CI secret, rather than holding a credential itself.
+
+    Names are identifiers (``PYPI_API_TOKEN``); tokens have dashes (PyPI's ``pypi-Ag...``,
+    anaconda.org's), a known prefix, or are long runs of mixed-case letters and digits.
+    """
+    text = value.strip()
+    if not _SECRET_NAME.fullmatch(text) or _TOKEN_START.match(text):
+        return False
+    mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
+    return not (len(text) >= 30 and mixed and any(c.isdigit() for c in text))
+
+
+def normalise_index(text: str) -> str:
+    """``pypi``/``testpypi``/``anaconda`` for their URLs, else the URL without a final ``/``."""
+    known = index_of_url(text)
+    if known is not None:
+        return known
+    lowered = text.strip()
+    scheme, sep, rest = lowered.partition("://")
+    if sep:
+        host, slash, path = rest.partition("/")
+        lowered = f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    return lowered.rstrip("/")
 
 
 @dataclass
@@ -72,8 +103,19 @@ class DeployRecord:
         return self.str_("index")
 
     @property
+    def normalised_index(self) -> str | None:
+        """``pypi``, ``testpypi``, ``anaconda`` (also for their URLs) or the URL."""
+        index = self.index
+        return normalise_index(index) if index is not None else None
+
+    @property
     def family(self) -> str:
-        return "anaconda" if self.index == "anaconda" else "pypi"
+        return "anaconda" if self.normalised_index == "anaconda" else "pypi"
+
+    @property
+    def on_pypi(self) -> bool:
+        """The record is for PyPI or TestPyPI (whose accounts need a verified email)."""
+        return self.normalised_index in ("pypi", "testpypi")
 
     @property
     def auth(self) -> str | None:
@@ -232,6 +274,20 @@ def _validate(record: DeployRecord, body: dict[str, Any], problems: list[Problem
             error = f"expected {choices}"
         if error is None and key == "index" and not _valid_index(value):
             error = 'expected "pypi", "testpypi", "anaconda" or an upload URL (https://...)'
+        if error is None and key == "secret" and not looks_like_secret_name(value):
+            _mask(record, key)
+            record.invalid.add(key)
+            problems.append(
+                Problem(
+                    record.loc(key),
+                    f"`secret` in {where} holds what looks like a credential, not the name "
+                    "of a CI secret",
+                    "Never write a token into the repository: revoke it on the index now (it "
+                    "stays in the git history), store the new one as a CI secret and write "
+                    'that secret\'s name here, e.g. secret = "PYPI_API_TOKEN".',
+                )
+            )
+            continue
         if error is not None:
             record.invalid.add(key)
             problems.append(
@@ -255,6 +311,13 @@ def _validate(record: DeployRecord, body: dict[str, Any], problems: list[Problem
         )
 
 
+def _mask(record: DeployRecord, key: str) -> None:
+    """Keep a credential written into the record out of every printed source line."""
+    span = record.doc.string_span((*record.path, key))
+    if span is not None and span not in record.source.secret_spans:
+        record.source.secret_spans.append(span)
+
+
 def _type_error(kind: str, value: Any, key: str) -> str | None:
     if kind == "str":
         if isinstance(value, str) and value.strip():
@@ -270,7 +333,16 @@ def _type_error(kind: str, value: Any, key: str) -> str | None:
     if isinstance(value, dt.date):
         return None
     if isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()):
-        return f"expected a TOML date, got a string: write it without quotes, {key} = {value}"
+        text = value.strip()
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            # unquoted, it would not even parse: say so rather than suggest that
+            return (
+                f'"{text}" is not a real date (month 01-12, a day that month has); '
+                f"write a real date, unquoted, in the form {key} = 2024-05-01"
+            )
+        return f"expected a TOML date, got a string: write it without quotes, {key} = {text}"
     return f"expected a date (YYYY-MM-DD), got {_type_name(value)}"
 
 

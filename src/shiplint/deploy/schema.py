@@ -79,7 +79,8 @@ KEYS: tuple[Key, ...] = (
     Key(
         "email-verified",
         "date",
-        "PyPI token uploads: the date the owning account's primary email was last seen verified.",
+        "PyPI/TestPyPI token uploads: the date the owning account's primary email was last "
+        "seen verified.",
     ),
     Key(
         "maintainers",
@@ -91,10 +92,14 @@ KEYS: tuple[Key, ...] = (
 
 BY_NAME = {key.name: key for key in KEYS}
 
-#: Keys a token record needs, per index family; the seed incidents needed exactly these.
+#: Keys a token record needs, per index; the seed incidents needed exactly these.
+#: ``email-verified`` is a PyPI/TestPyPI account property: a private index (``other``)
+#: has no such rule.
 TOKEN_NEEDS = {
     "pypi": ("account", "email-verified"),
+    "testpypi": ("account", "email-verified"),
     "anaconda": ("channel", "account", "group", "token-expires"),
+    "other": ("account",),
 }
 #: Keys a trusted-publishing record needs.
 TRUSTED_NEEDS = ("workflow",)

@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from shiplint.deploy.record import looks_like_secret_name, normalise_index
+from shiplint.deploy.schema import is_placeholder
+from shiplint.redact import MASK, scrub
+
 if TYPE_CHECKING:
     from shiplint.deploy.record import RecordSet
 
@@ -65,8 +69,11 @@ def find(text: str) -> Section | str | None:
     return Section(start.start(), body_start, end.start(), end.end())
 
 
-def render(records: RecordSet) -> str:
-    """The section body: one table per record, in the order the record file lists them."""
+def render(records: RecordSet, project: str | None = None) -> str:
+    """The section body: one table per record, in the order the record file lists them.
+
+    ``project`` is ``[project].name``: the project of PyPI records that name none.
+    """
     doc = records.doc
     out: list[str] = []
     if doc is not None:
@@ -74,13 +81,23 @@ def render(records: RecordSet) -> str:
         if isinstance(table, dict):
             for name, body in table.items():
                 if isinstance(body, dict):
-                    out.append(_table(str(name), body))
+                    out.append(_table(str(name), _with_project(body, project)))
     if not out:
         return (
             "No deploy records yet: run `shiplint init` and fill in the placeholders, "
             "then `shiplint docs`.\n"
         )
     return "\n".join(out)
+
+
+def _with_project(body: dict[str, Any], project: str | None) -> dict[str, Any]:
+    """``body`` with the default project filled in for a PyPI-like record naming none."""
+    index = body.get("index")
+    if project is None or "project" in body or not isinstance(index, str):
+        return body
+    if normalise_index(index) == "anaconda":
+        return body
+    return {**body, "project": project}
 
 
 def _table(name: str, body: dict[str, Any]) -> str:
@@ -96,7 +113,15 @@ def _cell(key: str, value: Any) -> str:
         return ", ".join(_cell(key, v) for v in value) or "—"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    text = _escape(str(value))
+    if (
+        key == "secret"
+        and isinstance(value, str)
+        and not is_placeholder(value)
+        and not looks_like_secret_name(value)
+    ):
+        # a token written into the record by mistake: never copy it anywhere
+        return f"{MASK} (not a secret name)"
+    text = _escape(scrub(str(value)))
     if key in ("secret", "workflow", "environment", "index", "channel", "scopes"):
         return f"`{text}`" if text and not text.startswith("TODO") else text
     return text
@@ -112,10 +137,10 @@ def normalise(body: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def updated(text: str, records: RecordSet) -> str:
+def updated(text: str, records: RecordSet, project: str | None = None) -> str:
     """``text`` with the section rewritten, or appended (with a heading) when absent."""
     nl = "\r\n" if "\r\n" in text else "\n"
-    body = render(records).replace("\n", nl)
+    body = render(records, project).replace("\n", nl)
     found = find(text)
     if isinstance(found, Section):
         return text[: found.body_start] + body + text[found.body_end :]

@@ -13,21 +13,28 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from packaging.utils import canonicalize_name
 
-from shiplint.deploy.match import Destination, default_project, match, same_project
+from shiplint.deploy.match import (
+    Destination,
+    default_project,
+    match,
+    same_project,
+)
 from shiplint.deploy.record import load_records
 
 if TYPE_CHECKING:
     from shiplint.model import Upload
-    from shiplint.parse.tomlpos import TomlPath
+    from shiplint.parse.tomlpos import TomlDoc, TomlPath
     from shiplint.project import Project
 
 ACCOUNT_TODO = {
     "pypi": "TODO: the PyPI user that owns the token",
+    "testpypi": "TODO: the TestPyPI user that owns the token",
     "anaconda": "TODO: the anaconda.org user that owns the token (a maintainer, not the org)",
+    "other": "TODO: the account on the index that owns the token",
 }
 TODO = {
     "index": "TODO: pypi, testpypi, anaconda or the upload URL",
@@ -59,27 +66,47 @@ def _is_todo(value: Any) -> bool:
 
 
 def skeletons(project: Project) -> list[Skeleton]:
-    """One skeleton per undocumented destination (index and channel)."""
+    """One skeleton per undocumented destination (index, channel, project) and way of
+    authenticating: a trusted-publishing upload and a token upload to the same index need
+    a record each (the token has an owner to record, the trusted publisher a workflow)."""
     matching = match(project)
     taken = {r.name for r in load_records(project).records}
     default = default_project(project)
-    groups: dict[tuple[str, str | None, str | None, str | None], list[tuple[Upload, Destination]]]
-    groups = {}
+    groups: dict[_GroupKey, list[tuple[Upload, Destination]]] = {}
     for upload, dest in matching.undocumented:
         other = None if same_project(dest.project, default) else dest.project
-        key = (dest.family, dest.index, dest.channel, other and canonicalize_name(other))
-        groups.setdefault(key, []).append((upload, dest))
+        where = (dest.family, dest.index, dest.channel, other and canonicalize_name(other))
+        groups.setdefault((*where, _auth_kind(upload, dest)), []).append((upload, dest))
+    # an upload that shows no credential goes with the others to its destination
+    for key in [k for k in groups if k[4] is None]:
+        same = [k for k in groups if k[:4] == key[:4] and k[4] is not None]
+        if same:
+            groups[same[0]].extend(groups.pop(key))
     out: list[Skeleton] = []
-    for (family, index, channel, other), members in groups.items():
+    for (family, index, channel, other, kind), members in groups.items():
         upload, dest = min(members, key=_representative)
         base = _base_name(family, index, channel)
-        name = _unique(f"{base}-{other}" if other else base, taken)
+        if other:
+            base = f"{base}-{other}"
+        if kind == "token" and (family, index, channel, other, "trusted") in groups:
+            base = f"{base}-token"
+        name = _unique(base, taken)
         taken.add(name)
         table = _table(project, upload, dest, family, index, channel)
         if other and dest.project:
             table = {"index": table.pop("index"), "project": dest.project, **table}
         out.append(Skeleton(name, table, [u for u, _ in members]))
     return out
+
+
+_GroupKey = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]
+
+
+def _auth_kind(upload: Upload, dest: Destination) -> str | None:
+    """``trusted`` (OIDC only), ``token`` (a token or password), None (nothing shown)."""
+    if upload.token_credentials or dest.secrets:
+        return "token"
+    return "trusted" if dest.oidc else None
 
 
 def _representative(item: tuple[Upload, Destination]) -> tuple[int, int]:
@@ -125,21 +152,43 @@ def _table(
     table["auth"] = "trusted-publishing" if trusted else "token"
     if trusted:
         wf = upload.context.workflow
-        table["workflow"] = posixpath.basename(wf.source.rel) if wf else "TODO: workflow file"
+        publishers = dest.publishers
+        if publishers:
+            # PyPI trusts the top-level workflow of the run: a reusable one's caller
+            table["workflow"] = publishers[0]
+        elif wf is not None:  # a reusable workflow nothing here calls
+            table["workflow"] = "TODO: the workflow file that calls " + posixpath.basename(
+                wf.source.rel
+            )
+        else:
+            table["workflow"] = "TODO: workflow file"
         job = upload.job
         env = job.environment if job is not None else None
         if env is not None and env.text and "${{" not in env.text:
             table["environment"] = env.text
+        if len(publishers) > 1:
+            others = ", ".join(publishers[1:])
+            table["notes"] = (
+                f"{publishers[0]} chosen for `workflow`; {others} also run"
+                f"{'s' if len(publishers) == 2 else ''} the upload. Keep the file registered "
+                "as the trusted publisher on the index."
+            )
     else:
         if dest.secret_names:
             table["secret"] = dest.secret_names[0]
-        table["account"] = ACCOUNT_TODO[family]
         if family == "anaconda":
+            table["account"] = ACCOUNT_TODO["anaconda"]
             table["account-kind"] = TODO["account-kind"]
             table["scopes"] = [TODO["scopes"]]
             table["token-expires"] = TODO["token-expires"]
-        else:
+        elif index in ("pypi", "testpypi"):
+            table["account"] = ACCOUNT_TODO[index]
+            # a PyPI account property: uploads stop when the primary email is unverified
             table["email-verified"] = TODO["email-verified"]
+        else:  # a private index, or one the files do not name
+            table["account"] = ACCOUNT_TODO["other" if index is not None else "pypi"]
+            if index is None:
+                table["email-verified"] = TODO["email-verified"]
     table["maintainers"] = [TODO["maintainers"]]
     return table
 
@@ -160,6 +209,65 @@ def preview(item: Skeleton, prefix: TomlPath) -> str:
             text = json.dumps(value, ensure_ascii=False)
         lines.append(f"{_key(key)} = {text}")
     return "\n".join(lines) + "\n"
+
+
+def inline_holder(doc: TomlDoc, prefix: TomlPath) -> tuple[TomlPath, TomlPath] | None:
+    """Where records must go when the deploy table, or a table above it, is written inline
+    (``deploy = {pypi = {...}}``): a ``[prefix.name]`` header cannot add to an inline table.
+
+    Returns the path of the deepest inline table on ``prefix`` that exists and the rest of
+    ``prefix`` below it; None when headers work.
+    """
+    for i in range(1, len(prefix) + 1):
+        text = doc.value_text(prefix[:i])
+        if text is None or not text.startswith("{"):
+            continue
+        j = i
+        while j < len(prefix) and isinstance(doc.get(prefix[: j + 1]), dict):
+            j += 1
+        return prefix[:j], prefix[j:]
+    return None
+
+
+def inline_entry(item: Skeleton, rest: TomlPath = ()) -> str:
+    """The record as one ``name = {key = value, ...}`` entry of an inline table, nested in
+    the tables of ``rest`` that do not exist yet."""
+    parts = []
+    for key, value in item.table.items():
+        if isinstance(value, list):
+            text = "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append(f"{_key(key)} = {text}")
+    entry = f"{_key(item.name)} = {{{', '.join(parts)}}}"
+    for part in reversed(rest):
+        entry = f"{_key(str(part))} = {{{entry}}}"
+    return entry
+
+
+def inline_advice(
+    doc: TomlDoc, prefix: TomlPath, items: list[Skeleton], fill: str = ""
+) -> str | None:
+    """How to add ``items`` by hand when the deploy table is inline (None: it is not);
+    ``fill`` names the keys still to fill in."""
+    found = inline_holder(doc, prefix)
+    if found is None:
+        return None
+    holder, rest = found
+    pos = doc.key_pos(holder)
+    where = f" (line {pos.line})" if pos is not None else ""
+    entries = "\n".join("    " + inline_entry(item, rest) for item in items)
+    name = ".".join(str(p) for p in holder)
+    header = ".".join(str(p) for p in prefix)
+    return (
+        f"`{name}` is an inline table{where} in {doc.src.rel}, so a `[{header}.<name>]` table "
+        f"cannot be added next to it. Add {'this entry' if len(items) == 1 else 'these entries'} "
+        "inside its braces, after a comma (an inline table stays on one line)"
+        + (f", and fill in {fill}" if fill else "")
+        + f":\n{entries}\n"
+        f"Or turn the inline table into `[{header}.<name>]` tables, which `shiplint init` can "
+        "extend."
+    )
 
 
 def _key(key: str) -> str:

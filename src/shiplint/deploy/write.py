@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shiplint.deploy import section
+from shiplint.deploy.match import default_project
 from shiplint.deploy.record import load_records
-from shiplint.deploy.skeleton import Skeleton, render, skeletons
+from shiplint.deploy.skeleton import Skeleton, inline_advice, render, skeletons
 
 if TYPE_CHECKING:
     from shiplint.parse.tomlpos import TomlPath
@@ -41,6 +42,8 @@ class Change:
     old: str
     new: str
     added: list[str]  # names of the records (init) or sections (docs) written
+    #: why nothing changes, when nothing does (for the "nothing to do" message)
+    unchanged_reason: str = ""
 
     @property
     def changed(self) -> bool:
@@ -52,6 +55,8 @@ class Change:
         return unified_diff(self.old, self.new, self.rel)
 
     def write(self) -> None:
+        # the configured docs file may sit in a folder that does not exist yet
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_bytes(self.new.encode("utf-8"))
 
 
@@ -80,9 +85,19 @@ def plan_init(project: Project) -> Change:
         raise WriteError(f"{target} is not valid TOML; fix it first (see `shiplint check`)")
     items = skeletons(project)
     if not items:
-        return Change(path, target, old, old, [])
+        return Change(path, target, old, old, [], _nothing_to_init(project))
+    inline = inline_advice(records.doc, records.prefix, items) if records.doc else None
+    if inline is not None:
+        # tomlkit would rewrite the inline table's line: leave it to the maintainer
+        raise WriteError(f"cannot add the records without rewriting an inline table. {inline}")
     new = _with_tables(old, items, records.prefix)
     return Change(path, target, old, new, [item.name for item in items])
+
+
+def _nothing_to_init(project: Project) -> str:
+    if not project.model.uploads:
+        return "no uploads found"
+    return "every upload has a deploy record"
 
 
 def _with_tables(old: str, items: list[Skeleton], prefix: TomlPath) -> str:
@@ -157,12 +172,22 @@ def _keeps(old: str, new: str) -> bool:
 def plan_docs(project: Project, rel: str) -> Change:
     """The change ``shiplint docs`` makes: the deploy-account section of ``rel``."""
     records = load_records(project)
+    if records.unreadable:
+        raise WriteError(
+            f"{records.target} is not valid TOML, so the deploy records cannot be read; "
+            "fix it first (see `shiplint check`)"
+        )
     path = project.root_path / rel
     if path.is_dir():
         raise WriteError(f"{rel} is a directory")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise WriteError(f"cannot create {rel}: {parent.name} is not a directory")
+        if parent == project.root_path:
+            break
     old = _read(path)
     try:
-        new = section.updated(old, records)
+        new = section.updated(old, records, default_project(project))
     except ValueError as exc:
         raise WriteError(f"{rel}: the deploy-account section markers are broken: {exc}") from None
     return Change(path, rel, old, new, ["deploy accounts"])

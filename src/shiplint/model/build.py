@@ -21,13 +21,14 @@ from shiplint.model import (
     Upload,
     Value,
 )
-from shiplint.model.commands import index_of_url, recognise
+from shiplint.model.commands import index_of_url, program_name, recognise
 from shiplint.model.shellblocks import SHA_RE, commands_from_text, identity, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.workflows import build_composite_action, build_workflow
 from shiplint.parse.ini import parse_ini
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
 from shiplint.source import SourceFile
+from shiplint.tox_credentials import PassedEnv
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -52,6 +53,26 @@ _INDEX_ENV = {
     "PIP_FIND_LINKS",
 }
 _MAKE_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+#: programs that run a named task of a file in the repository: a Makefile target, a tox
+#: env, a nox session
+_TASK_RUNNERS = {"make": "make", "gmake": "make", "tox": "tox", "nox": "nox"}
+#: words that run the next one: ``python -m tox``, ``uvx tox``, ``pipx run nox`` ...
+_TASK_WRAPPERS = {"uvx", "pipx", "uv", "hatch", "pdm", "poetry", "sudo", "env", "time"}
+_MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
+_MAKE_OPTIONS_WITH_VALUE = {
+    "-C": "dir",
+    "--directory": "dir",
+    "-f": "file",
+    "--file": "file",
+    "--makefile": "file",
+    "-I": "",
+    "--include-dir": "",
+    "-o": "",
+    "--old-file": "",
+    "-W": "",
+    "--what-if": "",
+}
+_MAKE_WEAK_ASSIGN = re.compile(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\?=")
 _MAKE_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
 
 # Keys of non-GitHub CI files whose values are shell commands.
@@ -248,6 +269,7 @@ class _Builder:
             if wd and "${{" not in wd:
                 workdir = wd.strip("/") + "/"
         for cmd in commands:
+            self._task_call(cmd, workdir, env)
             args = cmd.args
             target: Arg | None = None
             head = args[0].text
@@ -264,6 +286,43 @@ class _Builder:
             self.model.script_calls.setdefault(_norm(rel), []).append(
                 ScriptCall(caller=cmd.context, env={**env, **call_env}, loc=target.loc)
             )
+
+    def _task_call(self, cmd: ShellCommand, workdir: str, env: dict[str, Value]) -> None:
+        """Record a step that runs a Makefile target, a tox env or a nox session: the task's
+        commands run with the step's job and environment (tox: only what ``pass_env`` lets
+        through)."""
+        found = _task_runner(cmd.args)
+        if found is None:
+            return
+        kind, i = found
+        rest = cmd.args[i + 1 :]
+        keys: list[tuple[str, str]] = []
+        if kind == "make":
+            parsed = _make_invocation(rest)
+            if parsed is None:
+                return
+            directory, makefile, targets = parsed
+            rel = self._makefile_rel(_norm(workdir + directory), makefile)
+            if rel is None:
+                return
+            keys = [(f"make:{rel}", target) for target in targets or [""]]
+        elif kind == "tox":
+            keys = [("tox", name) for name in _tox_invocation(rest, {**env, **cmd.env})]
+        else:
+            keys = [("nox", name) for name in _nox_invocation(rest)]
+        call = ScriptCall(caller=cmd.context, env={**env, **cmd.env}, loc=cmd.args[i].loc)
+        for key in keys:
+            self.model.task_calls.setdefault(key, []).append(call)
+
+    def _makefile_rel(self, directory: str, makefile: str | None) -> str | None:
+        """The Makefile ``make`` reads in ``directory`` (``-f`` or the default names)."""
+        prefix = directory + "/" if directory else ""
+        if makefile is not None:
+            return _norm(prefix + makefile)
+        for name in _MAKEFILE_NAMES:
+            if prefix + name in self.project.by_rel:
+                return prefix + name
+        return None
 
     def _scripts(self) -> None:
         project = self.project
@@ -363,6 +422,17 @@ class _Builder:
             env_name = name.split(":", 1)[1] if ":" in name else "(base)"
             context = Context(origin="tox", label=env_name)
             env: dict[str, Value] = {}
+            calls = self.model.task_calls.get(("tox", env_name))
+            if calls:  # a workflow step runs this env: its job, and what tox lets through
+                call = calls[0]
+                context = Context(
+                    origin="tox", job=call.caller.job, step=call.caller.step, label=env_name
+                )
+                passed = PassedEnv(
+                    _ini_names(ini, name, ("pass_env", "passenv")),
+                    _ini_names(ini, name, ("set_env", "setenv"), assignments=True),
+                )
+                env = {k: v for k, v in call.env.items() if passed(k)}
             for key in ("setenv", "set_env"):
                 value = section.get(key)
                 if value is None:
@@ -434,14 +504,33 @@ class _Builder:
                     envs.append((name, (*prefix, "env", name), conf))
             for name, path, conf in envs:
                 if isinstance(conf, dict):
-                    self._tox_toml_env(src, doc, name, path, conf)
+                    self._tox_toml_env(src, doc, name, path, conf, tox)
 
     def _tox_toml_env(
-        self, src: SourceFile, doc: TomlDoc, name: str, path: tuple[str, ...], conf: dict[str, Any]
+        self,
+        src: SourceFile,
+        doc: TomlDoc,
+        name: str,
+        path: tuple[str, ...],
+        conf: dict[str, Any],
+        tox: dict[str, Any],
     ) -> None:
         context = Context(origin="tox", label=name)
         env: dict[str, Value] = {}
         set_env = conf.get("set_env")
+        calls = self.model.task_calls.get(("tox", name))
+        if calls:  # a workflow step runs this env: its job, and what tox lets through
+            call = calls[0]
+            context = Context(origin="tox", job=call.caller.job, step=call.caller.step, label=name)
+            base = tox.get("env_run_base")
+            inherited = base if isinstance(base, dict) else {}
+            pass_env = conf["pass_env"] if "pass_env" in conf else inherited.get("pass_env")
+            own_set = set_env if isinstance(set_env, dict) else inherited.get("set_env")
+            passed = PassedEnv(
+                _toml_names(tox, pass_env),
+                [k for k in own_set if isinstance(k, str)] if isinstance(own_set, dict) else [],
+            )
+            env = {k: v for k, v in call.env.items() if passed(k)}
         if isinstance(set_env, dict):
             for var, val in set_env.items():
                 if isinstance(val, str):
@@ -509,7 +598,9 @@ class _Builder:
 
     def _makefile(self, src: SourceFile) -> None:
         text = src.text or ""
+        reached = self._make_targets_reached(src)
         env: dict[str, Value] = {}
+        weak: set[str] = set()  # assigned with `?=`: the caller's environment wins
         target = ""
         offset = 0
         for line in text.splitlines(keepends=True):
@@ -521,9 +612,26 @@ class _Builder:
                 recipe = _MAKE_VAR.sub(r"${\1}", body[lead:]).replace("$$", "$")
                 if len(recipe) == len(body) - lead:
                     context = Context(origin="makefile", label=target)
+                    cmd_env = env
+                    call = next((reached[t] for t in target.split() if t in reached), None)
+                    if call is not None:
+                        # a workflow step runs this target: its job and environment
+                        context = Context(
+                            origin="makefile",
+                            job=call.caller.job,
+                            step=call.caller.step,
+                            label=target,
+                        )
+                        own = {k: v for k, v in env.items() if k not in weak or k not in call.env}
+                        cmd_env = {**call.env, **own}
                     self.model.commands.extend(
                         commands_from_text(
-                            self.model, src, recipe.rstrip("\\"), context, env, base=offset + lead
+                            self.model,
+                            src,
+                            recipe.rstrip("\\"),
+                            context,
+                            cmd_env,
+                            base=offset + lead,
                         )
                     )
             elif body and not body.startswith("#"):
@@ -533,6 +641,10 @@ class _Builder:
                     start = offset + body.index(value, len(assign.group(1))) if value else offset
                     val = Value(value, Loc(src, start, start + len(value)))
                     env[assign.group(1)] = val
+                    if _MAKE_WEAK_ASSIGN.match(body):
+                        weak.add(assign.group(1))
+                    else:
+                        weak.discard(assign.group(1))
                     self.model.assignments.append(
                         (assign.group(1), val, Context(origin="makefile"))
                     )
@@ -540,8 +652,43 @@ class _Builder:
                     target = body.split(":", 1)[0].strip()
             offset += len(line)
 
+    def _make_targets_reached(self, src: SourceFile) -> dict[str, ScriptCall]:
+        """The targets of this Makefile a workflow step runs, directly or as a (transitive)
+        prerequisite, with the first step that does."""
+        calls = [
+            (target, found[0])
+            for (kind, target), found in self.model.task_calls.items()
+            if kind == f"make:{src.rel}" and found
+        ]
+        if not calls:
+            return {}
+        prerequisites: dict[str, list[str]] = {}
+        default = ""
+        for line in (src.text or "").splitlines():
+            if not line or line.startswith(("\t", "#", " ")) or _MAKE_ASSIGN.match(line):
+                continue
+            head, colon, tail = line.partition(":")
+            if not colon or tail.startswith("="):
+                continue
+            names = head.split()
+            needs = [p for p in re.split(r"[\s|]+", tail.split(";", 1)[0].lstrip(":")) if p]
+            for name in names:
+                prerequisites.setdefault(name, []).extend(needs)
+                if not default and not name.startswith(".") and "%" not in name:
+                    default = name
+        reached: dict[str, ScriptCall] = {}
+        todo = [(target or default, call) for target, call in calls]
+        while todo:
+            target, call = todo.pop(0)
+            if not target or target in reached:
+                continue
+            reached[target] = call
+            todo.extend((need, call) for need in prerequisites.get(target, []))
+        return reached
+
     def _noxfile(self, src: SourceFile, tree: ast.Module) -> None:
         functions = _outermost_functions(tree)
+        callers = self._nox_callers(tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
@@ -558,8 +705,48 @@ class _Builder:
                 else:
                     args.append(Arg("$ARG", "$ARG", ast_loc(src, arg)))
             if args:
-                context = Context(origin="nox", label=functions.get(id(node), ""))
-                self.model.commands.append(ShellCommand(args=args, source=src, context=context))
+                label = functions.get(id(node), "")
+                call = callers.get(label)
+                if call is None:
+                    context = Context(origin="nox", label=label)
+                    env: dict[str, Value] = {}
+                else:  # a workflow step runs this session: its job and environment
+                    context = Context(
+                        origin="nox", job=call.caller.job, step=call.caller.step, label=label
+                    )
+                    env = dict(call.env)
+                self.model.commands.append(
+                    ShellCommand(args=args, source=src, context=context, env=env)
+                )
+
+    def _nox_callers(self, tree: ast.Module) -> dict[str, ScriptCall]:
+        """Session functions a workflow step runs (``nox -s NAME``), with the first step.
+
+        A session is named after its function, or by ``@nox.session(name=...)``; a
+        parametrized one is also run as ``NAME-3.12`` or ``NAME(x=1)``.
+        """
+        calls = {
+            name: found[0]
+            for (kind, name), found in self.model.task_calls.items()
+            if kind == "nox" and found
+        }
+        if not calls:
+            return {}
+        out: dict[str, ScriptCall] = {}
+        for node in tree.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            name = node.name
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call):
+                    for kw in deco.keywords:
+                        if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                            name = str(kw.value.value)
+            for called, call in calls.items():
+                base = re.split(r"\(|-(?=\d)", called, maxsplit=1)[0]
+                if base in (name, name.replace("_", "-")):
+                    out.setdefault(node.name, call)
+        return out
 
     # --- indexes from environment settings -----------------------------------------------------
 
@@ -617,6 +804,151 @@ def legacy_tox_ini(src: SourceFile, doc: TomlDoc) -> LegacyToxIni | None:
     key_start = src.index(key_pos) if key_pos is not None else 0
     key = Loc(src, key_start, key_start + len("legacy_tox_ini"))
     return LegacyToxIni(ini, inner, body_start, key)
+
+
+def _task_runner(args: list[Arg]) -> tuple[str, int] | None:
+    """``("make"|"tox"|"nox", index of the program word)`` when the command runs one."""
+    for i, arg in enumerate(args[:6]):
+        kind = _TASK_RUNNERS.get(program_name(arg.text))
+        if kind is None:
+            continue
+        first = program_name(args[0].text)
+        if i == 0 or args[i - 1].text in ("-m", "run") or first in _TASK_WRAPPERS:
+            return kind, i
+        return None
+    return None
+
+
+def _make_invocation(rest: list[Arg]) -> tuple[str, str | None, list[str]] | None:
+    """``make [options] [VAR=value ...] [targets]`` → (directory, makefile, targets);
+    None when a target is not known (a variable)."""
+    directory = ""
+    makefile: str | None = None
+    targets: list[str] = []
+    i = 0
+    while i < len(rest):
+        text = rest[i].text
+        name, eq, value = text.partition("=")
+        if text in _MAKE_OPTIONS_WITH_VALUE or (eq and name in _MAKE_OPTIONS_WITH_VALUE):
+            role = _MAKE_OPTIONS_WITH_VALUE[name if eq else text]
+            if not eq:
+                value = rest[i + 1].text if i + 1 < len(rest) else ""
+                i += 1
+            if role == "dir":
+                directory = f"{directory}/{value}" if directory else value
+            elif role == "file":
+                makefile = value
+        elif text.startswith(("-C", "-f")) and len(text) > 2 and not text.startswith("--"):
+            if text[1] == "C":
+                directory = f"{directory}/{text[2:]}" if directory else text[2:]
+            else:
+                makefile = text[2:]
+        elif text in ("-j", "-l") and i + 1 < len(rest) and rest[i + 1].text.isdigit():
+            i += 1
+        elif text.startswith("-") or eq:
+            pass  # a flag, or a variable override
+        elif "$" in text:
+            return None
+        else:
+            targets.append(text)
+        i += 1
+    if "$" in directory or (makefile is not None and "$" in makefile):
+        return None
+    return directory, makefile, targets
+
+
+def _tox_invocation(rest: list[Arg], env: dict[str, Value]) -> list[str]:
+    """The envs ``tox [run|r] -e a,b`` (or ``TOXENV``) runs; [] for the default envlist."""
+    names: list[str] = []
+    for i, arg in enumerate(rest):
+        text = arg.text
+        value: str | None = None
+        if text in ("-e", "--env", "--envlist"):
+            value = rest[i + 1].text if i + 1 < len(rest) else None
+        elif text.startswith(("--env=", "--envlist=")):
+            value = text.split("=", 1)[1]
+        elif text.startswith("-e") and not text.startswith("--") and len(text) > 2:
+            value = text[2:].lstrip("=")
+        if value:
+            names.extend(v.strip() for v in value.split(",") if v.strip())
+    toxenv = env.get("TOXENV")
+    if not names and toxenv is not None:
+        names = [v.strip() for v in toxenv.text.split(",") if v.strip()]
+    return [n for n in names if "$" not in n]
+
+
+def _nox_invocation(rest: list[Arg]) -> list[str]:
+    """The sessions ``nox -s a b`` (``--session``, ``--sessions``, ``-e``) runs."""
+    names: list[str] = []
+    taking = False
+    for arg in rest:
+        text = arg.text
+        if text in ("-s", "-e", "--session", "--sessions"):
+            taking = True
+            continue
+        if text.startswith(("--session=", "--sessions=")):
+            names.append(text.split("=", 1)[1])
+            taking = True
+            continue
+        if text.startswith("-"):
+            taking = False
+            continue
+        if taking:
+            names.append(text)
+    return [n.strip("\"'") for n in names if n and "$" not in n]
+
+
+def _ini_names(
+    ini: IniDoc, section: str, keys: tuple[str, ...], assignments: bool = False, depth: int = 0
+) -> list[str]:
+    """The names a tox env's ``pass_env`` lists (``assignments``: its ``set_env`` sets):
+    its own setting, else that of its ``base`` (``[testenv]`` by default), with
+    ``{[section]key}`` references followed and factor conditions taken as met."""
+    sec = ini.sections.get(section)
+    value = None
+    if sec is not None:
+        value = next((sec.get(k) for k in keys if sec.get(k) is not None), None)
+    if value is None:
+        if section == "testenv" or depth > 3:
+            return []
+        bases = ["testenv"]
+        base = sec.get("base") if sec is not None else None
+        if base is not None:
+            bases = [b for line in base.lines for b in re.split(r"[\s,]+", line.text) if b]
+        for name in bases:
+            name = name if name.startswith("testenv") else f"testenv:{name}"
+            if name != section and name in ini.sections:
+                return _ini_names(ini, name, keys, assignments, depth + 1)
+        return _ini_names(ini, "testenv", keys, assignments, depth + 1)
+    out: list[str] = []
+    for line in value.lines:
+        text = re.sub(r"\s#.*$", "", line.text).strip()
+        ref = re.fullmatch(r"\{\[([^\]]+)\]([\w-]+)\}", text)
+        if ref and depth <= 3:
+            out.extend(_ini_names(ini, ref.group(1), (ref.group(2),), assignments, depth + 1))
+            continue
+        text = re.sub(r"^[\w{},!.-]+:\s+", "", text)  # a factor condition
+        if assignments:
+            name, eq, _ = text.partition("=")
+            if eq and name.strip():
+                out.append(name.strip())
+        else:
+            out.extend(n for n in re.split(r"[\s,]+", text) if n)
+    return out
+
+
+def _toml_names(tox: dict[str, Any], value: Any, depth: int = 0) -> list[str]:
+    """The names of a tox.toml ``pass_env`` (``{replace = "ref", of = [...]}`` followed)."""
+    out: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("of"), list) and depth < 5:
+            node: Any = tox
+            for part in item["of"]:
+                node = node.get(part) if isinstance(node, dict) else None
+            out.extend(_toml_names(tox, node, depth + 1))
+    return out
 
 
 def _spans_to(loc: Loc) -> ToFile:

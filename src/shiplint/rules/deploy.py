@@ -12,10 +12,16 @@ from packaging.utils import canonicalize_name
 from shiplint import facts as facts_mod
 from shiplint.config import Config
 from shiplint.deploy import section
-from shiplint.deploy.match import PYPI_PROJECT_URL, Destination, default_project, match
+from shiplint.deploy.match import (
+    PYPI_PROJECT_URL,
+    Destination,
+    default_project,
+    match,
+    upload_publishers,
+)
 from shiplint.deploy.record import DeployRecord, RecordSet, load_records
 from shiplint.deploy.schema import TOKEN_NEEDS, TRUSTED_NEEDS, keys_markdown
-from shiplint.deploy.skeleton import preview, skeletons
+from shiplint.deploy.skeleton import inline_advice, preview, skeletons
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
 from shiplint.rules import register
@@ -135,17 +141,27 @@ maintainers = ["vuolter", "GammaC0de"]
         for upload, dest in matching.undocumented:
             skeleton = tables[id(upload)]
             todo = ", ".join(f"`{k}`" for k in skeleton.todo_keys())
-            text = preview(skeleton, records.prefix).rstrip()
-            table = "\n".join("    " + line for line in text.splitlines())
-            yield self.at(
-                upload.loc,
-                f"{_describe(upload, dest)} has no deploy record",
+            why = (
                 "Nothing in the repository says which account owns this credential, so an "
                 "account-side change (an unverified email, a token made by the wrong account or "
                 "in the wrong org, an expired token) fails the release with nothing to check. "
-                f"Add this table to {file_name} (or run `shiplint init`) and fill in {todo}:\n"
-                f"{table}",
             )
+            inline = (
+                inline_advice(records.doc, records.prefix, [skeleton], todo)
+                if records.doc is not None
+                else None
+            )
+            if inline is not None:
+                # `[...deploy.<name>]` next to an inline `deploy = {...}` is invalid TOML
+                how = inline
+            else:
+                text = preview(skeleton, records.prefix).rstrip()
+                table = "\n".join("    " + line for line in text.splitlines())
+                how = (
+                    f"Add this table to {file_name} (or run `shiplint init`) and fill in "
+                    f"{todo}:\n{table}"
+                )
+            yield self.at(upload.loc, f"{_describe(upload, dest)} has no deploy record", why + how)
 
 
 _NEED_WHY = {
@@ -162,13 +178,20 @@ _NEED_WHY = {
 }
 
 
+def _why(key: str) -> str:
+    """Why ``key`` matters, as a sentence (empty when there is nothing to add)."""
+    why = _NEED_WHY.get(key)
+    return f"{why[0].upper()}{why[1:]}." if why else ""
+
+
 @register
 class IncompleteRecord(_RecordRule):
     """A deploy record lacks what the seed incidents needed, or still holds placeholders.
 
-    A PyPI token record needs `account` (the user that owns the token) and `email-verified`
-    (when that account's primary email was last seen verified: PyPI answers `400 … does not
-    have a verified primary email address` otherwise, and verification can lapse). An
+    A PyPI (or TestPyPI) token record needs `account` (the user that owns the token) and
+    `email-verified` (when that account's primary email was last seen verified: PyPI answers
+    `400 … does not have a verified primary email address` otherwise, and verification can
+    lapse); a token record for another index (a private URL) needs `account`. An
     Anaconda.org token record needs `channel`, `account`, `group` (the org group that grants
     upload rights: without it, `401 User is not authorized`) and `token-expires`. A
     trusted-publishing record needs `workflow`. `TODO` placeholders written by
@@ -206,7 +229,7 @@ maintainers = ["takluyver", "tacaswell"]
             yield self.at(
                 record.loc(key),
                 f"`{key}` in {_where(record)} is still a placeholder",
-                f"Replace the TODO value with the real one. {_NEED_WHY.get(key, '')}".rstrip(),
+                f"Replace the TODO value with the real one. {_why(key)}".rstrip(),
             )
         # one finding per record: findings of a rule at the same place are deduplicated
         missing = [
@@ -224,7 +247,7 @@ maintainers = ["takluyver", "tacaswell"]
             )
             yield self.at(
                 record.table_loc(),
-                f"{_where(record)} ({_index_name(record.index)} {kind}) has no {names}",
+                f"{_where(record)} ({_index_name(record.normalised_index)} {kind}) has no {names}",
                 why,
             )
 
@@ -234,7 +257,11 @@ maintainers = ["takluyver", "tacaswell"]
             return ()
         if record.auth == "trusted-publishing":
             return TRUSTED_NEEDS if record.family == "pypi" else ()
-        return TOKEN_NEEDS[record.family]
+        if record.family == "anaconda":
+            return TOKEN_NEEDS["anaconda"]
+        # email-verified is a property of PyPI accounts, not of a private index's
+        index = record.normalised_index
+        return TOKEN_NEEDS[index if index in ("pypi", "testpypi") else "other"]
 
 
 @register
@@ -446,7 +473,7 @@ email-verified = 2026-11-02
     def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
         limit = _config(project).verification_max_age_days
         seen = record.date("email-verified")
-        if seen is None or seen > project.today:
+        if seen is None or seen > project.today or not _pypi_account(record):
             return
         age = (project.today - seen).days
         if age > limit:
@@ -493,6 +520,11 @@ email-verified = 2026-04-21
                 "Write the date someone last saw the account's primary email verified "
                 f"(today is {project.today.isoformat()}).",
             )
+
+
+def _pypi_account(record: DeployRecord) -> bool:
+    """The record's account is a PyPI or TestPyPI one (or its index is not known yet)."""
+    return record.on_pypi or (record.index is None and record.family == "pypi")
 
 
 def _pairs(project: Project) -> list[tuple[Upload, DeployRecord, Destination]]:
@@ -645,7 +677,8 @@ workflow = "release.yml"
             where = ", ".join(sorted(files))
             yield self.at(
                 loc,
-                f"{_where(record)}: `{base}` does not publish to {_index_name(record.index)}"
+                f"{_where(record)}: `{base}` does not publish to "
+                f"{_index_name(record.normalised_index)}"
                 + (f" (the trusted-publishing upload is in {where})" if where else ""),
                 "PyPI only accepts tokens from the workflow file registered as trusted "
                 "publisher (`invalid-publisher` otherwise). Point `workflow` at the file that "
@@ -659,20 +692,12 @@ def _publishing_files(
     """Workflow files whose runs can make these trusted-publishing uploads (with callers)."""
     files: set[str] = set()
     for upload in uploads:
-        wf = upload.context.workflow
-        if (trusted_only and not upload.oidc) or wf is None or upload.context.origin != "workflow":
+        if trusted_only and not upload.oidc:
             continue
         # PyPI matches the publisher on the top-level workflow of the run: a reusable
-        # workflow counts through its callers, itself only when it is also run directly
-        if not wf.is_reusable or set(wf.triggers) - {"workflow_call"}:
-            files.add(posixpath.basename(wf.source.rel))
-        if wf.is_reusable:
-            for caller in project.model.workflows:
-                for job in caller.jobs.values():
-                    if job.uses is not None and job.uses.text.split("@", 1)[0].endswith(
-                        "/" + posixpath.basename(wf.source.rel)
-                    ):
-                        files.add(posixpath.basename(caller.source.rel))
+        # workflow counts through its callers, itself only when it is also run directly;
+        # a script, Makefile target, tox env or nox session through the step that runs it
+        files.update(upload_publishers(project.model, upload))
     return files
 
 
@@ -814,7 +839,7 @@ index = "testpypi"
         for record in match(project).unused:
             if record.index is None and "index" not in record.placeholders:
                 continue  # malformed: reported by SL816
-            what = _index_name(record.index)
+            what = _index_name(record.normalised_index)
             if record.str_("channel"):
                 what += f" channel `{record.str_('channel')}`"
             yield self.at(
@@ -868,7 +893,9 @@ class MalformedRecord(_DeployRule):
     """A deploy record cannot be read as written.
 
     Each table under `[tool.shiplint.deploy]` (or `[deploy]` in `shiplint.toml`) documents
-    one upload destination; the finding names the key and the form it expects. The keys:
+    one upload destination; the finding names the key and the form it expects. A `secret`
+    that holds a token instead of the name of the CI secret is reported too (and never
+    shown or copied into the docs): revoke that token. The keys:
     """
 
     code = "SL816"
@@ -941,8 +968,8 @@ class ReleaseDocsOutOfDate(_DeployRule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         records = _records(project)
-        if records is None:
-            return
+        if records is None or records.unreadable:
+            return  # records that cannot be read say nothing about the section
         rel = _config(project).release_docs
         src = project.file(rel, "release-docs")
         if src is None or src.text is None:
@@ -961,7 +988,7 @@ class ReleaseDocsOutOfDate(_DeployRule):
                 "then run `shiplint docs`.",
             )
             return
-        body = section.render(records)
+        body = section.render(records, default_project(project))
         if "\r\n" in text:  # keep the file's line endings, as `shiplint docs` does
             body = body.replace("\n", "\r\n")
         current = text[found.body_start : found.body_end]
