@@ -638,6 +638,38 @@ def test_0_6_x_on_linux_arm_and_windows(audit: AuditFn) -> None:
     assert audit({path: newer}, select=["SL604"]) == []
 
 
+def test_runner_conditions_with_or_and_arch(audit: AuditFn) -> None:
+    # `||` conditions are evaluated, not ignored: Windows never runs this step
+    wf = """
+        on:
+          schedule:
+            - cron: "0 4 * * 1"
+        jobs:
+          wheels:
+            runs-on: ${{ matrix.os }}
+            strategy:
+              matrix:
+                os: [ubuntu-latest, macos-14, windows-latest]
+            steps:
+              - if: runner.os == 'Linux' || runner.os == 'macOS'
+                uses: scientific-python/upload-nightly-action@0.6.2
+                with:
+                  artifacts_path: wheelhouse
+                  anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """
+    path = ".github/workflows/wheels.yml"
+    assert audit({path: wf}, select=["SL604"]) == []
+    # before 0.6.0 the same condition still lets the container action run on macOS
+    docker = wf.replace("@0.6.2", "@0.5.0")
+    assert audit({path: docker}, select=["SL604"]) == [hit("SL604", path, docker, "macos-14")]
+    # `runner.arch == 'ARM64'` does not keep it off macos-14 (an arm64 image); it does keep
+    # it off windows-latest (X64)
+    arm = docker.replace(
+        "runner.os == 'Linux' || runner.os == 'macOS'", "runner.arch == 'ARM64'"
+    ).replace("ubuntu-latest, ", "ubuntu-24.04-arm, ")
+    assert audit({path: arm}, select=["SL604"]) == [hit("SL604", path, arm, "macos-14")]
+
+
 def test_org_and_labels_inputs_before_0_3_0(audit: AuditFn, audit_findings: FindingsFn) -> None:
     wf = """
         on:

@@ -267,6 +267,43 @@ def test_step_condition_limits_to_linux(audit: AuditFn) -> None:
     assert len(audit({WF: wf}, select=["SL204"])) == 2
 
 
+def test_dotted_matrix_keys_and_label_templates(audit: AuditFn) -> None:
+    # pypa/hatch's layout: `runs-on: ${{ matrix.job.os }}`, a step for the macOS legs only
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          build:
+            runs-on: ${{ matrix.job.os }}
+            strategy:
+              matrix:
+                job:
+                  - {target: x86_64-pc-windows-msvc, os: windows-2022}
+                  - {target: aarch64-apple-darwin, os: macos-14}
+            steps:
+              - if: startsWith(matrix.job.os, 'windows-')
+                uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    assert audit({WF: wf}, select=["SL204"]) == [hit("SL204", WF, wf, "windows-2022")]
+    # `${{ matrix.os }}-latest`: the condition compares the matrix value, not the label
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          build:
+            runs-on: ${{ matrix.os }}-latest
+            strategy:
+              matrix:
+                os: [ubuntu, macos, windows]
+            steps:
+              - if: matrix.os != 'ubuntu' && matrix.os != 'macos'
+                uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    assert audit({WF: wf}, select=["SL204"]) == [hit("SL204", WF, wf, "windows]")]
+
+
 def test_linux_runners_and_other_actions(audit: AuditFn) -> None:
     for runner in ("ubuntu-latest", "ubuntu-24.04-arm", "[self-hosted, linux]"):
         wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1", runs_on=runner)

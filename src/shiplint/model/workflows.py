@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from shiplint.parse.yamlnodes import YNode
     from shiplint.source import SourceFile
 
-_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_.-]+)\s*\}\}")
+MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_.-]+)\s*\}\}")
 
 
 def build_workflow(src: SourceFile, root: YNode | None) -> Workflow | None:
@@ -143,7 +143,7 @@ def _runner_labels(src: SourceFile, runs_on: YNode | None, strategy: YMap | None
             scalars.extend(i for i in got.items if isinstance(i, YScalar))
     matrix = strategy.get_map("matrix") if strategy is not None else None
     for scalar in scalars:
-        match = _MATRIX_REF.search(scalar.value)
+        match = MATRIX_REF.search(scalar.value)
         if match and matrix is not None:
             expanded = matrix_values(matrix, match.group(1))
             if expanded:

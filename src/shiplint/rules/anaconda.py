@@ -17,18 +17,18 @@ from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.gha_runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.model import Loc, Value
 from shiplint.model.commands import program_name
 from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, SHA_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script, variable_refs
-from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
+from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Arg, Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
-    from shiplint.parse.yamlnodes import YNode
+    from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Upload, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -710,116 +710,6 @@ def _nightly_steps(model: ReleaseModel) -> Iterator[tuple[Upload, Step]]:
             yield upload, upload.step
 
 
-_OS_ORDER = ("windows", "macos", "linux")
-
-
-def _label_os(text: str) -> str | None:
-    t = text.strip().lower()
-    if "${{" in t:
-        return None
-    if t.startswith("windows"):
-        return "windows"
-    if t.startswith("macos") or t in ("osx", "mac"):
-        return "macos"
-    if t.startswith("ubuntu") or t == "linux":
-        return "linux"
-    return None
-
-
-def _label_arm(text: str) -> bool:
-    t = text.strip().lower()
-    return t in ("arm64", "aarch64", "arm") or t.endswith(("-arm", "-arm64", "-aarch64"))
-
-
-@dataclass(frozen=True)
-class _Runner:
-    os: str | None
-    os_label: Value | None
-    arm_label: Value | None
-    labels: tuple[str, ...]
-
-
-def _runners(job: Job) -> list[_Runner]:
-    """The runners a job may run on (one per matrix value), from its expanded labels."""
-    node = job.runs_on_node
-    if node is None:
-        return []
-    alternatives: list[list[Value]]
-    if isinstance(node, YScalar):
-        alternatives = [[v] for v in job.runs_on]
-    else:
-        inside = [
-            v for v in job.runs_on if v.loc is not None and node.start <= v.loc.start < node.end
-        ]
-        outside = [v for v in job.runs_on if not any(v is w for w in inside)]
-        alternatives = [[*inside, v] for v in outside] if outside else [inside]
-    out: list[_Runner] = []
-    for labels in alternatives:
-        os_ = None
-        os_label = arm_label = None
-        for value in labels:
-            found = _label_os(value.text)
-            if found is not None and (os_ is None or _OS_ORDER.index(found) < _OS_ORDER.index(os_)):
-                os_, os_label = found, value
-            if _label_arm(value.text) and arm_label is None:
-                arm_label = value
-        out.append(_Runner(os_, os_label, arm_label, tuple(v.text.strip().lower() for v in labels)))
-    return out
-
-
-def _matrix_keys(node: YNode | None) -> set[str]:
-    keys: set[str] = set()
-    scalars: list[YScalar] = []
-    if isinstance(node, YScalar):
-        scalars.append(node)
-    elif isinstance(node, YSeq):
-        scalars.extend(i for i in node.items if isinstance(i, YScalar))
-    elif isinstance(node, YMap):
-        labels = node.get("labels")
-        if isinstance(labels, YScalar):
-            scalars.append(labels)
-        elif isinstance(labels, YSeq):
-            scalars.extend(i for i in labels.items if isinstance(i, YScalar))
-    for scalar in scalars:
-        keys.update(m.lower() for m in re.findall(r"matrix\.([\w.-]+)", scalar.value))
-    return keys
-
-
-_COND_OS = re.compile(r"runner\.os\s*(==|!=)\s*['\"]([\w-]+)['\"]")
-_COND_ARCH = re.compile(r"runner\.arch\s*(==|!=)\s*['\"]([\w-]+)['\"]")
-_COND_MATRIX = re.compile(r"matrix\.([\w.-]+)\s*(==|!=)\s*['\"]([^'\"]+)['\"]")
-_COND_PREFIX = re.compile(r"(startswith|contains)\(\s*matrix\.([\w.-]+)\s*,\s*['\"]([^'\"]+)['\"]")
-
-
-def _guard_skips(runner: _Runner, conditions: list[str], keys: set[str]) -> bool:
-    """Whether a job/step ``if:`` keeps the step off ``runner`` (a simple reading)."""
-    arch = "arm64" if runner.arm_label is not None else "x64"
-    for raw in conditions:
-        cond = raw.lower()
-        if "||" in cond:
-            continue
-        for op, value in _COND_OS.findall(cond):
-            if runner.os is not None and (op == "==") != (value == runner.os):
-                return True
-        for op, value in _COND_ARCH.findall(cond):
-            if (op == "==") != (value == arch):
-                return True
-        for key, op, value in _COND_MATRIX.findall(cond):
-            if key in keys and (op == "==") != (value in runner.labels):
-                return True
-        for func, key, value in _COND_PREFIX.findall(cond):
-            if key not in keys:
-                continue
-            if func == "startswith":
-                matches = any(label.startswith(value) for label in runner.labels)
-            else:
-                matches = any(value in label for label in runner.labels)
-            negated = f"!{func}" in cond.replace(" ", "")
-            if matches == negated:
-                return True
-    return False
-
-
 @register
 class UploadNightlyVersion(Rule):
     """scientific-python/upload-nightly-action at a release that cannot work here.
@@ -906,12 +796,10 @@ class UploadNightlyVersion(Rule):
             job = upload.job
             if job is None or job.workflow is None or job.workflow.source.kind != "workflow":
                 continue
-            conditions = [c.value for c in (step.condition, job.condition) if c is not None]
-            keys = _matrix_keys(job.runs_on_node)
-            for runner in _runners(job):
-                if _guard_skips(runner, conditions, keys):
+            for runner in runners(job):
+                if not step_may_run_on(runner, step):
                     continue
-                if version < composite and runner.os in ("macos", "windows"):
+                if version < composite and runner.os in (MACOS, WINDOWS):
                     label = runner.os_label
                     if label is None:
                         continue
@@ -926,10 +814,10 @@ class UploadNightlyVersion(Rule):
                         f"action: {pin}.",
                     )
                 elif composite <= version < all_platforms:
-                    if runner.os == "windows":
+                    if runner.os == WINDOWS:
                         label = runner.os_label
-                    elif runner.os == "linux" and runner.arm_label is not None:
-                        label = runner.arm_label
+                    elif runner.os == LINUX and runner.arch == ARM64:
+                        label = runner.arch_label
                     else:
                         continue
                     if label is None:

@@ -10,16 +10,17 @@ from packaging.version import Version
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import Facts, Scenario
+from shiplint.gha_expr import Scenario
+from shiplint.gha_runners import MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.gha_scenarios import trigger_scenarios
 from shiplint.model import Loc
 from shiplint.model.shellblocks import SHA_RE
-from shiplint.parse.yamlnodes import YMap, YScalar
+from shiplint.parse.yamlnodes import YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Job, Step, Upload, Value
+    from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -28,8 +29,6 @@ ACTION_TOOL = "pypi-publish-action"
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 _TAG = re.compile(r"^v\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?$")
 _RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
-_NON_LINUX = re.compile(r"^(macos|osx|windows)(?:$|[-_ ])", re.IGNORECASE)
-_MATRIX_KEY = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
 
 
 # --- helpers shared with the trusted-publishing rules --------------------------------------------
@@ -401,28 +400,6 @@ class PypiPublishUnderscoreInput(Rule):
                 yield self.at(loc, f"`{name}` is deprecated: the input is `{new}`", help_, fix=fix)
 
 
-def _runner_os(label: str) -> str:
-    return "Windows" if label.lower().startswith("windows") else "macOS"
-
-
-def _matrix_keys(job: Job) -> list[str]:
-    """Matrix keys written in ``runs-on`` (``${{ matrix.os }}`` → ``os``)."""
-    node = job.runs_on_node
-    texts: list[str] = []
-    if isinstance(node, YScalar):
-        texts.append(node.value)
-    elif node is not None and not isinstance(node, YMap):
-        texts.extend(i.value for i in node.items if isinstance(i, YScalar))
-    return [m.group(1) for t in texts for m in _MATRIX_KEY.finditer(t)]
-
-
-def _from_matrix(job: Job, value: Value) -> bool:
-    node = job.runs_on_node
-    if node is None or value.loc is None:
-        return False
-    return not (node.start <= value.loc.start < node.end)
-
-
 @register
 class PublishActionNonLinux(Rule):
     """pypa/gh-action-pypi-publish runs in a job on a macOS or Windows runner.
@@ -469,26 +446,18 @@ class PublishActionNonLinux(Rule):
             job = workflow_job(upload)
             if job is None or job.workflow is None:
                 continue
-            keys = _matrix_keys(job)
-            for value in job.runs_on:
-                label = value.text.strip()
-                if value.loc is None or not _NON_LINUX.match(label):
+            for runner in runners(job):
+                label = runner.os_label
+                if runner.os not in (MACOS, WINDOWS) or label is None or label.loc is None:
                     continue
-                os_name = _runner_os(label)
-                facts: Facts = {("runner", "os"): os_name}
-                if _from_matrix(job, value):
-                    for key in keys:
-                        facts[("matrix", key.lower())] = label
-                scenario = Scenario(job.workflow, facts)
-                if not scenario.step_can_run(step):
+                if _dedupe_key(label.loc) in seen or not step_may_run_on(runner, step):
                     continue
-                if _dedupe_key(value.loc) in seen:
-                    continue
-                seen.add(_dedupe_key(value.loc))
-                via = " (from the job's matrix)" if _from_matrix(job, value) else ""
+                seen.add(_dedupe_key(label.loc))
+                text = label.text.strip()
+                via = " (from the job's matrix)" if label is runner.matrix_label else ""
                 yield self.at(
-                    value.loc,
-                    f"`{label}` runner{via}: pypa/gh-action-pypi-publish is a container action "
+                    label.loc,
+                    f"`{text}` runner{via}: pypa/gh-action-pypi-publish is a container action "
                     "and runs only on Linux",
                     "On this runner the publish step fails with `Container action is only "
                     "supported on Linux`. Upload the built distributions as artifacts and "
