@@ -8,6 +8,7 @@ each text is read once per project (memoised on ``project.memo``).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from shiplint.model import Loc
 from shiplint.model.shellblocks import identity
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import variable_refs
-from shiplint.parse.shell_flow import Node, ShellFlow
+from shiplint.parse.shell_flow import Link, Node, ShellFlow, parts
 
 if TYPE_CHECKING:
     from shiplint.model import Step, Upload
@@ -36,6 +37,12 @@ class ScriptFlow(ShellFlow):
         self.to_file = to_file
         self.step = step
         self._spans: list[tuple[int, int, Node]] | None = None
+        #: the spans' starts when they are sorted and do not overlap (bisect), else None
+        self._starts: list[int] | None = None
+        #: every assignment's route, by variable (:func:`target_routes`), made on first use
+        self._routes: dict[str, list[Route]] | None = None
+        #: each node's link in its list (:meth:`chain`), made on first use
+        self._links: dict[int, Link] | None = None
 
     def loc(self, start: int, end: int) -> Loc:
         """The file location of text offsets ``start``-``end``."""
@@ -43,18 +50,59 @@ class ScriptFlow(ShellFlow):
         return Loc(self.src, file_start, file_end)
 
     def node_at(self, offset: int) -> Node | None:
-        """The simple-command node whose file span holds file offset ``offset``."""
+        """The simple-command node whose file span holds file offset ``offset`` (the first
+        in walk order; found by bisection when the spans do not overlap, the usual case)."""
         if self._spans is None:
             spans = []
             for node, _path in self.walk():
                 if node.kind == "cmd" and node.cmd is not None:
                     loc = self.loc(node.cmd.start, node.cmd.end)
-                    spans.append((loc.start, loc.end, node))
+                    if loc.start < loc.end:  # an empty span holds no offset
+                        spans.append((loc.start, loc.end, node))
             self._spans = spans
+            ordered = all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1))
+            self._starts = [start for start, _end, _node in spans] if ordered else None
+        if self._starts is not None:
+            at = bisect.bisect_right(self._starts, offset) - 1
+            if at >= 0 and offset < self._spans[at][1]:
+                return self._spans[at][2]
+            return None
         for start, end, node in self._spans:
             if start <= offset < end:
                 return node
         return None
+
+    def chain(self, target: Node) -> list[Link] | None:
+        """:func:`~shiplint.parse.shell_flow.chain_to` from the top of the flow to
+        ``target``, from a table of every node's link made once (not a search per node)."""
+        if self.nodes is None:
+            return None
+        if self._links is None:
+            self._links = _links(self.nodes)
+        link = self._links.get(id(target))
+        if link is None:
+            return None
+        out = [link]
+        while link[2] is not None:
+            link = self._links[id(link[2])]
+            out.append(link)
+        out.reverse()
+        return out
+
+
+def _links(nodes: list[Node]) -> dict[int, Link]:
+    """Each node's link (its list, its index there, the list's owner and branch), the first
+    one :func:`~shiplint.parse.shell_flow.chain_to` would meet."""
+    links: dict[int, Link] = {}
+    todo: list[Link] = [(nodes, i, None, -1) for i in reversed(range(len(nodes)))]
+    while todo:
+        link = todo.pop()
+        body, i, _container, _branch = link
+        node = body[i]
+        links.setdefault(id(node), link)
+        below = [(part, j, node, index) for part, index in parts(node) for j in range(len(part))]
+        todo.extend(reversed(below))
+    return links
 
 
 def script_flow(
@@ -152,14 +200,19 @@ def target_variable(upload: Upload) -> str | None:
 
 
 def target_routes(flow: ScriptFlow, var: str) -> list[Route]:
-    """Every assignment of ``var`` in ``flow`` with the innermost branch that makes it."""
-    routes: list[Route] = []
+    """Every assignment of ``var`` in ``flow`` with the innermost branch that makes it
+    (the routes of every variable are found in one walk of the flow, kept on it)."""
+    if flow._routes is None:
+        flow._routes = _all_routes(flow)
+    return list(flow._routes.get(var, ()))
+
+
+def _all_routes(flow: ScriptFlow) -> dict[str, list[Route]]:
+    routes: dict[str, list[Route]] = {}
     for node, path in flow.walk():
         if node.cmd is None:
             continue
         for name, word in node.cmd.assigns:
-            if name != var:
-                continue
             container: Node | None = None
             branch = -1
             label = "by default"
@@ -174,7 +227,7 @@ def target_routes(flow: ScriptFlow, var: str) -> list[Route]:
                     else:
                         label = f"when `{chosen.label}`"
                     break
-            routes.append(
+            routes.setdefault(name, []).append(
                 Route(word.text, label, container, branch, flow.loc(word.start, word.end))
             )
     return routes

@@ -113,13 +113,17 @@ def _needs_closure(job: Job) -> set[str]:
     return out
 
 
-def _before(a: Slot, b: Slot) -> bool:
-    """Whether ``a`` certainly finishes before ``b`` starts."""
+def _before(a: Slot, b: Slot, closures: dict[int, set[str]]) -> bool:
+    """Whether ``a`` certainly finishes before ``b`` starts (``closures``: the
+    :func:`_needs_closure` of each job asked about, by ``id``)."""
     if a.occ.instance is not b.occ.instance:
         return False
     if a.occ.job is b.occ.job:
         return a.leg.index == b.leg.index and a.occ.order < b.occ.order
-    return a.occ.job.id in _needs_closure(b.occ.job)
+    needs = closures.get(id(b.occ.job))
+    if needs is None:
+        needs = closures[id(b.occ.job)] = _needs_closure(b.occ.job)
+    return a.occ.job.id in needs
 
 
 def _file_order(slot: Slot) -> tuple[str, int]:
@@ -128,27 +132,46 @@ def _file_order(slot: Slot) -> tuple[str, int]:
     return (src.rel if src is not None else "", step.node.start)
 
 
+def _conflict(a: Slot, b: Slot, name: str, closures: dict[int, set[str]]) -> Conflict | None:
+    """The conflict of ``b`` with ``a``, an upload of the same name before it in file order
+    (None: an ``overwrite: true`` upload certainly runs after the other)."""
+    if a.occ.art is b.occ.art:
+        kind = "overwrite" if a.overwrite and b.overwrite else "repeat"
+        return Conflict(kind, a, b, name)
+    if (b.overwrite and _before(a, b, closures)) or (a.overwrite and _before(b, a, closures)):
+        return None
+    return Conflict("duplicate", a, b, name)
+
+
 def find_conflicts(slots: list[Slot]) -> list[Conflict]:
-    """The pairs of ``slots`` with the same known name, in file order, leaving out a pair
-    where an ``overwrite: true`` upload certainly runs after the other."""
+    """Each slot that collides with an earlier one of the same known name (in file order),
+    paired with the first it collides with, ordered by that first slot, then file order.
+    A pair where an ``overwrite: true`` upload certainly runs after the other does not
+    collide.
+
+    Listing every colliding pair would be quadratic (a thousand jobs uploading ``dist``
+    make half a million pairs). This list has one pair per slot, and its first pair with
+    a given upload step second is the first such pair of the full list: that is all SL703
+    reports (once per step), and the list is empty exactly when the full list is."""
     by_name: dict[str, list[Slot]] = {}
     for slot in slots:
         if slot.name is not None:
             by_name.setdefault(slot.name, []).append(slot)
     out: list[Conflict] = []
+    closures: dict[int, set[str]] = {}
     for name, group in by_name.items():
         if len(group) < 2:
             continue
         group = sorted(group, key=_file_order)
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if a.occ.art is b.occ.art:
-                    kind = "overwrite" if a.overwrite and b.overwrite else "repeat"
-                    out.append(Conflict(kind, a, b, name))
-                    continue
-                if (b.overwrite and _before(a, b)) or (a.overwrite and _before(b, a)):
-                    continue
-                out.append(Conflict("duplicate", a, b, name))
+        found: list[tuple[int, int, Conflict]] = []
+        for j, b in enumerate(group):
+            for i in range(j):
+                conflict = _conflict(group[i], b, name, closures)
+                if conflict is not None:
+                    found.append((i, j, conflict))
+                    break
+        found.sort(key=lambda item: (item[0], item[1]))
+        out.extend(conflict for _i, _j, conflict in found)
     return out
 
 

@@ -10,6 +10,7 @@ normalised relative to the workspace (``./dist/`` → ``dist``); ones that canno
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 _GLOB = re.compile(r"[*?\[]")
 _MOVERS = re.compile(r"(?<![\w-])(mv|cp|find|rsync|tar|unzip|python3?|shopt|ln|install)(?![\w-])")
 _CD = re.compile(r"(?:^|[\s;&|(])(?:cd|pushd)\s")
+
+
+@functools.lru_cache(maxsize=64)
+def _changes_dir(script: str) -> bool:
+    """Whether a ``run:`` script has a ``cd``/``pushd`` (searched once per script, not once
+    per upload in it: a block of thousands of uploads would be read thousands of times)."""
+    return _CD.search(script) is not None
 
 
 def norm_dir(text: str, base: str = "") -> str | None:
@@ -109,7 +117,7 @@ def publish_dirs(upload: Upload) -> list[PublishDir]:
     cmd = upload.command
     if cmd is None or upload.tool not in ("twine", "uv", "maturin", "anaconda"):
         return out
-    if cmd.context.origin != "workflow" or step.run is None or _CD.search(step.run.value):
+    if cmd.context.origin != "workflow" or step.run is None or _changes_dir(step.run.value):
         return out
     base = _workdir(step)
     if base is None:

@@ -71,25 +71,62 @@ def _matrix_texts(job: Job | None) -> str:
     return (job.workflow.source.text or "")[matrix.start : matrix.end]
 
 
-def _ci_runs_tox_env(model: ReleaseModel, env: str) -> ShellCommand | None:
-    """A CI command (workflow, CI file, script a workflow runs) that runs tox env ``env``."""
-    for cmd in model.commands:
-        context = cmd.context
-        if context.origin not in ("workflow", "action", "ci") and (
-            context.origin != "script" or context.job is None
-        ):
-            continue
-        names = _tox_env_names(cmd)
-        if names is None:
-            continue
-        for name in names:
-            if name == env or (env == "(base)" and not name.startswith("-")):
-                return cmd
-            if "${{" in name and re.search(
-                rf"(?<![\w-]){re.escape(env)}(?![\w-])", _matrix_texts(context.job)
+_WORD = re.compile(r"[\w-]+")
+
+
+class _ToxRunners:
+    """The CI commands (workflow, CI file, script a workflow runs) that run tox, read once
+    per model, to answer for each env the first that runs it without scanning them all."""
+
+    def __init__(self, model: ReleaseModel) -> None:
+        #: (command, its env names, its job's matrix text when a name is an expression)
+        self.runners: list[tuple[ShellCommand, list[str], str | None]] = []
+        self.by_name: dict[str, int] = {}  # env name -> first runner naming it
+        self.base: int | None = None  # first runner naming an env not starting with "-"
+        self.by_matrix_word: dict[str, int] = {}  # a [\w-]+ word of a runner's matrix text
+        for cmd in model.commands:
+            context = cmd.context
+            if context.origin not in ("workflow", "action", "ci") and (
+                context.origin != "script" or context.job is None
             ):
-                return cmd
-    return None
+                continue
+            names = _tox_env_names(cmd)
+            if names is None:
+                continue
+            at = len(self.runners)
+            matrix = _matrix_texts(context.job) if any("${{" in n for n in names) else None
+            self.runners.append((cmd, names, matrix))
+            for name in names:
+                self.by_name.setdefault(name, at)
+            if self.base is None and any(not name.startswith("-") for name in names):
+                self.base = at
+            if matrix is not None:
+                for word in _WORD.findall(matrix):
+                    self.by_matrix_word.setdefault(word, at)
+
+    def run(self, env: str) -> ShellCommand | None:
+        """The first CI command that runs tox env ``env``: it names it, runs the base env
+        (``(base)``: any env), or names it through ``${{ matrix.* }}`` whose values
+        mention it."""
+        found = [self.by_name.get(env), self.base if env == "(base)" else None]
+        if _WORD.fullmatch(env):
+            # a word of letters, digits, `_` and `-` occurs as a whole word exactly when it
+            # is one of the text's maximal such words
+            found.append(self.by_matrix_word.get(env))
+        else:
+            mention = re.compile(rf"(?<![\w-]){re.escape(env)}(?![\w-])")
+            found.append(
+                next(
+                    (
+                        at
+                        for at, (_cmd, _names, matrix) in enumerate(self.runners)
+                        if matrix is not None and mention.search(matrix)
+                    ),
+                    None,
+                )
+            )
+        first = min((at for at in found if at is not None), default=None)
+        return None if first is None else self.runners[first][0]
 
 
 def _pypirc_prepared(model: ReleaseModel, cmd: ShellCommand) -> bool:
@@ -287,6 +324,7 @@ class ToxUploadDropsCredentials(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
         seen: set[tuple[str, str, str]] = set()
+        runners: _ToxRunners | None = None
         for upload in model.uploads:
             if upload.context.origin != "tox":
                 continue
@@ -294,7 +332,9 @@ class ToxUploadDropsCredentials(Rule):
             key = (upload.source.rel, env, upload.tool)
             if key in seen:
                 continue
-            runner = _ci_runs_tox_env(model, env)
+            if runners is None:
+                runners = _ToxRunners(model)
+            runner = runners.run(env)
             if runner is None:
                 continue
             passes = _tox_env_passes(project, upload)

@@ -3,6 +3,7 @@ job green (S-2)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -11,12 +12,14 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
 from shiplint.model.commands import program_name
 from shiplint.model.workflows import run_setting
-from shiplint.parse.shell_flow import chain_to, fails
+from shiplint.parse.shell_flow import fails
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.script_uploads import script_uploads, upload_command_name
 
 if TYPE_CHECKING:
+    from shiplint.model import ShellCommand
+    from shiplint.parse.shell import Command
     from shiplint.parse.shell_flow import Node
     from shiplint.parse.yamlnodes import YScalar
     from shiplint.project import Project
@@ -52,18 +55,47 @@ def _shebang_errexit(text: str) -> bool:
     return bool(_has_errexit(first[2:].split()))
 
 
-def _errexit_before(flow: ScriptFlow, offset: int, initial: bool) -> bool:
-    """Whether errexit is on at ``offset`` of the text: ``initial``, then ``set -e``/``+e``."""
-    state = initial
-    for cmd in flow.commands:
-        if cmd.start >= offset:
-            break
-        argv = [w.text for w in cmd.words]
-        if argv[:1] == ["set"]:
-            got = _has_errexit(argv[1:])
+class _ErrexitIndex:
+    """The ``set -e``/``set +e`` commands of one flow, read once: errexit at any offset is
+    then a bisection (``flow.commands`` are in text order; otherwise each question scans
+    them as before)."""
+
+    def __init__(self, flow: ScriptFlow) -> None:
+        self.flow = flow
+        starts = [cmd.start for cmd in flow.commands]
+        self.sorted = all(starts[i] <= starts[i + 1] for i in range(len(starts) - 1))
+        self.starts = starts
+        #: the errexit state the ``set`` commands before index i leave (None: untouched)
+        self.after: list[bool | None] = [None]
+        state: bool | None = None
+        for cmd in flow.commands:
+            got = _set_errexit(cmd)
             if got is not None:
                 state = got
-    return state
+            self.after.append(state)
+
+    def before(self, offset: int, initial: bool) -> bool:
+        """Whether errexit is on at ``offset`` of the text: ``initial``, then the last
+        ``set -e``/``+e`` before it."""
+        if self.sorted:
+            got = self.after[bisect.bisect_left(self.starts, offset)]
+            return initial if got is None else got
+        state = initial
+        for cmd in self.flow.commands:
+            if cmd.start >= offset:
+                break
+            changed = _set_errexit(cmd)
+            if changed is not None:
+                state = changed
+        return state
+
+
+def _set_errexit(cmd: Command) -> bool | None:
+    """What a command does to errexit: ``set -e`` (True), ``set +e`` (False), else None."""
+    argv = [w.text for w in cmd.words]
+    if argv[:1] == ["set"]:
+        return _has_errexit(argv[1:])
+    return None
 
 
 def _shell_errexit(shell: str | None) -> bool | None:
@@ -78,6 +110,22 @@ def _shell_errexit(shell: str | None) -> bool | None:
     return bool(_has_errexit([w for w in words[1:] if w != "{0}"]))
 
 
+def _commands_by_arg(project: Project) -> dict[tuple[int, Loc], ShellCommand]:
+    """The first command of each step with an argument at each place (``id(step)``, the
+    argument's location), made once per project."""
+    key = "upload_errexit.commands_by_arg"
+    got = project.memo.get(key)
+    if isinstance(got, dict):
+        return got
+    index: dict[tuple[int, Loc], ShellCommand] = {}
+    for command in project.model.commands:
+        step = command.context.step
+        for arg in command.args:
+            index.setdefault((id(step), arg.loc), command)
+    project.memo[key] = index
+    return index
+
+
 def _script_errexit(project: Project, src: SourceFile) -> bool:
     """Whether a script runs with errexit on from its first line: the shebang when run as
     a program, the interpreter's options (``bash -e x.sh``), or the calling step's shell
@@ -89,14 +137,7 @@ def _script_errexit(project: Project, src: SourceFile) -> bool:
         return shebang
     for call in calls:
         step = call.caller.step
-        command = next(
-            (
-                c
-                for c in model.commands
-                if c.context.step is step and any(a.loc == call.loc for a in c.args)
-            ),
-            None,
-        )
+        command = _commands_by_arg(project).get((id(step), call.loc))
         if command is None or step is None:
             return shebang
         argv = command.argv()
@@ -114,17 +155,23 @@ def _script_errexit(project: Project, src: SourceFile) -> bool:
     return True
 
 
-def _status_of_script(flow: ScriptFlow, target: Node) -> bool:
+def _status_of_script(flow: ScriptFlow, target: Node, tails: dict[int, int]) -> bool:
     """Whether the script's exit status is that of ``target`` when it fails: it is the last
     command run, at the top level or in ``if``/``case`` branches and groups, and only
-    ``&&`` lists follow it."""
+    ``&&`` lists follow it. ``tails`` caches, per list, the index of its last node not
+    joined by ``&&``."""
     if flow.nodes is None or target.negated:
         return False
-    chain = chain_to(flow.nodes, target)
+    chain = flow.chain(target)
     if chain is None:
         return False
     for body, index, container, branch in chain:
-        if any(later.joined != "&&" for later in body[index + 1 :]):
+        tail = tails.get(id(body))
+        if tail is None:
+            tail = tails[id(body)] = max(
+                (i for i, node in enumerate(body) if node.joined != "&&"), default=-1
+            )
+        if tail > index:
             return False
         if container is None:
             continue
@@ -137,7 +184,7 @@ def _handled(flow: ScriptFlow, target: Node) -> bool:
     """``upload || exit 1`` (or ``|| { ...; exit 1; }``): the failure is acted on."""
     if flow.nodes is None:
         return False
-    chain = chain_to(flow.nodes, target)
+    chain = flow.chain(target)
     if chain is None:
         return False
     body, index, _container, _branch = chain[-1]
@@ -214,6 +261,8 @@ class UploadWithoutErrexit(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         done: set[int] = set()
         script_errexit: dict[str, bool] = {}
+        indexes: dict[int, _ErrexitIndex] = {}
+        tails: dict[int, int] = {}
         for upload, flow, node in script_uploads(project):
             if id(flow) in done or node.cmd is None:
                 continue
@@ -231,9 +280,12 @@ class UploadWithoutErrexit(Rule):
                     continue
                 initial = got
                 where = f"this `run:` block (shell: {shell.value if shell else 'bash -e'})"
-            if _errexit_before(flow, node.cmd.start, initial):
+            index = indexes.get(id(flow))
+            if index is None:
+                index = indexes[id(flow)] = _ErrexitIndex(flow)
+            if index.before(node.cmd.start, initial):
                 continue
-            if _status_of_script(flow, node) or _handled(flow, node):
+            if _status_of_script(flow, node, tails) or _handled(flow, node):
                 continue
             done.add(id(flow))
             help_text = (

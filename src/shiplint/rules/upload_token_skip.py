@@ -7,6 +7,7 @@ that carry the upload's credential and follows the branch taken when it is empty
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from shiplint.findings import Finding, Severity
 from shiplint.model import Loc
 from shiplint.model.shellblocks import secret_names
 from shiplint.parse.shell import variable_refs
-from shiplint.parse.shell_flow import and_or_lists, bodies, contains, fails, terminates
+from shiplint.parse.shell_flow import and_or_lists, bodies, fails, terminates
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.script_uploads import script_uploads, upload_command_name
@@ -32,9 +33,10 @@ if TYPE_CHECKING:
 _TOKENISH = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|AUTH", re.IGNORECASE)
 
 
-def _credential_vars(upload: Upload, flow: ScriptFlow) -> set[str]:
+def _credential_vars(upload: Upload, copies: _Copies) -> set[str]:
     """Variables that carry the upload's credential: those its credential options or
-    variables name, the tool's own variables, and the variables those are copied from."""
+    variables name, the tool's own variables, and the variables those are copied from
+    (``copies``: the assignments of the upload's flow)."""
     names: set[str] = set()
     for cred in upload.credentials:
         if cred.username or cred.via == "oidc":
@@ -55,11 +57,30 @@ def _credential_vars(upload: Upload, flow: ScriptFlow) -> set[str]:
             if arg.text.startswith("-") and _TOKENISH.search(arg.text) is None:
                 continue
             names.update(n for n in variable_refs(arg.raw) if _TOKENISH.search(n))
-    for cmd in flow.commands:
-        for name, word in cmd.assigns:
-            if name in names:
-                names.update(variable_refs(word.text))
-    return names
+    return set(copies.of(names))
+
+
+class _Copies:
+    """The assignments of one flow, in order, read once: the variables a set of names is
+    copied from (``A="$B"`` with ``A`` in the set adds ``B``, in one pass in text order),
+    computed once per distinct starting set."""
+
+    def __init__(self, flow: ScriptFlow) -> None:
+        self.assigns = [
+            (name, variable_refs(word.text)) for cmd in flow.commands for name, word in cmd.assigns
+        ]
+        self.done: dict[frozenset[str], frozenset[str]] = {}
+
+    def of(self, start: set[str]) -> frozenset[str]:
+        key = frozenset(start)
+        got = self.done.get(key)
+        if got is None:
+            names = set(start)
+            for name, refs in self.assigns:
+                if name in names:
+                    names.update(refs)
+            got = self.done[key] = frozenset(names)
+        return got
 
 
 def _secret_fed(upload: Upload, name: str) -> bool:
@@ -148,13 +169,11 @@ def _test_atoms(cond: list[Node]) -> tuple[list[_Atom], set[str]] | None:
     return atoms, joins
 
 
-def _empty_test(cond: list[Node], names: set[str]) -> _Atom | None:
-    """The test of a credential variable that decides the branch: an atom whose ``empty``
-    says when the condition holds (only for ``||`` chains of emptiness tests or ``&&``
-    chains of is-set tests, whose outcome follows from that one variable)."""
-    got = _test_atoms(cond)
-    if got is None:
-        return None
+def _empty_test(got: tuple[list[_Atom], set[str]], names: frozenset[str]) -> _Atom | None:
+    """The test of a credential variable that decides the branch (``got``: the condition's
+    :func:`_test_atoms`): an atom whose ``empty`` says when the condition holds (only for
+    ``||`` chains of emptiness tests or ``&&`` chains of is-set tests, whose outcome
+    follows from that one variable)."""
     atoms, joins = got
     for atom in atoms:
         if atom.var not in names:
@@ -173,81 +192,188 @@ class _Skip:
     how: str  # how the script skips, for the message
 
 
+class _Targets:
+    """The upload command nodes of uploads sharing one set of credential variables, by
+    their place in the flow's walk order, to ask for the first upload (in the rule's
+    order) below a part of the tree without visiting the uploads one by one (a sparse table
+    of range minima)."""
+
+    def __init__(self, items: list[tuple[int, int]]) -> None:
+        items = sorted(items)
+        self.places = [place for place, _index in items]
+        level = [index for _place, index in items]
+        self.table = [level]
+        width = 1
+        while 2 * width <= len(level):
+            prev = self.table[-1]
+            self.table.append([min(prev[i], prev[i + width]) for i in range(len(prev) - width)])
+            width *= 2
+
+    def first(self, spans: list[tuple[int, int]]) -> int | None:
+        """The first upload whose node is placed in one of the ``[start, end)`` spans."""
+        best: int | None = None
+        for start, end in spans:
+            lo = bisect.bisect_left(self.places, start)
+            hi = bisect.bisect_left(self.places, end)
+            if lo >= hi:
+                continue
+            level = (hi - lo).bit_length() - 1
+            row = self.table[level]
+            got = min(row[lo], row[hi - (1 << level)])
+            best = got if best is None else min(best, got)
+        return best
+
+
+def _walk_spans(nodes: list[Node]) -> dict[int, tuple[int, int]]:
+    """Each node's ``[first, end)`` numbers in walk order (the node, then its heads, branch
+    conditions and bodies, and body): the nodes below a list are a contiguous span."""
+    spans: dict[int, tuple[int, int]] = {}
+    count = 0
+    todo: list[tuple[Node, bool]] = [(node, False) for node in reversed(nodes)]
+    while todo:
+        node, closing = todo.pop()
+        if closing:
+            spans[id(node)] = (spans[id(node)][0], count)
+            continue
+        spans[id(node)] = (count, count)
+        count += 1
+        todo.append((node, True))
+        below = [*node.head]
+        for branch in node.branches:
+            below += branch.cond
+            below += branch.body
+        below += node.body
+        todo.extend((sub, False) for sub in reversed(below))
+    return spans
+
+
+class _Search:
+    """The uploads of one flow, grouped by their credential variables, and where their
+    command nodes are, to find the skips of every test in one pass over the tree."""
+
+    def __init__(
+        self, flow: ScriptFlow, uploads: list[tuple[Upload, Node]], names: dict[int, set[str]]
+    ) -> None:
+        assert flow.nodes is not None
+        self.uploads = uploads
+        self.spans = _walk_spans(flow.nodes)
+        groups: dict[frozenset[str], list[tuple[int, int]]] = {}
+        for index, (upload, target) in enumerate(uploads):
+            place = self.spans[id(target)][0]
+            groups.setdefault(frozenset(names[id(upload)]), []).append((place, index))
+        self.names = list(groups)
+        self.targets = [_Targets(items) for items in groups.values()]
+        self.by_var: dict[str, list[int]] = {}
+        for group, group_names in enumerate(self.names):
+            for name in group_names:
+                self.by_var.setdefault(name, []).append(group)
+
+    def span(self, nodes: list[Node]) -> list[tuple[int, int]]:
+        """The walk-order span of the nodes in and below ``nodes`` (a slice of one list)."""
+        if not nodes:
+            return []
+        return [(self.spans[id(nodes[0])][0], self.spans[id(nodes[-1])][1])]
+
+    def tests(self, cond: list[Node]) -> Iterator[tuple[int, _Atom]]:
+        """For each group of uploads, the test of one of its variables deciding ``cond``."""
+        got = _test_atoms(cond)
+        if got is None:
+            return
+        groups = sorted({g for atom in got[0] for g in self.by_var.get(atom.var, ())})
+        for group in groups:
+            atom = _empty_test(got, self.names[group])
+            if atom is not None:
+                yield group, atom
+
+
 def _silent_skips(
     flow: ScriptFlow, uploads: list[tuple[Upload, Node]], names: dict[int, set[str]]
 ) -> Iterator[_Skip]:
+    """The skips of the uploads in ``flow``: for each test, per group of uploads that share
+    their credential variables only the first upload it skips (in the order of
+    ``uploads``), since a finding is made once per test."""
     nodes = flow.nodes
-    if nodes is None:
+    if nodes is None or not uploads:
         return
+    search = _Search(flow, uploads, names)
     for body in bodies(nodes):
         for index, node in enumerate(body):
             if node.kind == "if":
-                yield from _if_skips(node, body[index + 1 :], uploads, names)
+                yield from _if_skips(search, node, body[index + 1 :])
         for start, end in and_or_lists(body):
             if end - start >= 2:
-                yield from _chain_skips(body[start:end], body[end:], uploads, names)
+                yield from _chain_skips(search, body[start:end], body[end:])
 
 
-def _if_skips(
-    node: Node,
-    after: list[Node],
-    uploads: list[tuple[Upload, Node]],
-    names: dict[int, set[str]],
-) -> Iterator[_Skip]:
+def _ordered(search: _Search, found: list[tuple[int, _Atom, str]]) -> Iterator[_Skip]:
+    for index, atom, how in sorted(found, key=lambda item: item[0]):
+        yield _Skip(atom, search.uploads[index][0], how)
+
+
+def _if_skips(search: _Search, node: Node, after: list[Node]) -> Iterator[_Skip]:
     for k, branch in enumerate(node.branches):
         if branch.kind == "else":
             break
-        for upload, target in uploads:
-            atom = _empty_test(branch.cond, names[id(upload)])
-            if atom is None:
-                continue
-            rest = [n for b in node.branches[k + 1 :] for n in b.body]
+        found: list[tuple[int, _Atom, str]] = []
+        for group, atom in search.tests(branch.cond):
+            targets = search.targets[group]
             if atom.empty:
                 # this branch runs when the token is empty: it is the skip
                 if fails(branch.body):
                     continue
-                if contains(rest, target):
-                    yield _Skip(atom, upload, "the branch for an empty token ends without an error")
-                elif terminates(branch.body) and contains(after, target):
-                    yield _Skip(atom, upload, "the script exits with status 0 before uploading")
-            elif k == 0 and contains(branch.body, target):
+                rest = [s for b in node.branches[k + 1 :] for s in search.span(b.body)]
+                in_rest = targets.first(rest)
+                in_after = targets.first(search.span(after)) if terminates(branch.body) else None
+                if in_rest is not None and (in_after is None or in_rest < in_after):
+                    found.append(
+                        (in_rest, atom, "the branch for an empty token ends without an error")
+                    )
+                elif in_after is not None:
+                    found.append(
+                        (in_after, atom, "the script exits with status 0 before uploading")
+                    )
+            elif k == 0:
                 # the upload runs only when the token is set; the other branches skip it
-                if any(fails(b.body) for b in node.branches[1:]):
+                first = targets.first(search.span(branch.body))
+                if first is None or any(fails(b.body) for b in node.branches[1:]):
                     continue
-                yield _Skip(
-                    atom,
-                    upload,
-                    "the upload runs only when the token is set, and nothing fails otherwise",
+                found.append(
+                    (
+                        first,
+                        atom,
+                        "the upload runs only when the token is set, and nothing fails otherwise",
+                    )
                 )
+        yield from _ordered(search, found)
 
 
-def _chain_skips(
-    chain: list[Node],
-    after: list[Node],
-    uploads: list[tuple[Upload, Node]],
-    names: dict[int, set[str]],
-) -> Iterator[_Skip]:
+def _chain_skips(search: _Search, chain: list[Node], after: list[Node]) -> Iterator[_Skip]:
     test, rest = chain[0], chain[1:]
     if test.kind != "cmd" or rest[0].joined not in ("&&", "||"):
         return
-    for upload, target in uploads:
-        atom = _empty_test([test], names[id(upload)])
-        if atom is None:
-            continue
+    found: list[tuple[int, _Atom, str]] = []
+    for group, atom in search.tests([test]):
+        targets = search.targets[group]
         # `&&` runs the rest when the test holds, `||` when it does not
         runs_when_empty = atom.empty == (rest[0].joined == "&&")
         if runs_when_empty:
             ends = terminates(rest) or any(n.kind == "group" and terminates(n.body) for n in rest)
             if fails(rest) or not ends:
                 continue
-            if contains(after, target):
-                yield _Skip(atom, upload, "the script exits with status 0 before uploading")
-        elif contains(rest, target):
-            yield _Skip(
-                atom,
-                upload,
-                "the upload runs only when the token is set, and nothing fails otherwise",
-            )
+            first = targets.first(search.span(after))
+            if first is not None:
+                found.append((first, atom, "the script exits with status 0 before uploading"))
+        else:
+            first = targets.first(search.span(rest))
+            if first is not None:
+                found.append(
+                    (
+                        first,
+                        atom,
+                        "the upload runs only when the token is set, and nothing fails otherwise",
+                    )
+                )
+    yield from _ordered(search, found)
 
 
 def _var_loc(flow: ScriptFlow, word: Word, var: str) -> Loc:
@@ -313,8 +439,9 @@ class UploadSkippedWithoutToken(Rule):
         seen: set[tuple[str, int]] = set()
         for flow, uploads in by_flow.values():
             names: dict[int, set[str]] = {}
+            copies = _Copies(flow)
             for upload, _node in uploads:
-                names[id(upload)] = _credential_vars(upload, flow)
+                names[id(upload)] = _credential_vars(upload, copies)
                 if upload.command is not None:
                     names[id(upload)].update(
                         n for n in upload.command.env if _secret_fed(upload, n)
