@@ -24,6 +24,7 @@ from shiplint.model import (
 from shiplint.model.commands import index_of_url, program_name, recognise
 from shiplint.model.shellblocks import SHA_RE, commands_from_text, identity, secret_names
 from shiplint.model.textmap import ScalarMap
+from shiplint.model.tox_config import ini_passes, run_env_names, toml_passes
 from shiplint.model.workflows import build_composite_action, build_workflow
 from shiplint.parse.ini import parse_ini
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
@@ -307,7 +308,8 @@ class _Builder:
                 return
             keys = [(f"make:{rel}", target) for target in targets or [""]]
         elif kind == "tox":
-            keys = [("tox", name) for name in _tox_invocation(rest, {**env, **cmd.env})]
+            names = run_env_names(rest, {**env, **cmd.env})
+            keys = [("tox", name) for name in names if "$" not in name]
         else:
             keys = [("nox", name) for name in _nox_invocation(rest)]
         call = ScriptCall(caller=cmd.context, env={**env, **cmd.env}, loc=cmd.args[i].loc)
@@ -428,10 +430,7 @@ class _Builder:
                 context = Context(
                     origin="tox", job=call.caller.job, step=call.caller.step, label=env_name
                 )
-                passed = PassedEnv(
-                    _ini_names(ini, name, ("pass_env", "passenv")),
-                    _ini_names(ini, name, ("set_env", "setenv"), assignments=True),
-                )
+                passed = PassedEnv(*ini_passes(ini, env_name))
                 env = {k: v for k, v in call.env.items() if passed(k)}
             for key in ("setenv", "set_env"):
                 value = section.get(key)
@@ -522,14 +521,7 @@ class _Builder:
         if calls:  # a workflow step runs this env: its job, and what tox lets through
             call = calls[0]
             context = Context(origin="tox", job=call.caller.job, step=call.caller.step, label=name)
-            base = tox.get("env_run_base")
-            inherited = base if isinstance(base, dict) else {}
-            pass_env = conf["pass_env"] if "pass_env" in conf else inherited.get("pass_env")
-            own_set = set_env if isinstance(set_env, dict) else inherited.get("set_env")
-            passed = PassedEnv(
-                _toml_names(tox, pass_env),
-                [k for k in own_set if isinstance(k, str)] if isinstance(own_set, dict) else [],
-            )
+            passed = PassedEnv(*toml_passes(tox, name))
             env = {k: v for k, v in call.env.items() if passed(k)}
         if isinstance(set_env, dict):
             for var, val in set_env.items():
@@ -857,26 +849,6 @@ def _make_invocation(rest: list[Arg]) -> tuple[str, str | None, list[str]] | Non
     return directory, makefile, targets
 
 
-def _tox_invocation(rest: list[Arg], env: dict[str, Value]) -> list[str]:
-    """The envs ``tox [run|r] -e a,b`` (or ``TOXENV``) runs; [] for the default envlist."""
-    names: list[str] = []
-    for i, arg in enumerate(rest):
-        text = arg.text
-        value: str | None = None
-        if text in ("-e", "--env", "--envlist"):
-            value = rest[i + 1].text if i + 1 < len(rest) else None
-        elif text.startswith(("--env=", "--envlist=")):
-            value = text.split("=", 1)[1]
-        elif text.startswith("-e") and not text.startswith("--") and len(text) > 2:
-            value = text[2:].lstrip("=")
-        if value:
-            names.extend(v.strip() for v in value.split(",") if v.strip())
-    toxenv = env.get("TOXENV")
-    if not names and toxenv is not None:
-        names = [v.strip() for v in toxenv.text.split(",") if v.strip()]
-    return [n for n in names if "$" not in n]
-
-
 def _nox_invocation(rest: list[Arg]) -> list[str]:
     """The sessions ``nox -s a b`` (``--session``, ``--sessions``, ``-e``) runs."""
     names: list[str] = []
@@ -896,59 +868,6 @@ def _nox_invocation(rest: list[Arg]) -> list[str]:
         if taking:
             names.append(text)
     return [n.strip("\"'") for n in names if n and "$" not in n]
-
-
-def _ini_names(
-    ini: IniDoc, section: str, keys: tuple[str, ...], assignments: bool = False, depth: int = 0
-) -> list[str]:
-    """The names a tox env's ``pass_env`` lists (``assignments``: its ``set_env`` sets):
-    its own setting, else that of its ``base`` (``[testenv]`` by default), with
-    ``{[section]key}`` references followed and factor conditions taken as met."""
-    sec = ini.sections.get(section)
-    value = None
-    if sec is not None:
-        value = next((sec.get(k) for k in keys if sec.get(k) is not None), None)
-    if value is None:
-        if section == "testenv" or depth > 3:
-            return []
-        bases = ["testenv"]
-        base = sec.get("base") if sec is not None else None
-        if base is not None:
-            bases = [b for line in base.lines for b in re.split(r"[\s,]+", line.text) if b]
-        for name in bases:
-            name = name if name.startswith("testenv") else f"testenv:{name}"
-            if name != section and name in ini.sections:
-                return _ini_names(ini, name, keys, assignments, depth + 1)
-        return _ini_names(ini, "testenv", keys, assignments, depth + 1)
-    out: list[str] = []
-    for line in value.lines:
-        text = re.sub(r"\s#.*$", "", line.text).strip()
-        ref = re.fullmatch(r"\{\[([^\]]+)\]([\w-]+)\}", text)
-        if ref and depth <= 3:
-            out.extend(_ini_names(ini, ref.group(1), (ref.group(2),), assignments, depth + 1))
-            continue
-        text = re.sub(r"^[\w{},!.-]+:\s+", "", text)  # a factor condition
-        if assignments:
-            name, eq, _ = text.partition("=")
-            if eq and name.strip():
-                out.append(name.strip())
-        else:
-            out.extend(n for n in re.split(r"[\s,]+", text) if n)
-    return out
-
-
-def _toml_names(tox: dict[str, Any], value: Any, depth: int = 0) -> list[str]:
-    """The names of a tox.toml ``pass_env`` (``{replace = "ref", of = [...]}`` followed)."""
-    out: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("of"), list) and depth < 5:
-            node: Any = tox
-            for part in item["of"]:
-                node = node.get(part) if isinstance(node, dict) else None
-            out.extend(_toml_names(tox, node, depth + 1))
-    return out
 
 
 def _spans_to(loc: Loc) -> ToFile:

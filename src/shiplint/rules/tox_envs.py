@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
 from shiplint.model.build import legacy_tox_ini
 from shiplint.model.commands import option_value, program_name
+from shiplint.model.tox_config import ini_passes, run_env_names, toml_passes
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.tox_credentials import PassedEnv, missing_credentials
@@ -23,41 +24,15 @@ from shiplint.tox_guard import EnvFacts, credentials_problem
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Upload
-    from shiplint.parse.ini import IniDoc
     from shiplint.project import Project
-
-
-_TOX_ENV_OPTION = re.compile(r"^(?:-e|--env|--envlist)(?:=(.*))?$")
 
 
 def _tox_env_names(cmd: ShellCommand) -> list[str] | None:
     """The environments a ``tox`` command line runs (None: not tox; [] all/unknown)."""
-    args = cmd.args
-    start = None
-    for i, arg in enumerate(args[:5]):
+    for i, arg in enumerate(cmd.args[:5]):
         if program_name(arg.text) == "tox":
-            start = i
-            break
-    if start is None:
-        return None
-    names: list[str] = []
-    rest = args[start + 1 :]
-    for i, arg in enumerate(rest):
-        text = arg.text
-        value: str | None = None
-        match = _TOX_ENV_OPTION.match(text)
-        if match:
-            value = match.group(1)
-            if value is None and i + 1 < len(rest):
-                value = rest[i + 1].text
-        elif text.startswith("-e") and len(text) > 2 and not text.startswith("--"):
-            value = text[2:]
-        if value:
-            names.extend(v.strip() for v in value.split(",") if v.strip())
-    toxenv = cmd.env.get("TOXENV")
-    if toxenv is not None:
-        names.extend(v.strip() for v in toxenv.text.split(",") if v.strip())
-    return names
+            return run_env_names(cmd.args[i + 1 :], cmd.env)
+    return None
 
 
 def _matrix_texts(job: Job | None) -> str:
@@ -146,132 +121,25 @@ def _pypirc_prepared(model: ReleaseModel, cmd: ShellCommand) -> bool:
     return False
 
 
-def _ini_entries(ini: IniDoc, section: str, keys: tuple[str, ...], depth: int = 0) -> list[str]:
-    """The lines of the first of ``keys`` set in ``section`` (``{[sec]key}`` expanded)."""
-    sec = ini.sections.get(section)
-    value = None
-    if sec is not None:
-        for key in keys:
-            value = sec.get(key)
-            if value is not None:
-                break
-    if value is None:
-        return []
-    out: list[str] = []
-    for line in value.lines:
-        text = re.sub(r"\s#.*$", "", line.text).strip()
-        ref = re.fullmatch(r"\{\[([^\]]+)\]([\w-]+)\}", text)
-        if ref and depth < 5:
-            out.extend(_ini_entries(ini, ref.group(1), (ref.group(2),), depth + 1))
-            continue
-        out.append(text)
-    return out
-
-
-def _ini_setting(ini: IniDoc, section: str, keys: tuple[str, ...], depth: int = 0) -> list[str]:
-    """A testenv setting, else that of its ``base`` sections (``[testenv]`` by default)."""
-    sec = ini.sections.get(section)
-    if sec is not None and any(sec.get(k) is not None for k in keys):
-        return _ini_entries(ini, section, keys)
-    if section == "testenv" or depth > 3:
-        return []
-    bases = ["testenv"]
-    base = sec.get("base") if sec is not None else None
-    if base is not None:
-        bases = [b for line in base.lines for b in re.split(r"[\s,]+", line.text) if b]
-    for name in bases:
-        if name != section and name in ini.sections:
-            return _ini_setting(ini, name, keys, depth + 1)
-    return []
-
-
-def _pass_env_names(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        # a factor condition (`upload: TWINE_*`) is taken as met
-        line = re.sub(r"^[\w{},!.-]+:\s+", "", line)
-        out.extend(n for n in re.split(r"[\s,]+", line) if n)
-    return out
-
-
-def _set_env_names(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        line = re.sub(r"^[\w{},!.-]+:\s+", "", line)
-        name, eq, _ = line.partition("=")
-        if eq and name.strip():
-            out.append(name.strip())
-    return out
-
-
-def _toml_env(tox: dict[str, Any], name: str) -> dict[str, Any]:
-    if name == "(base)":
-        base = tox.get("env_run_base")
-        return base if isinstance(base, dict) else {}
-    envs = tox.get("env")
-    conf = envs.get(name) if isinstance(envs, dict) else None
-    return conf if isinstance(conf, dict) else {}
-
-
-def _toml_setting(tox: dict[str, Any], name: str, key: str) -> Any:
-    conf = _toml_env(tox, name)
-    if key in conf:
-        return conf[key]
-    base = tox.get("env_run_base")
-    return base.get(key) if isinstance(base, dict) else None
-
-
-def _toml_pass_env(tox: dict[str, Any], value: Any, depth: int = 0) -> list[str]:
-    out: list[str] = []
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict) and depth < 5:
-            of = item.get("of")
-            if isinstance(of, list) and len(of) >= 2:
-                node: Any = tox
-                for part in of:
-                    node = node.get(part) if isinstance(node, dict) else None
-                out.extend(_toml_pass_env(tox, node, depth + 1))
-    return out
-
-
 def _tox_env_passes(project: Project, upload: Upload) -> tuple[list[str], list[str]] | None:
     """(pass_env, set_env names) of the tox env that runs ``upload`` (None: not found)."""
     src = upload.source
     env = upload.context.label
-    section = "testenv" if env == "(base)" else f"testenv:{env}"
     if src.kind in ("tox-ini", "setup-cfg"):
         ini = project.ini(src)
-        if ini is None:
-            return None
-        return (
-            _pass_env_names(_ini_setting(ini, section, ("pass_env", "passenv"))),
-            _set_env_names(_ini_setting(ini, section, ("set_env", "setenv"))),
-        )
+        return None if ini is None else ini_passes(ini, env)
     doc = project.toml(src)
     if doc is None:
         return None
     if src.kind == "pyproject":
         legacy = legacy_tox_ini(src, doc)
         if legacy is not None:
-            ini = legacy.ini
-            return (
-                _pass_env_names(_ini_setting(ini, section, ("pass_env", "passenv"))),
-                _set_env_names(_ini_setting(ini, section, ("set_env", "setenv"))),
-            )
+            return ini_passes(legacy.ini, env)
         tool = doc.data.get("tool")
         tox = tool.get("tox") if isinstance(tool, dict) else None
     else:
         tox = doc.data
-    if not isinstance(tox, dict):
-        return None
-    set_env = _toml_setting(tox, env, "set_env")
-    return (
-        _toml_pass_env(tox, _toml_setting(tox, env, "pass_env")),
-        [k for k in set_env if isinstance(k, str)] if isinstance(set_env, dict) else [],
-    )
+    return toml_passes(tox, env) if isinstance(tox, dict) else None
 
 
 @register
