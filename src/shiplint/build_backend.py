@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -25,12 +23,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from shiplint.facts import toml_data
 from shiplint.model import Loc
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older Pythons only
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     from shiplint.parse.tomlpos import TomlDoc, TomlPath
@@ -110,10 +104,7 @@ def _versions(raw: dict[str, Any]) -> dict[str, Version]:
 @functools.lru_cache(maxsize=1)
 def metadata_facts() -> MetadataFacts:
     """The ``[metadata-versions]`` section of ``data/facts.toml``."""
-    data = tomllib.loads(
-        resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
-    )
-    raw = data["metadata-versions"]
+    raw = toml_data()["metadata-versions"]
     backends: dict[str, BackendFacts] = {}
     for key, info in raw["backends"].items():
         legacy = info.get("legacy-license-file")

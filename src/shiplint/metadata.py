@@ -16,18 +16,12 @@ import ast
 import functools
 import os
 import re
-import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from shiplint.facts import toml_data
 from shiplint.model import Loc
 from shiplint.source import Pos
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older Pythons only
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -57,8 +51,7 @@ _PY_PATH = frozenset({"Path", "pathlib.Path", "PurePath", "pathlib.PurePath"})
 @functools.lru_cache(maxsize=1)
 def facts() -> dict[str, Any]:
     """The ``[metadata]`` section of ``data/facts.toml``."""
-    text = resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
-    section = tomllib.loads(text).get("metadata", {})
+    section = toml_data().get("metadata", {})
     return section if isinstance(section, dict) else {}
 
 
