@@ -30,6 +30,7 @@ from shiplint.cli import main
 from shiplint.redact import MASK, mask_credentials, redact_text, scrub, source_line
 from shiplint.rules import all_rules
 from shiplint.source import SourceFile
+from tests.conftest import write_tree
 
 PYPI = "pypi-AgEIcHlwaS5vcmcCJGQ4ZTg1YmYxLTk0NzktNDNkNy1hNWE1LTRkMGYyYmQ0OGE5NwACKlszLCJm"
 PYPI_2 = "pypi-AgENdGVzdC5weXBpLm9yZwIkNmQzZjc2NTgtYWVlZC00ZWM2LWEwZmQtYzk1ZGY3MjI0NDQxAAIq"
@@ -279,6 +280,33 @@ def test_explain_and_rules_show_no_real_looking_token() -> None:
 
 
 # --- the masking itself ------------------------------------------------------------------------
+
+GH_TOKEN = "ghp_" + "A1b2C3d4" * 5  # 40 characters after the prefix
+FINE_GRAINED = "github_pat_" + "11ABCDEFG0" * 3 + "_" + "x" * 59
+GITLAB_TOKEN = "glpat-" + "aB3-dE5_gH7-jK9mN1pQ"
+
+
+@pytest.mark.parametrize("token", [GH_TOKEN, FINE_GRAINED, GITLAB_TOKEN])
+def test_scrub_masks_github_and_gitlab_tokens(token: str) -> None:
+    assert scrub(f"account = {token} # oops") == f"account = {MASK} # oops"
+    assert scrub(f"see ghp_short or the github repo: {token}") == (
+        f"see ghp_short or the github repo: {MASK}"
+    )
+
+
+def test_docs_never_copy_a_github_token_written_in_a_record(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "demo"\n\n[tool.shiplint.deploy.pypi]\n'
+            'index = "pypi"\nauth = "token"\nsecret = "PYPI_TOKEN"\n'
+            f'account = "{GH_TOKEN}"\nmaintainers = ["{GITLAB_TOKEN}"]\n',
+        },
+    )
+    code, output = run("docs", "--dry-run", str(tmp_path))
+    assert code == 0
+    assert GH_TOKEN not in output and GITLAB_TOKEN not in output
+    assert MASK in output
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,8 @@ class Facts:
     deprecated_orgs: dict[str, DeprecatedOrg]
     org_token_patterns: tuple[re.Pattern[str], ...]
     pypi_token_re: re.Pattern[str]
+    #: other prefixed token shapes (GitHub, GitLab), one alternation
+    other_token_re: re.Pattern[str]
     upload_urls: dict[str, str]
     index_urls: dict[str, str]
     legacy_hosts: dict[str, str]
@@ -136,6 +138,7 @@ def load() -> Facts:
         },
         org_token_patterns=tuple(re.compile(p) for p in anaconda["org-token-names"]["patterns"]),
         pypi_token_re=re.compile(pypi["token-pattern"]),
+        other_token_re=re.compile("|".join(f"(?:{p})" for p in data["secrets"]["token-patterns"])),
         upload_urls=dict(pypi["upload-urls"]),
         index_urls=dict(pypi["index-urls"]),
         legacy_hosts=dict(pypi["legacy-hosts"]),

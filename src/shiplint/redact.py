@@ -63,10 +63,17 @@ _REFERENCE = re.compile(
 )
 
 
+#: substrings every token shape of ``[secrets] token-patterns`` starts with (a quick test)
+_OTHER_TOKEN_MARKS = ("gh", "github_pat_", "glpat-")
+
+
 def scrub(text: str) -> str:
-    """Replace anything shaped like a PyPI token, and URL passwords, in free text."""
+    """Replace anything shaped like a PyPI, GitHub or GitLab token, and URL passwords, in
+    free text."""
     if "pypi-" in text:
         text = facts.load().pypi_token_re.sub("pypi-" + MASK, text)
+    if any(mark in text for mark in _OTHER_TOKEN_MARKS):
+        text = facts.load().other_token_re.sub(MASK, text)
     if "@" in text and "://" in text:
         text = _mask_group(_URL_PASSWORD, text)
     return text
