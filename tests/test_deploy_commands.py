@@ -310,6 +310,53 @@ def test_init_names_the_caller_of_a_reusable_publishing_workflow(tmp_path: Path)
     assert _rules(tmp_path) == ["SL802"]
 
 
+def test_init_with_several_callers_picks_the_release_one_and_notes_the_others(
+    tmp_path: Path,
+) -> None:
+    """A reusable publishing workflow called on `release` and by hand (audit R1): the
+    `release` caller is the one written; every caller must be a registered publisher."""
+    manual = CALLER.replace("{release: {types: [published]}}", "{workflow_dispatch: {}}")
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/manual.yml": manual,
+            WF: CALLER,
+            ".github/workflows/publish.yml": REUSABLE,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    record = data["tool"]["shiplint"]["deploy"]["pypi"]
+    assert record["workflow"] == "release.yml"
+    assert record["notes"] == (
+        "release.yml chosen for `workflow` (it runs on `release`); manual.yml also runs the "
+        "upload. PyPI checks the workflow that starts each run, so each calling workflow must "
+        "be registered as a trusted publisher of the project on PyPI: release.yml, manual.yml."
+    )
+    assert _rules(tmp_path) == ["SL802"]
+
+
+def test_init_does_not_take_another_repositorys_workflow_for_a_caller(tmp_path: Path) -> None:
+    """`uses: org/repo/.github/workflows/publish.yml@v1` runs that repository's file (R7)."""
+    remote = CALLER.replace(
+        "./.github/workflows/publish.yml", "otherorg/shared/.github/workflows/publish.yml@v1"
+    )
+    write_tree(
+        tmp_path,
+        {
+            WF: remote,
+            ".github/workflows/publish.yml": REUSABLE,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    record = data["tool"]["shiplint"]["deploy"]["pypi"]
+    assert record["workflow"] == "TODO: the workflow file that calls publish.yml"
+    assert "notes" not in record
+
+
 def test_init_documents_a_second_channel_uploaded_with_the_same_secret(tmp_path: Path) -> None:
     staging = NIGHTLY_WF + (
         "          - uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99 # 0.6.4\n"

@@ -393,3 +393,131 @@ def test_nox_session_run_by_a_step_gets_its_job_and_env(tmp_path: Path) -> None:
     publish, other = sorted(model.uploads, key=lambda u: u.loc.start)
     assert publish.job is not None and _secrets(publish) == [("TWINE_PASSWORD", "NOX_TOKEN")]
     assert other.job is None and _secrets(other) == []
+
+
+TWO_STEPS_WF = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        steps:
+          - run: RUN
+            env:
+              TWINE_PASSWORD: ${{ secrets.TEST_TOKEN }}
+      release:
+        runs-on: ubuntu-latest
+        steps:
+          - run: RUN && RUN
+            env:
+              TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+"""
+
+
+def _runs(model: ReleaseModel) -> list[tuple[str, str | None, list[tuple[str | None, str | None]]]]:
+    return sorted(
+        (u.context.label, u.job.id if u.job else None, _secrets(u)) for u in model.uploads
+    )
+
+
+def test_each_step_running_a_makefile_target_gets_its_own_copy(tmp_path: Path) -> None:
+    makefile = """
+        release: upload
+        upload:
+        \ttwine upload dist/*
+        other:
+        \ttwine upload -r testpypi dist/*
+    """
+    wf = TWO_STEPS_WF.replace("RUN", "make release upload")
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf, "Makefile": makefile})
+    # one copy per step (a step naming the target twice, or through a prerequisite, once);
+    # the target no step runs keeps its own context
+    assert _runs(model) == [
+        ("other", None, []),
+        ("upload", "release", [("TWINE_PASSWORD", "PYPI_TOKEN")]),
+        ("upload", "test", [("TWINE_PASSWORD", "TEST_TOKEN")]),
+    ]
+    upload = next(u for u in model.uploads if u.job is not None and u.job.id == "test")
+    assert upload.step is not None and upload.step.job is upload.job
+    (cred,) = upload.token_credentials
+    assert cred.loc.pos == pos_of(wf, "${{ secrets.TEST_TOKEN }}")
+
+
+def test_each_step_running_a_tox_env_or_nox_session_gets_its_own_copy(tmp_path: Path) -> None:
+    tox = """
+        [testenv:release]
+        passenv = TWINE_*
+        commands = twine upload dist/*
+    """
+    noxfile = """
+        import nox
+
+        @nox.session
+        def release(session):
+            session.run("twine", "upload", "dist/*")
+    """
+    for run, files in (
+        ("tox -e release", {"tox.ini": tox}),
+        ("nox -s release", {"noxfile.py": noxfile}),
+    ):
+        wf = TWO_STEPS_WF.replace("RUN", run)
+        root = tmp_path / run.split()[0]
+        model = model_of(root, {".github/workflows/release.yml": wf, **files})
+        assert _runs(model) == [
+            ("release", "release", [("TWINE_PASSWORD", "PYPI_TOKEN")]),
+            ("release", "test", [("TWINE_PASSWORD", "TEST_TOKEN")]),
+        ], run
+
+
+def test_tox_reads_the_first_configuration_of_its_folder(tmp_path: Path) -> None:
+    """tox 4 reads tox.ini, else setup.cfg with [tox:tox], else pyproject.toml with
+    [tool.tox], else tox.toml: a step's `tox -e` runs the env of that file only."""
+    ini = "[testenv:release]\npassenv = TWINE_*\ncommands = twine upload dist/*\n"
+    cfg_tox = "[tox:tox]\n\n" + ini
+    toml = '[env.release]\npass_env = ["TWINE_*"]\ncommands = [["twine", "upload", "dist/*"]]\n'
+    pyproject = '[tool.tox.env.release]\npass_env = ["TWINE_*"]\n'
+    pyproject += 'commands = [["twine", "upload", "dist/*"]]\n'
+    wf = TASKS_WF
+    cases = [
+        ({"tox.ini": ini, "tox.toml": toml}, "tox.ini"),
+        ({"setup.cfg": cfg_tox, "tox.toml": toml}, "setup.cfg"),
+        # setup.cfg without [tox:tox] is not a tox configuration
+        ({"setup.cfg": ini, "tox.toml": toml}, "tox.toml"),
+        ({"pyproject.toml": pyproject, "tox.toml": toml}, "pyproject.toml"),
+    ]
+    for i, (files, linked) in enumerate(cases):
+        model = model_of(tmp_path / str(i), {".github/workflows/release.yml": wf, **files})
+        run = sorted((u.source.rel, u.job is not None) for u in model.uploads)
+        assert run == sorted((rel, rel == linked) for rel in files), files
+
+
+def test_legacy_tox_ini_is_read_rather_than_the_toml_tables_beside_it(tmp_path: Path) -> None:
+    pyproject = (
+        '[tool.tox]\nlegacy_tox_ini = """\n[testenv:release]\npassenv = TWINE_*\n'
+        'commands = twine upload dist/*\n"""\n\n[tool.tox.env.release]\n'
+        'pass_env = ["TWINE_*"]\ncommands = [["flit", "publish"]]\n'
+    )
+    files = {".github/workflows/release.yml": TASKS_WF, "pyproject.toml": pyproject}
+    model = model_of(tmp_path, files)
+    run = sorted((u.tool, u.job is not None) for u in model.uploads)
+    assert run == [("flit", False), ("twine", True)]
+
+
+def test_task_calls_are_keyed_by_the_file_they_run(tmp_path: Path) -> None:
+    files = {
+        ".github/workflows/release.yml": TASKS_WF,
+        "Makefile": "release:\n\ttrue\n",
+        "tox.ini": "[testenv:release]\ncommands = true\n",
+        "noxfile.py": "import nox\n",
+    }
+    model = model_of(tmp_path, files)
+    assert sorted(model.task_calls) == [
+        ("make:Makefile", "release"),
+        ("nox:noxfile.py", "publish"),
+        ("tox:tox.ini", "lint"),
+        ("tox:tox.ini", "release"),
+    ]
+    # no file to run: no call
+    model = model_of(tmp_path / "empty", {".github/workflows/release.yml": TASKS_WF})
+    assert model.task_calls == {}

@@ -1835,3 +1835,395 @@ def test_sl811_trusted_upload_in_a_makefile_or_script_a_workflow_runs(audit: Aud
     text = pyproject(rec)
     files = {**files, ".github/workflows/ci.yml": CALLER_WF, PY: text}
     assert audit(files, select=["SL811"], today=TODAY) == [hit("SL811", PY, text, '"ci.yml"')]
+
+
+# --- tasks run by several steps, and runs that do not reach the task file ------------------------
+
+TWO_JOBS_WF = """
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  test-upload:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: RUN
+        env:
+          TWINE_REPOSITORY_URL: https://test.pypi.org/legacy/
+          TWINE_PASSWORD: ${{ secrets.TEST_PYPI_TOKEN }}
+  upload:
+    needs: test-upload
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: RUN
+        env:
+          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+"""
+NOX_UPLOAD = """
+import nox
+
+
+@nox.session
+def upload(session):
+    session.run("twine", "upload", "dist/*")
+"""
+#: (command, task file, its text, where its upload is)
+TASK_FILES = {
+    "make": ("make upload", "Makefile", "upload:\n\ttwine upload dist/*\n", "twine"),
+    "tox": (
+        "tox -e upload",
+        "tox.ini",
+        "[testenv:upload]\npass_env = TWINE_*\ncommands = twine upload dist/*\n",
+        "twine",
+    ),
+    "nox": ("nox -s upload", "noxfile.py", NOX_UPLOAD, '"twine"'),
+}
+
+
+def _testpypi_record(secret: str) -> str:
+    return TESTPYPI_TOKEN.replace('auth = "token"\n', f'auth = "token"\nsecret = "{secret}"\n')
+
+
+@pytest.mark.parametrize("runner", sorted(TASK_FILES))
+def test_task_run_by_two_jobs_uploads_with_each_jobs_secret(audit: AuditFn, runner: str) -> None:
+    """Each step that runs the task uploads with its own secret and index (it was the first
+    step's only, so the PyPI record matched nothing: a false SL814)."""
+    command, path, text, _ = TASK_FILES[runner]
+    wf = TWO_JOBS_WF.replace("RUN", command)
+    records = pyproject(_token_record("PYPI_TOKEN"), _testpypi_record("TEST_PYPI_TOKEN"))
+    files = {RELEASE: wf, path: text, PY: records}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+    # both steps' secrets drift, each reported at its own step
+    files[PY] = pyproject(_token_record("OTHER"), _testpypi_record("TEST_OTHER"))
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, wf, "${{ secrets.TEST_PYPI_TOKEN }}"),
+        hit("SL809", RELEASE, wf, "${{ secrets.PYPI_TOKEN }}"),
+    ]
+
+
+@pytest.mark.parametrize("runner", sorted(TASK_FILES))
+def test_second_step_with_an_undocumented_token_is_reported_once(
+    audit: AuditFn, audit_findings: FindingsFn, runner: str
+) -> None:
+    command, path, text, needle = TASK_FILES[runner]
+    wf = TWO_JOBS_WF.replace("RUN", command).replace("secrets.PYPI_TOKEN", "secrets.WRONG_TOKEN")
+    files = {RELEASE: wf, path: text, PY: pyproject(_testpypi_record("TEST_PYPI_TOKEN"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [hit("SL801", path, text, needle)]
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert "`WRONG_TOKEN`" in finding.message
+
+
+def test_two_undocumented_steps_of_one_recipe_line_give_one_finding(audit: AuditFn) -> None:
+    """Both copies of the recipe line are undocumented: one SL801 at the line (dedupe)."""
+    command, path, text, needle = TASK_FILES["make"]
+    wf = TWO_JOBS_WF.replace("RUN", command)
+    files = {RELEASE: wf, path: text, PY: PROJECT}
+    assert audit(files, select=["SL801"], today=TODAY) == [hit("SL801", path, text, needle)]
+
+
+MOVED_WF = MAKE_WF.replace("make release", "RUN")
+
+
+@pytest.mark.parametrize(
+    ("run", "task_files"),
+    [
+        ("cd docs && make release", {"Makefile": MAKE_RELEASE}),
+        ("cd docs; make release", {"Makefile": MAKE_RELEASE}),
+        ("pushd docs && make release", {"Makefile": MAKE_RELEASE}),
+        ("(cd docs && make release)", {"Makefile": MAKE_RELEASE}),
+        ("tox -c sub/tox.ini -e release", {"tox.ini": TOX_RELEASE}),
+        ("tox --conf=sub -e release", {"tox.ini": TOX_RELEASE}),
+        (
+            "nox -f sub/noxfile.py -s release",
+            {"noxfile.py": NOX_UPLOAD.replace("upload(", "release(")},
+        ),
+        (
+            "nox --noxfile=$NOXFILE -s release",
+            {"noxfile.py": NOX_UPLOAD.replace("upload(", "release(")},
+        ),
+    ],
+)
+def test_task_run_elsewhere_is_not_linked(
+    audit: AuditFn, run: str, task_files: dict[str, str]
+) -> None:
+    """The command may read another file than the one shiplint read: no step secret."""
+    wf = MOVED_WF.replace("RUN", run)
+    files = {RELEASE: wf, **task_files, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("run", "task_files"),
+    [
+        ("make -C . release", {"Makefile": MAKE_RELEASE}),
+        ("(make release)", {"Makefile": MAKE_RELEASE}),
+        ("tox -c tox.ini -e release", {"tox.ini": TOX_RELEASE}),
+        ("tox --conf . -e release", {"tox.ini": TOX_RELEASE}),
+        (
+            "nox --noxfile noxfile.py -s release",
+            {"noxfile.py": NOX_UPLOAD.replace("upload(", "release(")},
+        ),
+    ],
+)
+def test_task_run_on_the_file_shiplint_read_is_linked(
+    audit: AuditFn, run: str, task_files: dict[str, str]
+) -> None:
+    wf = MOVED_WF.replace("RUN", run)
+    files = {RELEASE: wf, **task_files, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, wf, "${{ secrets.MAKE_TOKEN }}"),
+    ]
+
+
+@pytest.mark.parametrize("runner", ["tox -e release", "nox -s release", "make release"])
+@pytest.mark.parametrize(
+    ("where", "linked"),
+    [
+        ("step", False),
+        ("job-defaults", False),
+        ("workflow-defaults", False),
+        ("dot", True),
+        ("expression", False),
+    ],
+)
+def test_working_directory_of_the_step(
+    audit: AuditFn, runner: str, where: str, linked: bool
+) -> None:
+    """tox, nox and make read the files of the folder they start in: a step's (or its
+    defaults') `working-directory` of another folder is not the one shiplint read."""
+    wf = MAKE_WF.replace("make release", runner)
+    if where == "step":
+        wf = wf.replace("        env:\n", "        working-directory: sub\n        env:\n")
+    elif where == "dot":
+        wf = wf.replace("        env:\n", "        working-directory: ./\n        env:\n")
+    elif where == "expression":
+        wf = wf.replace(
+            "        env:\n", "        working-directory: ${{ matrix.dir }}\n        env:\n"
+        )
+    elif where == "job-defaults":
+        wf = wf.replace(
+            "    steps:\n",
+            "    defaults:\n      run:\n        working-directory: sub\n    steps:\n",
+        )
+    else:
+        wf = wf.replace("jobs:\n", "defaults:\n  run:\n    working-directory: sub\njobs:\n")
+    files = {
+        RELEASE: wf,
+        "Makefile": MAKE_RELEASE,
+        "tox.ini": TOX_RELEASE,
+        "noxfile.py": NOX_UPLOAD.replace("upload(", "release("),
+        PY: pyproject(_token_record("OTHER")),
+    }
+    expected = [hit("SL809", RELEASE, wf, "${{ secrets.MAKE_TOKEN }}")] if linked else []
+    assert audit(files, select=["SL809"], today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("run", "linked"),
+    [
+        ("make -n release", False),
+        ("make --dry-run release", False),
+        ("make --just-print release", False),
+        ("make --recon release", False),
+        ("make -q release || echo needs a rebuild", False),
+        ("make --question release", False),
+        ("make -kn release", False),
+        ("make -t release", False),
+        ("make --help", False),
+        ("make -h", False),
+        ("make --version", False),
+        ("time make -n release", False),
+        # -p prints the data base, then runs as usual (GNU make manual, "Options Summary")
+        ("make -p release", True),
+        ("make -j 4 release", True),
+        ("make -sj4 release", True),
+        ("make --jobs 4 release", True),
+        ("make -Otarget release", True),
+    ],
+)
+def test_make_options_that_run_no_recipe(audit: AuditFn, run: str, linked: bool) -> None:
+    wf = MAKE_WF.replace("make release", run)
+    files = {RELEASE: wf, "Makefile": MAKE_RELEASE, PY: pyproject(_token_record("OTHER"))}
+    expected = [hit("SL809", RELEASE, wf, "${{ secrets.MAKE_TOKEN }}")] if linked else []
+    assert audit(files, select=["SL8"], today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("run", "linked"),
+    [
+        ("tox -e release --notest", False),
+        ("tox list -e release", False),
+        ("tox exec -e release -- python -V", False),
+        ("tox config -e release", False),
+        ("tox -e release -- --verbose list", True),
+        ("tox r -e release", True),
+    ],
+)
+def test_tox_commands_that_run_no_env_commands(audit: AuditFn, run: str, linked: bool) -> None:
+    wf = MAKE_WF.replace("make release", run)
+    files = {RELEASE: wf, "tox.ini": TOX_RELEASE, PY: pyproject(_token_record("OTHER"))}
+    expected = [hit("SL809", RELEASE, wf, "${{ secrets.MAKE_TOKEN }}")] if linked else []
+    assert audit(files, select=["SL8"], today=TODAY) == expected
+
+
+NOX_NAMES = """
+import nox
+
+
+@nox.session(python=["3.11", "3.12"])
+def publish_pypi(session):
+    session.run("twine", "upload", "dist/*")
+
+
+@nox.session(name="publish-test")
+def upload_test(session):
+    session.run("twine", "upload", "dist/*")
+"""
+
+
+@pytest.mark.parametrize(
+    ("run", "linked"),
+    [
+        ("nox -s publish-pypi", None),  # not `publish_pypi`: nox compares names exactly
+        ("nox -s publish_test", None),  # nor the function of `name="publish-test"`
+        ("nox -s publish_pypi", "publish_pypi"),
+        ("nox -s publish_pypi-3.12", "publish_pypi"),
+        ("nox --session=publish-test", "upload_test"),
+        ("nox -s 'publish_pypi(python=3.12'", None),  # no such session
+        ("nox -t release", None),  # sessions picked by tag or keyword are not linked
+        ("nox -k publish", None),
+        ("nox -l -s publish_pypi", None),
+    ],
+)
+def test_nox_session_names_match_exactly(audit: AuditFn, run: str, linked: str | None) -> None:
+    wf = MAKE_WF.replace("make release", run)
+    files = {RELEASE: wf, "noxfile.py": NOX_NAMES, PY: pyproject(_token_record("OTHER"))}
+    found = audit(files, select=["SL809"], today=TODAY)
+    expected = [hit("SL809", RELEASE, wf, "${{ secrets.MAKE_TOKEN }}")] if linked else []
+    assert found == expected
+
+
+TOX_ENV_REF = """
+[testenv:release]
+set_env =
+    TWINE_USERNAME = __token__
+    TWINE_PASSWORD = {env:PYPI_TOKEN}
+commands = twine upload dist/*
+"""
+
+
+def test_tox_set_env_from_the_environment_tox_runs_in(audit: AuditFn) -> None:
+    """`{env:PYPI_TOKEN}` is read from tox's own environment (the step's), whatever
+    `pass_env` says: the credential is the step's secret."""
+    wf = MAKE_WF.replace("make release", "tox -e release").replace(
+        "TWINE_PASSWORD: ${{ secrets.MAKE_TOKEN }}", "PYPI_TOKEN: ${{ secrets.STEP_TOKEN }}"
+    )
+    files = {RELEASE: wf, "tox.ini": TOX_ENV_REF, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, wf, "${{ secrets.STEP_TOKEN }}"),
+    ]
+    files[PY] = pyproject(_token_record("STEP_TOKEN"))
+    assert audit(files, select=["SL8"], today=TODAY) == []
+
+
+@pytest.mark.parametrize(
+    "value", ['"{env:PYPI_TOKEN}"', '{ replace = "env", name = "PYPI_TOKEN", default = "" }']
+)
+def test_tox_toml_set_env_from_the_environment(audit: AuditFn, value: str) -> None:
+    wf = MAKE_WF.replace("make release", "tox -e release").replace(
+        "TWINE_PASSWORD: ${{ secrets.MAKE_TOKEN }}", "PYPI_TOKEN: ${{ secrets.STEP_TOKEN }}"
+    )
+    toml = (
+        "[env.release]\n"
+        f'set_env = {{ TWINE_USERNAME = "__token__", TWINE_PASSWORD = {value} }}\n'
+        'commands = [["twine", "upload", "dist/*"]]\n'
+    )
+    files = {RELEASE: wf, "tox.toml": toml, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, wf, "${{ secrets.STEP_TOKEN }}"),
+    ]
+
+
+def test_tox_disallow_pass_env_keeps_the_secret_out(audit: AuditFn) -> None:
+    tox = TOX_RELEASE.replace(
+        "pass_env = TWINE_*\n", "pass_env = TWINE_*\ndisallow_pass_env = TWINE_PASS*\n"
+    )
+    files = {RELEASE: TOX_WF, "tox.ini": tox, PY: pyproject(_token_record("OTHER"))}
+    assert audit(files, select=["SL8"], today=TODAY) == []
+    # the same env without it passes the secret (test_sl809_tox_env_run_by_a_workflow_...)
+    files["tox.ini"] = TOX_RELEASE
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL809", RELEASE, TOX_WF, "${{ secrets.TOX_TOKEN }}"),
+    ]
+
+
+# --- reusable publishing workflows with several callers -----------------------------------------
+
+DISPATCH_WF = CALLER_WF.replace('push:\n    tags: ["v*"]', "workflow_dispatch:")
+RELEASE_EVENT_WF = CALLER_WF.replace('push:\n    tags: ["v*"]', "release:\n    types: [published]")
+
+
+def test_sl801_several_callers_prefers_release_and_asks_to_register_each(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    files = {
+        ".github/workflows/a-manual.yml": DISPATCH_WF,
+        ".github/workflows/z-release.yml": RELEASE_EVENT_WF,
+        PUBLISH: REUSABLE_WF,
+        PY: PROJECT,
+    }
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    # `release` before `workflow_dispatch`, whatever the file names
+    assert '    workflow = "z-release.yml"\n' in finding.help
+    assert (
+        "z-release.yml chosen for `workflow` (it runs on `release`); a-manual.yml also runs "
+        "the upload. PyPI checks the workflow that starts each run, so each calling workflow "
+        "must be registered as a trusted publisher of the project on PyPI: z-release.yml, "
+        "a-manual.yml."
+    ) in finding.help
+    assert "Keep the file registered" not in finding.help
+
+
+def test_sl801_several_release_callers_are_chosen_by_name(audit_findings: FindingsFn) -> None:
+    files = {
+        ".github/workflows/b-release.yml": RELEASE_EVENT_WF,
+        ".github/workflows/a-release.yml": RELEASE_EVENT_WF,
+        ".github/workflows/tags.yml": CALLER_WF,
+        PUBLISH: REUSABLE_WF,
+        PY: PROJECT,
+    }
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert '    workflow = "a-release.yml"\n' in finding.help
+    assert (
+        "a-release.yml chosen for `workflow` (it runs on `release`, as b-release.yml does; "
+        "first by name); b-release.yml, tags.yml also run the upload."
+    ) in finding.help
+
+
+def test_push_of_branches_only_is_not_a_release_caller(audit_findings: FindingsFn) -> None:
+    branches = CALLER_WF.replace('tags: ["v*"]', "branches: [main]")
+    files = {
+        ".github/workflows/a-main.yml": branches,
+        ".github/workflows/b-manual.yml": DISPATCH_WF,
+        PUBLISH: REUSABLE_WF,
+        PY: PROJECT,
+    }
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert '    workflow = "b-manual.yml"\n' in finding.help
+    assert "(it runs on `workflow_dispatch`); a-main.yml also runs the upload" in finding.help
+
+
+@pytest.mark.parametrize(
+    "uses", ["otherorg/shared/.github/workflows/publish.yml@main", "./.github/workflows/other.yml"]
+)
+def test_sl801_another_repositorys_workflow_does_not_call_the_local_one(
+    audit_findings: FindingsFn, uses: str
+) -> None:
+    """`org/repo/.github/workflows/publish.yml@v1` runs that repository's file, not ours."""
+    caller = CALLER_WF.replace("./.github/workflows/publish.yml", uses)
+    files = {RELEASE: caller, PUBLISH: REUSABLE_WF, PY: PROJECT}
+    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    assert '    workflow = "TODO: the workflow file that calls publish.yml"\n' in finding.help
+    assert "release.yml" not in finding.help

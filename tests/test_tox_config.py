@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from shiplint.model import Arg, Loc, Value
-from shiplint.model.tox_config import ini_passes, run_env_names, toml_passes
+from shiplint.model.tox_config import (
+    env_reference,
+    ini_disallowed,
+    ini_passes,
+    run_env_names,
+    toml_disallowed,
+    toml_passes,
+)
 from shiplint.parse.ini import IniDoc, parse_ini
 from shiplint.source import SourceFile
 
@@ -115,3 +122,44 @@ def test_toml_env_and_env_run_base() -> None:
     assert toml_passes(tox, "release") == (["TWINE_PASSWORD", "UV_PUBLISH_TOKEN"], ["A"])
     assert toml_passes(tox, "plain") == (["HOME"], ["A"])
     assert toml_passes(tox, "(base)") == (["HOME"], ["A"])
+
+
+def test_disallow_pass_env_of_ini_and_toml_envs() -> None:
+    doc = ini(
+        """
+        [testenv]
+        passenv = TWINE_*
+        disallow_pass_env = TWINE_PASSWORD
+        [testenv:release]
+        commands = twine upload dist/*
+        [testenv:own]
+        disallow_pass_env =
+            UV_*
+            TWINE_USERNAME
+        """
+    )
+    assert ini_disallowed(doc, "release") == ["TWINE_PASSWORD"]  # from [testenv]
+    assert ini_disallowed(doc, "own") == ["UV_*", "TWINE_USERNAME"]
+    tox = {
+        "env_run_base": {"disallow_pass_env": ["TWINE_PASSWORD"]},
+        "env": {"own": {"disallow_pass_env": ["UV_*"]}, "plain": {}},
+    }
+    assert toml_disallowed(tox, "own") == ["UV_*"]
+    assert toml_disallowed(tox, "plain") == ["TWINE_PASSWORD"]
+    assert toml_disallowed({}, "plain") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("{env:PYPI_TOKEN}", "PYPI_TOKEN"),
+        (" {env:PYPI_TOKEN:} ", "PYPI_TOKEN"),
+        ("{env:PYPI_TOKEN:https://x.org/a:b}", "PYPI_TOKEN"),
+        ("pypi-{env:PYPI_TOKEN}", None),  # part of a value: not the variable's value
+        ("{env:PYPI_TOKEN}{env:OTHER}", None),
+        ("{posargs}", None),
+        ("$PYPI_TOKEN", None),
+    ],
+)
+def test_env_reference(value: str, name: str | None) -> None:
+    assert env_reference(value) == name

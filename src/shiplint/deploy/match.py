@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from shiplint.deploy.record import DeployRecord, load_records, normalise_index
+from shiplint.parse.yamlnodes import YMap
 
 if TYPE_CHECKING:
     from shiplint.model import Credential, ReleaseModel, Upload, Workflow
@@ -35,6 +36,7 @@ __all__ = [
     "match",
     "normalise_index",
     "publisher_workflows",
+    "release_trigger",
     "upload_publishers",
 ]
 
@@ -107,8 +109,28 @@ def destination(upload: Upload, project: Project) -> Destination:
     )
 
 
-#: triggers of a workflow that releases (rather than tests or builds nightlies)
-_RELEASE_TRIGGERS = ("release", "push", "workflow_dispatch")
+def release_trigger(workflow: Workflow) -> str | None:
+    """The trigger that makes ``workflow`` a release workflow, best first: ``release``,
+    a push of tags (``push`` without a branch-only filter), ``workflow_dispatch``; None
+    when it has none (it tests, builds nightlies, or only runs when called)."""
+    if "release" in workflow.triggers:
+        return "release"
+    if "push" in workflow.triggers:
+        push = workflow.triggers["push"]
+        filters = set(push.entries) if isinstance(push, YMap) else set()
+        branch_only = filters & {"branches", "branches-ignore"} and not filters & {
+            "tags",
+            "tags-ignore",
+        }
+        if not branch_only:
+            return "push"
+    if "workflow_dispatch" in workflow.triggers:
+        return "workflow_dispatch"
+    return None
+
+
+#: how strongly each release trigger says "this workflow publishes" (lower first)
+_TRIGGER_RANK = {"release": 0, "push": 1, "workflow_dispatch": 2}
 
 
 def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
@@ -117,8 +139,10 @@ def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
     PyPI matches a trusted publisher on the top-level workflow of the run: a workflow
     started by an event is its own publisher; a reusable one (``on: workflow_call``) is
     published through the workflows that call it (``uses: ./.github/workflows/x.yml``,
-    followed through nested calls), and counts itself only when it also has other triggers.
-    Callers that release (``release``, ``push``, ``workflow_dispatch``) come first.
+    followed through nested calls; a call of a workflow of another repository is not
+    one), and counts itself only when it also has other triggers.
+    Callers that release come first (see :func:`release_trigger`), then ``workflow``
+    itself, then the others; ties go by file name.
     """
     found: list[Workflow] = []
     seen: set[int] = set()
@@ -138,8 +162,9 @@ def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
     visit(workflow, 0)
 
     def order(wf: Workflow) -> tuple[int, int, str]:
-        releases = any(t in wf.triggers for t in _RELEASE_TRIGGERS)
-        return (0 if wf is workflow else 1, 0 if releases else 1, wf.source.rel)
+        trigger = release_trigger(wf)
+        rank = _TRIGGER_RANK[trigger] if trigger is not None else len(_TRIGGER_RANK)
+        return (rank, 0 if wf is workflow else 1, wf.source.rel)
 
     names: list[str] = []
     for wf in sorted(found, key=order):
@@ -169,13 +194,19 @@ def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
 
 
 def _calls(caller: Workflow, callee: Workflow) -> bool:
-    """A job of ``caller`` runs reusable workflow ``callee`` (``./`` or a full path)."""
+    """A job of ``caller`` runs reusable workflow ``callee`` of this repository
+    (``uses: ./.github/workflows/x.yml``). ``owner/repo/.github/workflows/x.yml@ref`` is
+    another repository's workflow (or this one's at another ref): it is not a call of
+    ``callee``, whatever its path."""
     rel = callee.source.rel
     for job in caller.jobs.values():
         if job.uses is None:
             continue
-        path = job.uses.text.strip().split("@", 1)[0]
-        if path == "./" + rel or path.endswith("/" + rel):
+        text = job.uses.text.strip()
+        if "@" in text:
+            continue
+        path = text.removeprefix("./")
+        if path == rel or path.endswith("/" + rel):
             return True
     return False
 

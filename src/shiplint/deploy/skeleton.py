@@ -21,6 +21,7 @@ from shiplint.deploy.match import (
     Destination,
     default_project,
     match,
+    release_trigger,
     same_project,
 )
 from shiplint.deploy.record import load_records
@@ -167,12 +168,7 @@ def _table(
         if env is not None and env.text and "${{" not in env.text:
             table["environment"] = env.text
         if len(publishers) > 1:
-            others = ", ".join(publishers[1:])
-            table["notes"] = (
-                f"{publishers[0]} chosen for `workflow`; {others} also run"
-                f"{'s' if len(publishers) == 2 else ''} the upload. Keep the file registered "
-                "as the trusted publisher on the index."
-            )
+            table["notes"] = _publishers_note(project, publishers, index)
     else:
         if dest.secret_names:
             table["secret"] = dest.secret_names[0]
@@ -191,6 +187,39 @@ def _table(
                 table["email-verified"] = TODO["email-verified"]
     table["maintainers"] = [TODO["maintainers"]]
     return table
+
+
+_TRIGGER_WORDS = {
+    "release": "`release`",
+    "push": "tag pushes",
+    "workflow_dispatch": "`workflow_dispatch`",
+}
+
+
+def _publishers_note(project: Project, publishers: list[str], index: str | None) -> str:
+    """Why ``publishers[0]`` was chosen for ``workflow`` (they come ordered by
+    :func:`publisher_workflows`), and that every one of them must be registered."""
+    by_name = {posixpath.basename(wf.source.rel): wf for wf in project.model.workflows}
+    triggers = {
+        name: release_trigger(by_name[name]) if name in by_name else None for name in publishers
+    }
+    chosen = publishers[0]
+    trigger = triggers[chosen]
+    if trigger is None:
+        why = "none of them runs on `release`, tag pushes or `workflow_dispatch`; first by name"
+    else:
+        why = f"it runs on {_TRIGGER_WORDS[trigger]}"
+        same = [name for name in publishers[1:] if triggers[name] == trigger]
+        if same:
+            why += f", as {' and '.join(same)} {'does' if len(same) == 1 else 'do'}; first by name"
+    others = ", ".join(publishers[1:])
+    site = {"pypi": "PyPI", "testpypi": "TestPyPI"}.get(index or "", "the index")
+    return (
+        f"{chosen} chosen for `workflow` ({why}); {others} also run"
+        f"{'s' if len(publishers) == 2 else ''} the upload. {site} checks the workflow that "
+        "starts each run, so each calling workflow must be registered as a trusted publisher "
+        f"of the project on {site}: {', '.join(publishers)}."
+    )
 
 
 def render(items: list[Skeleton], prefix: TomlPath) -> str:

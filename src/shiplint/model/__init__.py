@@ -251,8 +251,9 @@ class ReleaseModel:
     #: shell assignments and env entries whose literal value was written in a file
     assignments: list[tuple[str, Value, Context]] = field(default_factory=list)
     script_calls: dict[str, list[ScriptCall]] = field(default_factory=dict)
-    #: workflow steps that run a task: ``("make:Makefile", "release")`` (a target of that
-    #: Makefile), ``("tox", "release")`` (a tox env), ``("nox", "publish")`` (a nox session)
+    #: workflow steps that run a task of a file: ``("make:Makefile", "release")`` (a target
+    #: of that Makefile), ``("tox:tox.ini", "release")`` (an env of the tox configuration
+    #: file), ``("nox:noxfile.py", "publish")`` (a nox session as the step names it)
     task_calls: dict[tuple[str, str], list[ScriptCall]] = field(default_factory=dict)
     pypirc: list[PypircEntry] = field(default_factory=list)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +25,23 @@ from shiplint.model import (
 from shiplint.model.commands import index_of_url, program_name, recognise
 from shiplint.model.shellblocks import SHA_RE, commands_from_text, identity, secret_names
 from shiplint.model.textmap import ScalarMap
-from shiplint.model.tox_config import ini_passes, run_env_names, toml_passes
-from shiplint.model.workflows import build_composite_action, build_workflow
+from shiplint.model.tox_config import (
+    env_reference,
+    ini_disallowed,
+    ini_passes,
+    run_env_names,
+    toml_disallowed,
+    toml_passes,
+)
+from shiplint.model.workflows import build_composite_action, build_workflow, run_setting
 from shiplint.parse.ini import parse_ini
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
 from shiplint.source import SourceFile
 from shiplint.tox_credentials import PassedEnv
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from packaging.version import Version
 
     from shiplint.model import Step, Workflow
@@ -72,7 +82,88 @@ _MAKE_OPTIONS_WITH_VALUE = {
     "--old-file": "",
     "-W": "",
     "--what-if": "",
+    "--new-file": "",
+    "--assume-new": "",
+    "--assume-old": "",
+    "--eval": "",
 }
+#: short options of ``make`` that take a value (attached, or the next word)
+_MAKE_SHORT_WITH_VALUE = {"C": "dir", "f": "file", "I": "", "o": "", "W": "", "E": ""}
+#: ``make`` options after which no recipe runs: dry run, question, touch, help, version
+#: (``-p`` prints the data base and then runs as usual)
+_MAKE_NO_RUN = {
+    "-n",
+    "--just-print",
+    "--dry-run",
+    "--recon",
+    "-q",
+    "--question",
+    "-t",
+    "--touch",
+    "-h",
+    "--help",
+    "-v",
+    "--version",
+}
+_MAKE_NO_RUN_LETTERS = "nqthv"
+#: ``tox`` words after which no env's commands run
+_TOX_NO_RUN = {
+    "-h",
+    "--help",
+    "--version",
+    "-l",
+    "-a",
+    "--listenvs",
+    "--listenvs-all",
+    "--showconfig",
+    "-n",
+    "--notest",
+}
+#: tox 4 subcommands that do not run the envs' commands (``exec`` runs another command)
+_TOX_NO_RUN_COMMANDS = {
+    "list",
+    "l",
+    "config",
+    "c",
+    "depends",
+    "de",
+    "quickstart",
+    "q",
+    "exec",
+    "e",
+    "devenv",
+    "d",
+    "schema",
+}
+_TOX_OPTIONS_WITH_VALUE = {
+    "-e",
+    "--env",
+    "-m",
+    "--labels",
+    "-f",
+    "--factors",
+    "-x",
+    "--override",
+    "-i",
+    "--index-url",
+    "--workdir",
+    "--root",
+    "--installpkg",
+    "--hashseed",
+    "--result-json",
+    "--discover",
+    "--runner",
+    "-p",
+    "--parallel",
+}
+#: tox 4 reads the first of these (in the folder it starts in) that configures it
+_TOX_CONFIG_NAMES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
+_TOX_CONFIG_KINDS = {"tox-ini", "setup-cfg", "pyproject", "tox-toml"}
+_NOX_NO_RUN = {"-l", "--list", "--list-sessions", "-h", "--help", "--version"}
+#: what follows a session name in the name of one of its parametrized sessions
+_NOX_PARAMETRIZED = re.compile(r"(?:-(?:\d[\w.]*|pypy[\w.-]*))?(?:\(.*\))?")
+#: shell builtins that change the folder later commands of the block run in
+_DIR_CHANGERS = {"cd", "pushd", "popd"}
 _MAKE_WEAK_ASSIGN = re.compile(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\?=")
 _MAKE_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
 
@@ -269,11 +360,17 @@ class _Builder:
             wd = step.node.get_str("working-directory")
             if wd and "${{" not in wd:
                 workdir = wd.strip("/") + "/"
+        # the folder a task runner starts in; None once it may be another one (a
+        # working directory that is an expression, a `cd` earlier in the block)
+        task_dir = _task_dir(step)
         for cmd in commands:
-            self._task_call(cmd, workdir, env)
             args = cmd.args
-            target: Arg | None = None
             head = args[0].text
+            if head in _DIR_CHANGERS:
+                task_dir = None
+            if task_dir is not None:
+                self._task_call(cmd, task_dir, env)
+            target: Arg | None = None
             if head in _SCRIPT_RUNNERS and len(args) > 1:
                 target = next((a for a in args[1:] if not a.text.startswith("-")), None)
             elif head.endswith(".sh") or head.startswith("./"):
@@ -289,9 +386,12 @@ class _Builder:
             )
 
     def _task_call(self, cmd: ShellCommand, workdir: str, env: dict[str, Value]) -> None:
-        """Record a step that runs a Makefile target, a tox env or a nox session: the task's
-        commands run with the step's job and environment (tox: only what ``pass_env`` lets
-        through)."""
+        """Record a step that runs a Makefile target, a tox env or a nox session of a file
+        shiplint read (``workdir``: the folder the command starts in): the task's commands
+        run with the step's job and environment (tox: only what ``pass_env`` lets through).
+
+        Only links what certainly runs that file's task: ``make -n``, ``tox -c other.ini``,
+        ``nox -f sub/noxfile.py``, a task file of another folder are left alone."""
         found = _task_runner(cmd.args)
         if found is None:
             return
@@ -303,18 +403,64 @@ class _Builder:
             if parsed is None:
                 return
             directory, makefile, targets = parsed
-            rel = self._makefile_rel(_norm(workdir + directory), makefile)
+            rel = self._makefile_rel(_norm(f"{workdir}/{directory}"), makefile)
             if rel is None:
                 return
             keys = [(f"make:{rel}", target) for target in targets or [""]]
         elif kind == "tox":
+            runs, config = _tox_invocation(rest)
+            rel = self._tox_config_rel(workdir, config) if runs else None
+            if rel is None:
+                return
             names = run_env_names(rest, {**env, **cmd.env})
-            keys = [("tox", name) for name in names if "$" not in name]
+            keys = [(f"tox:{rel}", name) for name in names if "$" not in name]
         else:
-            keys = [("nox", name) for name in _nox_invocation(rest)]
+            runs, noxfile, names = _nox_invocation(rest)
+            rel = _norm(f"{workdir}/{noxfile or 'noxfile.py'}")
+            known = self.project.by_rel.get(rel)
+            if not runs or known is None or known.kind != "noxfile":
+                return
+            keys = [(f"nox:{rel}", name) for name in names]
         call = ScriptCall(caller=cmd.context, env={**env, **cmd.env}, loc=cmd.args[i].loc)
         for key in keys:
             self.model.task_calls.setdefault(key, []).append(call)
+
+    def _tox_config_rel(self, workdir: str, config: str | None) -> str | None:
+        """The configuration file tox reads when started in ``workdir`` (``-c``: a file, or
+        a folder to look in), when shiplint read it: tox 4 takes the first of tox.ini,
+        setup.cfg with ``[tox:tox]``, pyproject.toml with ``[tool.tox]``, tox.toml. None
+        when that file is not one shiplint read, or tox would look in a parent folder."""
+        by_rel = self.project.by_rel
+        if config is not None:
+            rel = _norm(f"{workdir}/{config}")
+            known = by_rel.get(rel)
+            if known is not None:
+                return rel if known.kind in _TOX_CONFIG_KINDS and self._has_tox(known) else None
+            directory = rel
+        else:
+            directory = _norm(workdir)
+        if directory.startswith("../"):
+            return None
+        prefix = directory + "/" if directory else ""
+        for name in _TOX_CONFIG_NAMES:
+            src = by_rel.get(prefix + name)
+            if src is not None and self._has_tox(src):
+                return src.rel
+        return None
+
+    def _has_tox(self, src: SourceFile) -> bool:
+        """Whether tox takes its configuration from this file (tox.ini and tox.toml always;
+        setup.cfg with a ``[tox:tox]`` section; pyproject.toml with ``[tool.tox]``)."""
+        if src.kind in ("tox-ini", "tox-toml"):
+            return True
+        if src.kind == "setup-cfg":
+            ini = self.project.ini(src)
+            return ini is not None and "tox:tox" in ini.sections
+        if src.kind == "pyproject":
+            doc = self.project.toml(src)
+            tool = doc.data.get("tool") if doc is not None else None
+            return isinstance(tool, dict) and isinstance(tool.get("tox"), dict)
+        return False
 
     def _makefile_rel(self, directory: str, makefile: str | None) -> str | None:
         """The Makefile ``make`` reads in ``directory`` (``-f`` or the default names)."""
@@ -422,49 +568,53 @@ class _Builder:
             if not name.startswith("testenv") and name not in ("tox", "tox:tox"):
                 continue
             env_name = name.split(":", 1)[1] if ":" in name else "(base)"
-            context = Context(origin="tox", label=env_name)
-            env: dict[str, Value] = {}
-            calls = self.model.task_calls.get(("tox", env_name))
-            if calls:  # a workflow step runs this env: its job, and what tox lets through
-                call = calls[0]
-                context = Context(
-                    origin="tox", job=call.caller.job, step=call.caller.step, label=env_name
-                )
-                passed = PassedEnv(*ini_passes(ini, env_name))
-                env = {k: v for k, v in call.env.items() if passed(k)}
-            for key in ("setenv", "set_env"):
-                value = section.get(key)
-                if value is None:
-                    continue
-                for line in value.lines:
-                    var, eq, rest = line.text.partition("=")
-                    if eq:
-                        offset = where(line.pos) + len(var) + 1
-                        stripped = rest.strip()
-                        offset += len(rest) - len(rest.lstrip())
-                        loc = at_key or Loc(src, offset, offset + len(stripped))
-                        val = Value(stripped, loc)
-                        env[var.strip()] = val
-                        self.model.assignments.append((var.strip(), val, context))
-            for key in ("commands_pre", "commands", "commands_post", "install_command", "deps"):
-                value = section.get(key)
-                if value is None:
-                    continue
-                for line in value.lines:
-                    text = line.text
-                    if key == "deps" and not text.startswith("-"):
-                        continue
-                    if key == "deps":
-                        text = "pip install " + text
-                        base = where(line.pos) - len("pip install ")
-                    else:
-                        base = where(line.pos)
-                    text = text.rstrip("\\")
-                    if at_key is not None:
-                        base = at_key.start
-                    self.model.commands.extend(
-                        commands_from_text(self.model, src, text, context, env, to_file, base=base)
+            calls = _distinct(self.model.task_calls.get((f"tox:{src.rel}", env_name), []))
+            passed = PassedEnv(*ini_passes(ini, env_name), ini_disallowed(ini, env_name))
+            # a copy of the env's commands for each step that runs it (its job, and what
+            # tox lets through), else one of their own
+            for call in _copies(calls):
+                context = Context(origin="tox", label=env_name)
+                env: dict[str, Value] = {}
+                if call is not None:
+                    context = Context(
+                        origin="tox", job=call.caller.job, step=call.caller.step, label=env_name
                     )
+                    env = {k: v for k, v in call.env.items() if passed(k)}
+                for key in ("setenv", "set_env"):
+                    value = section.get(key)
+                    if value is None:
+                        continue
+                    for line in value.lines:
+                        var, eq, rest = line.text.partition("=")
+                        if eq:
+                            offset = where(line.pos) + len(var) + 1
+                            stripped = rest.strip()
+                            offset += len(rest) - len(rest.lstrip())
+                            loc = at_key or Loc(src, offset, offset + len(stripped))
+                            val = Value(stripped, loc)
+                            env[var.strip()] = _from_tox_environ(env_reference(stripped), call, val)
+                            self.model.assignments.append((var.strip(), val, context))
+                for key in ("commands_pre", "commands", "commands_post", "install_command", "deps"):
+                    value = section.get(key)
+                    if value is None:
+                        continue
+                    for line in value.lines:
+                        text = line.text
+                        if key == "deps" and not text.startswith("-"):
+                            continue
+                        if key == "deps":
+                            text = "pip install " + text
+                            base = where(line.pos) - len("pip install ")
+                        else:
+                            base = where(line.pos)
+                        text = text.rstrip("\\")
+                        if at_key is not None:
+                            base = at_key.start
+                        self.model.commands.extend(
+                            commands_from_text(
+                                self.model, src, text, context, env, to_file, base=base
+                            )
+                        )
 
     def _pypirc(self, src: SourceFile, ini: IniDoc) -> None:
         for name, section in ini.sections.items():
@@ -487,6 +637,7 @@ class _Builder:
         data = doc.data
         prefix: tuple[str, ...] = ()
         tox: Any = data
+        linked = True  # a step's `tox` run reads these envs
         if src.kind == "pyproject":
             tox = data.get("tool", {}).get("tox") if isinstance(data.get("tool"), dict) else None
             prefix = ("tool", "tox")
@@ -494,6 +645,8 @@ class _Builder:
             legacy = legacy_tox_ini(src, doc)
             if legacy is not None:
                 self._tox_ini(src, legacy.ini, legacy)
+                # tox reads legacy_tox_ini rather than the TOML tables beside it
+                linked = False
         if isinstance(tox, dict):
             envs: list[tuple[str, tuple[str, ...], Any]] = []
             if isinstance(tox.get("env_run_base"), dict):
@@ -503,7 +656,7 @@ class _Builder:
                     envs.append((name, (*prefix, "env", name), conf))
             for name, path, conf in envs:
                 if isinstance(conf, dict):
-                    self._tox_toml_env(src, doc, name, path, conf, tox)
+                    self._tox_toml_env(src, doc, name, path, conf, tox, linked)
 
     def _tox_toml_env(
         self,
@@ -513,42 +666,53 @@ class _Builder:
         path: tuple[str, ...],
         conf: dict[str, Any],
         tox: dict[str, Any],
+        linked: bool = True,
     ) -> None:
-        context = Context(origin="tox", label=name)
-        env: dict[str, Value] = {}
         set_env = conf.get("set_env")
-        calls = self.model.task_calls.get(("tox", name))
-        if calls:  # a workflow step runs this env: its job, and what tox lets through
-            call = calls[0]
-            context = Context(origin="tox", job=call.caller.job, step=call.caller.step, label=name)
-            passed = PassedEnv(*toml_passes(tox, name))
-            env = {k: v for k, v in call.env.items() if passed(k)}
-        if isinstance(set_env, dict):
-            for var, val in set_env.items():
-                if isinstance(val, str):
-                    span = doc.string_span((*path, "set_env", var))
-                    loc = Loc(src, span[0], span[1]) if span else None
-                    env[var] = Value(val, loc)
-                    if loc is not None:
-                        self.model.assignments.append((var, env[var], context))
-        for key in ("commands_pre", "commands", "commands_post"):
-            commands = conf.get(key)
-            if not isinstance(commands, list):
-                continue
-            for i, argv in enumerate(commands):
-                if not isinstance(argv, list):
+        calls = self.model.task_calls.get((f"tox:{src.rel}", name), []) if linked else []
+        passed = PassedEnv(*toml_passes(tox, name), toml_disallowed(tox, name))
+        # a copy of the env's commands for each step that runs it (its job, and what tox
+        # lets through), else one of their own
+        for call in _copies(_distinct(calls)):
+            context = Context(origin="tox", label=name)
+            env: dict[str, Value] = {}
+            if call is not None:
+                context = Context(
+                    origin="tox", job=call.caller.job, step=call.caller.step, label=name
+                )
+                env = {k: v for k, v in call.env.items() if passed(k)}
+            if isinstance(set_env, dict):
+                for var, val in set_env.items():
+                    if isinstance(val, str):
+                        span = doc.string_span((*path, "set_env", var))
+                        loc = Loc(src, span[0], span[1]) if span else None
+                        written = Value(val, loc)
+                        env[var] = _from_tox_environ(env_reference(val), call, written)
+                        if loc is not None:
+                            self.model.assignments.append((var, written, context))
+                    elif call is not None and isinstance(val, dict):
+                        # {replace = "env", name = "X"}: X of the environment tox runs in
+                        ref = val.get("name") if val.get("replace") == "env" else None
+                        if isinstance(ref, str) and ref in call.env:
+                            env[var] = call.env[ref]
+            for key in ("commands_pre", "commands", "commands_post"):
+                commands = conf.get(key)
+                if not isinstance(commands, list):
                     continue
-                args: list[Arg] = []
-                for j, word in enumerate(argv):
-                    if not isinstance(word, str):
+                for i, argv in enumerate(commands):
+                    if not isinstance(argv, list):
                         continue
-                    span = doc.value_span((*path, key, i, j))
-                    loc = Loc(src, span[0], span[1]) if span else Loc(src, 0, 0)
-                    args.append(Arg(text=word, raw=word, loc=loc))
-                if args:
-                    self.model.commands.append(
-                        ShellCommand(args=args, source=src, context=context, env=dict(env))
-                    )
+                    args: list[Arg] = []
+                    for j, word in enumerate(argv):
+                        if not isinstance(word, str):
+                            continue
+                        span = doc.value_span((*path, key, i, j))
+                        loc = Loc(src, span[0], span[1]) if span else Loc(src, 0, 0)
+                        args.append(Arg(text=word, raw=word, loc=loc))
+                    if args:
+                        self.model.commands.append(
+                            ShellCommand(args=args, source=src, context=context, env=dict(env))
+                        )
 
     def _pyproject_indexes(self, src: SourceFile, doc: TomlDoc) -> None:
         tool = doc.data.get("tool")
@@ -603,29 +767,33 @@ class _Builder:
                     lead += 1
                 recipe = _MAKE_VAR.sub(r"${\1}", body[lead:]).replace("$$", "$")
                 if len(recipe) == len(body) - lead:
-                    context = Context(origin="makefile", label=target)
-                    cmd_env = env
-                    call = next((reached[t] for t in target.split() if t in reached), None)
-                    if call is not None:
-                        # a workflow step runs this target: its job and environment
-                        context = Context(
-                            origin="makefile",
-                            job=call.caller.job,
-                            step=call.caller.step,
-                            label=target,
+                    calls = _distinct(c for t in target.split() for c in reached.get(t, []))
+                    # a copy of the recipe line for each step that runs the target (its
+                    # job and environment), else one of its own
+                    for call in _copies(calls):
+                        context = Context(origin="makefile", label=target)
+                        cmd_env = env
+                        if call is not None:
+                            context = Context(
+                                origin="makefile",
+                                job=call.caller.job,
+                                step=call.caller.step,
+                                label=target,
+                            )
+                            own = {
+                                k: v for k, v in env.items() if k not in weak or k not in call.env
+                            }
+                            cmd_env = {**call.env, **own}
+                        self.model.commands.extend(
+                            commands_from_text(
+                                self.model,
+                                src,
+                                recipe.rstrip("\\"),
+                                context,
+                                cmd_env,
+                                base=offset + lead,
+                            )
                         )
-                        own = {k: v for k, v in env.items() if k not in weak or k not in call.env}
-                        cmd_env = {**call.env, **own}
-                    self.model.commands.extend(
-                        commands_from_text(
-                            self.model,
-                            src,
-                            recipe.rstrip("\\"),
-                            context,
-                            cmd_env,
-                            base=offset + lead,
-                        )
-                    )
             elif body and not body.startswith("#"):
                 assign = _MAKE_ASSIGN.match(body)
                 if assign and ":" not in assign.group(1):
@@ -644,13 +812,14 @@ class _Builder:
                     target = body.split(":", 1)[0].strip()
             offset += len(line)
 
-    def _make_targets_reached(self, src: SourceFile) -> dict[str, ScriptCall]:
-        """The targets of this Makefile a workflow step runs, directly or as a (transitive)
-        prerequisite, with the first step that does."""
+    def _make_targets_reached(self, src: SourceFile) -> dict[str, list[ScriptCall]]:
+        """The targets of this Makefile workflow steps run, directly or as a (transitive)
+        prerequisite, with every step that does."""
         calls = [
-            (target, found[0])
+            (target, call)
             for (kind, target), found in self.model.task_calls.items()
-            if kind == f"make:{src.rel}" and found
+            if kind == f"make:{src.rel}"
+            for call in found
         ]
         if not calls:
             return {}
@@ -668,19 +837,21 @@ class _Builder:
                 prerequisites.setdefault(name, []).extend(needs)
                 if not default and not name.startswith(".") and "%" not in name:
                     default = name
-        reached: dict[str, ScriptCall] = {}
-        todo = [(target or default, call) for target, call in calls]
+        reached: dict[str, list[ScriptCall]] = {}
+        seen: set[tuple[str, int]] = set()
+        todo = deque((target or default, call) for target, call in calls)
         while todo:
-            target, call = todo.pop(0)
-            if not target or target in reached:
+            target, call = todo.popleft()
+            if not target or (target, id(call)) in seen:
                 continue
-            reached[target] = call
+            seen.add((target, id(call)))
+            reached.setdefault(target, []).append(call)
             todo.extend((need, call) for need in prerequisites.get(target, []))
         return reached
 
     def _noxfile(self, src: SourceFile, tree: ast.Module) -> None:
         functions = _outermost_functions(tree)
-        callers = self._nox_callers(tree)
+        callers = self._nox_callers(src, tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
@@ -698,33 +869,35 @@ class _Builder:
                     args.append(Arg("$ARG", "$ARG", ast_loc(src, arg)))
             if args:
                 label = functions.get(id(node), "")
-                call = callers.get(label)
-                if call is None:
+                # a copy for each step that runs this session (its job and environment),
+                # else one of its own
+                for call in _copies(callers.get(label, [])):
                     context = Context(origin="nox", label=label)
                     env: dict[str, Value] = {}
-                else:  # a workflow step runs this session: its job and environment
-                    context = Context(
-                        origin="nox", job=call.caller.job, step=call.caller.step, label=label
+                    if call is not None:
+                        context = Context(
+                            origin="nox", job=call.caller.job, step=call.caller.step, label=label
+                        )
+                        env = dict(call.env)
+                    self.model.commands.append(
+                        ShellCommand(args=args, source=src, context=context, env=env)
                     )
-                    env = dict(call.env)
-                self.model.commands.append(
-                    ShellCommand(args=args, source=src, context=context, env=env)
-                )
 
-    def _nox_callers(self, tree: ast.Module) -> dict[str, ScriptCall]:
-        """Session functions a workflow step runs (``nox -s NAME``), with the first step.
+    def _nox_callers(self, src: SourceFile, tree: ast.Module) -> dict[str, list[ScriptCall]]:
+        """Session functions workflow steps run (``nox -s NAME``), with every such step.
 
-        A session is named after its function, or by ``@nox.session(name=...)``; a
-        parametrized one is also run as ``NAME-3.12`` or ``NAME(x=1)``.
+        A session is named after its function, or by ``@nox.session(name=...)`` (exactly:
+        ``publish-pypi`` does not run ``publish_pypi``); a parametrized one is also run as
+        ``NAME-3.12`` or ``NAME(x=1)``.
         """
-        calls = {
-            name: found[0]
+        calls = [
+            (name, found)
             for (kind, name), found in self.model.task_calls.items()
-            if kind == "nox" and found
-        }
+            if kind == f"nox:{src.rel}" and found
+        ]
         if not calls:
             return {}
-        out: dict[str, ScriptCall] = {}
+        out: dict[str, list[ScriptCall]] = {}
         for node in tree.body:
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -734,10 +907,9 @@ class _Builder:
                     for kw in deco.keywords:
                         if kw.arg == "name" and isinstance(kw.value, ast.Constant):
                             name = str(kw.value.value)
-            for called, call in calls.items():
-                base = re.split(r"\(|-(?=\d)", called, maxsplit=1)[0]
-                if base in (name, name.replace("_", "-")):
-                    out.setdefault(node.name, call)
+            runs = [c for called, found in calls if nox_session_runs(called, name) for c in found]
+            if runs:
+                out[node.name] = _distinct(out.get(node.name, []) + runs)
         return out
 
     # --- indexes from environment settings -----------------------------------------------------
@@ -811,34 +983,70 @@ def _task_runner(args: list[Arg]) -> tuple[str, int] | None:
     return None
 
 
+def _task_dir(step: Step) -> str | None:
+    """The folder a ``run:`` step starts in, relative to the workspace ("" for its root;
+    None when it cannot be known): its ``working-directory``, else the job's or the
+    workflow's ``defaults: run:``."""
+    setting = run_setting(step, "working-directory")
+    if setting is None:
+        return ""
+    value = setting.value.strip().strip("'\"")
+    for prefix in ("${{ github.workspace }}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}"):
+        if value.startswith(prefix):
+            value = "." + value[len(prefix) :]
+    if "$" in value or value.startswith(("/", "~", "\\")):
+        return None
+    rel = _norm(value.replace("\\", "/"))
+    return None if rel.startswith("../") else rel
+
+
 def _make_invocation(rest: list[Arg]) -> tuple[str, str | None, list[str]] | None:
     """``make [options] [VAR=value ...] [targets]`` → (directory, makefile, targets);
-    None when a target is not known (a variable)."""
+    None when a target is not known (a variable) or no recipe runs (``-n``, ``-q``,
+    ``-t``, ``--help``, ``--version``)."""
     directory = ""
     makefile: str | None = None
     targets: list[str] = []
     i = 0
+
+    def value_of(role: str, value: str) -> None:
+        nonlocal directory, makefile
+        if role == "dir":
+            directory = f"{directory}/{value}" if directory else value
+        elif role == "file":
+            makefile = value
+
     while i < len(rest):
         text = rest[i].text
         name, eq, value = text.partition("=")
+        following = rest[i + 1].text if i + 1 < len(rest) else ""
+        if text in _MAKE_NO_RUN:
+            return None
         if text in _MAKE_OPTIONS_WITH_VALUE or (eq and name in _MAKE_OPTIONS_WITH_VALUE):
-            role = _MAKE_OPTIONS_WITH_VALUE[name if eq else text]
             if not eq:
-                value = rest[i + 1].text if i + 1 < len(rest) else ""
+                value = following
                 i += 1
-            if role == "dir":
-                directory = f"{directory}/{value}" if directory else value
-            elif role == "file":
-                makefile = value
-        elif text.startswith(("-C", "-f")) and len(text) > 2 and not text.startswith("--"):
-            if text[1] == "C":
-                directory = f"{directory}/{text[2:]}" if directory else text[2:]
-            else:
-                makefile = text[2:]
-        elif text in ("-j", "-l") and i + 1 < len(rest) and rest[i + 1].text.isdigit():
+            value_of(_MAKE_OPTIONS_WITH_VALUE[name if eq else text], value)
+        elif text.startswith("-") and not text.startswith("--") and len(text) > 1:
+            # a word of short options: `-kn`, `-sj4`, `-Cdocs`, `-j 4`
+            for j, letter in enumerate(text[1:], start=1):
+                if letter in _MAKE_NO_RUN_LETTERS:
+                    return None
+                if letter in _MAKE_SHORT_WITH_VALUE:
+                    attached = text[j + 1 :]
+                    if not attached:
+                        attached = following
+                        i += 1
+                    value_of(_MAKE_SHORT_WITH_VALUE[letter], attached)
+                    break
+                if letter in "jlO":  # an optional number, attached or the next word
+                    if j == len(text) - 1 and following.isdigit():
+                        i += 1
+                    break
+        elif text in ("--jobs", "--load-average", "--max-load") and following.isdigit():
             i += 1
         elif text.startswith("-") or eq:
-            pass  # a flag, or a variable override
+            pass  # a long flag, or a variable override
         elif "$" in text:
             return None
         else:
@@ -849,12 +1057,62 @@ def _make_invocation(rest: list[Arg]) -> tuple[str, str | None, list[str]] | Non
     return directory, makefile, targets
 
 
-def _nox_invocation(rest: list[Arg]) -> list[str]:
-    """The sessions ``nox -s a b`` (``--session``, ``--sessions``, ``-e``) runs."""
-    names: list[str] = []
-    taking = False
-    for arg in rest:
+def _tox_invocation(rest: list[Arg]) -> tuple[bool, str | None]:
+    """``(whether the envs' commands run, the -c configuration or None)`` of the words
+    after ``tox``: listing, showing the configuration, ``exec`` (another command) or
+    ``--notest`` run none; a ``-c`` that holds a variable is not known (no run)."""
+    config: str | None = None
+    skip = False
+    for i, arg in enumerate(rest):
         text = arg.text
+        if skip:
+            skip = False
+            continue
+        if text in _TOX_NO_RUN:
+            return False, None
+        if text in ("-c", "--conf", "--configfile"):
+            config = rest[i + 1].text if i + 1 < len(rest) else ""
+            skip = True
+        elif text.startswith(("--conf=", "--configfile=")):
+            config = text.split("=", 1)[1]
+        elif text.startswith("-c") and len(text) > 2 and not text.startswith("--"):
+            config = text[2:]
+        elif text in _TOX_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not text.startswith("-") and text in _TOX_NO_RUN_COMMANDS:
+            return False, None
+        elif text == "--":
+            break
+    if config is not None and (not config or "$" in config):
+        return False, None
+    return True, config
+
+
+def _nox_invocation(rest: list[Arg]) -> tuple[bool, str | None, list[str]]:
+    """``(whether sessions run, the -f noxfile or None, session names)`` of the words
+    after ``nox``: the sessions ``-s a b`` (``--session``, ``--sessions``, ``-e``) names.
+    Sessions picked by ``-t``/``--tags`` or ``-k``/``--keywords`` are not named (not
+    linked); ``-l``, ``--help``, ``--version`` run none."""
+    names: list[str] = []
+    noxfile: str | None = None
+    taking = False
+    skip = False
+    for i, arg in enumerate(rest):
+        text = arg.text
+        if skip:
+            skip = False
+            continue
+        if text in _NOX_NO_RUN:
+            return False, None, []
+        if text in ("-f", "--noxfile"):
+            noxfile = rest[i + 1].text if i + 1 < len(rest) else ""
+            skip = True
+            taking = False
+            continue
+        if text.startswith("--noxfile="):
+            noxfile = text.split("=", 1)[1]
+            taking = False
+            continue
         if text in ("-s", "-e", "--session", "--sessions"):
             taking = True
             continue
@@ -862,12 +1120,61 @@ def _nox_invocation(rest: list[Arg]) -> list[str]:
             names.append(text.split("=", 1)[1])
             taking = True
             continue
+        if text == "--":
+            break
         if text.startswith("-"):
             taking = False
             continue
         if taking:
             names.append(text)
-    return [n.strip("\"'") for n in names if n and "$" not in n]
+    if noxfile is not None and (not noxfile or "$" in noxfile):
+        return False, None, []
+    return True, noxfile, [n.strip("\"'") for n in names if n and "$" not in n]
+
+
+def nox_session_runs(called: str, name: str) -> bool:
+    """Whether ``nox -s called`` runs session ``name`` (a function name, or the
+    ``name=`` of its decorator): the same name, or one of its parametrized sessions
+    (``name-3.12``, ``name-pypy3.10``, ``name(django='5.0')``, ``name-3.12(x=1)``)."""
+    if called == name:
+        return True
+    if not called.startswith(name):
+        return False
+    return _NOX_PARAMETRIZED.fullmatch(called[len(name) :]) is not None
+
+
+def _distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
+    """The calls in order, each step with the same environment once (``make a b`` where
+    ``b`` needs ``a``, a step that runs the task twice)."""
+    out: list[ScriptCall] = []
+    seen: set[tuple[int, int, tuple[tuple[str, str, int], ...]]] = set()
+    for call in calls:
+        env = tuple(
+            sorted(
+                (k, v.text, v.loc.start if v.loc is not None else -1) for k, v in call.env.items()
+            )
+        )
+        key = (id(call.caller.step), id(call.caller.job), env)
+        if key not in seen:
+            seen.add(key)
+            out.append(call)
+    return out
+
+
+def _copies(calls: list[ScriptCall]) -> list[ScriptCall | None]:
+    """What a task's commands are read for: each step that runs it, else None (once,
+    in the task's own context)."""
+    return [*calls] if calls else [None]
+
+
+def _from_tox_environ(name: str | None, call: ScriptCall | None, written: Value) -> Value:
+    """A ``set_env`` value: ``{env:NAME}`` is NAME of the environment tox was started in
+    (the calling step's, whatever ``pass_env`` says), else the value as written."""
+    if name is not None and call is not None:
+        got = call.env.get(name)
+        if got is not None:
+            return got
+    return written
 
 
 def _spans_to(loc: Loc) -> ToFile:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PASS_ENV_KEYS = ("pass_env", "passenv")
 SET_ENV_KEYS = ("set_env", "setenv")
+DISALLOW_KEYS = ("disallow_pass_env",)
 
 #: how deep references and base sections are followed (configurations loop by mistake)
 _MAX_DEPTH = 5
@@ -34,6 +35,8 @@ _ENV_OPTION = re.compile(r"^(?:-e|--env|--envlist)(?:=(.*))?$")
 _REFERENCE = re.compile(r"\{\[([^\]]+)\]([\w-]+)\}")
 _FACTOR = re.compile(r"^[\w{},!.-]+:\s+")
 _COMMENT = re.compile(r"\s#.*$")
+#: ``{env:NAME}`` / ``{env:NAME:default}``: NAME of the environment tox was started in
+_ENV_REFERENCE = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
 
 
 def run_env_names(rest: Sequence[Arg], env: Mapping[str, Value]) -> list[str]:
@@ -122,6 +125,19 @@ def ini_passes(ini: IniDoc, env_name: str) -> tuple[list[str], list[str]]:
     )
 
 
+def ini_disallowed(ini: IniDoc, env_name: str) -> list[str]:
+    """The ``disallow_pass_env`` names (globs) of an INI tox env: never passed, even when
+    ``pass_env`` matches them."""
+    return pass_env_names(ini_setting(ini, ini_section(env_name), DISALLOW_KEYS))
+
+
+def env_reference(value: str) -> str | None:
+    """NAME when a setting's whole value is ``{env:NAME}`` (or ``{env:NAME:default}``):
+    tox reads it from its own environment, whatever ``pass_env`` says."""
+    match = _ENV_REFERENCE.fullmatch(value.strip())
+    return match.group(1) if match else None
+
+
 def toml_setting(tox: dict[str, Any], env_name: str, key: str) -> Any:
     """An env's TOML setting, else that of ``env_run_base`` (``(base)``: the latter)."""
     base = tox.get("env_run_base")
@@ -155,3 +171,8 @@ def toml_passes(tox: dict[str, Any], env_name: str) -> tuple[list[str], list[str
         toml_names(tox, toml_setting(tox, env_name, "pass_env")),
         [k for k in set_env if isinstance(k, str)] if isinstance(set_env, dict) else [],
     )
+
+
+def toml_disallowed(tox: dict[str, Any], env_name: str) -> list[str]:
+    """The ``disallow_pass_env`` names (globs) of a TOML tox env."""
+    return toml_names(tox, toml_setting(tox, env_name, "disallow_pass_env"))
