@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from packaging.version import Version
 
 from shiplint.engine import open_project
+from shiplint.findings import Finding
+from shiplint.mapview import inventory
 from shiplint.model import ReleaseModel, Upload
 from tests.conftest import pos_of, write_tree
 
@@ -521,3 +524,140 @@ def test_task_calls_are_keyed_by_the_file_they_run(tmp_path: Path) -> None:
     # no file to run: no call
     model = model_of(tmp_path / "empty", {".github/workflows/release.yml": TASKS_WF})
     assert model.task_calls == {}
+
+
+# --- scripts run by several steps -----------------------------------------------------------
+
+UPLOAD_SCRIPT = """
+    #!/bin/bash
+    set -e
+    PIP_INDEX_URL=https://mirror.example.org/simple
+    twine upload dist/*
+"""
+
+
+def test_each_step_running_a_script_gets_its_own_copy(tmp_path: Path) -> None:
+    """A script two jobs run uploads with each job's secret (it had the first job's
+    only); the step that runs it twice gives one copy."""
+    wf = TWO_STEPS_WF.replace("RUN", "bash tools/upload.sh")
+    files = {".github/workflows/release.yml": wf, "tools/upload.sh": UPLOAD_SCRIPT}
+    model = model_of(tmp_path, files)
+    assert _runs(model) == [
+        ("tools/upload.sh", "release", [("TWINE_PASSWORD", "PYPI_TOKEN")]),
+        ("tools/upload.sh", "test", [("TWINE_PASSWORD", "TEST_TOKEN")]),
+    ]
+    assert len(model.script_calls["tools/upload.sh"]) == 3
+    for upload in model.uploads:
+        assert upload.step is not None and upload.step.job is upload.job
+        assert upload.loc.pos == pos_of(UPLOAD_SCRIPT, "twine")
+        # the calls this copy runs for: its own step's (twice for the release step)
+        calls = model.callers_of("tools/upload.sh", upload.context)
+        assert calls and all(call.caller.step is upload.step for call in calls)
+        (cred,) = upload.token_credentials
+        secret = (
+            "TEST_TOKEN" if upload.job is not None and upload.job.id == "test" else "PYPI_TOKEN"
+        )
+        assert cred.loc.pos == pos_of(wf, f"${{{{ secrets.{secret} }}}}")
+    # the script's own assignments are recorded once, not once per copy
+    mirror = [v.text for n, v, _ in model.assignments if n == "PIP_INDEX_URL"]
+    assert mirror == ["https://mirror.example.org/simple"]
+    assert [i.url.text for i in model.indexes] == ["https://mirror.example.org/simple"]
+
+
+def test_map_lists_the_upload_of_each_step_running_a_script(tmp_path: Path) -> None:
+    wf = TWO_STEPS_WF.replace("RUN", "bash tools/upload.sh")
+    write_tree(tmp_path, {".github/workflows/release.yml": wf, "tools/upload.sh": UPLOAD_SCRIPT})
+    rows = inventory(open_project(str(tmp_path)))["uploads"]
+    line, col = pos_of(UPLOAD_SCRIPT, "twine")
+    where = f"tools/upload.sh:{line}:{col}"
+    assert sorted((r["location"], r["job"], r["credentials"]) for r in rows) == [
+        (where, "release", ["token from secret PYPI_TOKEN via env TWINE_PASSWORD"]),
+        (where, "test", ["token from secret TEST_TOKEN via env TWINE_PASSWORD"]),
+    ]
+
+
+def test_script_no_step_runs_keeps_one_copy_of_its_own(tmp_path: Path) -> None:
+    model = model_of(tmp_path, {"tools/upload.sh": UPLOAD_SCRIPT})
+    (upload,) = model.uploads
+    assert (upload.context.origin, upload.context.label, upload.job) == (
+        "script",
+        "tools/upload.sh",
+        None,
+    )
+    assert model.callers_of("tools/upload.sh", upload.context) == []
+
+
+def test_script_run_twice_by_one_step_with_other_variables_gets_two_copies(
+    tmp_path: Path,
+) -> None:
+    """`TWINE_REPOSITORY_URL=... bash x.sh && bash x.sh`: two runs with different
+    environments, as for Makefile targets and tox envs."""
+    wf = TWO_STEPS_WF.replace(
+        "RUN && RUN",
+        "TWINE_REPOSITORY_URL=https://test.pypi.org/legacy/ bash tools/upload.sh "
+        "&& bash tools/upload.sh",
+    ).replace("RUN", "true")
+    model = model_of(
+        tmp_path, {".github/workflows/release.yml": wf, "tools/upload.sh": UPLOAD_SCRIPT}
+    )
+    assert sorted((u.job.id if u.job else None, u.index) for u in model.uploads) == [
+        ("release", "pypi"),
+        ("release", "testpypi"),
+    ]
+
+
+def test_rules_on_a_script_two_workflows_run_report_once_for_the_step_that_has_the_problem(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """The release job is fine; the branch-push/pull-request job that runs the same script
+    uploads to TestPyPI from fork pull requests with a static version. Those problems are
+    the second caller's (they were missed: the script had the first caller's job only);
+    rules reporting on the script line report once, about the copy that has the problem."""
+    release = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - run: bash tools/upload.sh
+                env:
+                  TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+    """
+    testing = """
+        on:
+          push:
+            branches: [main]
+          pull_request:
+        jobs:
+          test-upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: bash tools/upload.sh
+                env:
+                  TWINE_REPOSITORY_URL: https://test.pypi.org/legacy/
+                  TWINE_PASSWORD: ${{ secrets.TEST_PYPI_TOKEN }}
+    """
+    script = "#!/bin/bash\ntwine upload dist/*\necho uploaded\n"
+    files = {
+        ".github/workflows/release.yml": release,
+        ".github/workflows/test-upload.yml": testing,
+        "tools/upload.sh": script,
+        "pyproject.toml": '[project]\nname = "demo"\nversion = "1.0"\n',
+    }
+    found = audit_findings(files, select=["SL306", "SL406", "SL723", "SL912"])
+    line, col = pos_of(script, "twine")
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
+        (rule, "tools/upload.sh", line, col) for rule in ("SL306", "SL406", "SL723", "SL912")
+    ]
+    messages = {f.rule: f.message for f in found}
+    assert "upload to TestPyPI runs on a push to a branch" in messages["SL723"]
+    # the first copy (the release job's) is the one SL306 describes
+    assert "to PyPI with a long-lived token (secret `PYPI_TOKEN`)" in messages["SL306"]
+    # the testing job runs on tags only: what is left is true of both jobs
+    files[".github/workflows/test-upload.yml"] = testing.replace(
+        "branches: [main]", 'tags: ["v*"]'
+    ).replace("\n          pull_request:", "")
+    found = audit_findings(files, select=["SL306", "SL406", "SL723", "SL912"])
+    assert [f.rule for f in found] == ["SL306", "SL912"]

@@ -1869,8 +1869,14 @@ import nox
 def upload(session):
     session.run("twine", "upload", "dist/*")
 """
-#: (command, task file, its text, where its upload is)
+#: (command, task file or script, its text, where its upload is)
 TASK_FILES = {
+    "script": (
+        "bash tools/upload.sh",
+        "tools/upload.sh",
+        "#!/bin/bash\nset -euo pipefail\ntwine upload dist/*\n",
+        "twine",
+    ),
     "make": ("make upload", "Makefile", "upload:\n\ttwine upload dist/*\n", "twine"),
     "tox": (
         "tox -e upload",
@@ -1915,9 +1921,13 @@ def test_second_step_with_an_undocumented_token_is_reported_once(
     assert "`WRONG_TOKEN`" in finding.message
 
 
-def test_two_undocumented_steps_of_one_recipe_line_give_one_finding(audit: AuditFn) -> None:
-    """Both copies of the recipe line are undocumented: one SL801 at the line (dedupe)."""
-    command, path, text, needle = TASK_FILES["make"]
+@pytest.mark.parametrize("runner", ["make", "script"])
+def test_two_undocumented_steps_of_one_recipe_line_give_one_finding(
+    audit: AuditFn, runner: str
+) -> None:
+    """Both copies of the recipe (or script) line are undocumented: one SL801 at the line
+    (dedupe)."""
+    command, path, text, needle = TASK_FILES[runner]
     wf = TWO_JOBS_WF.replace("RUN", command)
     files = {RELEASE: wf, path: text, PY: PROJECT}
     assert audit(files, select=["SL801"], today=TODAY) == [hit("SL801", path, text, needle)]

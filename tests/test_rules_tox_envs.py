@@ -114,6 +114,66 @@ def test_sl901_pass_env_inherited_from_testenv_and_referenced(audit: AuditFn) ->
     assert audit(files, select=["SL901"]) == []
 
 
+def _with_settings(*settings: str) -> str:
+    lines = "".join(f"{_indent(setting)}\n" for setting in settings)
+    return TOX_INI.replace("    skip_install = true\n", f"    skip_install = true\n{lines}")
+
+
+def test_sl901_disallow_pass_env_drops_what_pass_env_lets_through(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    """tox's `disallow_pass_env` wins over `pass_env`: `TWINE_*` passes TWINE_PASSWORD
+    unless it is disallowed."""
+    tox = _with_settings("pass_env = TWINE_*", "disallow_pass_env = TWINE_PASSWORD")
+    files = {"tox.ini": tox, ".github/workflows/release.yml": RELEASE_WORKFLOW}
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.ini", tox, "twine upload")]
+    (finding,) = audit_findings(files, select=["SL901"])
+    assert "its disallow_pass_env drops TWINE_PASSWORD, which its pass_env lets through" in (
+        finding.message
+    )
+    assert finding.help.startswith("`disallow_pass_env` wins over `pass_env`: remove TWINE_")
+    # a glob, and one inherited from [testenv], drop it too
+    tox = _with_settings("pass_env = TWINE_*", "disallow_pass_env =\n    CI\n    TWINE_PASS*")
+    files["tox.ini"] = tox
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.ini", tox, "twine upload")]
+    tox = _with_settings("pass_env = TWINE_*").replace(
+        "    deps = pytest\n", "    deps = pytest\n    disallow_pass_env = TWINE_PASSWORD\n"
+    )
+    files["tox.ini"] = tox
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.ini", tox, "twine upload")]
+
+
+@pytest.mark.parametrize(
+    "disallowed",
+    [
+        "disallow_pass_env = TWINE_REPOSITORY_URL",
+        "disallow_pass_env =\n    CI\n    PYPI_*",
+    ],
+)
+def test_sl901_disallow_pass_env_of_other_names(audit: AuditFn, disallowed: str) -> None:
+    tox = _with_settings("pass_env = TWINE_*", disallowed)
+    files = {"tox.ini": tox, ".github/workflows/release.yml": RELEASE_WORKFLOW}
+    assert audit(files, select=["SL901"]) == []
+    # set_env sets the variable in the env: nothing to drop
+    tox = _with_settings(
+        "disallow_pass_env = TWINE_PASSWORD",
+        "set_env =\n    TWINE_PASSWORD = {env:PYPI_API_TOKEN}",
+    )
+    files["tox.ini"] = tox
+    assert audit(files, select=["SL901"]) == []
+
+
+def test_sl901_disallow_pass_env_in_tox_toml(audit: AuditFn) -> None:
+    own = TOX_TOML.replace(
+        "skip_install = true",
+        'skip_install = true\npass_env = ["UV_*"]\ndisallow_pass_env = ["UV_PUBLISH_*"]',
+    )
+    files = {"tox.toml": own, ".github/workflows/release.yml": RELEASE_WORKFLOW}
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.toml", own, '"uv"', 2)]
+    files["tox.toml"] = own.replace('["UV_PUBLISH_*"]', '["UV_CACHE_DIR"]')
+    assert audit(files, select=["SL901"]) == []
+
+
 def test_sl901_env_not_run_by_ci_is_left_to_the_plugin(audit: AuditFn) -> None:
     # flake8's release env: run by a maintainer with ~/.pypirc, never by CI
     files = {

@@ -176,12 +176,12 @@ def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
 
 def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
     """The workflow files PyPI can see as the publisher of ``upload``: those of its own
-    workflow, of the workflows that run its script, or of the step that runs its Makefile
-    target, tox env or nox session."""
+    workflow, or of the step that runs this copy of its script, Makefile target, tox env
+    or nox session (their commands are read once per calling step)."""
     context = upload.context
     workflows: list[Workflow] = []
     if context.origin == "script":
-        for call in model.script_calls.get(upload.source.rel, []):
+        for call in model.callers_of(upload.source.rel, context):
             wf = call.caller.workflow
             if wf is not None and call.caller.origin == "workflow" and wf not in workflows:
                 workflows.append(wf)

@@ -259,3 +259,17 @@ class ReleaseModel:
 
     def jobs(self) -> list[Job]:
         return [job for wf in self.workflows for job in wf.jobs.values()]
+
+    def callers_of(self, rel: str, context: Context) -> list[ScriptCall]:
+        """The calls of script ``rel`` that its commands with ``context`` run for.
+
+        A script's commands are read once for each step that runs it (with that step's
+        job and environment): those of one copy belong to the calls of its step; a
+        script no step runs has none."""
+        if context.origin != "script" or context.step is None:
+            return []
+        return [
+            call
+            for call in self.script_calls.get(rel, [])
+            if call.caller.step is context.step and call.caller.job is context.job
+        ]

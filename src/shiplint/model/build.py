@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,18 +21,26 @@ from shiplint.model import (
     Upload,
     Value,
 )
-from shiplint.model.commands import index_of_url, program_name, recognise
+from shiplint.model.commands import index_of_url, recognise
 from shiplint.model.shellblocks import SHA_RE, commands_from_text, identity, secret_names
+from shiplint.model.tasks import (
+    DIR_CHANGERS,
+    MAKE_ASSIGN,
+    make_targets_reached,
+    normalise,
+    nox_callers,
+    task_dir,
+    task_keys,
+)
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.tox_config import (
     env_reference,
     ini_disallowed,
     ini_passes,
-    run_env_names,
     toml_disallowed,
     toml_passes,
 )
-from shiplint.model.workflows import build_composite_action, build_workflow, run_setting
+from shiplint.model.workflows import build_composite_action, build_workflow
 from shiplint.parse.ini import parse_ini
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
 from shiplint.source import SourceFile
@@ -64,108 +71,7 @@ _INDEX_ENV = {
     "PIP_FIND_LINKS",
 }
 _MAKE_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
-#: programs that run a named task of a file in the repository: a Makefile target, a tox
-#: env, a nox session
-_TASK_RUNNERS = {"make": "make", "gmake": "make", "tox": "tox", "nox": "nox"}
-#: words that run the next one: ``python -m tox``, ``uvx tox``, ``pipx run nox`` ...
-_TASK_WRAPPERS = {"uvx", "pipx", "uv", "hatch", "pdm", "poetry", "sudo", "env", "time"}
-_MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
-_MAKE_OPTIONS_WITH_VALUE = {
-    "-C": "dir",
-    "--directory": "dir",
-    "-f": "file",
-    "--file": "file",
-    "--makefile": "file",
-    "-I": "",
-    "--include-dir": "",
-    "-o": "",
-    "--old-file": "",
-    "-W": "",
-    "--what-if": "",
-    "--new-file": "",
-    "--assume-new": "",
-    "--assume-old": "",
-    "--eval": "",
-}
-#: short options of ``make`` that take a value (attached, or the next word)
-_MAKE_SHORT_WITH_VALUE = {"C": "dir", "f": "file", "I": "", "o": "", "W": "", "E": ""}
-#: ``make`` options after which no recipe runs: dry run, question, touch, help, version
-#: (``-p`` prints the data base and then runs as usual)
-_MAKE_NO_RUN = {
-    "-n",
-    "--just-print",
-    "--dry-run",
-    "--recon",
-    "-q",
-    "--question",
-    "-t",
-    "--touch",
-    "-h",
-    "--help",
-    "-v",
-    "--version",
-}
-_MAKE_NO_RUN_LETTERS = "nqthv"
-#: ``tox`` words after which no env's commands run
-_TOX_NO_RUN = {
-    "-h",
-    "--help",
-    "--version",
-    "-l",
-    "-a",
-    "--listenvs",
-    "--listenvs-all",
-    "--showconfig",
-    "-n",
-    "--notest",
-}
-#: tox 4 subcommands that do not run the envs' commands (``exec`` runs another command)
-_TOX_NO_RUN_COMMANDS = {
-    "list",
-    "l",
-    "config",
-    "c",
-    "depends",
-    "de",
-    "quickstart",
-    "q",
-    "exec",
-    "e",
-    "devenv",
-    "d",
-    "schema",
-}
-_TOX_OPTIONS_WITH_VALUE = {
-    "-e",
-    "--env",
-    "-m",
-    "--labels",
-    "-f",
-    "--factors",
-    "-x",
-    "--override",
-    "-i",
-    "--index-url",
-    "--workdir",
-    "--root",
-    "--installpkg",
-    "--hashseed",
-    "--result-json",
-    "--discover",
-    "--runner",
-    "-p",
-    "--parallel",
-}
-#: tox 4 reads the first of these (in the folder it starts in) that configures it
-_TOX_CONFIG_NAMES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
-_TOX_CONFIG_KINDS = {"tox-ini", "setup-cfg", "pyproject", "tox-toml"}
-_NOX_NO_RUN = {"-l", "--list", "--list-sessions", "-h", "--help", "--version"}
-#: what follows a session name in the name of one of its parametrized sessions
-_NOX_PARAMETRIZED = re.compile(r"(?:-(?:\d[\w.]*|pypy[\w.-]*))?(?:\(.*\))?")
-#: shell builtins that change the folder later commands of the block run in
-_DIR_CHANGERS = {"cd", "pushd", "popd"}
 _MAKE_WEAK_ASSIGN = re.compile(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\?=")
-_MAKE_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
 
 # Keys of non-GitHub CI files whose values are shell commands.
 _CI_SCRIPT_KEYS = {
@@ -362,14 +268,14 @@ class _Builder:
                 workdir = wd.strip("/") + "/"
         # the folder a task runner starts in; None once it may be another one (a
         # working directory that is an expression, a `cd` earlier in the block)
-        task_dir = _task_dir(step)
+        folder = task_dir(step)
         for cmd in commands:
             args = cmd.args
             head = args[0].text
-            if head in _DIR_CHANGERS:
-                task_dir = None
-            if task_dir is not None:
-                self._task_call(cmd, task_dir, env)
+            if head in DIR_CHANGERS:
+                folder = None
+            if folder is not None:
+                self._task_call(cmd, folder, env)
             target: Arg | None = None
             if head in _SCRIPT_RUNNERS and len(args) > 1:
                 target = next((a for a in args[1:] if not a.text.startswith("-")), None)
@@ -381,7 +287,7 @@ class _Builder:
             if rel.startswith("$GITHUB_WORKSPACE/"):
                 rel = rel[len("$GITHUB_WORKSPACE/") :]
             call_env = dict(cmd.env)
-            self.model.script_calls.setdefault(_norm(rel), []).append(
+            self.model.script_calls.setdefault(normalise(rel), []).append(
                 ScriptCall(caller=cmd.context, env={**env, **call_env}, loc=target.loc)
             )
 
@@ -389,107 +295,39 @@ class _Builder:
         """Record a step that runs a Makefile target, a tox env or a nox session of a file
         shiplint read (``workdir``: the folder the command starts in): the task's commands
         run with the step's job and environment (tox: only what ``pass_env`` lets through).
-
-        Only links what certainly runs that file's task: ``make -n``, ``tox -c other.ini``,
-        ``nox -f sub/noxfile.py``, a task file of another folder are left alone."""
-        found = _task_runner(cmd.args)
+        See :func:`shiplint.model.tasks.task_keys`."""
+        found = task_keys(self.project, cmd, workdir, env)
         if found is None:
             return
-        kind, i = found
-        rest = cmd.args[i + 1 :]
-        keys: list[tuple[str, str]] = []
-        if kind == "make":
-            parsed = _make_invocation(rest)
-            if parsed is None:
-                return
-            directory, makefile, targets = parsed
-            rel = self._makefile_rel(_norm(f"{workdir}/{directory}"), makefile)
-            if rel is None:
-                return
-            keys = [(f"make:{rel}", target) for target in targets or [""]]
-        elif kind == "tox":
-            runs, config = _tox_invocation(rest)
-            rel = self._tox_config_rel(workdir, config) if runs else None
-            if rel is None:
-                return
-            names = run_env_names(rest, {**env, **cmd.env})
-            keys = [(f"tox:{rel}", name) for name in names if "$" not in name]
-        else:
-            runs, noxfile, names = _nox_invocation(rest)
-            rel = _norm(f"{workdir}/{noxfile or 'noxfile.py'}")
-            known = self.project.by_rel.get(rel)
-            if not runs or known is None or known.kind != "noxfile":
-                return
-            keys = [(f"nox:{rel}", name) for name in names]
-        call = ScriptCall(caller=cmd.context, env={**env, **cmd.env}, loc=cmd.args[i].loc)
+        keys, word = found
+        call = ScriptCall(caller=cmd.context, env={**env, **cmd.env}, loc=word.loc)
         for key in keys:
             self.model.task_calls.setdefault(key, []).append(call)
-
-    def _tox_config_rel(self, workdir: str, config: str | None) -> str | None:
-        """The configuration file tox reads when started in ``workdir`` (``-c``: a file, or
-        a folder to look in), when shiplint read it: tox 4 takes the first of tox.ini,
-        setup.cfg with ``[tox:tox]``, pyproject.toml with ``[tool.tox]``, tox.toml. None
-        when that file is not one shiplint read, or tox would look in a parent folder."""
-        by_rel = self.project.by_rel
-        if config is not None:
-            rel = _norm(f"{workdir}/{config}")
-            known = by_rel.get(rel)
-            if known is not None:
-                return rel if known.kind in _TOX_CONFIG_KINDS and self._has_tox(known) else None
-            directory = rel
-        else:
-            directory = _norm(workdir)
-        if directory.startswith("../"):
-            return None
-        prefix = directory + "/" if directory else ""
-        for name in _TOX_CONFIG_NAMES:
-            src = by_rel.get(prefix + name)
-            if src is not None and self._has_tox(src):
-                return src.rel
-        return None
-
-    def _has_tox(self, src: SourceFile) -> bool:
-        """Whether tox takes its configuration from this file (tox.ini and tox.toml always;
-        setup.cfg with a ``[tox:tox]`` section; pyproject.toml with ``[tool.tox]``)."""
-        if src.kind in ("tox-ini", "tox-toml"):
-            return True
-        if src.kind == "setup-cfg":
-            ini = self.project.ini(src)
-            return ini is not None and "tox:tox" in ini.sections
-        if src.kind == "pyproject":
-            doc = self.project.toml(src)
-            tool = doc.data.get("tool") if doc is not None else None
-            return isinstance(tool, dict) and isinstance(tool.get("tox"), dict)
-        return False
-
-    def _makefile_rel(self, directory: str, makefile: str | None) -> str | None:
-        """The Makefile ``make`` reads in ``directory`` (``-f`` or the default names)."""
-        prefix = directory + "/" if directory else ""
-        if makefile is not None:
-            return _norm(prefix + makefile)
-        for name in _MAKEFILE_NAMES:
-            if prefix + name in self.project.by_rel:
-                return prefix + name
-        return None
 
     def _scripts(self) -> None:
         project = self.project
         for rel in list(self.model.script_calls):
             project.script(rel)
         for src in project.of_kind("shell"):
-            calls = self.model.script_calls.get(src.rel, [])
-            if calls:
-                caller = calls[0]
-                context = Context(
-                    origin="script", job=caller.caller.job, step=caller.caller.step, label=src.rel
-                )
-                env = caller.env
-            else:
+            calls = _distinct(self.model.script_calls.get(src.rel, []))
+            # a copy of the script's commands for each step that runs it (its job, triggers
+            # and environment; a step running it twice, once), else one of its own
+            for n, call in enumerate(_copies(calls)):
                 context = Context(origin="script", label=src.rel)
-                env = {}
-            self.model.commands.extend(
-                commands_from_text(self.model, src, src.text or "", context, env)
-            )
+                env: dict[str, Value] = {}
+                if call is not None:
+                    context = Context(
+                        origin="script", job=call.caller.job, step=call.caller.step, label=src.rel
+                    )
+                    env = call.env
+                before = len(self.model.assignments)
+                self.model.commands.extend(
+                    commands_from_text(self.model, src, src.text or "", context, env)
+                )
+                if n > 0:
+                    # the script's literal assignments: recorded with the first copy (once
+                    # per place, like the index uses they give)
+                    del self.model.assignments[before:]
 
     # --- other CI systems --------------------------------------------------------------------
 
@@ -754,7 +592,7 @@ class _Builder:
 
     def _makefile(self, src: SourceFile) -> None:
         text = src.text or ""
-        reached = self._make_targets_reached(src)
+        reached = make_targets_reached(self.model.task_calls, src)
         env: dict[str, Value] = {}
         weak: set[str] = set()  # assigned with `?=`: the caller's environment wins
         target = ""
@@ -795,7 +633,7 @@ class _Builder:
                             )
                         )
             elif body and not body.startswith("#"):
-                assign = _MAKE_ASSIGN.match(body)
+                assign = MAKE_ASSIGN.match(body)
                 if assign and ":" not in assign.group(1):
                     value = assign.group(2).strip()
                     start = offset + body.index(value, len(assign.group(1))) if value else offset
@@ -812,46 +650,12 @@ class _Builder:
                     target = body.split(":", 1)[0].strip()
             offset += len(line)
 
-    def _make_targets_reached(self, src: SourceFile) -> dict[str, list[ScriptCall]]:
-        """The targets of this Makefile workflow steps run, directly or as a (transitive)
-        prerequisite, with every step that does."""
-        calls = [
-            (target, call)
-            for (kind, target), found in self.model.task_calls.items()
-            if kind == f"make:{src.rel}"
-            for call in found
-        ]
-        if not calls:
-            return {}
-        prerequisites: dict[str, list[str]] = {}
-        default = ""
-        for line in (src.text or "").splitlines():
-            if not line or line.startswith(("\t", "#", " ")) or _MAKE_ASSIGN.match(line):
-                continue
-            head, colon, tail = line.partition(":")
-            if not colon or tail.startswith("="):
-                continue
-            names = head.split()
-            needs = [p for p in re.split(r"[\s|]+", tail.split(";", 1)[0].lstrip(":")) if p]
-            for name in names:
-                prerequisites.setdefault(name, []).extend(needs)
-                if not default and not name.startswith(".") and "%" not in name:
-                    default = name
-        reached: dict[str, list[ScriptCall]] = {}
-        seen: set[tuple[str, int]] = set()
-        todo = deque((target or default, call) for target, call in calls)
-        while todo:
-            target, call = todo.popleft()
-            if not target or (target, id(call)) in seen:
-                continue
-            seen.add((target, id(call)))
-            reached.setdefault(target, []).append(call)
-            todo.extend((need, call) for need in prerequisites.get(target, []))
-        return reached
-
     def _noxfile(self, src: SourceFile, tree: ast.Module) -> None:
         functions = _outermost_functions(tree)
-        callers = self._nox_callers(src, tree)
+        callers = {
+            name: _distinct(calls)
+            for name, calls in nox_callers(self.model.task_calls, src, tree).items()
+        }
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
@@ -882,35 +686,6 @@ class _Builder:
                     self.model.commands.append(
                         ShellCommand(args=args, source=src, context=context, env=env)
                     )
-
-    def _nox_callers(self, src: SourceFile, tree: ast.Module) -> dict[str, list[ScriptCall]]:
-        """Session functions workflow steps run (``nox -s NAME``), with every such step.
-
-        A session is named after its function, or by ``@nox.session(name=...)`` (exactly:
-        ``publish-pypi`` does not run ``publish_pypi``); a parametrized one is also run as
-        ``NAME-3.12`` or ``NAME(x=1)``.
-        """
-        calls = [
-            (name, found)
-            for (kind, name), found in self.model.task_calls.items()
-            if kind == f"nox:{src.rel}" and found
-        ]
-        if not calls:
-            return {}
-        out: dict[str, list[ScriptCall]] = {}
-        for node in tree.body:
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            name = node.name
-            for deco in node.decorator_list:
-                if isinstance(deco, ast.Call):
-                    for kw in deco.keywords:
-                        if kw.arg == "name" and isinstance(kw.value, ast.Constant):
-                            name = str(kw.value.value)
-            runs = [c for called, found in calls if nox_session_runs(called, name) for c in found]
-            if runs:
-                out[node.name] = _distinct(out.get(node.name, []) + runs)
-        return out
 
     # --- indexes from environment settings -----------------------------------------------------
 
@@ -968,179 +743,6 @@ def legacy_tox_ini(src: SourceFile, doc: TomlDoc) -> LegacyToxIni | None:
     key_start = src.index(key_pos) if key_pos is not None else 0
     key = Loc(src, key_start, key_start + len("legacy_tox_ini"))
     return LegacyToxIni(ini, inner, body_start, key)
-
-
-def _task_runner(args: list[Arg]) -> tuple[str, int] | None:
-    """``("make"|"tox"|"nox", index of the program word)`` when the command runs one."""
-    for i, arg in enumerate(args[:6]):
-        kind = _TASK_RUNNERS.get(program_name(arg.text))
-        if kind is None:
-            continue
-        first = program_name(args[0].text)
-        if i == 0 or args[i - 1].text in ("-m", "run") or first in _TASK_WRAPPERS:
-            return kind, i
-        return None
-    return None
-
-
-def _task_dir(step: Step) -> str | None:
-    """The folder a ``run:`` step starts in, relative to the workspace ("" for its root;
-    None when it cannot be known): its ``working-directory``, else the job's or the
-    workflow's ``defaults: run:``."""
-    setting = run_setting(step, "working-directory")
-    if setting is None:
-        return ""
-    value = setting.value.strip().strip("'\"")
-    for prefix in ("${{ github.workspace }}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}"):
-        if value.startswith(prefix):
-            value = "." + value[len(prefix) :]
-    if "$" in value or value.startswith(("/", "~", "\\")):
-        return None
-    rel = _norm(value.replace("\\", "/"))
-    return None if rel.startswith("../") else rel
-
-
-def _make_invocation(rest: list[Arg]) -> tuple[str, str | None, list[str]] | None:
-    """``make [options] [VAR=value ...] [targets]`` → (directory, makefile, targets);
-    None when a target is not known (a variable) or no recipe runs (``-n``, ``-q``,
-    ``-t``, ``--help``, ``--version``)."""
-    directory = ""
-    makefile: str | None = None
-    targets: list[str] = []
-    i = 0
-
-    def value_of(role: str, value: str) -> None:
-        nonlocal directory, makefile
-        if role == "dir":
-            directory = f"{directory}/{value}" if directory else value
-        elif role == "file":
-            makefile = value
-
-    while i < len(rest):
-        text = rest[i].text
-        name, eq, value = text.partition("=")
-        following = rest[i + 1].text if i + 1 < len(rest) else ""
-        if text in _MAKE_NO_RUN:
-            return None
-        if text in _MAKE_OPTIONS_WITH_VALUE or (eq and name in _MAKE_OPTIONS_WITH_VALUE):
-            if not eq:
-                value = following
-                i += 1
-            value_of(_MAKE_OPTIONS_WITH_VALUE[name if eq else text], value)
-        elif text.startswith("-") and not text.startswith("--") and len(text) > 1:
-            # a word of short options: `-kn`, `-sj4`, `-Cdocs`, `-j 4`
-            for j, letter in enumerate(text[1:], start=1):
-                if letter in _MAKE_NO_RUN_LETTERS:
-                    return None
-                if letter in _MAKE_SHORT_WITH_VALUE:
-                    attached = text[j + 1 :]
-                    if not attached:
-                        attached = following
-                        i += 1
-                    value_of(_MAKE_SHORT_WITH_VALUE[letter], attached)
-                    break
-                if letter in "jlO":  # an optional number, attached or the next word
-                    if j == len(text) - 1 and following.isdigit():
-                        i += 1
-                    break
-        elif text in ("--jobs", "--load-average", "--max-load") and following.isdigit():
-            i += 1
-        elif text.startswith("-") or eq:
-            pass  # a long flag, or a variable override
-        elif "$" in text:
-            return None
-        else:
-            targets.append(text)
-        i += 1
-    if "$" in directory or (makefile is not None and "$" in makefile):
-        return None
-    return directory, makefile, targets
-
-
-def _tox_invocation(rest: list[Arg]) -> tuple[bool, str | None]:
-    """``(whether the envs' commands run, the -c configuration or None)`` of the words
-    after ``tox``: listing, showing the configuration, ``exec`` (another command) or
-    ``--notest`` run none; a ``-c`` that holds a variable is not known (no run)."""
-    config: str | None = None
-    skip = False
-    for i, arg in enumerate(rest):
-        text = arg.text
-        if skip:
-            skip = False
-            continue
-        if text in _TOX_NO_RUN:
-            return False, None
-        if text in ("-c", "--conf", "--configfile"):
-            config = rest[i + 1].text if i + 1 < len(rest) else ""
-            skip = True
-        elif text.startswith(("--conf=", "--configfile=")):
-            config = text.split("=", 1)[1]
-        elif text.startswith("-c") and len(text) > 2 and not text.startswith("--"):
-            config = text[2:]
-        elif text in _TOX_OPTIONS_WITH_VALUE:
-            skip = True
-        elif not text.startswith("-") and text in _TOX_NO_RUN_COMMANDS:
-            return False, None
-        elif text == "--":
-            break
-    if config is not None and (not config or "$" in config):
-        return False, None
-    return True, config
-
-
-def _nox_invocation(rest: list[Arg]) -> tuple[bool, str | None, list[str]]:
-    """``(whether sessions run, the -f noxfile or None, session names)`` of the words
-    after ``nox``: the sessions ``-s a b`` (``--session``, ``--sessions``, ``-e``) names.
-    Sessions picked by ``-t``/``--tags`` or ``-k``/``--keywords`` are not named (not
-    linked); ``-l``, ``--help``, ``--version`` run none."""
-    names: list[str] = []
-    noxfile: str | None = None
-    taking = False
-    skip = False
-    for i, arg in enumerate(rest):
-        text = arg.text
-        if skip:
-            skip = False
-            continue
-        if text in _NOX_NO_RUN:
-            return False, None, []
-        if text in ("-f", "--noxfile"):
-            noxfile = rest[i + 1].text if i + 1 < len(rest) else ""
-            skip = True
-            taking = False
-            continue
-        if text.startswith("--noxfile="):
-            noxfile = text.split("=", 1)[1]
-            taking = False
-            continue
-        if text in ("-s", "-e", "--session", "--sessions"):
-            taking = True
-            continue
-        if text.startswith(("--session=", "--sessions=")):
-            names.append(text.split("=", 1)[1])
-            taking = True
-            continue
-        if text == "--":
-            break
-        if text.startswith("-"):
-            taking = False
-            continue
-        if taking:
-            names.append(text)
-    if noxfile is not None and (not noxfile or "$" in noxfile):
-        return False, None, []
-    return True, noxfile, [n.strip("\"'") for n in names if n and "$" not in n]
-
-
-def nox_session_runs(called: str, name: str) -> bool:
-    """Whether ``nox -s called`` runs session ``name`` (a function name, or the
-    ``name=`` of its decorator): the same name, or one of its parametrized sessions
-    (``name-3.12``, ``name-pypy3.10``, ``name(django='5.0')``, ``name-3.12(x=1)``)."""
-    if called == name:
-        return True
-    if not called.startswith(name):
-        return False
-    return _NOX_PARAMETRIZED.fullmatch(called[len(name) :]) is not None
 
 
 def _distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
@@ -1243,21 +845,6 @@ def _narrow(src: SourceFile, scalar: YScalar, needle: str) -> Loc:
     if found == -1:
         return Loc(src, scalar.start, scalar.end)
     return Loc(src, found, found + len(needle))
-
-
-def _norm(rel: str) -> str:
-    parts: list[str] = []
-    for part in rel.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            else:
-                return "../"
-            continue
-        parts.append(part)
-    return "/".join(parts)
 
 
 def ast_loc(src: SourceFile, node: ast.expr) -> Loc:

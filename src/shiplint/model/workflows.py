@@ -235,15 +235,16 @@ def run_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
 def upload_workflows(
     model: ReleaseModel, upload: Upload
 ) -> list[tuple[Workflow, Job | None, Step | None]]:
-    """The workflows (with job and step) that run an upload: its own, the ones running its
-    script, and the callers of a reusable workflow (with the calling job, no step). A
-    reusable workflow that runs only when called is left out."""
+    """The workflows (with job and step) that run an upload: its own, the one whose step
+    runs this copy of its script (a script's commands are read once per calling step), and
+    the callers of a reusable workflow (with the calling job, no step). A reusable workflow
+    that runs only when called is left out."""
     context = upload.context
     found: list[tuple[Workflow, Job | None, Step | None]] = []
     if context.origin == "workflow" and context.workflow is not None:
         found.append((context.workflow, context.job, context.step))
     elif context.origin == "script":
-        for call in model.script_calls.get(upload.source.rel, []):
+        for call in model.callers_of(upload.source.rel, context):
             workflow = call.caller.workflow
             if workflow is not None and call.caller.origin == "workflow":
                 found.append((workflow, call.caller.job, call.caller.step))

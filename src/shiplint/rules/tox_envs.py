@@ -16,10 +16,16 @@ from typing import TYPE_CHECKING
 from shiplint.findings import Finding, Severity
 from shiplint.model.build import legacy_tox_ini
 from shiplint.model.commands import option_value, program_name
-from shiplint.model.tox_config import ini_passes, run_env_names, toml_passes
+from shiplint.model.tox_config import (
+    ini_disallowed,
+    ini_passes,
+    run_env_names,
+    toml_disallowed,
+    toml_passes,
+)
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.tox_credentials import PassedEnv, missing_credentials
+from shiplint.tox_credentials import PassedEnv, ToolAuth, missing_credentials
 from shiplint.tox_guard import EnvFacts, credentials_problem
 
 if TYPE_CHECKING:
@@ -121,25 +127,40 @@ def _pypirc_prepared(model: ReleaseModel, cmd: ShellCommand) -> bool:
     return False
 
 
-def _tox_env_passes(project: Project, upload: Upload) -> tuple[list[str], list[str]] | None:
-    """(pass_env, set_env names) of the tox env that runs ``upload`` (None: not found)."""
+def _tox_env_passes(
+    project: Project, upload: Upload
+) -> tuple[list[str], list[str], list[str]] | None:
+    """(pass_env, set_env names, disallow_pass_env) of the tox env that runs ``upload``
+    (None: not found)."""
     src = upload.source
     env = upload.context.label
     if src.kind in ("tox-ini", "setup-cfg"):
         ini = project.ini(src)
-        return None if ini is None else ini_passes(ini, env)
+        return None if ini is None else (*ini_passes(ini, env), ini_disallowed(ini, env))
     doc = project.toml(src)
     if doc is None:
         return None
     if src.kind == "pyproject":
         legacy = legacy_tox_ini(src, doc)
         if legacy is not None:
-            return ini_passes(legacy.ini, env)
+            return (*ini_passes(legacy.ini, env), ini_disallowed(legacy.ini, env))
         tool = doc.data.get("tool")
         tox = tool.get("tox") if isinstance(tool, dict) else None
     else:
         tox = doc.data
-    return toml_passes(tox, env) if isinstance(tox, dict) else None
+    if not isinstance(tox, dict):
+        return None
+    return (*toml_passes(tox, env), toml_disallowed(tox, env))
+
+
+def _disallowed_credentials(
+    auth: ToolAuth, pass_env: list[str], set_env: list[str], disallowed: list[str]
+) -> list[str]:
+    """The credential variables ``pass_env`` lets through but ``disallow_pass_env`` drops."""
+    allowed = PassedEnv(pass_env, set_env)
+    passed = PassedEnv(pass_env, set_env, disallowed)
+    names = dict.fromkeys(name for scheme in auth.schemes for name in scheme.names)
+    return [name for name in names if allowed(name) and not passed(name)]
 
 
 @register
@@ -159,8 +180,10 @@ class ToxUploadDropsCredentials(Rule):
     `legacy_tox_ini` in pyproject.toml) whose commands upload and that a workflow, a CI
     file or a script run from a workflow starts with `tox -e <env>` (or `TOXENV`). The
     env's own `pass_env`/`set_env` count, else those of `[testenv]`/`env_run_base`, with
-    `{[testenv]passenv}` references followed. An env that only maintainers run on their
-    own machine is left to shiplint's tox plugin, which also looks at `~/.pypirc`.
+    `{[testenv]passenv}` references followed; a name `disallow_pass_env` lists never gets
+    through, even when `pass_env` matches it (`TWINE_*` with `TWINE_PASSWORD` disallowed).
+    An env that only maintainers run on their own machine is left to shiplint's tox
+    plugin, which also looks at `~/.pypirc`.
 
     Fix: add the tool's variables to the env's `pass_env` (`TWINE_USERNAME`,
     `TWINE_PASSWORD`; `UV_PUBLISH_TOKEN`; `FLIT_USERNAME`, `FLIT_PASSWORD` ...), or
@@ -208,13 +231,13 @@ class ToxUploadDropsCredentials(Rule):
             passes = _tox_env_passes(project, upload)
             if passes is None:
                 continue
-            pass_env, set_env = passes
+            pass_env, set_env, disallowed = passes
             options = {name: option_value(arg) for name, arg in upload.options.items()}
             auth = missing_credentials(
                 upload.tool,
                 options,
                 upload.index,
-                PassedEnv(pass_env, set_env),
+                PassedEnv(pass_env, set_env, disallowed),
                 pypirc=_pypirc_prepared(model, runner),
             )
             if auth is None:
@@ -227,6 +250,7 @@ class ToxUploadDropsCredentials(Rule):
                 commands=[],
                 pass_env=pass_env,
                 set_env=set_env,
+                disallow_pass_env=disallowed,
             )
             text = credentials_problem(facts, upload, auth)
             message, _, help_text = text.partition("\n")
@@ -234,6 +258,18 @@ class ToxUploadDropsCredentials(Rule):
                 f"{upload.tool} also reads ~/.pypirc; none was found.",
                 f"{upload.tool} also reads ~/.pypirc, but the CI job does not write one.",
             )
+            dropped = _disallowed_credentials(auth, pass_env, set_env, disallowed)
+            if dropped:
+                names = ", ".join(dropped)
+                message = message.replace(
+                    "but its pass_env and set_env let no credentials through",
+                    f"but its disallow_pass_env drops {names}, which its pass_env lets "
+                    "through, and no other credentials get through",
+                )
+                help_text = (
+                    f"`disallow_pass_env` wins over `pass_env`: remove {names} from it "
+                    f"(or pass the credentials another way).\n{help_text}"
+                )
             where = runner.args[0].loc.pos
             yield self.at(
                 upload.loc,
