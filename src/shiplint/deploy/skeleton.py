@@ -231,13 +231,21 @@ def preview(item: Skeleton, prefix: TomlPath) -> str:
     """The same text as :func:`render_one`, without importing tomlkit (for ``check``'s help:
     the values are plain strings and lists of strings, and JSON string syntax is TOML's)."""
     lines = ["[" + ".".join(_key(str(p)) for p in (*prefix, item.name)) + "]"]
+    lines += _key_values(item)
+    return "\n".join(lines) + "\n"
+
+
+def _key_values(item: Skeleton) -> list[str]:
+    """The record's ``key = value`` pairs as TOML (the values are strings and lists of
+    strings: JSON string syntax is TOML's)."""
+    out = []
     for key, value in item.table.items():
         if isinstance(value, list):
             text = "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
         else:
             text = json.dumps(value, ensure_ascii=False)
-        lines.append(f"{_key(key)} = {text}")
-    return "\n".join(lines) + "\n"
+        out.append(f"{_key(key)} = {text}")
+    return out
 
 
 def inline_holder(doc: TomlDoc, prefix: TomlPath) -> tuple[TomlPath, TomlPath] | None:
@@ -261,14 +269,7 @@ def inline_holder(doc: TomlDoc, prefix: TomlPath) -> tuple[TomlPath, TomlPath] |
 def inline_entry(item: Skeleton, rest: TomlPath = ()) -> str:
     """The record as one ``name = {key = value, ...}`` entry of an inline table, nested in
     the tables of ``rest`` that do not exist yet."""
-    parts = []
-    for key, value in item.table.items():
-        if isinstance(value, list):
-            text = "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
-        else:
-            text = json.dumps(value, ensure_ascii=False)
-        parts.append(f"{_key(key)} = {text}")
-    entry = f"{_key(item.name)} = {{{', '.join(parts)}}}"
+    entry = f"{_key(item.name)} = {{{', '.join(_key_values(item))}}}"
     for part in reversed(rest):
         entry = f"{_key(str(part))} = {{{entry}}}"
     return entry

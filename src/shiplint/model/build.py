@@ -313,13 +313,8 @@ class _Builder:
             # a copy of the script's commands for each step that runs it (its job, triggers
             # and environment; a step running it twice, once), else one of its own
             for n, call in enumerate(_copies(calls)):
-                context = Context(origin="script", label=src.rel)
-                env: dict[str, Value] = {}
-                if call is not None:
-                    context = Context(
-                        origin="script", job=call.caller.job, step=call.caller.step, label=src.rel
-                    )
-                    env = call.env
+                context = _copy_context("script", src.rel, call)
+                env: dict[str, Value] = call.env if call is not None else {}
                 before = len(self.model.assignments)
                 self.model.commands.extend(
                     commands_from_text(self.model, src, src.text or "", context, env)
@@ -411,12 +406,9 @@ class _Builder:
             # a copy of the env's commands for each step that runs it (its job, and what
             # tox lets through), else one of their own
             for call in _copies(calls):
-                context = Context(origin="tox", label=env_name)
+                context = _copy_context("tox", env_name, call)
                 env: dict[str, Value] = {}
                 if call is not None:
-                    context = Context(
-                        origin="tox", job=call.caller.job, step=call.caller.step, label=env_name
-                    )
                     env = {k: v for k, v in call.env.items() if passed(k)}
                 for key in ("setenv", "set_env"):
                     value = section.get(key)
@@ -512,12 +504,9 @@ class _Builder:
         # a copy of the env's commands for each step that runs it (its job, and what tox
         # lets through), else one of their own
         for call in _copies(_distinct(calls)):
-            context = Context(origin="tox", label=name)
+            context = _copy_context("tox", name, call)
             env: dict[str, Value] = {}
             if call is not None:
-                context = Context(
-                    origin="tox", job=call.caller.job, step=call.caller.step, label=name
-                )
                 env = {k: v for k, v in call.env.items() if passed(k)}
             if isinstance(set_env, dict):
                 for var, val in set_env.items():
@@ -609,15 +598,9 @@ class _Builder:
                     # a copy of the recipe line for each step that runs the target (its
                     # job and environment), else one of its own
                     for call in _copies(calls):
-                        context = Context(origin="makefile", label=target)
+                        context = _copy_context("makefile", target, call)
                         cmd_env = env
                         if call is not None:
-                            context = Context(
-                                origin="makefile",
-                                job=call.caller.job,
-                                step=call.caller.step,
-                                label=target,
-                            )
                             own = {
                                 k: v for k, v in env.items() if k not in weak or k not in call.env
                             }
@@ -676,13 +659,8 @@ class _Builder:
                 # a copy for each step that runs this session (its job and environment),
                 # else one of its own
                 for call in _copies(callers.get(label, [])):
-                    context = Context(origin="nox", label=label)
-                    env: dict[str, Value] = {}
-                    if call is not None:
-                        context = Context(
-                            origin="nox", job=call.caller.job, step=call.caller.step, label=label
-                        )
-                        env = dict(call.env)
+                    context = _copy_context("nox", label, call)
+                    env: dict[str, Value] = dict(call.env) if call is not None else {}
                     self.model.commands.append(
                         ShellCommand(args=args, source=src, context=context, env=env)
                     )
@@ -761,6 +739,14 @@ def _distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
             seen.add(key)
             out.append(call)
     return out
+
+
+def _copy_context(origin: str, label: str, call: ScriptCall | None) -> Context:
+    """The context of one copy of a script's or task's commands: the calling step's job
+    and step, or (no caller) the script's or task's own."""
+    if call is None:
+        return Context(origin=origin, label=label)
+    return Context(origin=origin, job=call.caller.job, step=call.caller.step, label=label)
 
 
 def _copies(calls: list[ScriptCall]) -> list[ScriptCall | None]:
