@@ -1953,6 +1953,10 @@ MOVED_WF = MAKE_WF.replace("make release", "RUN")
             "nox --noxfile=$NOXFILE -s release",
             {"noxfile.py": NOX_UPLOAD.replace("upload(", "release(")},
         ),
+        (
+            "nox -fsub/noxfile.py -s release",
+            {"noxfile.py": NOX_UPLOAD.replace("upload(", "release(")},
+        ),
     ],
 )
 def test_task_run_elsewhere_is_not_linked(

@@ -378,6 +378,10 @@ def nox_invocation(rest: list[Arg]) -> tuple[bool, str | None, list[str]]:
             noxfile = text.split("=", 1)[1]
             taking = False
             continue
+        if text.startswith("-f") and len(text) > 2:  # -fFILE, as argparse reads it
+            noxfile = text[2:]
+            taking = False
+            continue
         if text in ("-s", "-e", "--session", "--sessions"):
             taking = True
             continue
