@@ -18,8 +18,9 @@ from shiplint.discover import (
     discover,
     resolve_script,
 )
+from tests.conftest import CORPUS as SHARED_CORPUS
 
-CORPUS = Path("/work/shared/corpus/real-repos")
+CORPUS = SHARED_CORPUS / "real-repos"
 GIT = shutil.which("git")
 needs_git = pytest.mark.skipif(GIT is None, reason="git is not installed")
 

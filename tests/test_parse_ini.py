@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from shiplint.parse import ParseProblem
 from shiplint.parse.ini import IniDoc, IniLine, IniValue, parse_ini
 from shiplint.source import Pos, SourceFile
+from tests.conftest import CORPUS as SHARED_CORPUS
 
-CORPUS = Path("/work/shared/corpus/real-repos")
+CORPUS = SHARED_CORPUS / "real-repos"
 
 
 def make_src(text: str | None, name: str = "tox.ini") -> SourceFile:

@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from shiplint.parse import ParseProblem
 from shiplint.parse.tomlpos import TomlDoc, TomlPath, _error_problem, _Locator, lookup, parse_toml
 from shiplint.source import Pos, SourceFile
+from tests.conftest import CORPUS as SHARED_CORPUS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-CORPUS = Path("/work/shared/corpus/real-repos")
+CORPUS = SHARED_CORPUS / "real-repos"
 
 
 def make_src(text: str | None, name: str = "pyproject.toml") -> SourceFile:
