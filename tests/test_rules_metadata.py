@@ -195,18 +195,74 @@ def test_license_classifier_with_expression_setuptools_is_an_error(
     )
 
 
-def test_license_classifier_with_expression_other_backend_is_a_warning(
+def _with_backend(requires: str, backend: str) -> str:
+    return LICENSE_PP.replace('"setuptools>=77"', requires).replace(
+        "setuptools.build_meta", backend
+    )
+
+
+@pytest.mark.parametrize(
+    ("requires", "backend", "words"),
+    [
+        ('"flit_core>=3.11,<4"', "flit_core.buildapi", "flit-core >= 3.11.0 stops the build"),
+        ('"pdm-backend"', "pdm.backend", "pdm-backend >= 2.4.0 stops the build"),
+        ('"scikit-build-core>=0.11"', "scikit_build_core.build", "scikit-build-core >= 0.11.0"),
+        ('"meson-python"', "mesonpy", "the build fails: `ConfigurationError: Setting"),
+    ],
+)
+def test_license_classifier_with_backends_that_refuse_it_is_an_error(
+    audit_findings: FindingsFn, requires: str, backend: str, words: str
+) -> None:
+    body = _with_backend(requires, backend)
+    [finding] = audit_findings({PP: body}, select=["SL732"])
+    assert (finding.line, finding.column) == hit("SL732", PP, body, "License :: OSI")[2:]
+    assert finding.severity is Severity.ERROR
+    assert words in finding.message
+
+
+@pytest.mark.parametrize(
+    ("requires", "backend", "package"),
+    [
+        ('"hatchling"', "hatchling.build", "hatchling"),
+        ('"maturin>=1.9,<2"', "maturin", "maturin"),
+        ('"poetry-core>=2.2"', "poetry.core.masonry.api", "poetry-core"),
+        ('"uv_build>=0.9,<0.10"', "uv_build", "uv-build"),
+    ],
+)
+def test_license_classifier_with_backends_that_build_it_is_info(
+    audit_findings: FindingsFn, requires: str, backend: str, package: str
+) -> None:
+    # PyPI accepts License-Expression with License :: classifiers: nothing fails
+    body = _with_backend(requires, backend)
+    [finding] = audit_findings({PP: body}, select=["SL732"])
+    assert (finding.line, finding.column) == hit("SL732", PP, body, "License :: OSI")[2:]
+    assert finding.severity is Severity.INFO
+    assert f"{package} " in finding.message and "PyPI accepts the pair" in finding.message
+
+
+def test_license_classifier_with_an_unknown_backend_is_a_warning(
     audit_findings: FindingsFn,
 ) -> None:
-    body = LICENSE_PP.replace('"setuptools>=77"', '"hatchling"').replace(
-        "setuptools.build_meta", "hatchling.build"
+    body = _with_backend('"setuptools>=77"', "backend").replace(
+        'build-backend = "backend"', 'build-backend = "backend"\nbackend-path = ["_build"]'
     )
     [finding] = audit_findings({PP: body}, select=["SL732"])
-    assert finding.severity is Severity.WARNING
     assert (finding.line, finding.column) == hit("SL732", PP, body, "License :: OSI")[2:]
+    assert finding.severity is Severity.WARNING
+    assert "whether `backend` does is unknown" in finding.message
 
 
-def test_license_expression_in_setup_cfg_with_setup_py_classifier(audit: AuditFn) -> None:
+def test_license_classifier_with_setuptools_pinned_below_77(audit_findings: FindingsFn) -> None:
+    # a string [project].license: setuptools < 77 refuses the string, >= 77 the classifier
+    body = LICENSE_PP.replace('"setuptools>=77"', '"setuptools>=61,<77"')
+    [finding] = audit_findings({PP: body}, select=["SL732"])
+    assert finding.severity is Severity.ERROR
+    assert "setuptools < 77.0.0 refuses a string `license` (SL712)" in finding.message
+
+
+def test_license_expression_in_setup_cfg_with_setup_py_classifier(
+    audit_findings: FindingsFn,
+) -> None:
     cfg = """
         [metadata]
         name = stardust
@@ -218,10 +274,37 @@ def test_license_expression_in_setup_cfg_with_setup_py_classifier(audit: AuditFn
         from setuptools import setup
         setup(classifiers=["License :: OSI Approved :: MIT License"])
     """
-    assert audit({CFG: cfg, PY: py}, select=["SL732"]) == [
+    # setuptools >= 77 refuses the pair from any configuration file (dist.py runs the check
+    # for setup.cfg and setup.py too); no [build-system]: the newest setuptools builds
+    found = audit_findings({CFG: cfg, PY: py}, select=["SL732"])
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
         hit("SL732", CFG, cfg, "License :: OSI"),
         hit("SL732", PY, py, "License :: OSI"),
     ]
+    assert {f.severity for f in found} == {Severity.ERROR}
+    assert "setuptools >= 77.0.0 stops the build" in found[0].message
+
+
+def test_license_expression_in_setup_cfg_with_setuptools_pinned_below_77(
+    audit_findings: FindingsFn,
+) -> None:
+    # setuptools < 77 ignores setup.cfg license_expression: the build works
+    cfg = """
+        [metadata]
+        name = stardust
+        license_expression = MIT
+        classifiers =
+            License :: OSI Approved :: MIT License
+    """
+    pp = """
+        [build-system]
+        requires = ["setuptools>=61,<77"]
+        build-backend = "setuptools.build_meta"
+    """
+    [finding] = audit_findings({CFG: cfg, PP: pp}, select=["SL732"])
+    assert (finding.path, finding.line) == (CFG, hit("SL732", CFG, cfg, "License :: OSI")[2])
+    assert finding.severity is Severity.INFO
+    assert "the pinned setuptools (< 77.0.0) ignores the license expression" in finding.message
 
 
 def test_license_classifier_without_expression_is_fine(audit: AuditFn) -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from shiplint.build_backend import analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.metadata import facts, file_state, in_checkout, project_metadata
 from shiplint.rules import register
@@ -199,23 +200,51 @@ class InvalidClassifier(Rule):
 # --- SL732 -------------------------------------------------------------------------------------
 
 
+def _version_reached(project: Project, package: str, since: str) -> bool | None:
+    """Whether the release of ``package`` a build installs is ``since`` or newer: True when
+    ``[build-system] requires`` does not name it or every entry allows a newer release
+    (installers take the newest), False when every entry keeps an older one, None when
+    they disagree."""
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    wanted = canonicalize_name(package)
+    pins = [p for p in analyze(project).requires if p.name == wanted]
+    if not pins:
+        return True
+    answers = {p.reaches(Version(since)) for p in pins}
+    return answers.pop() if len(answers) == 1 else None
+
+
 @register
 class LicenseClassifierWithExpression(Rule):
     """`License ::` classifiers next to a PEP 639 license expression.
 
     With `license = "MIT"` (an SPDX expression, PEP 639) the `License ::` classifiers are
-    deprecated, and build tools may refuse them. setuptools 77 and later stop the build
-    of a pyproject.toml project:
+    deprecated, and PEP 639 lets build tools refuse them. PyPI accepts the pair (warehouse
+    refuses only the old `License` field together with `License-Expression`), so what
+    happens depends on the build backend:
 
-    ```
-    setuptools.errors.InvalidConfigError: License classifiers have been superseded by
-    license expressions (see https://peps.python.org/pep-0639/). Please remove:
-    License :: OSI Approved :: MIT License
-    ```
+    * setuptools 77.0.0 and later stop the build, whether the expression comes from
+      pyproject.toml, setup.cfg `license_expression` or `setup(license_expression=…)`:
 
-    (from setup.cfg or setup.py it prints `SetuptoolsDeprecationWarning: License
-    classifiers are deprecated`). The finding is an error when setuptools builds the
-    pyproject.toml metadata, a warning otherwise (hatchling, for one, accepts both today).
+      ```
+      setuptools.errors.InvalidConfigError: License classifiers have been superseded by
+      license expressions (see https://peps.python.org/pep-0639/). Please remove:
+      License :: OSI Approved :: MIT License
+      ```
+
+      flit-core 3.11.0+, pdm-backend 2.4.0+, scikit-build-core 0.11.0+ and meson-python
+      (pyproject-metadata 0.9.0+) stop it too (their older releases refuse a string
+      `license` altogether). These are errors.
+    * hatchling (up to 1.32.0), maturin (up to 1.14.1), poetry-core (up to 2.3.2, with a
+      deprecation warning) and uv_build (a warning) build them: the release works, the
+      classifiers are only deprecated. These are info.
+    * any other backend: a warning, since whether it refuses them is unknown.
+
+    A setuptools pinned below 77 ignores setup.cfg/setup.py `license_expression`, so the
+    pair is then info as well. The backend facts (and the releases checked) are in
+    `facts.toml` under `[metadata.license-classifiers]`.
 
     Fix: delete the `License ::` classifiers; the expression says it all. shiplint deletes
     a classifier written alone on its line.
@@ -223,7 +252,7 @@ class LicenseClassifierWithExpression(Rule):
 
     code = "SL732"
     name = "license-classifier-with-expression"
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "`License ::` classifier next to a PEP 639 license expression"
     catalogue = ("P-8",)
     example_file = "pyproject.toml"
@@ -261,34 +290,63 @@ class LicenseClassifierWithExpression(Rule):
         if not expressions:
             return
         exp_declared, expression = expressions[0]
-        errors = facts().get("license-classifier-errors", {})
-        backend = (md.backend or "setuptools.build_meta").split(":", 1)[0]
-        fatal = errors.get(backend) if exp_declared.kind == "pyproject" else None
-        for declared, text in md.classifiers():
+        backend = (md.backend or "setuptools.build_meta").split(":", 1)[0].strip()
+        known = facts().get("license-classifiers", {})
+        entry = known.get(backend) if isinstance(known, dict) else None
+        severity, consequence = self._outcome(project, backend, entry, exp_declared)
+        for _declared, text in md.classifiers():
             if not text.value.startswith("License ::"):
                 continue
-            severity = Severity.WARNING
-            if fatal and declared.kind == "pyproject":
-                severity = Severity.ERROR
-                consequence = f"the build fails: `{fatal} {text.value}`"
-            elif exp_declared.kind == "pyproject":
-                consequence = (
-                    "PEP 639 deprecates them and lets build tools refuse them (setuptools "
-                    ">= 77 stops such pyproject.toml builds with `InvalidConfigError`)"
-                )
-            else:
-                consequence = (
-                    "setuptools warns `SetuptoolsDeprecationWarning: License classifiers are "
-                    "deprecated` (PEP 639 lets build tools refuse them)"
-                )
+            said = consequence.replace("{classifier}", text.value)
             yield self.at(
                 text.loc,
                 f"`{text.value}` duplicates the license expression `{expression.value}` "
-                f"({expression.loc.source.rel}:{expression.loc.pos.line}): {consequence}",
+                f"({expression.loc.source.rel}:{expression.loc.pos.line}): {said}",
                 "Remove the `License ::` classifiers; the SPDX expression replaces them.",
                 severity=severity,
                 fix=_remove_item_line(text, f"remove the classifier `{text.value}`"),
             )
+
+    def _outcome(
+        self, project: Project, backend: str, entry: object, exp_declared: Declared
+    ) -> tuple[Severity, str]:
+        """The severity and the consequence for this backend (``{classifier}`` stands for
+        the classifier)."""
+        if not isinstance(entry, dict):
+            return Severity.WARNING, (
+                f"PEP 639 deprecates them and lets build backends refuse them; whether "
+                f"`{backend}` does is unknown to shiplint (setuptools >= 77, flit-core >= "
+                "3.11 and pdm-backend >= 2.4 stop the build; PyPI accepts the pair)"
+            )
+        package = str(entry.get("package", backend))
+        accepts = entry.get("accepts")
+        if accepts:
+            return Severity.INFO, (
+                f"PEP 639 deprecates them; {package} {accepts} and PyPI accepts the pair, but "
+                "setuptools >= 77, flit-core >= 3.11 and pdm-backend >= 2.4 stop such builds"
+            )
+        error = str(entry.get("error", ""))
+        since = entry.get("refuses-since")
+        if not since:
+            return Severity.ERROR, f"the build fails: `{error}`"
+        reached = _version_reached(project, package, str(since))
+        if reached is True:
+            return Severity.ERROR, f"{package} >= {since} stops the build: `{error}`"
+        if exp_declared.kind == "pyproject":
+            # older releases refuse the string [project].license itself (SL712)
+            return Severity.ERROR, (
+                f"the build fails: {package} < {since} refuses a string `license` (SL712), "
+                f"and {package} >= {since} stops on the classifier: `{error}`"
+            )
+        if reached is None:
+            return Severity.WARNING, (
+                f"{package} >= {since} stops the build (`{error}`); the "
+                "`[build-system] requires` entries disagree on which release is installed"
+            )
+        return Severity.INFO, (
+            f"the pinned {package} (< {since}) ignores the license expression; {package} >= "
+            f"{since} stops the build: `{error}`"
+        )
 
 
 # --- SL733 -------------------------------------------------------------------------------------
