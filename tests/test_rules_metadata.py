@@ -579,6 +579,72 @@ def test_valid_dependencies_and_private_url_dependencies_are_fine(audit: AuditFn
     assert audit({PP: pp, WF: PRIVATE_WF}, select=["SL737"]) == []
 
 
+# A project between releases: a development version, and a dependency on the development
+# branch of a sibling project; only published GitHub releases upload.
+DEV_PP = """
+    [project]
+    name = "stardust"
+    version = "2.5.0.dev0"
+    dependencies = [
+      "stardust-core @ git+https://github.com/example/stardust-core.git",
+      "numpy>=1.24",
+    ]
+"""
+
+RELEASE_WF = """
+    name: release
+    on:
+      release:
+        types: [published]
+    jobs:
+      upload:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with: {name: dist, path: dist}
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_url_dependency_of_a_development_version_released_from_tags_is_info(
+    audit_findings: FindingsFn,
+) -> None:
+    [finding] = audit_findings({PP: DEV_PP, WF: RELEASE_WF}, select=["SL737"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL737", PP, DEV_PP, "stardust-core @"
+    )
+    assert finding.severity is Severity.INFO
+    assert "`2.5.0.dev0` (pyproject.toml:3) is a development version" in finding.message
+    assert "Can't have direct dependency" in finding.message
+    # a tag push (not a release) keeps it to tags as well
+    [tagged] = audit_findings({PP: DEV_PP, WF: PYPI_WF}, select=["SL737"])
+    assert tagged.severity is Severity.INFO
+
+
+@pytest.mark.parametrize(
+    ("pp", "files"),
+    [
+        # a release version: this commit is what a release publishes
+        (DEV_PP.replace("2.5.0.dev0", "2.5.0"), {WF: RELEASE_WF}),
+        # uploads on every push (branches too) publish this very commit
+        (DEV_PP, {WF: RELEASE_WF.replace("release:\n        types: [published]", "push:")}),
+        # a manual upload (Makefile) may run on any commit
+        (DEV_PP, {"Makefile": "release:\n\ttwine upload dist/*\n"}),
+        # workflow_dispatch runs on whatever branch is chosen
+        (DEV_PP, {WF: RELEASE_WF.replace("[published]", "[published]\n      workflow_dispatch:")}),
+    ],
+)
+def test_url_dependency_stays_an_error_when_this_commit_can_be_published(
+    audit_findings: FindingsFn, pp: str, files: dict[str, str]
+) -> None:
+    [finding] = audit_findings({PP: pp, **files}, select=["SL737"])
+    assert (finding.line, finding.column) == hit("SL737", PP, pp, "stardust-core @")[2:]
+    assert finding.severity is Severity.ERROR
+
+
 # --- SL738 private-classifier-uploaded ----------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.metadata import facts, file_state, in_checkout, project_metadata
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.versioning import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.metadata import Declared, Readme, Text
@@ -49,6 +50,34 @@ def _published_to_pypi(project: Project) -> bool:
     local version or a URL dependency is also how projects that are never published are
     kept private (and a workspace root is not what its uploads publish)."""
     return bool(_pypi_uploads(project)) and not project_metadata(project).workspace_root
+
+
+def _development_version(project: Project) -> Text | None:
+    """The static development version (``2.5.0.dev0``) of a repository whose uploads to
+    PyPI all run in GitHub workflows for tags and releases only.
+
+    Then the commit that gets released is not this one: the release commit sets the release
+    version, and projects such as Poetry replace a development-time URL dependency in that
+    same commit. None when the version is not a static ``.devN`` one, or some upload may
+    publish this very commit (a branch push, ``schedule``, a manual or other CI upload)."""
+    from packaging.version import InvalidVersion, Version
+
+    versions = [d.version for d in project_metadata(project).declared if d.version is not None]
+    if not versions:
+        return None
+    try:
+        if not Version(versions[0].value).is_devrelease:
+            return None
+    except InvalidVersion:
+        return None
+    uploads = _pypi_uploads(project)
+    for upload in uploads:
+        workflow = upload.context.workflow
+        if workflow is None or workflow.source.kind != "workflow":
+            return None
+        if runs_outside_tags(project.model, upload) is not None:
+            return None
+    return versions[0] if uploads else None
 
 
 def _where(upload: Upload) -> str:
@@ -594,6 +623,12 @@ class InvalidDependency(Rule):
     (`pkg @ git+https://…`) is valid PEP 508, but PyPI refuses it:
     `400 Can't have direct dependency: pkg @ git+https://…` (reported when the repository
     uploads to PyPI or TestPyPI: applications that are never published may use them).
+    When the version is a static development version (`2.5.0.dev0`) and every upload runs
+    in a GitHub workflow for tags or releases only, the commit that is released is another
+    one: the release commit sets the version, and projects such as Poetry depend on a
+    development branch between releases and replace it there. That case is info (the
+    release commit must replace the URL); a release version, or an upload on branch
+    pushes, `schedule` or from outside GitHub workflows, keeps the error.
 
     setup.cfg reads a one-line `install_requires` as a list split at `;`, so
     `install_requires = attrs; python_version < "3.8"` gives the invalid requirement
@@ -629,6 +664,7 @@ class InvalidDependency(Rule):
         from packaging.requirements import InvalidRequirement, Requirement
 
         pypi = _published_to_pypi(project)
+        development: tuple[Text | None] | None = None
         for declared, dep in md.dependencies():
             text = dep.text
             where = f"`[project].{dep.field}`" if declared.kind == "pyproject" else f"`{dep.field}`"
@@ -653,10 +689,27 @@ class InvalidDependency(Rule):
                 )
                 continue
             if req.url is not None and pypi:
+                refused = f"`400 Can't have direct dependency: {req}`"
+                if development is None:
+                    development = (_development_version(project),)
+                dev = development[0]
+                if dev is not None:
+                    yield self.at(
+                        text.loc,
+                        f"`{text.value}` in {where} is a direct URL dependency, which PyPI "
+                        f"refuses ({refused}); the version `{dev.value}` "
+                        f"({dev.loc.source.rel}:{dev.loc.pos.line}) is a development version "
+                        "and every upload runs for tags or releases only, so the release "
+                        "commit must replace it",
+                        f"In the commit that sets the release version, depend on a released "
+                        f"version of `{req.name}`.",
+                        severity=Severity.INFO,
+                    )
+                    continue
                 yield self.at(
                     text.loc,
                     f"`{text.value}` in {where} is a direct URL dependency: PyPI refuses the "
-                    f"upload with `400 Can't have direct dependency: {req}`",
+                    f"upload with {refused}",
                     f"Depend on a released version of `{req.name}` (publish it first if "
                     "needed), or keep URL dependencies out of the metadata you upload.",
                 )
