@@ -663,6 +663,34 @@ def test_private_classifier_with_pypi_upload(audit_findings: FindingsFn) -> None
     )
     assert f"{WF}:{upload_line + 1}" in finding.message
     assert "'Private :: Do Not Upload' is not a valid classifier." in finding.message
+    # the classifier is PyPI's documented upload stop: both together may well be meant
+    assert finding.severity is Severity.INFO
+
+
+def test_private_classifier_of_a_template_with_a_release_workflow_is_info(
+    audit_findings: FindingsFn,
+) -> None:
+    # a project template: the release job is for projects made from it, the classifier
+    # keeps the template itself off PyPI
+    pp = """
+        [build-system]
+        requires = ["scikit-build-core>=0.11"]
+        build-backend = "scikit_build_core.build"
+
+        [project]
+        name = "example_ext"
+        version = "0.0.1"
+        classifiers = [
+          "Programming Language :: Python :: 3 :: Only",
+          "Private :: Do Not Upload",
+        ]
+    """
+    [finding] = audit_findings({PP: pp, WF: RELEASE_WF}, select=["SL738"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL738", PP, pp, "Private ::"
+    )
+    assert finding.severity is Severity.INFO
+    assert "stops every upload to PyPI" in finding.message
 
 
 def test_private_classifier_in_setup_py_with_twine_to_testpypi(audit: AuditFn) -> None:

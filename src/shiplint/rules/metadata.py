@@ -722,19 +722,26 @@ class InvalidDependency(Rule):
 class PrivateClassifierUploaded(Rule):
     """`Private :: Do Not Upload` while the repository publishes to PyPI.
 
-    PyPI refuses every distribution with a classifier starting with `Private ::`: the
-    classifier exists to stop private packages from being uploaded by accident. If the
-    repository also has a publishing job for PyPI or TestPyPI, one of the two is a
-    mistake: the job always fails with `400 'Private :: Do Not Upload' is not a valid
-    classifier.`
+    PyPI refuses every distribution with a classifier starting with `Private ::`: it is
+    the documented way to keep a package off PyPI ("To prevent a package from being
+    uploaded to PyPI, use the special 'Private :: Do Not Upload' classifier", pypi.org's
+    classifiers page; warehouse validates classifiers against trove-classifiers, which
+    has none under `Private ::`). With a publishing job for PyPI or TestPyPI as well, the
+    job fails with `400 'Private :: Do Not Upload' is not a valid classifier.`
 
-    Fix: remove the classifier when the package is meant to be public, or remove (or
-    point at your private index) the upload.
+    Both together are often deliberate: project templates (pybind's and scikit-build's
+    examples) ship a release workflow for the projects made from them and the classifier
+    so that the template itself, or a copy nobody has renamed, is never uploaded. shiplint
+    cannot tell that from a package that has gone public and kept the classifier, so the
+    finding is info: it says what will happen.
+
+    Fix: remove the classifier when the package is to be published; keep it when it is
+    there to stop uploads (or point the upload at your private index).
     """
 
     code = "SL738"
     name = "private-classifier-uploaded"
-    severity = Severity.ERROR
+    severity = Severity.INFO
     summary = "`Private ::` classifier in a project that is uploaded to PyPI"
     catalogue = ("P-7",)
     example_file = "pyproject.toml"
@@ -760,11 +767,11 @@ class PrivateClassifierUploaded(Rule):
         for _declared, text in texts:
             yield self.at(
                 text.loc,
-                f"`{text.value}` blocks uploads, but {_where(upload)} uploads to {index} "
-                f"({upload.tool}): PyPI refuses the upload with "
+                f"`{text.value}` stops every upload to PyPI: {_where(upload)} uploads to "
+                f"{index} ({upload.tool}), and PyPI refuses it with "
                 f"`400 {text.value!r} is not a valid classifier.`",
-                "Remove the classifier if the package is public; otherwise remove the upload "
-                "or point it at your private index.",
+                "Intended if the package must stay off PyPI (a template, a private package). "
+                "Before the first public release, remove the classifier.",
             )
 
 
