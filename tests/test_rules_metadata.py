@@ -866,7 +866,7 @@ def test_good_readmes_are_fine(audit: AuditFn, tmp_path: Path) -> None:
 # --- SL740 setup-py-upload ----------------------------------------------------------------------
 
 
-def test_setup_py_upload_in_workflow_makefile_and_aliases(audit: AuditFn) -> None:
+def test_setup_py_upload_in_workflow_makefile_and_aliases(audit_findings: FindingsFn) -> None:
     wf = """
         name: release
         on:
@@ -887,11 +887,45 @@ def test_setup_py_upload_in_workflow_makefile_and_aliases(audit: AuditFn) -> Non
         release = sdist bdist_wheel
             upload
     """
-    assert audit({WF: wf, "Makefile": make, CFG: cfg}, select=["SL740"]) == [
+    found = audit_findings({WF: wf, "Makefile": make, CFG: cfg}, select=["SL740"])
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
         hit("SL740", WF, wf, "upload"),
         hit("SL740", "Makefile", make, "register", nth=2),
         hit("SL740", CFG, cfg, "upload"),
     ]
+    # the workflow step fails the release job; the Makefile target and the alias fail when
+    # someone runs them, which no CI job does
+    assert [f.severity for f in found] == [Severity.ERROR, Severity.WARNING, Severity.WARNING]
+    assert "the Makefile target `register` fails" in found[1].message
+    assert "no CI job runs it" in found[2].message
+
+
+def test_setup_py_upload_in_a_target_and_an_alias_that_ci_runs(
+    audit_findings: FindingsFn,
+) -> None:
+    wf = """
+        name: release
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: make release
+              - run: python setup.py publish
+    """
+    make = "release:\n\tpython setup.py register sdist upload\n"
+    cfg = "[aliases]\npublish = sdist bdist_wheel upload\n"
+    found = audit_findings({WF: wf, "Makefile": make, CFG: cfg}, select=["SL740"])
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
+        hit("SL740", "Makefile", make, "register"),
+        hit("SL740", CFG, cfg, "upload"),
+    ]
+    assert {f.severity for f in found} == {Severity.ERROR}
+    step_line = hit("SL740", WF, wf, "python setup.py publish")[2]
+    assert f"(CI runs it at {WF}:{step_line})" in found[1].message
 
 
 def test_modern_upload_is_fine(audit: AuditFn) -> None:
