@@ -145,6 +145,39 @@ def test_invalid_classifiers_in_setup_cfg_and_setup_py(audit: AuditFn) -> None:
     ]
 
 
+def test_classifiers_run_together_by_a_missing_comma_in_setup_py(
+    audit_findings: FindingsFn,
+) -> None:
+    # generated lines without commas: Python joins the adjacent literals into one string
+    py = """
+        from setuptools import setup
+
+        setup(
+            name="stardust",
+            classifiers=[
+                "Programming Language :: Python :: 3",
+                # [[[cog for v in versions: cog.outl(f'"Programming Language :: Python :: {v}"')]]]
+                "Programming Language :: Python :: 3.12"
+                "Programming Language :: Python :: 3.13"
+                # [[[end]]]
+                "Typing :: Typed",
+            ],
+        )
+    """
+    [finding] = audit_findings({PY: py}, select=["SL731"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL731", PY, py, '"Programming Language :: Python :: 3.12"'
+    )
+    joined = (
+        "Programming Language :: Python :: 3.12Programming Language :: Python :: 3.13"
+        "Typing :: Typed"
+    )
+    assert f"400 {joined!r} is not a valid classifier." in finding.message
+    assert "These are 3 classifiers run together" in finding.help
+    assert "`Programming Language :: Python :: 3.13`" in finding.help
+    assert "`Typing :: Typed`" not in finding.help
+
+
 def test_valid_classifiers_and_private_index_are_fine(audit: AuditFn) -> None:
     good = """
         [project]

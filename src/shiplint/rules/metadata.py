@@ -127,6 +127,22 @@ def _remove_item_line(text: Text, description: str) -> Fix | None:
 # --- SL731 -------------------------------------------------------------------------------------
 
 
+def _joined(value: str, known: set[str] | frozenset[str]) -> list[str] | None:
+    """``value`` split into two or more known classifiers written without a separator
+    (``"…:: 3.10" "…:: 3.11"`` in Python is one string), or None."""
+    starts = {c.split(" :: ", 1)[0] for c in known}
+    cuts: dict[int, list[str]] = {0: []}
+    for i in range(len(value)):
+        if i not in cuts or (i and not any(value.startswith(s, i) for s in starts)):
+            continue
+        for c in known:
+            end = i + len(c)
+            if end not in cuts and value.startswith(c, i):
+                cuts[end] = [*cuts[i], c]
+    parts = cuts.get(len(value))
+    return parts if parts is not None and len(parts) > 1 else None
+
+
 @register
 class InvalidClassifier(Rule):
     """A classifier that is not in trove-classifiers, or a deprecated one.
@@ -214,15 +230,27 @@ class InvalidClassifier(Rule):
                 continue
             import difflib
 
-            close = difflib.get_close_matches(value, sorted(classifiers), n=1, cutoff=0.75)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            joined = _joined(value, classifiers)
+            if joined is not None and declared.kind == "setup-py":
+                help = (
+                    f"These are {len(joined)} classifiers run together: Python joins "
+                    "adjacent string literals, so a comma is missing after each of "
+                    + ", ".join(f"`{c}`" for c in joined[:-1])
+                    + " (check the code that writes them, e.g. a cog generator)."
+                )
+            else:
+                close = difflib.get_close_matches(value, sorted(classifiers), n=1, cutoff=0.75)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                help = (
+                    f"Use an exact classifier from https://pypi.org/classifiers/{hint}. If it "
+                    "was added to trove-classifiers recently, upgrade trove-classifiers where "
+                    "shiplint runs."
+                )
             yield self.at(
                 text.loc,
                 f"`{value}` in {where} is not a trove classifier: PyPI refuses the upload "
                 f"with `400 {value!r} is not a valid classifier.`",
-                f"Use an exact classifier from https://pypi.org/classifiers/{hint}. If it "
-                "was added to trove-classifiers recently, upgrade trove-classifiers where "
-                "shiplint runs.",
+                help,
             )
 
 
