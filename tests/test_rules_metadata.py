@@ -119,6 +119,36 @@ def test_invalid_and_deprecated_classifiers_in_pyproject(audit_findings: Finding
     )
 
 
+def test_invalid_classifier_severity_follows_what_refuses_it(audit_findings: FindingsFn) -> None:
+    # (each call adds files to the same tree: the upload comes last)
+    # no upload in sight and setuptools, which leaves classifiers to PyPI: a warning
+    found = audit_findings({PP: CLASSIFIERS_PP}, select=["SL731"])
+    assert [f.severity for f in found] == [Severity.WARNING] * 3
+    assert "configures no upload to PyPI or TestPyPI" in found[0].message
+    # hatchling >= 1.7 stops the build on an unknown classifier, upload or not
+    hatch = (
+        CLASSIFIERS_PP
+        + """
+    [build-system]
+    requires = ["hatchling"]
+    build-backend = "hatchling.build"
+"""
+    )
+    found = audit_findings({PP: hatch}, select=["SL731"])
+    assert [f.severity for f in found] == [Severity.ERROR] * 3
+    assert (
+        "the build fails: `ValueError: Unknown classifier in field `project.classifiers`: "
+        "Frameworks :: Ansible`" in found[1].message
+    )
+    # ... but not a hatchling pinned below 1.7
+    old = hatch.replace('["hatchling"]', '["hatchling<1.7"]')
+    assert {f.severity for f in audit_findings({PP: old}, select=["SL731"])} == {Severity.WARNING}
+    # an upload to PyPI: PyPI refuses it
+    found = audit_findings({PP: CLASSIFIERS_PP, WF: PYPI_WF}, select=["SL731"])
+    assert [f.severity for f in found] == [Severity.ERROR] * 3
+    assert "configures no upload" not in found[0].message
+
+
 def test_invalid_classifiers_in_setup_cfg_and_setup_py(audit: AuditFn) -> None:
     cfg = """
         [metadata]

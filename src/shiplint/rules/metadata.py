@@ -161,6 +161,12 @@ class InvalidClassifier(Rule):
     ['Natural Language :: Ukrainian'] instead.` Typical causes are typos, invented
     categories (`Frameworks :: Ansible`) and Python versions newer than the classifier list.
 
+    The finding is an error when the repository uploads to PyPI or TestPyPI, or when the
+    build itself refuses the classifier (hatchling 1.7.0 and later check `[project]`
+    classifiers: `Unknown classifier in field project.classifiers`). With no upload in
+    sight and a backend that does not check, it is a warning: the upload may be made by
+    hand or not at all.
+
     Fix: use an exact classifier from the list (shiplint suggests the closest one, and
     replaces a deprecated classifier that has a single successor). `Private ::`
     classifiers are meant to block uploads and are left to SL738. Validate classifiers
@@ -200,11 +206,13 @@ class InvalidClassifier(Rule):
         from trove_classifiers import classifiers, deprecated_classifiers
 
         private = str(facts().get("private-classifier-prefix", "Private ::"))
+        uploaded = bool(_pypi_uploads(project))
         for declared, text in md.classifiers():
             value = text.value
             if value in classifiers or value.startswith(private):
                 continue
             where = _field(declared, text)
+            severity, unseen = self._certainty(project, declared, value, uploaded)
             if value in deprecated_classifiers:
                 successors = list(deprecated_classifiers[value])
                 if successors:
@@ -223,9 +231,10 @@ class InvalidClassifier(Rule):
                 yield self.at(
                     text.loc,
                     f"{where} uses the deprecated classifier `{value}`: PyPI refuses the "
-                    f"upload with `400 {error}`",
+                    f"upload with `400 {error}`{unseen}",
                     help,
                     fix=fix,
+                    severity=severity,
                 )
                 continue
             import difflib
@@ -249,9 +258,30 @@ class InvalidClassifier(Rule):
             yield self.at(
                 text.loc,
                 f"`{value}` in {where} is not a trove classifier: PyPI refuses the upload "
-                f"with `400 {value!r} is not a valid classifier.`",
+                f"with `400 {value!r} is not a valid classifier.`{unseen}",
                 help,
+                severity=severity,
             )
+
+    def _certainty(
+        self, project: Project, declared: Declared, value: str, uploaded: bool
+    ) -> tuple[Severity, str]:
+        """The severity, and what to add to the message when no upload is in sight."""
+        if uploaded:
+            return Severity.ERROR, ""
+        md = project_metadata(project)
+        backend = (md.backend or "setuptools.build_meta").split(":", 1)[0].strip()
+        checks = facts().get("classifier-checking-backends", {})
+        entry = checks.get(backend) if isinstance(checks, dict) else None
+        if isinstance(entry, dict) and declared.kind == "pyproject":
+            package = str(entry.get("package", backend))
+            since = str(entry.get("since", "0"))
+            if _version_reached(project, package, since) is True:
+                error = str(entry.get("error", "")).replace("{classifier}", value)
+                return Severity.ERROR, f"; before that, the build fails: `{error}`"
+        return Severity.WARNING, (
+            " (this repository configures no upload to PyPI or TestPyPI: check how it is released)"
+        )
 
 
 # --- SL732 -------------------------------------------------------------------------------------
