@@ -119,6 +119,36 @@ def test_invalid_and_deprecated_classifiers_in_pyproject(audit_findings: Finding
     )
 
 
+def test_invalid_classifier_severity_follows_what_refuses_it(audit_findings: FindingsFn) -> None:
+    # (each call adds files to the same tree: the upload comes last)
+    # no upload in sight and setuptools, which leaves classifiers to PyPI: a warning
+    found = audit_findings({PP: CLASSIFIERS_PP}, select=["SL731"])
+    assert [f.severity for f in found] == [Severity.WARNING] * 3
+    assert "configures no upload to PyPI or TestPyPI" in found[0].message
+    # hatchling >= 1.7 stops the build on an unknown classifier, upload or not
+    hatch = (
+        CLASSIFIERS_PP
+        + """
+    [build-system]
+    requires = ["hatchling"]
+    build-backend = "hatchling.build"
+"""
+    )
+    found = audit_findings({PP: hatch}, select=["SL731"])
+    assert [f.severity for f in found] == [Severity.ERROR] * 3
+    assert (
+        "the build fails: `ValueError: Unknown classifier in field `project.classifiers`: "
+        "Frameworks :: Ansible`" in found[1].message
+    )
+    # ... but not a hatchling pinned below 1.7
+    old = hatch.replace('["hatchling"]', '["hatchling<1.7"]')
+    assert {f.severity for f in audit_findings({PP: old}, select=["SL731"])} == {Severity.WARNING}
+    # an upload to PyPI: PyPI refuses it
+    found = audit_findings({PP: CLASSIFIERS_PP, WF: PYPI_WF}, select=["SL731"])
+    assert [f.severity for f in found] == [Severity.ERROR] * 3
+    assert "configures no upload" not in found[0].message
+
+
 def test_invalid_classifiers_in_setup_cfg_and_setup_py(audit: AuditFn) -> None:
     cfg = """
         [metadata]
@@ -143,6 +173,39 @@ def test_invalid_classifiers_in_setup_cfg_and_setup_py(audit: AuditFn) -> None:
         hit("SL731", CFG, cfg, "Topic :: Scientific/Engineering :: Biophysics"),
         hit("SL731", PY, py, "Topic :: Scientific/Engineering :: Biophysics"),
     ]
+
+
+def test_classifiers_run_together_by_a_missing_comma_in_setup_py(
+    audit_findings: FindingsFn,
+) -> None:
+    # generated lines without commas: Python joins the adjacent literals into one string
+    py = """
+        from setuptools import setup
+
+        setup(
+            name="stardust",
+            classifiers=[
+                "Programming Language :: Python :: 3",
+                # [[[cog for v in versions: cog.outl(f'"Programming Language :: Python :: {v}"')]]]
+                "Programming Language :: Python :: 3.12"
+                "Programming Language :: Python :: 3.13"
+                # [[[end]]]
+                "Typing :: Typed",
+            ],
+        )
+    """
+    [finding] = audit_findings({PY: py}, select=["SL731"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL731", PY, py, '"Programming Language :: Python :: 3.12"'
+    )
+    joined = (
+        "Programming Language :: Python :: 3.12Programming Language :: Python :: 3.13"
+        "Typing :: Typed"
+    )
+    assert f"400 {joined!r} is not a valid classifier." in finding.message
+    assert "These are 3 classifiers run together" in finding.help
+    assert "`Programming Language :: Python :: 3.13`" in finding.help
+    assert "`Typing :: Typed`" not in finding.help
 
 
 def test_valid_classifiers_and_private_index_are_fine(audit: AuditFn) -> None:
@@ -195,18 +258,74 @@ def test_license_classifier_with_expression_setuptools_is_an_error(
     )
 
 
-def test_license_classifier_with_expression_other_backend_is_a_warning(
+def _with_backend(requires: str, backend: str) -> str:
+    return LICENSE_PP.replace('"setuptools>=77"', requires).replace(
+        "setuptools.build_meta", backend
+    )
+
+
+@pytest.mark.parametrize(
+    ("requires", "backend", "words"),
+    [
+        ('"flit_core>=3.11,<4"', "flit_core.buildapi", "flit-core >= 3.11.0 stops the build"),
+        ('"pdm-backend"', "pdm.backend", "pdm-backend >= 2.4.0 stops the build"),
+        ('"scikit-build-core>=0.11"', "scikit_build_core.build", "scikit-build-core >= 0.11.0"),
+        ('"meson-python"', "mesonpy", "the build fails: `ConfigurationError: Setting"),
+    ],
+)
+def test_license_classifier_with_backends_that_refuse_it_is_an_error(
+    audit_findings: FindingsFn, requires: str, backend: str, words: str
+) -> None:
+    body = _with_backend(requires, backend)
+    [finding] = audit_findings({PP: body}, select=["SL732"])
+    assert (finding.line, finding.column) == hit("SL732", PP, body, "License :: OSI")[2:]
+    assert finding.severity is Severity.ERROR
+    assert words in finding.message
+
+
+@pytest.mark.parametrize(
+    ("requires", "backend", "package"),
+    [
+        ('"hatchling"', "hatchling.build", "hatchling"),
+        ('"maturin>=1.9,<2"', "maturin", "maturin"),
+        ('"poetry-core>=2.2"', "poetry.core.masonry.api", "poetry-core"),
+        ('"uv_build>=0.9,<0.10"', "uv_build", "uv-build"),
+    ],
+)
+def test_license_classifier_with_backends_that_build_it_is_info(
+    audit_findings: FindingsFn, requires: str, backend: str, package: str
+) -> None:
+    # PyPI accepts License-Expression with License :: classifiers: nothing fails
+    body = _with_backend(requires, backend)
+    [finding] = audit_findings({PP: body}, select=["SL732"])
+    assert (finding.line, finding.column) == hit("SL732", PP, body, "License :: OSI")[2:]
+    assert finding.severity is Severity.INFO
+    assert f"{package} " in finding.message and "PyPI accepts the pair" in finding.message
+
+
+def test_license_classifier_with_an_unknown_backend_is_a_warning(
     audit_findings: FindingsFn,
 ) -> None:
-    body = LICENSE_PP.replace('"setuptools>=77"', '"hatchling"').replace(
-        "setuptools.build_meta", "hatchling.build"
+    body = _with_backend('"setuptools>=77"', "backend").replace(
+        'build-backend = "backend"', 'build-backend = "backend"\nbackend-path = ["_build"]'
     )
     [finding] = audit_findings({PP: body}, select=["SL732"])
-    assert finding.severity is Severity.WARNING
     assert (finding.line, finding.column) == hit("SL732", PP, body, "License :: OSI")[2:]
+    assert finding.severity is Severity.WARNING
+    assert "whether `backend` does is unknown" in finding.message
 
 
-def test_license_expression_in_setup_cfg_with_setup_py_classifier(audit: AuditFn) -> None:
+def test_license_classifier_with_setuptools_pinned_below_77(audit_findings: FindingsFn) -> None:
+    # a string [project].license: setuptools < 77 refuses the string, >= 77 the classifier
+    body = LICENSE_PP.replace('"setuptools>=77"', '"setuptools>=61,<77"')
+    [finding] = audit_findings({PP: body}, select=["SL732"])
+    assert finding.severity is Severity.ERROR
+    assert "setuptools < 77.0.0 refuses a string `license` (SL712)" in finding.message
+
+
+def test_license_expression_in_setup_cfg_with_setup_py_classifier(
+    audit_findings: FindingsFn,
+) -> None:
     cfg = """
         [metadata]
         name = stardust
@@ -218,10 +337,37 @@ def test_license_expression_in_setup_cfg_with_setup_py_classifier(audit: AuditFn
         from setuptools import setup
         setup(classifiers=["License :: OSI Approved :: MIT License"])
     """
-    assert audit({CFG: cfg, PY: py}, select=["SL732"]) == [
+    # setuptools >= 77 refuses the pair from any configuration file (dist.py runs the check
+    # for setup.cfg and setup.py too); no [build-system]: the newest setuptools builds
+    found = audit_findings({CFG: cfg, PY: py}, select=["SL732"])
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
         hit("SL732", CFG, cfg, "License :: OSI"),
         hit("SL732", PY, py, "License :: OSI"),
     ]
+    assert {f.severity for f in found} == {Severity.ERROR}
+    assert "setuptools >= 77.0.0 stops the build" in found[0].message
+
+
+def test_license_expression_in_setup_cfg_with_setuptools_pinned_below_77(
+    audit_findings: FindingsFn,
+) -> None:
+    # setuptools < 77 ignores setup.cfg license_expression: the build works
+    cfg = """
+        [metadata]
+        name = stardust
+        license_expression = MIT
+        classifiers =
+            License :: OSI Approved :: MIT License
+    """
+    pp = """
+        [build-system]
+        requires = ["setuptools>=61,<77"]
+        build-backend = "setuptools.build_meta"
+    """
+    [finding] = audit_findings({CFG: cfg, PP: pp}, select=["SL732"])
+    assert (finding.path, finding.line) == (CFG, hit("SL732", CFG, cfg, "License :: OSI")[2])
+    assert finding.severity is Severity.INFO
+    assert "the pinned setuptools (< 77.0.0) ignores the license expression" in finding.message
 
 
 def test_license_classifier_without_expression_is_fine(audit: AuditFn) -> None:
@@ -496,6 +642,72 @@ def test_valid_dependencies_and_private_url_dependencies_are_fine(audit: AuditFn
     assert audit({PP: pp, WF: PRIVATE_WF}, select=["SL737"]) == []
 
 
+# A project between releases: a development version, and a dependency on the development
+# branch of a sibling project; only published GitHub releases upload.
+DEV_PP = """
+    [project]
+    name = "stardust"
+    version = "2.5.0.dev0"
+    dependencies = [
+      "stardust-core @ git+https://github.com/example/stardust-core.git",
+      "numpy>=1.24",
+    ]
+"""
+
+RELEASE_WF = """
+    name: release
+    on:
+      release:
+        types: [published]
+    jobs:
+      upload:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with: {name: dist, path: dist}
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_url_dependency_of_a_development_version_released_from_tags_is_info(
+    audit_findings: FindingsFn,
+) -> None:
+    [finding] = audit_findings({PP: DEV_PP, WF: RELEASE_WF}, select=["SL737"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL737", PP, DEV_PP, "stardust-core @"
+    )
+    assert finding.severity is Severity.INFO
+    assert "`2.5.0.dev0` (pyproject.toml:3) is a development version" in finding.message
+    assert "Can't have direct dependency" in finding.message
+    # a tag push (not a release) keeps it to tags as well
+    [tagged] = audit_findings({PP: DEV_PP, WF: PYPI_WF}, select=["SL737"])
+    assert tagged.severity is Severity.INFO
+
+
+@pytest.mark.parametrize(
+    ("pp", "files"),
+    [
+        # a release version: this commit is what a release publishes
+        (DEV_PP.replace("2.5.0.dev0", "2.5.0"), {WF: RELEASE_WF}),
+        # uploads on every push (branches too) publish this very commit
+        (DEV_PP, {WF: RELEASE_WF.replace("release:\n        types: [published]", "push:")}),
+        # a manual upload (Makefile) may run on any commit
+        (DEV_PP, {"Makefile": "release:\n\ttwine upload dist/*\n"}),
+        # workflow_dispatch runs on whatever branch is chosen
+        (DEV_PP, {WF: RELEASE_WF.replace("[published]", "[published]\n      workflow_dispatch:")}),
+    ],
+)
+def test_url_dependency_stays_an_error_when_this_commit_can_be_published(
+    audit_findings: FindingsFn, pp: str, files: dict[str, str]
+) -> None:
+    [finding] = audit_findings({PP: pp, **files}, select=["SL737"])
+    assert (finding.line, finding.column) == hit("SL737", PP, pp, "stardust-core @")[2:]
+    assert finding.severity is Severity.ERROR
+
+
 # --- SL738 private-classifier-uploaded ----------------------------------------------------------
 
 
@@ -514,6 +726,34 @@ def test_private_classifier_with_pypi_upload(audit_findings: FindingsFn) -> None
     )
     assert f"{WF}:{upload_line + 1}" in finding.message
     assert "'Private :: Do Not Upload' is not a valid classifier." in finding.message
+    # the classifier is PyPI's documented upload stop: both together may well be meant
+    assert finding.severity is Severity.INFO
+
+
+def test_private_classifier_of_a_template_with_a_release_workflow_is_info(
+    audit_findings: FindingsFn,
+) -> None:
+    # a project template: the release job is for projects made from it, the classifier
+    # keeps the template itself off PyPI
+    pp = """
+        [build-system]
+        requires = ["scikit-build-core>=0.11"]
+        build-backend = "scikit_build_core.build"
+
+        [project]
+        name = "example_ext"
+        version = "0.0.1"
+        classifiers = [
+          "Programming Language :: Python :: 3 :: Only",
+          "Private :: Do Not Upload",
+        ]
+    """
+    [finding] = audit_findings({PP: pp, WF: RELEASE_WF}, select=["SL738"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL738", PP, pp, "Private ::"
+    )
+    assert finding.severity is Severity.INFO
+    assert "stops every upload to PyPI" in finding.message
 
 
 def test_private_classifier_in_setup_py_with_twine_to_testpypi(audit: AuditFn) -> None:
@@ -689,7 +929,7 @@ def test_good_readmes_are_fine(audit: AuditFn, tmp_path: Path) -> None:
 # --- SL740 setup-py-upload ----------------------------------------------------------------------
 
 
-def test_setup_py_upload_in_workflow_makefile_and_aliases(audit: AuditFn) -> None:
+def test_setup_py_upload_in_workflow_makefile_and_aliases(audit_findings: FindingsFn) -> None:
     wf = """
         name: release
         on:
@@ -710,11 +950,45 @@ def test_setup_py_upload_in_workflow_makefile_and_aliases(audit: AuditFn) -> Non
         release = sdist bdist_wheel
             upload
     """
-    assert audit({WF: wf, "Makefile": make, CFG: cfg}, select=["SL740"]) == [
+    found = audit_findings({WF: wf, "Makefile": make, CFG: cfg}, select=["SL740"])
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
         hit("SL740", WF, wf, "upload"),
         hit("SL740", "Makefile", make, "register", nth=2),
         hit("SL740", CFG, cfg, "upload"),
     ]
+    # the workflow step fails the release job; the Makefile target and the alias fail when
+    # someone runs them, which no CI job does
+    assert [f.severity for f in found] == [Severity.ERROR, Severity.WARNING, Severity.WARNING]
+    assert "the Makefile target `register` fails" in found[1].message
+    assert "no CI job runs it" in found[2].message
+
+
+def test_setup_py_upload_in_a_target_and_an_alias_that_ci_runs(
+    audit_findings: FindingsFn,
+) -> None:
+    wf = """
+        name: release
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: make release
+              - run: python setup.py publish
+    """
+    make = "release:\n\tpython setup.py register sdist upload\n"
+    cfg = "[aliases]\npublish = sdist bdist_wheel upload\n"
+    found = audit_findings({WF: wf, "Makefile": make, CFG: cfg}, select=["SL740"])
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [
+        hit("SL740", "Makefile", make, "register"),
+        hit("SL740", CFG, cfg, "upload"),
+    ]
+    assert {f.severity for f in found} == {Severity.ERROR}
+    step_line = hit("SL740", WF, wf, "python setup.py publish")[2]
+    assert f"(CI runs it at {WF}:{step_line})" in found[1].message
 
 
 def test_modern_upload_is_fine(audit: AuditFn) -> None:

@@ -12,14 +12,16 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from shiplint.build_backend import analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.metadata import facts, file_state, in_checkout, project_metadata
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.versioning import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.metadata import Declared, Readme, Text
-    from shiplint.model import Upload
+    from shiplint.model import Context, ShellCommand, Upload
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -48,6 +50,34 @@ def _published_to_pypi(project: Project) -> bool:
     local version or a URL dependency is also how projects that are never published are
     kept private (and a workspace root is not what its uploads publish)."""
     return bool(_pypi_uploads(project)) and not project_metadata(project).workspace_root
+
+
+def _development_version(project: Project) -> Text | None:
+    """The static development version (``2.5.0.dev0``) of a repository whose uploads to
+    PyPI all run in GitHub workflows for tags and releases only.
+
+    Then the commit that gets released is not this one: the release commit sets the release
+    version, and projects such as Poetry replace a development-time URL dependency in that
+    same commit. None when the version is not a static ``.devN`` one, or some upload may
+    publish this very commit (a branch push, ``schedule``, a manual or other CI upload)."""
+    from packaging.version import InvalidVersion, Version
+
+    versions = [d.version for d in project_metadata(project).declared if d.version is not None]
+    if not versions:
+        return None
+    try:
+        if not Version(versions[0].value).is_devrelease:
+            return None
+    except InvalidVersion:
+        return None
+    uploads = _pypi_uploads(project)
+    for upload in uploads:
+        workflow = upload.context.workflow
+        if workflow is None or workflow.source.kind != "workflow":
+            return None
+        if runs_outside_tags(project.model, upload) is not None:
+            return None
+    return versions[0] if uploads else None
 
 
 def _where(upload: Upload) -> str:
@@ -97,6 +127,22 @@ def _remove_item_line(text: Text, description: str) -> Fix | None:
 # --- SL731 -------------------------------------------------------------------------------------
 
 
+def _joined(value: str, known: set[str] | frozenset[str]) -> list[str] | None:
+    """``value`` split into two or more known classifiers written without a separator
+    (``"…:: 3.10" "…:: 3.11"`` in Python is one string), or None."""
+    starts = {c.split(" :: ", 1)[0] for c in known}
+    cuts: dict[int, list[str]] = {0: []}
+    for i in range(len(value)):
+        if i not in cuts or (i and not any(value.startswith(s, i) for s in starts)):
+            continue
+        for c in known:
+            end = i + len(c)
+            if end not in cuts and value.startswith(c, i):
+                cuts[end] = [*cuts[i], c]
+    parts = cuts.get(len(value))
+    return parts if parts is not None and len(parts) > 1 else None
+
+
 @register
 class InvalidClassifier(Rule):
     """A classifier that is not in trove-classifiers, or a deprecated one.
@@ -114,6 +160,12 @@ class InvalidClassifier(Rule):
     `The classifier 'Natural Language :: Ukranian' has been deprecated, use one of
     ['Natural Language :: Ukrainian'] instead.` Typical causes are typos, invented
     categories (`Frameworks :: Ansible`) and Python versions newer than the classifier list.
+
+    The finding is an error when the repository uploads to PyPI or TestPyPI, or when the
+    build itself refuses the classifier (hatchling 1.7.0 and later check `[project]`
+    classifiers: `Unknown classifier in field project.classifiers`). With no upload in
+    sight and a backend that does not check, it is a warning: the upload may be made by
+    hand or not at all.
 
     Fix: use an exact classifier from the list (shiplint suggests the closest one, and
     replaces a deprecated classifier that has a single successor). `Private ::`
@@ -154,11 +206,13 @@ class InvalidClassifier(Rule):
         from trove_classifiers import classifiers, deprecated_classifiers
 
         private = str(facts().get("private-classifier-prefix", "Private ::"))
+        uploaded = bool(_pypi_uploads(project))
         for declared, text in md.classifiers():
             value = text.value
             if value in classifiers or value.startswith(private):
                 continue
             where = _field(declared, text)
+            severity, unseen = self._certainty(project, declared, value, uploaded)
             if value in deprecated_classifiers:
                 successors = list(deprecated_classifiers[value])
                 if successors:
@@ -177,26 +231,76 @@ class InvalidClassifier(Rule):
                 yield self.at(
                     text.loc,
                     f"{where} uses the deprecated classifier `{value}`: PyPI refuses the "
-                    f"upload with `400 {error}`",
+                    f"upload with `400 {error}`{unseen}",
                     help,
                     fix=fix,
+                    severity=severity,
                 )
                 continue
             import difflib
 
-            close = difflib.get_close_matches(value, sorted(classifiers), n=1, cutoff=0.75)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            joined = _joined(value, classifiers)
+            if joined is not None and declared.kind == "setup-py":
+                help = (
+                    f"These are {len(joined)} classifiers run together: Python joins "
+                    "adjacent string literals, so a comma is missing after each of "
+                    + ", ".join(f"`{c}`" for c in joined[:-1])
+                    + " (check the code that writes them, e.g. a cog generator)."
+                )
+            else:
+                close = difflib.get_close_matches(value, sorted(classifiers), n=1, cutoff=0.75)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                help = (
+                    f"Use an exact classifier from https://pypi.org/classifiers/{hint}. If it "
+                    "was added to trove-classifiers recently, upgrade trove-classifiers where "
+                    "shiplint runs."
+                )
             yield self.at(
                 text.loc,
                 f"`{value}` in {where} is not a trove classifier: PyPI refuses the upload "
-                f"with `400 {value!r} is not a valid classifier.`",
-                f"Use an exact classifier from https://pypi.org/classifiers/{hint}. If it "
-                "was added to trove-classifiers recently, upgrade trove-classifiers where "
-                "shiplint runs.",
+                f"with `400 {value!r} is not a valid classifier.`{unseen}",
+                help,
+                severity=severity,
             )
+
+    def _certainty(
+        self, project: Project, declared: Declared, value: str, uploaded: bool
+    ) -> tuple[Severity, str]:
+        """The severity, and what to add to the message when no upload is in sight."""
+        if uploaded:
+            return Severity.ERROR, ""
+        md = project_metadata(project)
+        backend = (md.backend or "setuptools.build_meta").split(":", 1)[0].strip()
+        checks = facts().get("classifier-checking-backends", {})
+        entry = checks.get(backend) if isinstance(checks, dict) else None
+        if isinstance(entry, dict) and declared.kind == "pyproject":
+            package = str(entry.get("package", backend))
+            since = str(entry.get("since", "0"))
+            if _version_reached(project, package, since) is True:
+                error = str(entry.get("error", "")).replace("{classifier}", value)
+                return Severity.ERROR, f"; before that, the build fails: `{error}`"
+        return Severity.WARNING, (
+            " (this repository configures no upload to PyPI or TestPyPI: check how it is released)"
+        )
 
 
 # --- SL732 -------------------------------------------------------------------------------------
+
+
+def _version_reached(project: Project, package: str, since: str) -> bool | None:
+    """Whether the release of ``package`` a build installs is ``since`` or newer: True when
+    ``[build-system] requires`` does not name it or every entry allows a newer release
+    (installers take the newest), False when every entry keeps an older one, None when
+    they disagree."""
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    wanted = canonicalize_name(package)
+    pins = [p for p in analyze(project).requires if p.name == wanted]
+    if not pins:
+        return True
+    answers = {p.reaches(Version(since)) for p in pins}
+    return answers.pop() if len(answers) == 1 else None
 
 
 @register
@@ -204,18 +308,30 @@ class LicenseClassifierWithExpression(Rule):
     """`License ::` classifiers next to a PEP 639 license expression.
 
     With `license = "MIT"` (an SPDX expression, PEP 639) the `License ::` classifiers are
-    deprecated, and build tools may refuse them. setuptools 77 and later stop the build
-    of a pyproject.toml project:
+    deprecated, and PEP 639 lets build tools refuse them. PyPI accepts the pair (warehouse
+    refuses only the old `License` field together with `License-Expression`), so what
+    happens depends on the build backend:
 
-    ```
-    setuptools.errors.InvalidConfigError: License classifiers have been superseded by
-    license expressions (see https://peps.python.org/pep-0639/). Please remove:
-    License :: OSI Approved :: MIT License
-    ```
+    * setuptools 77.0.0 and later stop the build, whether the expression comes from
+      pyproject.toml, setup.cfg `license_expression` or `setup(license_expression=…)`:
 
-    (from setup.cfg or setup.py it prints `SetuptoolsDeprecationWarning: License
-    classifiers are deprecated`). The finding is an error when setuptools builds the
-    pyproject.toml metadata, a warning otherwise (hatchling, for one, accepts both today).
+      ```
+      setuptools.errors.InvalidConfigError: License classifiers have been superseded by
+      license expressions (see https://peps.python.org/pep-0639/). Please remove:
+      License :: OSI Approved :: MIT License
+      ```
+
+      flit-core 3.11.0+, pdm-backend 2.4.0+, scikit-build-core 0.11.0+ and meson-python
+      (pyproject-metadata 0.9.0+) stop it too (their older releases refuse a string
+      `license` altogether). These are errors.
+    * hatchling (up to 1.32.0), maturin (up to 1.14.1), poetry-core (up to 2.3.2, with a
+      deprecation warning) and uv_build (a warning) build them: the release works, the
+      classifiers are only deprecated. These are info.
+    * any other backend: a warning, since whether it refuses them is unknown.
+
+    A setuptools pinned below 77 ignores setup.cfg/setup.py `license_expression`, so the
+    pair is then info as well. The backend facts (and the releases checked) are in
+    `facts.toml` under `[metadata.license-classifiers]`.
 
     Fix: delete the `License ::` classifiers; the expression says it all. shiplint deletes
     a classifier written alone on its line.
@@ -223,7 +339,7 @@ class LicenseClassifierWithExpression(Rule):
 
     code = "SL732"
     name = "license-classifier-with-expression"
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     summary = "`License ::` classifier next to a PEP 639 license expression"
     catalogue = ("P-8",)
     example_file = "pyproject.toml"
@@ -261,34 +377,63 @@ class LicenseClassifierWithExpression(Rule):
         if not expressions:
             return
         exp_declared, expression = expressions[0]
-        errors = facts().get("license-classifier-errors", {})
-        backend = (md.backend or "setuptools.build_meta").split(":", 1)[0]
-        fatal = errors.get(backend) if exp_declared.kind == "pyproject" else None
-        for declared, text in md.classifiers():
+        backend = (md.backend or "setuptools.build_meta").split(":", 1)[0].strip()
+        known = facts().get("license-classifiers", {})
+        entry = known.get(backend) if isinstance(known, dict) else None
+        severity, consequence = self._outcome(project, backend, entry, exp_declared)
+        for _declared, text in md.classifiers():
             if not text.value.startswith("License ::"):
                 continue
-            severity = Severity.WARNING
-            if fatal and declared.kind == "pyproject":
-                severity = Severity.ERROR
-                consequence = f"the build fails: `{fatal} {text.value}`"
-            elif exp_declared.kind == "pyproject":
-                consequence = (
-                    "PEP 639 deprecates them and lets build tools refuse them (setuptools "
-                    ">= 77 stops such pyproject.toml builds with `InvalidConfigError`)"
-                )
-            else:
-                consequence = (
-                    "setuptools warns `SetuptoolsDeprecationWarning: License classifiers are "
-                    "deprecated` (PEP 639 lets build tools refuse them)"
-                )
+            said = consequence.replace("{classifier}", text.value)
             yield self.at(
                 text.loc,
                 f"`{text.value}` duplicates the license expression `{expression.value}` "
-                f"({expression.loc.source.rel}:{expression.loc.pos.line}): {consequence}",
+                f"({expression.loc.source.rel}:{expression.loc.pos.line}): {said}",
                 "Remove the `License ::` classifiers; the SPDX expression replaces them.",
                 severity=severity,
                 fix=_remove_item_line(text, f"remove the classifier `{text.value}`"),
             )
+
+    def _outcome(
+        self, project: Project, backend: str, entry: object, exp_declared: Declared
+    ) -> tuple[Severity, str]:
+        """The severity and the consequence for this backend (``{classifier}`` stands for
+        the classifier)."""
+        if not isinstance(entry, dict):
+            return Severity.WARNING, (
+                f"PEP 639 deprecates them and lets build backends refuse them; whether "
+                f"`{backend}` does is unknown to shiplint (setuptools >= 77, flit-core >= "
+                "3.11 and pdm-backend >= 2.4 stop the build; PyPI accepts the pair)"
+            )
+        package = str(entry.get("package", backend))
+        accepts = entry.get("accepts")
+        if accepts:
+            return Severity.INFO, (
+                f"PEP 639 deprecates them; {package} {accepts} and PyPI accepts the pair, but "
+                "setuptools >= 77, flit-core >= 3.11 and pdm-backend >= 2.4 stop such builds"
+            )
+        error = str(entry.get("error", ""))
+        since = entry.get("refuses-since")
+        if not since:
+            return Severity.ERROR, f"the build fails: `{error}`"
+        reached = _version_reached(project, package, str(since))
+        if reached is True:
+            return Severity.ERROR, f"{package} >= {since} stops the build: `{error}`"
+        if exp_declared.kind == "pyproject":
+            # older releases refuse the string [project].license itself (SL712)
+            return Severity.ERROR, (
+                f"the build fails: {package} < {since} refuses a string `license` (SL712), "
+                f"and {package} >= {since} stops on the classifier: `{error}`"
+            )
+        if reached is None:
+            return Severity.WARNING, (
+                f"{package} >= {since} stops the build (`{error}`); the "
+                "`[build-system] requires` entries disagree on which release is installed"
+            )
+        return Severity.INFO, (
+            f"the pinned {package} (< {since}) ignores the license expression; {package} >= "
+            f"{since} stops the build: `{error}`"
+        )
 
 
 # --- SL733 -------------------------------------------------------------------------------------
@@ -536,6 +681,12 @@ class InvalidDependency(Rule):
     (`pkg @ git+https://…`) is valid PEP 508, but PyPI refuses it:
     `400 Can't have direct dependency: pkg @ git+https://…` (reported when the repository
     uploads to PyPI or TestPyPI: applications that are never published may use them).
+    When the version is a static development version (`2.5.0.dev0`) and every upload runs
+    in a GitHub workflow for tags or releases only, the commit that is released is another
+    one: the release commit sets the version, and projects such as Poetry depend on a
+    development branch between releases and replace it there. That case is info (the
+    release commit must replace the URL); a release version, or an upload on branch
+    pushes, `schedule` or from outside GitHub workflows, keeps the error.
 
     setup.cfg reads a one-line `install_requires` as a list split at `;`, so
     `install_requires = attrs; python_version < "3.8"` gives the invalid requirement
@@ -571,6 +722,7 @@ class InvalidDependency(Rule):
         from packaging.requirements import InvalidRequirement, Requirement
 
         pypi = _published_to_pypi(project)
+        development: tuple[Text | None] | None = None
         for declared, dep in md.dependencies():
             text = dep.text
             where = f"`[project].{dep.field}`" if declared.kind == "pyproject" else f"`{dep.field}`"
@@ -595,10 +747,27 @@ class InvalidDependency(Rule):
                 )
                 continue
             if req.url is not None and pypi:
+                refused = f"`400 Can't have direct dependency: {req}`"
+                if development is None:
+                    development = (_development_version(project),)
+                dev = development[0]
+                if dev is not None:
+                    yield self.at(
+                        text.loc,
+                        f"`{text.value}` in {where} is a direct URL dependency, which PyPI "
+                        f"refuses ({refused}); the version `{dev.value}` "
+                        f"({dev.loc.source.rel}:{dev.loc.pos.line}) is a development version "
+                        "and every upload runs for tags or releases only, so the release "
+                        "commit must replace it",
+                        f"In the commit that sets the release version, depend on a released "
+                        f"version of `{req.name}`.",
+                        severity=Severity.INFO,
+                    )
+                    continue
                 yield self.at(
                     text.loc,
                     f"`{text.value}` in {where} is a direct URL dependency: PyPI refuses the "
-                    f"upload with `400 Can't have direct dependency: {req}`",
+                    f"upload with {refused}",
                     f"Depend on a released version of `{req.name}` (publish it first if "
                     "needed), or keep URL dependencies out of the metadata you upload.",
                 )
@@ -611,19 +780,26 @@ class InvalidDependency(Rule):
 class PrivateClassifierUploaded(Rule):
     """`Private :: Do Not Upload` while the repository publishes to PyPI.
 
-    PyPI refuses every distribution with a classifier starting with `Private ::`: the
-    classifier exists to stop private packages from being uploaded by accident. If the
-    repository also has a publishing job for PyPI or TestPyPI, one of the two is a
-    mistake: the job always fails with `400 'Private :: Do Not Upload' is not a valid
-    classifier.`
+    PyPI refuses every distribution with a classifier starting with `Private ::`: it is
+    the documented way to keep a package off PyPI ("To prevent a package from being
+    uploaded to PyPI, use the special 'Private :: Do Not Upload' classifier", pypi.org's
+    classifiers page; warehouse validates classifiers against trove-classifiers, which
+    has none under `Private ::`). With a publishing job for PyPI or TestPyPI as well, the
+    job fails with `400 'Private :: Do Not Upload' is not a valid classifier.`
 
-    Fix: remove the classifier when the package is meant to be public, or remove (or
-    point at your private index) the upload.
+    Both together are often deliberate: project templates (pybind's and scikit-build's
+    examples) ship a release workflow for the projects made from them and the classifier
+    so that the template itself, or a copy nobody has renamed, is never uploaded. shiplint
+    cannot tell that from a package that has gone public and kept the classifier, so the
+    finding is info: it says what will happen.
+
+    Fix: remove the classifier when the package is to be published; keep it when it is
+    there to stop uploads (or point the upload at your private index).
     """
 
     code = "SL738"
     name = "private-classifier-uploaded"
-    severity = Severity.ERROR
+    severity = Severity.INFO
     summary = "`Private ::` classifier in a project that is uploaded to PyPI"
     catalogue = ("P-7",)
     example_file = "pyproject.toml"
@@ -649,11 +825,11 @@ class PrivateClassifierUploaded(Rule):
         for _declared, text in texts:
             yield self.at(
                 text.loc,
-                f"`{text.value}` blocks uploads, but {_where(upload)} uploads to {index} "
-                f"({upload.tool}): PyPI refuses the upload with "
+                f"`{text.value}` stops every upload to PyPI: {_where(upload)} uploads to "
+                f"{index} ({upload.tool}), and PyPI refuses it with "
                 f"`400 {text.value!r} is not a valid classifier.`",
-                "Remove the classifier if the package is public; otherwise remove the upload "
-                "or point it at your private index.",
+                "Intended if the package must stay off PyPI (a template, a private package). "
+                "Before the first public release, remove the classifier.",
             )
 
 
@@ -857,20 +1033,50 @@ class ReadmeContentType(Rule):
 # --- SL740 -------------------------------------------------------------------------------------
 
 
+#: contexts that are CI runs: workflow steps, composite actions, other CI systems' files
+_CI_ORIGINS = ("workflow", "action", "ci")
+
+
+def _run_by_ci(context: Context) -> bool:
+    """Whether CI runs commands of this context (a workflow step, or a script, Makefile
+    target, tox env or nox session a workflow step runs)."""
+    return context.origin in _CI_ORIGINS or context.job is not None
+
+
+def _ci_runs_setup_command(project: Project, word: str) -> ShellCommand | None:
+    """A CI command that runs ``setup.py <word>`` (e.g. an ``[aliases]`` entry)."""
+    from shiplint.model.commands import program_name
+
+    for cmd in project.model.commands:
+        if not _run_by_ci(cmd.context):
+            continue
+        names = [program_name(a.text) for a in cmd.args]
+        if "setup.py" in names and word in names[names.index("setup.py") + 1 :]:
+            return cmd
+    return None
+
+
 @register
 class SetupPyUpload(Rule):
     """`python setup.py upload` / `register`: commands removed from setuptools.
 
     setuptools deprecated its `upload` and `register` commands in 40.0 and removed them
-    in 42.0 (2019, pypa/setuptools#1898): a release step or alias that still runs them
-    fails with `error: invalid command 'upload'` (setuptools 75 and later; 42 to 74 raise
-    `RemovedCommandError: The upload command has been removed, use twine to upload
-    instead`). setup.cfg `[aliases]` such as `release = sdist bdist_wheel upload` break
-    the same way.
+    in 42.0 (2019, pypa/setuptools#1898): they raise `RemovedCommandError: The upload
+    command has been removed, use twine to upload instead`, and since 75.0.0 (whose
+    distutils dropped them, pypa/distutils#294) the command fails with `error: invalid
+    command 'upload'`. setup.cfg `[aliases]` such as `release = sdist bdist_wheel upload`
+    break the same way.
+
+    The finding is an error when CI runs the command (a workflow step, or a script,
+    Makefile target, tox env or nox session a workflow runs, or `python setup.py <alias>`
+    in CI): the release job fails. A Makefile target, script or alias that no CI job runs
+    fails whenever someone runs it, but whether anyone releases with it is unknown (many
+    are leftovers next to a release done with twine): a warning.
 
     Fix: build with `python -m build`, then upload with `twine upload dist/*` or
     `uv publish` (or pypa/gh-action-pypi-publish with trusted publishing). `register` is
-    not needed at all: PyPI creates the project on the first upload.
+    not needed at all: PyPI creates the project on the first upload. Delete a release
+    target nobody uses.
     """
 
     code = "SL740"
@@ -888,25 +1094,59 @@ class SetupPyUpload(Rule):
             "Build with `python -m build` and upload with `twine upload dist/*` or `uv "
             "publish`; PyPI needs no `register`."
         )
+        gone = "removed from setuptools (42.0; 75.0 has no such command)"
         for upload in project.model.uploads:
             if upload.tool != "setup.py":
                 continue
             word = upload.loc.text or "upload"
+            failure = f"`error: invalid command '{word}'`"
+            if _run_by_ci(upload.context):
+                yield self.at(
+                    upload.loc,
+                    f"`setup.py {word}` was {gone}: the step fails with {failure}",
+                    help,
+                )
+                continue
+            task = _task_name(upload.context)
             yield self.at(
                 upload.loc,
-                f"`setup.py {word}` was removed from setuptools (42.0): the step fails with "
-                f"`error: invalid command '{word}'`",
-                help,
+                f"`setup.py {word}` was {gone}: {task} fails with {failure} whenever it is "
+                "run; no CI job runs it, so check whether you release with it",
+                f"{help} Delete the command if nobody releases with it.",
+                severity=Severity.WARNING,
             )
         md = project_metadata(project)
         for declared in md.declared:
             for text in declared.aliases:
                 if text.value not in removed:
                     continue
+                failure = f"`error: invalid command '{text.value}'`"
+                message = (
+                    f"the setup.cfg alias `{text.key}` runs `{text.value}`, {gone}: "
+                    f"`python setup.py {text.key}` fails with {failure}"
+                )
+                ci = _ci_runs_setup_command(project, text.key)
+                if ci is not None:
+                    where = f"{ci.source.rel}:{ci.loc.pos.line}"
+                    yield self.at(text.loc, f"{message} (CI runs it at {where})", help)
+                    continue
                 yield self.at(
                     text.loc,
-                    f"the setup.cfg alias `{text.key}` runs `{text.value}`, removed from "
-                    f"setuptools (42.0): `python setup.py {text.key}` fails with "
-                    f"`error: invalid command '{text.value}'`",
-                    help,
+                    f"{message}; no CI job runs it, so check whether you release with it",
+                    f"{help} Delete the alias if nobody releases with it.",
+                    severity=Severity.WARNING,
                 )
+
+
+def _task_name(context: Context) -> str:
+    """How to name where a command no CI job runs is written: ``the Makefile target
+    `release```, ``the tox env `release```..."""
+    kinds = {
+        "makefile": "the Makefile target",
+        "tox": "the tox env",
+        "nox": "the nox session",
+        "script": "the script",
+        "pyproject": "the pyproject.toml task",
+    }
+    kind = kinds.get(context.origin, "the command")
+    return f"{kind} `{context.label}`" if context.label else kind

@@ -146,6 +146,13 @@ def _upload_reach(model: ReleaseModel, upload: Upload, *, push_only: bool = Fals
     return None
 
 
+def runs_outside_tags(model: ReleaseModel, upload: Upload) -> str | None:
+    """The first run not for a tag (a branch push, a pull request, ``schedule`` …) in which
+    the GitHub workflow ``upload`` can run; None when it runs for tags and releases only (or
+    is not in a GitHub workflow)."""
+    return _upload_reach(model, upload)
+
+
 def _pypi_uploads(project: Project) -> Iterator[Upload]:
     for upload in project.model.uploads:
         if upload.family == "pypi" and upload_index(upload) in ("pypi", "testpypi"):
