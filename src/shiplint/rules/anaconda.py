@@ -16,11 +16,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.model import Loc, Value
 from shiplint.model.commands import program_name
-from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, SHA_RE, secret_names
+from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
@@ -714,8 +715,9 @@ def _nightly_steps(model: ReleaseModel) -> Iterator[tuple[Upload, Step]]:
 class UploadNightlyVersion(Rule):
     """scientific-python/upload-nightly-action at a release that cannot work here.
 
-    Which release a step runs is read from its tag, or from the `# 0.x.y` comment after a
-    SHA pin (or a table of known release SHAs). Four combinations fail:
+    Which release a step runs is read from its tag, from shiplint's table of release
+    commits for a SHA pin (it wins over the pin's comment), or from an exact `# 0.x.y`
+    comment after a SHA the table does not know. Four combinations fail:
 
     * **before 0.6.0 on a macOS or Windows runner**: those releases are Docker container
       actions, which GitHub runs only on Linux: `Container action is only supported on
@@ -872,13 +874,14 @@ class UploadNightlyUnpinned(Rule):
         sha, latest = _nightly_ref()
         for upload, step in _nightly_steps(project.model):
             ref = upload.ref
-            if not ref or SHA_RE.match(ref) or step.uses is None:
+            release = upload.release or gha_refs.resolve(ref, None, gha_refs.upload_nightly())
+            if not ref or release.kind == gha_refs.SHA or step.uses is None:
                 continue
             src = upload.loc.source
             loc = _ref_loc(src, step.uses)
             if loc is None:
                 continue
-            kind = "branch" if ref in f.branches else "ref"
+            kind = "branch" if release.kind == gha_refs.BRANCH else "ref"
             fix = None
             if sha and loc.text == ref:
                 edits = [Edit(loc.start, loc.end, sha)]

@@ -9,25 +9,24 @@ from typing import TYPE_CHECKING
 from packaging.version import Version
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import Scenario
 from shiplint.gha_runners import MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.gha_scenarios import trigger_scenarios
 from shiplint.model import Loc
-from shiplint.model.shellblocks import SHA_RE
 from shiplint.parse.yamlnodes import YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
+    from shiplint.gha_refs import Release
     from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
 ACTION_TOOL = "pypi-publish-action"
 
-_SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
-_TAG = re.compile(r"^v\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?$")
 _RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
 
 
@@ -54,30 +53,23 @@ def workflow_job(upload: Upload) -> Job | None:
 
 
 def ref_kind(ref: str | None) -> str:
-    """``branch``, ``sunset``, ``tag``, ``sha``, ``short-sha``, ``none`` or ``unknown``."""
-    f = facts_mod.load().pypi_publish
-    if not ref:
-        return "none"
-    if ref in f.branches:
-        return "branch"
-    if ref in f.sunset:
-        return "sunset"
-    if _TAG.match(ref):
-        return "tag"
-    if SHA_RE.match(ref):
-        return "sha"
-    if _SHORT_SHA.match(ref) and any(c.isalpha() for c in ref):
-        return "short-sha"
-    return "unknown"
+    """``branch``, ``sunset``, ``tag``, ``sha``, ``short-sha``, ``none`` or ``unknown``
+    (gha_refs; a tag is an exact release tag: the action has no ``v1`` tag)."""
+    return gha_refs.ref_kind(ref, gha_refs.pypi_publish())
+
+
+def release_of(upload: Upload) -> Release:
+    """The release the step runs: the SHA table, an exact tag or comment, or the newest
+    release for a branch (gha_refs)."""
+    if upload.release is not None:
+        return upload.release
+    return gha_refs.resolve(upload.ref, None, gha_refs.pypi_publish())
 
 
 def effective_version(upload: Upload) -> Version | None:
-    """The action release that runs: the pinned version, or the latest for a branch ref."""
-    if upload.version is not None:
-        return upload.version
-    if ref_kind(upload.ref) == "branch":
-        return facts_mod.load().pypi_publish.latest
-    return None
+    """The exact action release that runs (the newest for a branch ref), None when only
+    its line (`# v1`) or nothing is known."""
+    return release_of(upload).version
 
 
 def ref_loc(step: Step) -> Loc | None:
@@ -141,9 +133,7 @@ def attestations_on(upload: Upload, step: Step) -> bool | None:
     without trusted publishing and for indexes other than (Test)PyPI.
     """
     f = facts_mod.load().pypi_publish
-    version = effective_version(upload)
-    if version is None:
-        return None
+    release = release_of(upload)
     setting = input_scalar(step, "attestations")
     value = setting.value.strip().lower() if setting is not None else ""
     if "${{" in value:
@@ -152,8 +142,9 @@ def attestations_on(upload: Upload, step: Step) -> bool | None:
         return False
     since = f.threshold("attestations-since")
     default_since = f.threshold("attestations-default-since")
-    if version < since or (version < default_since and value != "true"):
-        return False
+    known = release.at_least(since if value == "true" else default_since)
+    if known is not True:
+        return known
     if not action_uses_oidc(step):
         return False
     url = input_text(step, "repository-url", "repository_url")
@@ -339,8 +330,9 @@ class PypiPublishUnderscoreInput(Rule):
     normalized to use kebab-case. Use `repository-url` instead.``
 
     shiplint reports them whatever the action is pinned to, SHA pins included (actionlint
-    only recognises tag refs). Pins older than v1.7.0 are left alone: there the snake_case
-    names are the only ones.
+    only recognises tag refs). Pins older than v1.7.0 (and the sunset `master` branch, which
+    has the old inputs) are left alone: there the snake_case names are the only ones. The
+    rename is offered as a fix only when the pinned release is known to have the new names.
 
     Fix: rename the input to its kebab-case name.
     """
@@ -366,9 +358,10 @@ class PypiPublishUnderscoreInput(Rule):
         for upload, step in action_uploads(project):
             if step.with_ is None:
                 continue
-            version = effective_version(upload)
-            if version is not None and version < since:
-                continue
+            release = release_of(upload)
+            if release.kind == gha_refs.SUNSET or release.before(since):
+                continue  # only the snake_case names exist there
+            renamed = release.at_least(since) is True
             src = step_source(step)
             if src is None:
                 continue
@@ -383,7 +376,7 @@ class PypiPublishUnderscoreInput(Rule):
                 both = step.with_.key(new) is not None
                 fix = None
                 at = loc.text.find(name)
-                if version is not None and not both and at != -1:
+                if renamed and not both and at != -1:
                     fix = Fix(
                         f"rename `{name}` to `{new}`",
                         (Edit(loc.start + at, loc.start + at + len(name), new),),
