@@ -199,20 +199,27 @@ def _dedupe_key(loc: Loc) -> tuple[str, int]:
 class PypiPublishSunsetRef(Rule):
     """The action is used at `@master`, a branch that was sunset and frozen.
 
-    `pypa/gh-action-pypi-publish@master` still resolves, but that branch receives no
-    updates, not even security fixes: it ships an old twine that rejects current metadata
-    (for example Metadata-Version 2.4 from recent setuptools and hatchling). Its run prints:
+    `pypa/gh-action-pypi-publish@master` still runs, but that branch receives no updates,
+    not even security fixes, and every run says so:
 
     `UNSUPPORTED GITHUB ACTION VERSION … The master branch of this project has been sunset
     and will not receive any updates, not even security bug fixes.`
 
+    Its code predates v1.7.0: it knows only the snake_case inputs (`repository_url`,
+    `packages_dir`, ...), has no trusted publishing and no attestations, and builds its
+    container on every run from Python 3.9 with the newest twine for it (6.2), which cannot
+    read Metadata-Version 2.5. A token upload of older metadata still works, hence a
+    warning; the cases that fail are errors of their own: trusted publishing without a
+    password (SL304) and Metadata-Version 2.5 (SL711).
+
     Fix: use `@release/v1` (the maintained branch), or pin a release tag or its commit SHA
-    (`@v1.14.2`, or the SHA with a `# v1.14.2` comment for Dependabot/Renovate).
+    (`@v1.14.2`, or the SHA with a `# v1.14.2` comment for Dependabot/Renovate), and rename
+    snake_case inputs to their kebab-case names.
     """
 
     code = "SL201"
     name = "pypi-publish-sunset-ref"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "pypa/gh-action-pypi-publish used at the sunset `master` branch"
     catalogue = ("B-1",)
     before = "- uses: pypa/gh-action-pypi-publish@master\n"
@@ -232,9 +239,11 @@ class PypiPublishSunsetRef(Rule):
             seen.add(_dedupe_key(loc))
             yield self.at(
                 loc,
-                f"`@{ref}` of pypa/gh-action-pypi-publish is sunset: frozen with an old twine",
-                f"The `{ref}` branch gets no updates, not even security fixes, and its twine "
-                "rejects current package metadata. Use "
+                f"`@{ref}` of pypa/gh-action-pypi-publish is sunset: frozen old code that "
+                "gets no fixes",
+                f"The `{ref}` branch gets no updates, not even security fixes. It predates "
+                "trusted publishing and the kebab-case inputs, and runs Python 3.9 with "
+                "twine 6.2, which rejects Metadata-Version 2.5. Use "
                 f"`pypa/gh-action-pypi-publish@{recommended}`, or pin a release tag "
                 f"(v{f.latest} or later) or its commit SHA.",
                 fix=Fix(f"use @{recommended}", (Edit(loc.start, loc.end, recommended),)),
