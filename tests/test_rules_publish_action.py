@@ -451,6 +451,42 @@ def test_no_conflict_cases(audit: AuditFn) -> None:
         assert audit({WF: wf}, select=["SL205"]) == [], label
 
 
+def test_one_output_selects_the_index(audit: AuditFn) -> None:
+    # scikit-hep/pyhf: a build job output names the target; each step runs for one value
+    wf = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - name: Publish to TestPyPI\n"
+        "            if: needs.build.outputs.publish-target == 'testpypi'\n",
+    ).replace(
+        "          - name: Publish to PyPI\n",
+        "          - name: Publish to PyPI\n"
+        "            if: needs.build.outputs.publish-target == 'pypi'\n",
+    )
+    assert audit({WF: wf}, select=["SL205"]) == []
+    negated = wf.replace("publish-target == 'pypi'", "publish-target != 'testpypi'")
+    assert audit({WF: negated}, select=["SL205"]) == []
+
+
+def test_outputs_that_can_hold_together_still_conflict(audit: AuditFn) -> None:
+    both = "            if: needs.build.outputs.publish-target == 'pypi'\n"
+    same_value = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n", "          - name: Publish to TestPyPI\n" + both
+    ).replace("          - name: Publish to PyPI\n", "          - name: Publish to PyPI\n" + both)
+    assert audit({WF: same_value}, select=["SL205"]) == [
+        hit("SL205", WF, same_value, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+    two_outputs = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - name: Publish to TestPyPI\n            if: needs.build.outputs.test == 'true'\n",
+    ).replace(
+        "          - name: Publish to PyPI\n",
+        "          - name: Publish to PyPI\n            if: needs.build.outputs.release == 'true'\n",
+    )
+    assert audit({WF: two_outputs}, select=["SL205"]) == [
+        hit("SL205", WF, two_outputs, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+
+
 def test_attestations_unknown_for_a_line_comment(audit: AuditFn) -> None:
     # some 1.x release: attestations are on by default only from v1.11.0
     pinned = TWO_PUBLISHES.replace("@release/v1", "@0123456789abcdef0123456789abcdef01234567 # v1")

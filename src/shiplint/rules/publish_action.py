@@ -11,7 +11,8 @@ from packaging.version import Version
 from shiplint import facts as facts_mod
 from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import Scenario
+from shiplint.gha_expr import Scenario, Value, condition_expression
+from shiplint.gha_expr import parse as parse_expr
 from shiplint.gha_runners import MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.gha_scenarios import trigger_scenarios
 from shiplint.model import Loc
@@ -20,6 +21,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
+    from shiplint.gha_expr import Node
     from shiplint.gha_refs import Release
     from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
@@ -474,13 +476,61 @@ def _packages_dir(step: Step) -> str:
     return text or "."
 
 
+#: a value no literal in a condition equals (an output with some other text)
+_OTHER = "\x00other"
+
+
+def _context_path(node: Node) -> tuple[str, ...] | None:
+    if node[0] == "ctx":
+        return (node[1],)
+    if node[0] == "get" and node[2] not in (None, "*"):
+        base = _context_path(node[1])
+        return None if base is None else (*base, node[2])
+    return None
+
+
+def _compared_values(step: Step, into: dict[tuple[str, ...], set[Value]]) -> None:
+    """Every context path the step's ``if:`` compares with a literal, and the literals."""
+    if step.condition is None or step.condition.is_null:
+        return
+    tree = parse_expr(condition_expression(step.condition.value))
+    stack = [tree] if tree is not None else []
+    while stack:
+        node = stack.pop()
+        if node[0] == "cmp" and node[1] in ("==", "!="):
+            for this, other in ((node[2], node[3]), (node[3], node[2])):
+                path = _context_path(this)
+                if path is not None and other[0] == "lit":
+                    into.setdefault(path, set()).add(other[1])
+        stack.extend(part for part in node[1:] if isinstance(part, tuple) and part)
+
+
 def _may_run_together(first: Step, second: Step) -> bool:
+    """False only when no run can execute both steps: a trigger scenario, or one value of
+    something both conditions compare (`needs.build.outputs.target == 'pypi'` vs
+    `== 'testpypi'`) keeps one of them off whatever else is unknown."""
     workflow = first.job.workflow
     if workflow is None:
         return True
+    compared: dict[tuple[str, ...], set[Value]] = {}
+    _compared_values(first, compared)
+    _compared_values(second, compared)
     for facts in trigger_scenarios(workflow):
         scenario = Scenario(workflow, facts)
-        if scenario.step_can_run(first) and scenario.step_can_run(second):
+        if not (scenario.step_can_run(first) and scenario.step_can_run(second)):
+            continue
+        exclusive = False
+        for path, literals in compared.items():
+            if any(path[:size] in facts for size in range(1, len(path) + 1)):
+                continue  # the scenario fixes it already
+            candidates: list[Value] = [*literals, _OTHER, "", True, False, None]
+            if all(
+                not (pinned.step_can_run(first) and pinned.step_can_run(second))
+                for pinned in (Scenario(workflow, {**facts, path: v}) for v in candidates)
+            ):
+                exclusive = True
+                break
+        if not exclusive:
             return True
     return False
 
@@ -497,7 +547,9 @@ class PypiPublishAttestationConflict(Rule):
     attestation: /github/workspace/dist/x.tar.gz.publish.attestation`
 
     The action's README says invoking it more than once per job is not supported. Steps
-    with different `packages-dir` do not clash, nor steps whose `if:` never hold together.
+    with different `packages-dir` do not clash, nor steps whose `if:` never hold together:
+    under no trigger, or for no value of something both compare (`if:
+    needs.build.outputs.target == 'testpypi'` on one, `== 'pypi'` on the other).
 
     Fix: publish to each index from its own job (each downloads the artifacts), or set
     `attestations: false` on the first (TestPyPI) step.
