@@ -722,7 +722,8 @@ class UploadNightlyVersion(Rule):
     * **before 0.6.0 on a macOS or Windows runner**: those releases are Docker container
       actions, which GitHub runs only on Linux: `Container action is only supported on
       Linux` (upload-nightly-action#71). Reported at the runner label.
-    * **0.6.0**: the release misses its `pixi.lock`; every run fails with
+    * **0.6.0**: the release looks for its `pixi.lock` in the calling repository (0.6.1
+      fixed it to use the action's own folder); every run fails with
       `Error: Failed to generate cache key: Error: ENOENT: no such file or directory, open
       'pixi.lock'` (#106, fixed in 0.6.1). Reported at the ref.
     * **0.6.0 to 0.6.2 on linux-aarch64 or Windows runners**: their pixi environment exists
@@ -778,9 +779,10 @@ class UploadNightlyVersion(Rule):
                 yield self.at(
                     ref_loc,
                     f"upload-nightly-action {version} is a broken release",
-                    f"Release {version} was published without its `pixi.lock`, so every run "
-                    "fails with `Error: Failed to generate cache key: Error: ENOENT: no such "
-                    f"file or directory, open 'pixi.lock'`. Use the latest release: {pin}.",
+                    f"Release {version} looks for its `pixi.lock` in your repository instead "
+                    "of the action's folder, so every run fails with `Error: Failed to "
+                    "generate cache key: Error: ENOENT: no such file or directory, open "
+                    f"'pixi.lock'` (fixed in 0.6.1). Use the latest release: {pin}.",
                 )
             if version < org_since and step.with_ is not None:
                 for input_name in (raw["org-input"], raw["labels-input"]):
