@@ -27,7 +27,6 @@ def test_examples_broken_and_fixed(capsys: pytest.CaptureFixture[str]) -> None:
         ("SL201", ".github/workflows/release.yml", 21),
         ("SL502", ".github/workflows/release.yml", 23),
         ("SL305", ".github/workflows/release.yml", 24),
-        ("SL203", ".github/workflows/release.yml", 25),
         ("SL605", ".github/workflows/wheels.yml", 37),
         ("SL101", ".github/workflows/wheels.yml", 40),
         ("SL809", ".github/workflows/wheels.yml", 41),

@@ -882,3 +882,32 @@ def test_force_and_release_uploads_are_clean(audit: AuditFn) -> None:
     assert audit({**files, path: nightly}, select=["SL606"]) == [
         hit("SL606", path, nightly, "--skip-existing"),
     ]
+
+
+def test_release_of_a_sha_pin_comes_from_the_table(audit: AuditFn) -> None:
+    # b36e8c0 is the 0.6.2 release commit: no comment needed, and a wrong one does not count
+    wf = """
+        on:
+          schedule:
+            - cron: "0 4 * * 1"
+        jobs:
+          wheels:
+            runs-on: ${{ matrix.os }}
+            strategy:
+              matrix:
+                os: [ubuntu-latest, windows-latest]
+            steps:
+              - uses: scientific-python/upload-nightly-action@b36e8c0c10dbcfd2e05bf95f17ef8c14fd708dbf
+                with:
+                  artifacts_path: wheelhouse
+                  anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """
+    path = ".github/workflows/wheels.yml"
+    assert audit({path: wf}, select=["SL604"]) == [hit("SL604", path, wf, "windows-latest")]
+    commented = wf.replace("dbf\n", "dbf # 0.6.4\n")
+    assert audit({path: commented}, select=["SL604"]) == [
+        hit("SL604", path, commented, "windows-latest")
+    ]
+    # an unknown SHA whose comment names only the 0.6 line: the exact release is not known
+    line_only = wf.replace("b36e8c0c10dbcfd2e05bf95f17ef8c14fd708dbf", SOME_SHA + " # 0.6")
+    assert audit({path: line_only}, select=["SL604"]) == []

@@ -111,6 +111,66 @@ def test_known_sha_without_comment(audit: AuditFn) -> None:
     assert got == [hit("SL711", WF, wf, sha)]
 
 
+def test_table_sha_wins_over_a_branch_comment(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    # holoviz/param pins cef2210 with `# release/v1`: the commit is v1.14.0, not "1"
+    sha = "cef221092ed1bacb1cc03d23a2d87d1d172e277b"
+    wf = release(sha, " # release/v1")
+    files = {WF: wf, "pyproject.toml": HATCHLING}
+    assert audit(files, select=["SL711"]) == [hit("SL711", WF, wf, sha)]
+    (finding,) = audit_findings(files, select=["SL711"])
+    assert finding.message.startswith("pypa/gh-action-pypi-publish 1.14.0 (commit cef2210) ")
+    assert finding.fix is None  # a SHA pin is not rewritten to a tag
+    # v1.14.2's commit with the same comment reads 2.5
+    newer = release("dc37677b2e1c63e2034f94d8a5b11f265b73ba33", " # release/v1")
+    assert audit({WF: newer, "pyproject.toml": HATCHLING}, select=["SL711"]) == []
+
+
+def test_table_sha_wins_over_a_wrong_version_comment(audit_findings: FindingsFn) -> None:
+    wf = release("cef221092ed1bacb1cc03d23a2d87d1d172e277b", "  # v1.14.2")
+    (finding,) = audit_findings({WF: wf, "pyproject.toml": HATCHLING}, select=["SL711"])
+    assert "1.14.0 (commit cef2210, not v1.14.2 as its comment says)" in finding.message
+
+
+@pytest.mark.parametrize("comment", [" # v1", " # release/v1", " # main", "  # v1.14"])
+def test_line_or_branch_comment_on_an_unknown_sha_tells_nothing(
+    audit: AuditFn, comment: str
+) -> None:
+    wf = release("0123456789abcdef0123456789abcdef01234567", comment)
+    for backend in (SETUPTOOLS, HATCHLING):
+        assert audit({WF: wf, "pyproject.toml": backend}, select=["SL711"]) == []
+
+
+def test_exact_comment_on_an_unknown_sha(audit: AuditFn) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    old = release(sha, "  # v1.14.0")
+    assert audit({WF: old, "pyproject.toml": HATCHLING}, select=["SL711"]) == [
+        hit("SL711", WF, old, sha)
+    ]
+    new = release(sha, "  # 1.14.2")
+    assert audit({WF: new, "pyproject.toml": HATCHLING}, select=["SL711"]) == []
+
+
+def test_frozen_minor_branch(audit: AuditFn) -> None:
+    # release/v1.8 stopped at v1.8.14 (twine 5.0.0): too old for 2.4 whatever its last commit
+    wf = release("release/v1.8")
+    assert audit({WF: wf, "pyproject.toml": SETUPTOOLS}, select=["SL711"]) == [
+        hit("SL711", WF, wf, "release/v1.8")
+    ]
+    assert audit({WF: wf, "pyproject.toml": OLD_SETUPTOOLS}, select=["SL711"]) == []
+
+
+def test_sunset_master_reads_24_not_25(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    # master installs the newest twine for its Python 3.9 on every run: 6.2, which reads 2.4
+    wf = release("master")
+    assert audit({WF: wf, "pyproject.toml": SETUPTOOLS}, select=["SL711"]) == []
+    assert audit({WF: wf, "pyproject.toml": PEP639}, select=["SL711"]) == []
+    files = {WF: wf, "pyproject.toml": HATCHLING}
+    assert audit(files, select=["SL711"]) == [hit("SL711", WF, wf, "master")]
+    (finding,) = audit_findings(files, select=["SL711"])
+    assert "`@master` (sunset; it installs twine 6.2" in finding.message
+    assert finding.severity is Severity.ERROR
+
+
 def test_pep639_fields_with_v1_12_3_warn(audit_findings: FindingsFn) -> None:
     got = audit_findings({WF: release("v1.12.3"), "pyproject.toml": PEP639}, select=["SL711"])
     assert [(f.rule, f.severity) for f in got] == [("SL711", Severity.WARNING)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Callable
 
-from shiplint.findings import Finding
+from shiplint.findings import Finding, Severity
 from tests.conftest import AuditFn, hit
 
 WF = ".github/workflows/release.yml"
@@ -52,6 +52,9 @@ def test_master_ref_is_sunset(audit: AuditFn, audit_findings: FindingsFn) -> Non
     assert audit({WF: wf}, select=["SL201", "SL202"]) == [hit("SL201", WF, wf, "master")]
     (finding,) = audit_findings({WF: wf}, select=["SL201"])
     assert "sunset" in finding.message
+    # a token upload of Metadata-Version <= 2.4 still works there: a warning (the failing
+    # cases are SL304 and SL711)
+    assert finding.severity is Severity.WARNING
     assert finding.fix is not None and finding.fix.safe
     fixed = fixed_text(finding)
     assert "pypa/gh-action-pypi-publish@release/v1\n" in fixed
@@ -98,9 +101,17 @@ def test_release_branch_with_version_suggests_the_tag(audit_findings: FindingsFn
     assert (finding.line, finding.column) == hit("SL202", WF, wf, "release/v1.5.0")[2:]
     assert "pypa/gh-action-pypi-publish@v1.5.0\n" in fixed_text(finding)
 
-    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1.10")
+    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1.0.0a0")
     (finding,) = audit_findings({WF: wf}, select=["SL202"])
     assert "pypa/gh-action-pypi-publish@release/v1\n" in fixed_text(finding)
+
+
+def test_minor_line_branches_exist(audit: AuditFn) -> None:
+    # release/v1.4 ... release/v1.8 are branches of the action, one per minor line; later
+    # lines get theirs the same way, so release/v1.N is never reported as missing
+    for ref in ("release/v1.8", "release/v1.4", "release/v1.12"):
+        wf = publish_workflow(f"pypa/gh-action-pypi-publish@{ref}")
+        assert audit({WF: wf}, select=["SL202"]) == [], ref
 
 
 def test_missing_and_short_refs(audit: AuditFn, audit_findings: FindingsFn) -> None:
@@ -183,6 +194,32 @@ def test_underscore_inputs_before_v1_7_and_kebab_inputs(audit: AuditFn) -> None:
         "repository-url: https://test.pypi.org/legacy/\nverify-metadata: false\n",
     )
     assert audit({WF: kebab}, select=["SL203"]) == []
+
+
+def test_underscore_inputs_where_they_are_the_only_names(audit: AuditFn) -> None:
+    # master and the release/v1.4-v1.6 branches predate the kebab-case names
+    for ref in ("master", "release/v1.6", "release/v1.4"):
+        wf = publish_workflow(f"pypa/gh-action-pypi-publish@{ref}", "skip_existing: true\n")
+        assert audit({WF: wf}, select=["SL203"]) == [], ref
+    wf = publish_workflow("pypa/gh-action-pypi-publish@release/v1.8", "skip_existing: true\n")
+    assert audit({WF: wf}, select=["SL203"]) == [hit("SL203", WF, wf, "skip_existing")]
+
+
+def test_underscore_inputs_after_line_comments(audit_findings: FindingsFn) -> None:
+    # an unknown SHA with `# v1`: some 1.x release, perhaps before v1.7.0: no rename offered
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@0123456789abcdef0123456789abcdef01234567 # v1",
+        "skip_existing: true\n",
+    )
+    (finding,) = audit_findings({WF: wf}, select=["SL203"])
+    assert finding.fix is None
+    # a table SHA with a branch comment: v1.14.2 has both names, so the rename is offered
+    wf = publish_workflow(
+        "pypa/gh-action-pypi-publish@dc37677b2e1c63e2034f94d8a5b11f265b73ba33 # release/v1",
+        "skip_existing: true\n",
+    )
+    (finding,) = audit_findings({WF: wf}, select=["SL203"])
+    assert "skip-existing: true" in fixed_text(finding)
 
 
 def test_both_spellings_no_fix(audit_findings: FindingsFn) -> None:
@@ -412,6 +449,52 @@ def test_no_conflict_cases(audit: AuditFn) -> None:
     }
     for label, wf in cases.items():
         assert audit({WF: wf}, select=["SL205"]) == [], label
+
+
+def test_one_output_selects_the_index(audit: AuditFn) -> None:
+    # scikit-hep/pyhf: a build job output names the target; each step runs for one value
+    wf = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - name: Publish to TestPyPI\n"
+        "            if: needs.build.outputs.publish-target == 'testpypi'\n",
+    ).replace(
+        "          - name: Publish to PyPI\n",
+        "          - name: Publish to PyPI\n"
+        "            if: needs.build.outputs.publish-target == 'pypi'\n",
+    )
+    assert audit({WF: wf}, select=["SL205"]) == []
+    negated = wf.replace("publish-target == 'pypi'", "publish-target != 'testpypi'")
+    assert audit({WF: negated}, select=["SL205"]) == []
+
+
+def test_outputs_that_can_hold_together_still_conflict(audit: AuditFn) -> None:
+    both = "            if: needs.build.outputs.publish-target == 'pypi'\n"
+    same_value = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n", "          - name: Publish to TestPyPI\n" + both
+    ).replace("          - name: Publish to PyPI\n", "          - name: Publish to PyPI\n" + both)
+    assert audit({WF: same_value}, select=["SL205"]) == [
+        hit("SL205", WF, same_value, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+    two_outputs = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - name: Publish to TestPyPI\n            if: needs.build.outputs.test == 'true'\n",
+    ).replace(
+        "          - name: Publish to PyPI\n",
+        "          - name: Publish to PyPI\n            if: needs.build.outputs.release == 'true'\n",
+    )
+    assert audit({WF: two_outputs}, select=["SL205"]) == [
+        hit("SL205", WF, two_outputs, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+
+
+def test_attestations_unknown_for_a_line_comment(audit: AuditFn) -> None:
+    # some 1.x release: attestations are on by default only from v1.11.0
+    pinned = TWO_PUBLISHES.replace("@release/v1", "@0123456789abcdef0123456789abcdef01234567 # v1")
+    assert audit({WF: pinned}, select=["SL205"]) == []
+    table = TWO_PUBLISHES.replace(
+        "@release/v1", "@ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e # release/v1"
+    )
+    assert [h[0] for h in audit({WF: table}, select=["SL205"])] == ["SL205"]
 
 
 def test_overlapping_conditions_still_conflict(audit: AuditFn) -> None:

@@ -388,6 +388,42 @@ def test_action_predating_oidc(audit: AuditFn, audit_findings: FindingsFn) -> No
     assert finding.fix is None
 
 
+def test_table_sha_wins_over_a_branch_comment(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    # numba/llvmlite and zeromq/pyzmq pin dc37677 (v1.14.2) with `# release/v1`
+    current = _action_workflow(
+        "pypa/gh-action-pypi-publish@dc37677b2e1c63e2034f94d8a5b11f265b73ba33 # release/v1"
+    )
+    assert audit({WF: current}, select=["SL304"]) == []
+    old = _action_workflow(
+        "pypa/gh-action-pypi-publish@27b31702a0e7fc50959f5ad993c78deac1bdfc29 # release/v1"
+    )
+    assert audit({WF: old}, select=["SL304"]) == [hit("SL304", WF, old, "27b31702")]
+    (finding,) = audit_findings({WF: old}, select=["SL304"])
+    assert finding.message.startswith("pypa/gh-action-pypi-publish 1.4.2 (commit 27b3170) ")
+
+
+def test_comments_after_an_unknown_sha(audit: AuditFn) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    for comment in ("# v1", "# release/v1", "# main", "# v1.14"):
+        wf = _action_workflow(f"pypa/gh-action-pypi-publish@{sha} {comment}")
+        assert audit({WF: wf}, select=["SL304"]) == [], comment
+    exact = _action_workflow(f"pypa/gh-action-pypi-publish@{sha} # v1.7.0")
+    assert audit({WF: exact}, select=["SL304"]) == [hit("SL304", WF, exact, sha)]
+
+
+def test_sunset_master_has_no_trusted_publishing(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = _action_workflow("pypa/gh-action-pypi-publish@master")
+    assert audit({WF: wf}, select=["SL304"]) == [hit("SL304", WF, wf, "master")]
+    (finding,) = audit_findings({WF: wf}, select=["SL304"])
+    assert "`@master` (sunset, frozen before trusted publishing)" in finding.message
+    token = _action_workflow(
+        "pypa/gh-action-pypi-publish@master", "password: ${{ secrets.PYPI_API_TOKEN }}\n"
+    )
+    assert audit({WF: token}, select=["SL304"]) == []
+
+
 def test_action_with_oidc_or_password(audit: AuditFn) -> None:
     for wf in (
         _action_workflow("pypa/gh-action-pypi-publish@v1.8.0"),

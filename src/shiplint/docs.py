@@ -10,7 +10,7 @@ from shiplint.rules.base import Rule
 _FAMILIES = {
     "SL0": "Files and shiplint itself",
     "SL1": "Upload targets and index URLs",
-    "SL2": "pypa/gh-action-pypi-publish",
+    "SL2": "pypa/gh-action-pypi-publish and action pins",
     "SL3": "Trusted publishing",
     "SL4": "Secrets",
     "SL5": "Tokens and password authentication",

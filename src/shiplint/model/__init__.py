@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from shiplint.gha_refs import Release
     from shiplint.parse.yamlnodes import YMap, YNode, YScalar
     from shiplint.source import Pos, SourceFile
 
@@ -190,7 +191,11 @@ class Upload:
     oidc: bool = False
     command: ShellCommand | None = None
     ref: str | None = None
+    #: the exact release the action is pinned to (``release.version`` unless that is the
+    #: newest release a branch follows), None when not known exactly
     version: Version | None = None
+    #: the release an action step runs, as gha_refs resolves its ref and comment
+    release: Release | None = None
     options: dict[str, Arg] = field(default_factory=dict)
 
     @property

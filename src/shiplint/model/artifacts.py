@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.gha_context import MAX_DEPTH, InputsFn, Instance, StepContext, eval_text
 from shiplint.gha_expr import Scenario
 from shiplint.gha_matrix import ci_get, job_legs
-from shiplint.model.build import action_version
-from shiplint.model.shellblocks import SHA_RE
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 
 if TYPE_CHECKING:
@@ -59,6 +58,12 @@ class ArtifactStep:
         """Whether the major is one GitHub retired (the job fails at set-up)."""
         return self.major is not None and self.major in facts_mod.artifacts().retired
 
+    def at_least(self, threshold: Version) -> bool | None:
+        """Whether the release is ``threshold`` or newer (None: depends on the exact release
+        of a major known only from a ``v4`` tag or comment)."""
+        line = (self.major,) if self.major is not None else ()
+        return gha_refs.at_least(self.version, line, threshold)
+
     @property
     def generation(self) -> str | None:
         """``old`` (v1-v3 backend), ``new`` (v4 and later) or None (cannot tell)."""
@@ -89,23 +94,14 @@ def _source(step: Step) -> SourceFile | None:
 
 
 def _release(step: Step, kind: str) -> tuple[Version | None, int | None, bool]:
-    """The release a ref runs (version, major, pinned by SHA)."""
-    f = facts_mod.artifacts()
-    ref = step.ref
-    if not ref or step.uses is None:
+    """The release a ref runs (exact version, major, pinned by SHA), from gha_refs: a SHA
+    in the facts table is that release, a `# v4` comment or a `v4` tag only its major."""
+    if not step.ref or step.uses is None:
         return None, None, False
-    if SHA_RE.match(ref):
-        src = _source(step)
-        comment = trailing_comment(src, step.uses) if src is not None else None
-        version = action_version(ref, comment, f.shas)
-        return version, (version.major if version is not None else None), True
-    match = TAG_MAJOR.match(ref)
-    if match:
-        return facts_mod.parse_version(ref), int(match.group(1)), False
-    if ref in ("main", "master"):
-        latest = f.latest_download if kind == DOWNLOAD else f.latest_upload
-        return latest, latest.major, False
-    return None, None, False
+    src = _source(step)
+    comment = trailing_comment(src, step.uses) if src is not None else None
+    release = gha_refs.resolve(step.ref, comment, gha_refs.artifact_action(kind == DOWNLOAD))
+    return release.version, release.major, release.sha
 
 
 def artifact_steps(project: Project) -> dict[int, ArtifactStep]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.model import (
     Arg,
     Context,
@@ -22,7 +23,7 @@ from shiplint.model import (
     Value,
 )
 from shiplint.model.commands import index_of_url, recognise
-from shiplint.model.shellblocks import SHA_RE, commands_from_text, identity, secret_names
+from shiplint.model.shellblocks import commands_from_text, identity, secret_names
 from shiplint.model.tasks import (
     DIR_CHANGERS,
     MAKE_ASSIGN,
@@ -48,8 +49,6 @@ from shiplint.tox_credentials import PassedEnv
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from packaging.version import Version
 
     from shiplint.model import Step, Workflow
     from shiplint.model.shellblocks import ToFile
@@ -214,7 +213,7 @@ class _Builder:
             upload = Upload(
                 tool="pypi-publish-action", family="pypi", loc=loc, context=context, index="pypi"
             )
-            self._action_version(src, step, upload, self.facts.pypi_publish.shas)
+            self._action_version(src, step, upload, gha_refs.pypi_publish())
             url = _input(with_, "repository-url", "repository_url")
             if url is not None:
                 upload.target = Value(url.value, Loc(src, url.start, url.end))
@@ -238,7 +237,7 @@ class _Builder:
                 context=context,
                 index="anaconda",
             )
-            self._action_version(src, step, upload, self.facts.upload_nightly.shas)
+            self._action_version(src, step, upload, gha_refs.upload_nightly())
             token = _input(with_, facts["token-input"])
             if token is not None and token.value.strip():
                 upload.credentials.append(_input_credential(src, token, facts["token-input"]))
@@ -250,13 +249,13 @@ class _Builder:
             self.model.uploads.append(upload)
 
     def _action_version(
-        self, src: SourceFile, step: Step, upload: Upload, shas: dict[str, Version]
+        self, src: SourceFile, step: Step, upload: Upload, spec: gha_refs.ActionSpec
     ) -> None:
-        ref = step.ref
-        upload.ref = ref
-        if not ref or step.uses is None:
-            return
-        upload.version = action_version(ref, trailing_comment(src, step.uses), shas)
+        upload.ref = step.ref
+        comment = trailing_comment(src, step.uses) if step.uses is not None else None
+        upload.release = gha_refs.resolve(step.ref, comment, spec)
+        if upload.release.source != gha_refs.FROM_BRANCH:
+            upload.version = upload.release.version  # pinned; a branch moves with releases
 
     def _script_calls(
         self, commands: list[ShellCommand], step: Step, env: dict[str, Value]
@@ -773,21 +772,6 @@ def _spans_to(loc: Loc) -> ToFile:
         return span
 
     return to_file
-
-
-def action_version(ref: str, comment: str | None, shas: dict[str, Version]) -> Version | None:
-    """The release a ``uses:`` ref points at: a tag, or a SHA with its ``# vX.Y.Z`` comment."""
-    from shiplint.facts import parse_version
-
-    if SHA_RE.match(ref):
-        if comment:
-            version = parse_version(comment)
-            if version is not None:
-                return version
-        return shas.get(ref.lower())
-    if re.match(r"^v?\d+(\.\d+)*$", ref):
-        return parse_version(ref)
-    return None
 
 
 def env_values(src: SourceFile, env: YMap | None) -> dict[str, Value]:

@@ -12,6 +12,7 @@ RULE_MODULES = (
     "general",
     "targets",
     "publish_action",
+    "action_pins",
     "trusted_publishing",
     "secrets",
     "tokens",

@@ -16,11 +16,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.model import Loc, Value
 from shiplint.model.commands import program_name
-from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, SHA_RE, secret_names
+from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
@@ -714,13 +715,15 @@ def _nightly_steps(model: ReleaseModel) -> Iterator[tuple[Upload, Step]]:
 class UploadNightlyVersion(Rule):
     """scientific-python/upload-nightly-action at a release that cannot work here.
 
-    Which release a step runs is read from its tag, or from the `# 0.x.y` comment after a
-    SHA pin (or a table of known release SHAs). Four combinations fail:
+    Which release a step runs is read from its tag, from shiplint's table of release
+    commits for a SHA pin (it wins over the pin's comment), or from an exact `# 0.x.y`
+    comment after a SHA the table does not know. Four combinations fail:
 
     * **before 0.6.0 on a macOS or Windows runner**: those releases are Docker container
       actions, which GitHub runs only on Linux: `Container action is only supported on
       Linux` (upload-nightly-action#71). Reported at the runner label.
-    * **0.6.0**: the release misses its `pixi.lock`; every run fails with
+    * **0.6.0**: the release looks for its `pixi.lock` in the calling repository (0.6.1
+      fixed it to use the action's own folder); every run fails with
       `Error: Failed to generate cache key: Error: ENOENT: no such file or directory, open
       'pixi.lock'` (#106, fixed in 0.6.1). Reported at the ref.
     * **0.6.0 to 0.6.2 on linux-aarch64 or Windows runners**: their pixi environment exists
@@ -776,9 +779,10 @@ class UploadNightlyVersion(Rule):
                 yield self.at(
                     ref_loc,
                     f"upload-nightly-action {version} is a broken release",
-                    f"Release {version} was published without its `pixi.lock`, so every run "
-                    "fails with `Error: Failed to generate cache key: Error: ENOENT: no such "
-                    f"file or directory, open 'pixi.lock'`. Use the latest release: {pin}.",
+                    f"Release {version} looks for its `pixi.lock` in your repository instead "
+                    "of the action's folder, so every run fails with `Error: Failed to "
+                    "generate cache key: Error: ENOENT: no such file or directory, open "
+                    f"'pixi.lock'` (fixed in 0.6.1). Use the latest release: {pin}.",
                 )
             if version < org_since and step.with_ is not None:
                 for input_name in (raw["org-input"], raw["labels-input"]):
@@ -872,13 +876,14 @@ class UploadNightlyUnpinned(Rule):
         sha, latest = _nightly_ref()
         for upload, step in _nightly_steps(project.model):
             ref = upload.ref
-            if not ref or SHA_RE.match(ref) or step.uses is None:
+            release = upload.release or gha_refs.resolve(ref, None, gha_refs.upload_nightly())
+            if not ref or release.kind == gha_refs.SHA or step.uses is None:
                 continue
             src = upload.loc.source
             loc = _ref_loc(src, step.uses)
             if loc is None:
                 continue
-            kind = "branch" if ref in f.branches else "ref"
+            kind = "branch" if release.kind == gha_refs.BRANCH else "ref"
             fix = None
             if sha and loc.text == ref:
                 edits = [Edit(loc.start, loc.end, sha)]

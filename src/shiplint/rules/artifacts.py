@@ -397,7 +397,7 @@ def _nests(art: ArtifactStep) -> bool:
             return False
         single = "," not in ids
         since = facts_mod.artifacts().single_id_direct_since
-        if single and (art.version is None or art.version >= since):
+        if single and art.at_least(since) is not False:
             return False
     return not (art.major is not None and art.major < 2)  # v1 always needed a name
 

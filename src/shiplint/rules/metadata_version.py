@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from packaging.version import Version
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.build_backend import BuildInfo, Pin, analyze, metadata_facts, parse_pin
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
 from shiplint.model.commands import program_name, skip_wrappers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.publish_action import action_uploads, effective_version, ref_kind, ref_loc
+from shiplint.rules.publish_action import action_uploads, ref_loc, release_of
 from shiplint.rules.trusted_publishing import upload_index
 from shiplint.rules.versioning import publishes_root_project
 
@@ -273,7 +274,15 @@ class PublisherTooOldForMetadata(Rule):
     (2.5), and at a `twine` pin below 6.0 (2.4) or 7.0 (2.5) or a `packaging` pin below
     24.2 (2.4) or 26.0 (2.5) installed where `twine upload`/`twine check` runs. With PEP 639
     fields (`license = "MIT"`, `license-files`), v1.12.3 and twine 6.0 upload but drop the
-    license expression and files (a warning): v1.12.4 / twine 6.1 send them.
+    license expression and files (a warning): v1.12.4 / twine 6.1 send them. The sunset
+    `@master` installs the newest twine for its Python 3.9 on every run (6.2), which reads
+    2.4 but not 2.5.
+
+    The action's release is read from its tag, from shiplint's table of release commits for
+    a SHA pin (the table wins over the pin's comment), or from an exact `# v1.14.0` comment
+    after a SHA the table does not know; `@release/v1` runs the newest release. A comment
+    naming only a line or a branch (`# v1`, `# release/v1`) does not tell the release, and
+    nothing is reported then.
 
     Fix: use `pypa/gh-action-pypi-publish@release/v1` (or pin v1.14.2 or later by tag or
     SHA); install `twine>=7` and `packaging>=26` (at least `twine>=6.1` with
@@ -308,36 +317,45 @@ class PublisherTooOldForMetadata(Rule):
     def _actions(self, project: Project, mv: Version, why: str, pep639: bool) -> Iterator[Finding]:
         f = facts_mod.load().pypi_publish
         seen: set[tuple[str, int]] = set()
+        sunset_reads = Version(str(f.raw.get("sunset-reads-metadata", "2.4")))
         for upload, step in action_uploads(project):
-            version = effective_version(upload)
+            release = release_of(upload)
             loc = ref_loc(step)
-            if version is None or loc is None or (loc.source.rel, loc.start) in seen:
+            if loc is None or (loc.source.rel, loc.start) in seen:
                 continue
             if not publishes_root_project(project.model, upload.context.job):
                 continue
             severity: Severity | None = None
-            if mv >= V25 and version < f.threshold("metadata-2-5-since"):
+            if release.kind == gha_refs.SUNSET:
+                if mv <= sunset_reads:
+                    continue
                 need = f.threshold("metadata-2-5-since")
                 error = _INVALID_25
-            elif version < f.threshold("metadata-2-4-since"):
+            elif mv >= V25 and release.before(f.threshold("metadata-2-5-since")):
+                need = f.threshold("metadata-2-5-since")
+                error = _INVALID_25
+            elif release.before(f.threshold("metadata-2-4-since")):
                 need = f.threshold("metadata-2-4-since")
                 error = _INVALID_24
-            elif pep639 and version < f.threshold("pep639-since"):
+            elif pep639 and release.before(f.threshold("pep639-since")):
                 need = f.threshold("pep639-since")
                 error = ""
                 severity = Severity.WARNING
             else:
-                continue
+                continue  # new enough, or the exact release is not known
             seen.add((loc.source.rel, loc.start))
             fix = None
-            if ref_kind(upload.ref) == "tag":
+            if release.kind == gha_refs.TAG:
                 fix = Fix(
                     f"use v{f.latest}", (Edit(loc.start, loc.end, f"v{f.latest}"),), safe=False
                 )
+            if release.kind == gha_refs.SUNSET:
+                shown = f"`@{upload.ref}` (sunset; it installs twine 6.2, the last for Python 3.9)"
+            else:
+                shown = f"{release.shown}{release.provenance()}"
             if severity is None:
                 message = (
-                    f"pypa/gh-action-pypi-publish {version} cannot read Metadata-Version {mv}: "
-                    f"{why}"
+                    f"pypa/gh-action-pypi-publish {shown} cannot read Metadata-Version {mv}: {why}"
                 )
                 help_ = (
                     f"The twine inside this release rejects the distributions before uploading: "
@@ -346,8 +364,7 @@ class PublisherTooOldForMetadata(Rule):
                 )
             else:
                 message = (
-                    f"pypa/gh-action-pypi-publish {version} drops the PEP 639 license fields "
-                    f"({why})"
+                    f"pypa/gh-action-pypi-publish {shown} drops the PEP 639 license fields ({why})"
                 )
                 help_ = (
                     "Its twine 6.0 uploads Metadata-Version 2.4 but sends no License-Expression "

@@ -9,25 +9,26 @@ from typing import TYPE_CHECKING
 from packaging.version import Version
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import Scenario
+from shiplint.gha_expr import Scenario, Value, condition_expression
+from shiplint.gha_expr import parse as parse_expr
 from shiplint.gha_runners import MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.gha_scenarios import trigger_scenarios
 from shiplint.model import Loc
-from shiplint.model.shellblocks import SHA_RE
 from shiplint.parse.yamlnodes import YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
+    from shiplint.gha_expr import Node
+    from shiplint.gha_refs import Release
     from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
 ACTION_TOOL = "pypi-publish-action"
 
-_SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
-_TAG = re.compile(r"^v\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?$")
 _RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
 
 
@@ -54,30 +55,23 @@ def workflow_job(upload: Upload) -> Job | None:
 
 
 def ref_kind(ref: str | None) -> str:
-    """``branch``, ``sunset``, ``tag``, ``sha``, ``short-sha``, ``none`` or ``unknown``."""
-    f = facts_mod.load().pypi_publish
-    if not ref:
-        return "none"
-    if ref in f.branches:
-        return "branch"
-    if ref in f.sunset:
-        return "sunset"
-    if _TAG.match(ref):
-        return "tag"
-    if SHA_RE.match(ref):
-        return "sha"
-    if _SHORT_SHA.match(ref) and any(c.isalpha() for c in ref):
-        return "short-sha"
-    return "unknown"
+    """``branch``, ``sunset``, ``tag``, ``sha``, ``short-sha``, ``none`` or ``unknown``
+    (gha_refs; a tag is an exact release tag: the action has no ``v1`` tag)."""
+    return gha_refs.ref_kind(ref, gha_refs.pypi_publish())
+
+
+def release_of(upload: Upload) -> Release:
+    """The release the step runs: the SHA table, an exact tag or comment, or the newest
+    release for a branch (gha_refs)."""
+    if upload.release is not None:
+        return upload.release
+    return gha_refs.resolve(upload.ref, None, gha_refs.pypi_publish())
 
 
 def effective_version(upload: Upload) -> Version | None:
-    """The action release that runs: the pinned version, or the latest for a branch ref."""
-    if upload.version is not None:
-        return upload.version
-    if ref_kind(upload.ref) == "branch":
-        return facts_mod.load().pypi_publish.latest
-    return None
+    """The exact action release that runs (the newest for a branch ref), None when only
+    its line (`# v1`) or nothing is known."""
+    return release_of(upload).version
 
 
 def ref_loc(step: Step) -> Loc | None:
@@ -141,9 +135,7 @@ def attestations_on(upload: Upload, step: Step) -> bool | None:
     without trusted publishing and for indexes other than (Test)PyPI.
     """
     f = facts_mod.load().pypi_publish
-    version = effective_version(upload)
-    if version is None:
-        return None
+    release = release_of(upload)
     setting = input_scalar(step, "attestations")
     value = setting.value.strip().lower() if setting is not None else ""
     if "${{" in value:
@@ -152,8 +144,9 @@ def attestations_on(upload: Upload, step: Step) -> bool | None:
         return False
     since = f.threshold("attestations-since")
     default_since = f.threshold("attestations-default-since")
-    if version < since or (version < default_since and value != "true"):
-        return False
+    known = release.at_least(since if value == "true" else default_since)
+    if known is not True:
+        return known
     if not action_uses_oidc(step):
         return False
     url = input_text(step, "repository-url", "repository_url")
@@ -208,20 +201,27 @@ def _dedupe_key(loc: Loc) -> tuple[str, int]:
 class PypiPublishSunsetRef(Rule):
     """The action is used at `@master`, a branch that was sunset and frozen.
 
-    `pypa/gh-action-pypi-publish@master` still resolves, but that branch receives no
-    updates, not even security fixes: it ships an old twine that rejects current metadata
-    (for example Metadata-Version 2.4 from recent setuptools and hatchling). Its run prints:
+    `pypa/gh-action-pypi-publish@master` still runs, but that branch receives no updates,
+    not even security fixes, and every run says so:
 
     `UNSUPPORTED GITHUB ACTION VERSION … The master branch of this project has been sunset
     and will not receive any updates, not even security bug fixes.`
 
+    Its code predates v1.7.0: it knows only the snake_case inputs (`repository_url`,
+    `packages_dir`, ...), has no trusted publishing and no attestations, and builds its
+    container on every run from Python 3.9 with the newest twine for it (6.2), which cannot
+    read Metadata-Version 2.5. A token upload of older metadata still works, hence a
+    warning; the cases that fail are errors of their own: trusted publishing without a
+    password (SL304) and Metadata-Version 2.5 (SL711).
+
     Fix: use `@release/v1` (the maintained branch), or pin a release tag or its commit SHA
-    (`@v1.14.2`, or the SHA with a `# v1.14.2` comment for Dependabot/Renovate).
+    (`@v1.14.2`, or the SHA with a `# v1.14.2` comment for Dependabot/Renovate), and rename
+    snake_case inputs to their kebab-case names.
     """
 
     code = "SL201"
     name = "pypi-publish-sunset-ref"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "pypa/gh-action-pypi-publish used at the sunset `master` branch"
     catalogue = ("B-1",)
     before = "- uses: pypa/gh-action-pypi-publish@master\n"
@@ -241,9 +241,11 @@ class PypiPublishSunsetRef(Rule):
             seen.add(_dedupe_key(loc))
             yield self.at(
                 loc,
-                f"`@{ref}` of pypa/gh-action-pypi-publish is sunset: frozen with an old twine",
-                f"The `{ref}` branch gets no updates, not even security fixes, and its twine "
-                "rejects current package metadata. Use "
+                f"`@{ref}` of pypa/gh-action-pypi-publish is sunset: frozen old code that "
+                "gets no fixes",
+                f"The `{ref}` branch gets no updates, not even security fixes. It predates "
+                "trusted publishing and the kebab-case inputs, and runs Python 3.9 with "
+                "twine 6.2, which rejects Metadata-Version 2.5. Use "
                 f"`pypa/gh-action-pypi-publish@{recommended}`, or pin a release tag "
                 f"(v{f.latest} or later) or its commit SHA.",
                 fix=Fix(f"use @{recommended}", (Edit(loc.start, loc.end, recommended),)),
@@ -339,8 +341,9 @@ class PypiPublishUnderscoreInput(Rule):
     normalized to use kebab-case. Use `repository-url` instead.``
 
     shiplint reports them whatever the action is pinned to, SHA pins included (actionlint
-    only recognises tag refs). Pins older than v1.7.0 are left alone: there the snake_case
-    names are the only ones.
+    only recognises tag refs). Pins older than v1.7.0 (and the sunset `master` branch, which
+    has the old inputs) are left alone: there the snake_case names are the only ones. The
+    rename is offered as a fix only when the pinned release is known to have the new names.
 
     Fix: rename the input to its kebab-case name.
     """
@@ -366,9 +369,10 @@ class PypiPublishUnderscoreInput(Rule):
         for upload, step in action_uploads(project):
             if step.with_ is None:
                 continue
-            version = effective_version(upload)
-            if version is not None and version < since:
-                continue
+            release = release_of(upload)
+            if release.kind == gha_refs.SUNSET or release.before(since):
+                continue  # only the snake_case names exist there
+            renamed = release.at_least(since) is True
             src = step_source(step)
             if src is None:
                 continue
@@ -383,7 +387,7 @@ class PypiPublishUnderscoreInput(Rule):
                 both = step.with_.key(new) is not None
                 fix = None
                 at = loc.text.find(name)
-                if version is not None and not both and at != -1:
+                if renamed and not both and at != -1:
                     fix = Fix(
                         f"rename `{name}` to `{new}`",
                         (Edit(loc.start + at, loc.start + at + len(name), new),),
@@ -472,13 +476,61 @@ def _packages_dir(step: Step) -> str:
     return text or "."
 
 
+#: a value no literal in a condition equals (an output with some other text)
+_OTHER = "\x00other"
+
+
+def _context_path(node: Node) -> tuple[str, ...] | None:
+    if node[0] == "ctx":
+        return (node[1],)
+    if node[0] == "get" and node[2] not in (None, "*"):
+        base = _context_path(node[1])
+        return None if base is None else (*base, node[2])
+    return None
+
+
+def _compared_values(step: Step, into: dict[tuple[str, ...], set[Value]]) -> None:
+    """Every context path the step's ``if:`` compares with a literal, and the literals."""
+    if step.condition is None or step.condition.is_null:
+        return
+    tree = parse_expr(condition_expression(step.condition.value))
+    stack = [tree] if tree is not None else []
+    while stack:
+        node = stack.pop()
+        if node[0] == "cmp" and node[1] in ("==", "!="):
+            for this, other in ((node[2], node[3]), (node[3], node[2])):
+                path = _context_path(this)
+                if path is not None and other[0] == "lit":
+                    into.setdefault(path, set()).add(other[1])
+        stack.extend(part for part in node[1:] if isinstance(part, tuple) and part)
+
+
 def _may_run_together(first: Step, second: Step) -> bool:
+    """False only when no run can execute both steps: a trigger scenario, or one value of
+    something both conditions compare (`needs.build.outputs.target == 'pypi'` vs
+    `== 'testpypi'`) keeps one of them off whatever else is unknown."""
     workflow = first.job.workflow
     if workflow is None:
         return True
+    compared: dict[tuple[str, ...], set[Value]] = {}
+    _compared_values(first, compared)
+    _compared_values(second, compared)
     for facts in trigger_scenarios(workflow):
         scenario = Scenario(workflow, facts)
-        if scenario.step_can_run(first) and scenario.step_can_run(second):
+        if not (scenario.step_can_run(first) and scenario.step_can_run(second)):
+            continue
+        exclusive = False
+        for path, literals in compared.items():
+            if any(path[:size] in facts for size in range(1, len(path) + 1)):
+                continue  # the scenario fixes it already
+            candidates: list[Value] = [*literals, _OTHER, "", True, False, None]
+            if all(
+                not (pinned.step_can_run(first) and pinned.step_can_run(second))
+                for pinned in (Scenario(workflow, {**facts, path: v}) for v in candidates)
+            ):
+                exclusive = True
+                break
+        if not exclusive:
             return True
     return False
 
@@ -495,7 +547,9 @@ class PypiPublishAttestationConflict(Rule):
     attestation: /github/workspace/dist/x.tar.gz.publish.attestation`
 
     The action's README says invoking it more than once per job is not supported. Steps
-    with different `packages-dir` do not clash, nor steps whose `if:` never hold together.
+    with different `packages-dir` do not clash, nor steps whose `if:` never hold together:
+    under no trigger, or for no value of something both compare (`if:
+    needs.build.outputs.target == 'testpypi'` on one, `== 'pypi'` on the other).
 
     Fix: publish to each index from its own job (each downloads the artifacts), or set
     `attestations: false` on the first (TestPyPI) step.

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
+from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import PR_TRIGGERS, Scenario, pr_facts
 from shiplint.model import Loc
@@ -19,8 +20,8 @@ from shiplint.rules.publish_action import (
     action_uses_oidc,
     attestations_on,
     input_scalar,
-    ref_kind,
     ref_loc,
+    release_of,
     step_source,
     workflow_job,
 )
@@ -465,7 +466,13 @@ class PublishActionPredatesOidc(Rule):
 
     Trusted publishing arrived in v1.8.0. An older release given no `password:` does not
     fetch an OIDC token: it runs twine with an empty password and PyPI answers
-    `403 Forbidden` (`Invalid or non-existent authentication information`).
+    `403 Forbidden` (`Invalid or non-existent authentication information`). The sunset
+    `master` branch was frozen before v1.8.0 and has no trusted publishing either.
+
+    The release is read from the tag, from shiplint's table of release commits for a SHA
+    pin, or from an exact `# v1.7.1` comment after a SHA the table does not know. A comment
+    naming only a line or branch (`# v1`, `# release/v1`) does not tell the release, and
+    nothing is reported then.
 
     Fix: use `@release/v1` or a current release (v1.8.0 at the very least; v1.12.4 or later
     also handles current metadata).
@@ -487,21 +494,27 @@ class PublishActionPredatesOidc(Rule):
             step = upload.context.step
             if upload.tool != ACTION_TOOL or step is None or not action_uses_oidc(step):
                 continue
-            if upload.version is None or upload.version >= since:
-                continue
+            release = release_of(upload)
+            sunset = release.kind == gha_refs.SUNSET
+            if not sunset and not release.before(since):
+                continue  # v1.8.0 or later, or not known exactly enough to tell
             loc = ref_loc(step)
             if loc is None or _key(loc) in seen:
                 continue
             seen.add(_key(loc))
             fix = None
-            if ref_kind(upload.ref) == "tag":
+            if release.kind == gha_refs.TAG:
                 fix = Fix(
                     f"use v{f.latest}", (Edit(loc.start, loc.end, f"v{f.latest}"),), safe=False
                 )
+            what = (
+                f"`@{upload.ref}` (sunset, frozen before trusted publishing)"
+                if sunset
+                else f"pypa/gh-action-pypi-publish {release.shown}{release.provenance()}"
+            )
             yield self.at(
                 loc,
-                f"pypa/gh-action-pypi-publish {upload.version} predates trusted publishing "
-                f"(v{since}) and no `password:` is given",
+                f"{what} predates trusted publishing (v{since}) and no `password:` is given",
                 f"Before v{since} the action cannot fetch an OIDC token: it uploads with an "
                 "empty password and PyPI answers 403. Use `@release/v1` or a current release "
                 f"(v{f.latest}), pinned by tag or commit SHA.",

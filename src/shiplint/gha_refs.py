@@ -1,0 +1,316 @@
+"""Which release of an action a ``uses: owner/repo@ref  # comment`` runs.
+
+One resolver for every action whose version a rule reads (pypa/gh-action-pypi-publish,
+scientific-python/upload-nightly-action, actions/upload-artifact and download-artifact).
+``resolve(ref, comment, spec)`` gives a :class:`Release`:
+
+* the **kind** of ref: ``tag``, ``branch``, ``sunset`` (a frozen branch), ``sha``,
+  ``short-sha``, ``none`` or ``unknown``;
+* the **exact version** when it is known, and where it came from: the facts table of
+  release commits (``table``), an exact tag (``tag``), an exact version in the comment
+  after a SHA that is not in the table (``comment``), or the newest release for a branch
+  that follows it (``branch``);
+* the **line** when only a prefix is known: ``(1,)`` for ``v4`` tags that move with each
+  release, ``# v1`` or ``# release/v1`` comments, ``(1, 8)`` for ``release/v1.8``.
+
+A comment that names a major line or a branch (``# v1``, ``# release/v1``, ``# main``)
+says nothing about the exact release: it never becomes an exact version (``1.0.0``). Only
+an exact version comment (``# v1.14.2``, ``# 1.14.2``) stands in for a SHA the table does
+not know. When the comment and the table disagree, the table wins and ``comment_version``
+/ ``comment_line`` keep what the comment claimed.
+
+Rules compare with :meth:`Release.at_least`, which answers None when the outcome depends
+on the exact release within the known line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion, Version
+
+from shiplint import facts as facts_mod
+
+TAG, BRANCH, SUNSET, SHA, SHORT_SHA, NONE, UNKNOWN = (
+    "tag",
+    "branch",
+    "sunset",
+    "sha",
+    "short-sha",
+    "none",
+    "unknown",
+)
+FROM_TABLE, FROM_TAG, FROM_COMMENT, FROM_BRANCH = "table", "tag", "comment", "branch"
+
+_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
+#: a version as written in a tag or comment: ``v1.14.2``, ``1.14``, ``v4``, ``v1.0.0rc1``,
+#: ``v3-node20`` (a suffix that is not a pre-release makes it a line, not a release)
+_VERSION = re.compile(
+    r"^(?P<prefix>[vV]?)(?P<nums>\d+(?:\.\d+){0,3})"
+    r"(?P<pre>(?:[-.]?(?:a|b|rc|alpha|beta|post|dev)\d*)?)(?P<rest>.*)$"
+)
+#: a version-looking word inside a comment (after start, blank, ``@``, ``=``, ``:`` or ``/``)
+_COMMENT_WORD = re.compile(
+    r"(?:^|(?<=[\s@=:/(\[]))[vV]?\d+(?:\.\d+){0,3}"
+    r"(?:[-.]?(?:a|b|rc|alpha|beta|post|dev)\d*)?(?=$|[\s,;)\]])"
+)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What the resolver needs to know about one action (read from facts.toml)."""
+
+    repo: str
+    #: release commit SHA (lower case) -> version
+    shas: Mapping[str, Version] = field(default_factory=dict)
+    #: branches that follow the newest release (``release/v1``, ``main``)
+    branches: tuple[str, ...] = ()
+    #: branches that exist but are frozen (``master`` of pypi-publish)
+    sunset: tuple[str, ...] = ()
+    #: branches of one older line (``release/v1.8``): a regular expression, or None
+    line_branches: re.Pattern[str] | None = None
+    latest: Version | None = None
+    #: how release tags start: ``v`` (``v1.14.2``) or empty (``0.6.4``)
+    tag_prefix: str = "v"
+    #: whether tags naming a major line (``v4``) exist and move with each release
+    major_tags: bool = False
+
+
+@dataclass(frozen=True)
+class Release:
+    """The release a ``uses:`` ref runs, as far as the ref and its comment tell."""
+
+    ref: str | None
+    kind: str
+    #: the exact release, when known
+    version: Version | None = None
+    #: the known prefix of the release (``(1,)``: some 1.x; ``(1, 8)``: some 1.8.x);
+    #: the full release when ``version`` is known
+    line: tuple[int, ...] = ()
+    #: where ``version`` (or ``line``) came from: table, tag, comment, branch, or ""
+    source: str = ""
+    comment: str | None = None
+    #: the exact version the comment names, when the table says otherwise
+    comment_version: Version | None = None
+    #: the line the comment names, when it disagrees with the table's release
+    comment_line: tuple[int, ...] = ()
+
+    @property
+    def major(self) -> int | None:
+        return self.line[0] if self.line else None
+
+    @property
+    def sha(self) -> bool:
+        return self.kind == SHA
+
+    @property
+    def mismatch(self) -> bool:
+        """Whether the SHA's release (from the table) is not what its comment says."""
+        return self.comment_version is not None or bool(self.comment_line)
+
+    def at_least(self, threshold: Version) -> bool | None:
+        """Whether the release is ``threshold`` or newer: None when that depends on the
+        exact release within the known line (or nothing is known)."""
+        return at_least(self.version, self.line, threshold)
+
+    def before(self, threshold: Version) -> bool:
+        """Whether the release is certainly older than ``threshold``."""
+        return self.at_least(threshold) is False
+
+    @property
+    def shown(self) -> str:
+        """The release for messages: ``1.14.0``, ``1.x``, or the ref."""
+        if self.version is not None:
+            return str(self.version)
+        if self.line:
+            return ".".join(str(p) for p in self.line) + ".x"
+        return self.ref or ""
+
+    def provenance(self) -> str:
+        """How the release was found, for messages: `` (commit cef2210)``, `` (commit
+        cef2210, not v1.14.2 as its comment says)``, `` (`release/v1`: the newest
+        release)``, or empty."""
+        if self.source == FROM_TABLE and self.ref:
+            said = ""
+            if self.comment_version is not None:
+                said = f", not v{self.comment_version} as its comment says"
+            elif self.comment_line:
+                line = ".".join(str(p) for p in self.comment_line)
+                said = f", not v{line} as its comment says"
+            return f" (commit {self.ref[:7]}{said})"
+        if self.source == FROM_BRANCH and self.ref and self.version is not None:
+            return f" (`{self.ref}`: the newest release)"
+        return ""
+
+
+def at_least(version: Version | None, line: tuple[int, ...], threshold: Version) -> bool | None:
+    """Whether a release known as ``version`` (exact) or only by ``line`` (its first
+    numbers) is ``threshold`` or newer; None when the line does not decide it."""
+    if version is not None:
+        return version >= threshold
+    if not line:
+        return None
+    wanted = threshold.release[: len(line)]
+    wanted = wanted + (0,) * (len(line) - len(wanted))
+    if line > wanted:
+        return True
+    if line < wanted:
+        return False
+    if all(part == 0 for part in threshold.release[len(line) :]) and not threshold.is_prerelease:
+        return True  # every release of the line reaches e.g. 5.0.0 from (5,)
+    return None
+
+
+def _parse(text: str) -> tuple[Version | None, tuple[int, ...], str]:
+    """(exact version, line, prefix) of a version word; exact needs three numbers and no
+    other suffix than a pre-release."""
+    match = _VERSION.match(text.strip())
+    if not match:
+        return None, (), ""
+    nums = tuple(int(p) for p in match.group("nums").split("."))
+    if match.group("rest"):
+        return None, nums[:1], match.group("prefix")
+    if len(nums) >= 3:
+        try:
+            version = Version(match.group("nums") + match.group("pre"))
+        except InvalidVersion:  # pragma: no cover - the pattern admits valid versions only
+            return None, nums, match.group("prefix")
+        return version, version.release, match.group("prefix")
+    return None, nums, match.group("prefix")
+
+
+def comment_release(comment: str | None) -> tuple[Version | None, tuple[int, ...]]:
+    """What a ``# ...`` comment after a SHA says: (exact version, line).
+
+    ``v1.14.2`` / ``1.14.2`` / ``tag=v1.14.2`` give the exact version; ``v1``,
+    ``release/v1``, ``v1.14`` give only a line; ``main`` and other words give nothing.
+    """
+    if not comment:
+        return None, ()
+    match = _COMMENT_WORD.search(comment)
+    if match is None:
+        return None, ()
+    version, line, _prefix = _parse(match.group(0))
+    return version, line
+
+
+def comment_word_span(comment: str) -> tuple[int, int] | None:
+    """Where in ``comment`` the version word :func:`comment_release` reads is."""
+    match = _COMMENT_WORD.search(comment)
+    return (match.start(), match.end()) if match else None
+
+
+def ref_kind(ref: str | None, spec: ActionSpec) -> str:
+    if not ref:
+        return NONE
+    if ref in spec.branches or (spec.line_branches and spec.line_branches.match(ref)):
+        return BRANCH
+    if ref in spec.sunset:
+        return SUNSET
+    if _SHA.match(ref):
+        return SHA
+    version, line, prefix = _parse(ref)
+    exact_or_line = version is not None or (spec.major_tags and len(line) <= 2)
+    if line and prefix.lower() == spec.tag_prefix.lower() and exact_or_line:
+        return TAG
+    if _SHORT_SHA.match(ref) and any(c.isalpha() for c in ref):
+        return SHORT_SHA
+    return UNKNOWN
+
+
+def resolve(ref: str | None, comment: str | None, spec: ActionSpec) -> Release:
+    """The release ``uses: {spec.repo}@{ref}  # {comment}`` runs."""
+    kind = ref_kind(ref, spec)
+    if kind == SHA:
+        assert ref is not None
+        said_version, said_line = comment_release(comment)
+        known = spec.shas.get(ref.lower())
+        if known is not None:
+            mismatch_version = None
+            mismatch_line: tuple[int, ...] = ()
+            if said_version is not None and said_version != known:
+                mismatch_version = said_version
+            elif said_line and known.release[: len(said_line)] != said_line:
+                mismatch_line = said_line
+            return Release(
+                ref,
+                kind,
+                known,
+                known.release,
+                FROM_TABLE,
+                comment,
+                mismatch_version,
+                mismatch_line,
+            )
+        if said_version is not None:
+            return Release(ref, kind, said_version, said_version.release, FROM_COMMENT, comment)
+        if said_line:
+            return Release(ref, kind, None, said_line, FROM_COMMENT, comment)
+        return Release(ref, kind, comment=comment)
+    if kind == TAG:
+        assert ref is not None
+        version, line, _prefix = _parse(ref)
+        return Release(ref, kind, version, line, FROM_TAG, comment)
+    if kind == BRANCH:
+        assert ref is not None
+        if ref not in spec.branches:
+            _v, line, _p = _parse(ref.rsplit("/", 1)[-1])
+            return Release(ref, kind, None, line[:2], FROM_BRANCH, comment)
+        if spec.latest is not None:
+            return Release(ref, kind, spec.latest, spec.latest.release, FROM_BRANCH, comment)
+    return Release(ref, kind, comment=comment)
+
+
+# --- the actions shiplint knows, from facts.toml ------------------------------------------------
+
+
+def _spec_from(
+    raw: Mapping[str, object], shas: Mapping[str, Version], latest: Version
+) -> ActionSpec:
+    def strings(key: str) -> tuple[str, ...]:
+        value = raw.get(key, ())
+        return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
+
+    return ActionSpec(
+        repo=str(raw.get("repo", "")),
+        shas=shas,
+        branches=strings("branches"),
+        sunset=strings("sunset"),
+        line_branches=re.compile(str(raw["line-branches"])) if raw.get("line-branches") else None,
+        latest=latest,
+        tag_prefix=str(raw.get("tag-prefix", "v")),
+        major_tags=bool(raw.get("major-tags", False)),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def pypi_publish() -> ActionSpec:
+    """pypa/gh-action-pypi-publish."""
+    f = facts_mod.load().pypi_publish
+    return _spec_from(f.raw, f.shas, f.latest)
+
+
+@functools.lru_cache(maxsize=1)
+def upload_nightly() -> ActionSpec:
+    """scientific-python/upload-nightly-action."""
+    f = facts_mod.load().upload_nightly
+    return _spec_from(f.raw, f.shas, f.latest)
+
+
+@functools.lru_cache(maxsize=2)
+def artifact_action(download: bool) -> ActionSpec:
+    """actions/upload-artifact (``download=False``) or actions/download-artifact: tags
+    ``v4`` follow the newest release of their major, ``main`` the newest release."""
+    f = facts_mod.artifacts()
+    return ActionSpec(
+        repo=f.download if download else f.upload,
+        shas=f.shas,
+        branches=("main", "master"),
+        latest=f.latest_download if download else f.latest_upload,
+        tag_prefix="v",
+        major_tags=True,
+    )
