@@ -333,7 +333,7 @@ def test_trusted_publishing_in_reusable_workflow(
         hit("SL303", WF, REUSABLE_UV, "uv publish"),
     ]
     (finding,) = audit_findings({WF: REUSABLE_UV}, select=["SL303"])
-    assert finding.severity.value == "warning"
+    assert finding.severity.value == "info"  # PyPI's publisher is not visible here
     assert "must name `release.yml`" in finding.message
     assert "invalid-publisher" in finding.help
 

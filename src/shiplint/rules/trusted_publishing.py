@@ -399,7 +399,8 @@ class TrustedPublishingInReusableWorkflow(Rule):
 
     and pypa/gh-action-pypi-publish adds that "Reusable workflows are **not currently
     supported** by PyPI's Trusted Publishing". It works only when the publisher on PyPI
-    names this file, which shiplint cannot see: hence a warning. When
+    names this file, which shiplint cannot see: hence information that says what to check
+    (a deploy record that names the calling workflow instead is an error, SL811). When
     pypa/gh-action-pypi-publish also makes attestations the upload fails regardless
     (SL206 reports that case instead).
 
@@ -411,7 +412,7 @@ class TrustedPublishingInReusableWorkflow(Rule):
 
     code = "SL303"
     name = "trusted-publishing-in-reusable-workflow"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     summary = "Trusted publishing inside a reusable workflow (on: workflow_call)"
     catalogue = ("T-4",)
     before = (
