@@ -161,6 +161,8 @@ class ArtifactFacts:
     latest_download: Version
     hidden_files_excluded_since: Version
     single_id_direct_since: Version
+    overwrite_since: Version
+    archive_input_since: Version
     #: retired major → (date GitHub started failing it, deprecation notice URL)
     retired: dict[int, tuple[str, str]]
     shas: dict[str, Version]
@@ -180,6 +182,8 @@ def artifacts() -> ArtifactFacts:
         latest_download=_version(raw["latest-download"]),
         hidden_files_excluded_since=_version(raw["hidden-files-excluded-since"]),
         single_id_direct_since=_version(raw["single-id-direct-since"]),
+        overwrite_since=_version(raw["overwrite-since"]),
+        archive_input_since=_version(raw["archive-input-since"]),
         retired={
             int(major): (str(info["since"]), str(info["notice"]))
             for major, info in raw["retired"].items()
