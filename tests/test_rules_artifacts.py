@@ -1529,6 +1529,68 @@ def test_uv_publish_and_nightly_action(audit: AuditFn) -> None:
     ]
 
 
+# download-artifact v5+: a download that finds one artifact extracts it into `path` itself.
+V5_RELEASE = dedent("""
+    name: Release
+    on:
+      release:
+        types: [published]
+    jobs:
+      wheels:
+        strategy:
+          matrix:
+            os: [ubuntu-latest, macos-14]
+        runs-on: ${{ matrix.os }}
+        steps:
+          - uses: pypa/cibuildwheel@v3.1.4
+          - uses: actions/upload-artifact@v4
+            with: {name: "wheel-${{ matrix.os }}", path: wheelhouse/*.whl}
+      sdist:
+        runs-on: ubuntu-latest
+        steps:
+          - run: pipx run build --sdist
+          - uses: actions/upload-artifact@v4
+            with: {name: sdist, path: dist/*.tar.gz}
+      publish:
+        needs: [wheels, sdist]
+        runs-on: ubuntu-latest
+        permissions: {id-token: write}
+        steps:
+          - uses: actions/download-artifact@v5
+            with: {pattern: wheel-*, path: dist}
+          - uses: actions/download-artifact@v5
+            with: {name: sdist, path: dist}
+          - uses: pypa/gh-action-pypi-publish@release/v1
+""")
+
+
+def test_v5_nests_only_when_more_than_one_artifact_matches(audit_findings: FindingsFn) -> None:
+    assert graded(audit_findings({WF: V5_RELEASE}, select=["SL704"])) == [
+        (line_of(V5_RELEASE, "{pattern: wheel-*"), Severity.ERROR),
+    ]
+    one_wheel = V5_RELEASE.replace("os: [ubuntu-latest, macos-14]", "os: [ubuntu-latest]")
+    assert audit_findings({WF: one_wheel}, select=["SL704"]) == []
+    # the same single artifact with v4: always a sub-folder
+    v4 = one_wheel.replace("download-artifact@v5", "download-artifact@v4")
+    assert graded(audit_findings({WF: v4}, select=["SL704"]))[0][1] is Severity.ERROR
+    # everything: the wheel and the sdist
+    every = one_wheel.replace("{pattern: wheel-*, path: dist}", "{path: dist}")
+    assert graded(audit_findings({WF: every}, select=["SL704"]))[0][1] is Severity.ERROR
+    # two artifacts whose files nothing known writes: maybe one, maybe two
+    scripted = V5_RELEASE.replace(
+        "- uses: pypa/cibuildwheel@v3.1.4", "- run: ./tools/build-wheels.sh"
+    )
+    [finding] = audit_findings({WF: scripted}, select=["SL704"])
+    assert finding.severity is Severity.WARNING
+    assert "may be extracted into its own sub-folder" in finding.message
+    # a release shiplint cannot place (an unknown SHA) with one artifact: v4 would nest it
+    unknown = one_wheel.replace(
+        "download-artifact@v5\n        with: {pattern",
+        "download-artifact@0123456789abcdef0123456789abcdef01234567\n        with: {pattern",
+    )
+    assert graded(audit_findings({WF: unknown}, select=["SL704"]))[0][1] is Severity.WARNING
+
+
 # --- SL705 workflow-run-artifact-download ---------------------------------------------------
 
 # PyLoad deploy.yml before commit 9376854e7 (2024): a workflow_run deploy that never saw the

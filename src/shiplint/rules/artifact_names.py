@@ -390,6 +390,12 @@ def download_reads(project: Project, download: Occurrence, upload: Occurrence) -
     return any(_asks_for(how, wanted, name) for name in _upload_names(project, upload))
 
 
+def read_slots(project: Project, download: Occurrence, slots: list[Slot]) -> list[Slot]:
+    """The upload slots whose artifact ``download`` may read."""
+    how, wanted = _wanted(project, download)
+    return [slot for slot in slots if _asks_for(how, wanted, slot.name)]
+
+
 _BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
 
 

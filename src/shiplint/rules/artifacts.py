@@ -31,6 +31,7 @@ from shiplint.model.artifacts import (
     ArtifactStep,
     RunScenarios,
     artifact_steps,
+    release_has,
     runs,
     triggering_runs,
 )
@@ -41,7 +42,9 @@ from shiplint.rules.artifact_names import (
     downloads_other_run,
     name_scalar,
     raw_name,
+    read_slots,
     run_conflicts,
+    run_slots,
 )
 from shiplint.rules.artifact_upgrade import upgrade_fix
 from shiplint.rules.base import Rule
@@ -445,23 +448,53 @@ def _leg_text(leg: Leg) -> str:
 # --- SL704 ------------------------------------------------------------------------------------
 
 
-def _nests(art: ArtifactStep) -> bool:
-    """Whether download-artifact puts each artifact into its own sub-folder of ``path``."""
+def _nests(project: Project, art: ArtifactStep) -> Severity | None:
+    """Whether download-artifact puts artifacts into sub-folders of ``path``: ERROR
+    certainly, WARNING when that depends on how many artifacts it finds, None: never."""
     step = art.step
     if input_text(step, "name"):
-        return False
+        return None
     merge = input_text(step, "merge-multiple").lower()
     if merge == "true" or "${{" in merge:
-        return False
+        return None
+    if art.major is not None and art.major < 2:
+        return None  # v1 always needed a name
     ids = input_text(step, "artifact-ids")
+    if "${{" in ids:
+        return None
+    direct = release_has(art, facts_mod.artifacts().single_id_direct_since)
+    if direct is False:
+        return Severity.ERROR  # v2-v4: one sub-folder per artifact, even for one
     if ids:
-        if "${{" in ids:
-            return False
-        single = "," not in ids
-        since = facts_mod.artifacts().single_id_direct_since
-        if single and (art.version is None or art.version >= since):
-            return False
-    return not (art.major is not None and art.major < 2)  # v1 always needed a name
+        count = len([i for i in ids.split(",") if i.strip()])
+        return Severity.ERROR if count > 1 else None
+    # v5+: a download that finds exactly one artifact extracts it into `path` itself
+    sure, possible = _selected(project, art)
+    if sure > 1:
+        return Severity.ERROR
+    if possible > 1 or (direct is None and possible > 0):
+        return Severity.WARNING
+    return None
+
+
+def _selected(project: Project, art: ArtifactStep) -> tuple[int, int]:
+    """How many artifacts a download certainly and possibly finds (distinct names of the
+    uploads it asks for, in the run it reads; an unknown name counts as one more)."""
+    sure = possible = 0
+    for run in runs(project):
+        for occ in run.occurrences:
+            if occ.art is not art:
+                continue
+            sources = triggering_runs(project, run) if downloads_other_run(art) else [run]
+            for source in sources:
+                for slots in run_slots(project, source):
+                    read = read_slots(project, occ, slots)
+                    names = {s.name for s in read if s.name is not None}
+                    certain = {s.name for s in read if s.name is not None and s.certain}
+                    unknown = any(s.name is None for s in read)
+                    sure = max(sure, len(certain))
+                    possible = max(possible, len(names) + unknown)
+    return sure, possible
 
 
 @register
@@ -484,7 +517,11 @@ class ArtifactDownloadNested(Rule):
     shiplint follows the download's `path` to the publish steps later in the same job
     (pypi-publish `packages-dir`, `twine upload`, `uv publish`, `maturin upload`,
     `anaconda upload`, upload-nightly-action `artifacts_path`), unless a step in between
-    moves files in that directory. The same happens with v2/v3 downloads.
+    moves files in that directory. v2-v4 make a sub-folder for every artifact, even a single
+    one. From v5.0.0 a download that finds exactly one artifact extracts it into `path`
+    itself, so shiplint counts the artifacts the download asks for among the uploads of the
+    run it reads: an error when two or more certainly exist (see SL703 for what makes an
+    upload certain), a warning when there may be two or more, nothing when at most one.
 
     Fix: add `merge-multiple: true` (v4+), with a `pattern:` that selects only the
     distribution artifacts (e.g. `pattern: cibw-*`), or download each artifact by `name`.
@@ -519,7 +556,10 @@ class ArtifactDownloadNested(Rule):
             publishes.setdefault(id(job), []).extend(publish_dirs(upload))
         for art in artifact_steps(project).values():
             step = art.step
-            if art.kind != DOWNLOAD or not _nests(art):
+            if art.kind != DOWNLOAD:
+                continue
+            nests = _nests(project, art)
+            if nests is None:
                 continue
             path = input_text(step, "path")
             folder = norm_dir(path) if path else "."
@@ -530,10 +570,12 @@ class ArtifactDownloadNested(Rule):
                     continue
                 if reorganised(step.job, step.index, publish.step.index, folder):
                     continue
-                yield self._finding(art, publish, folder)
+                yield self._finding(art, publish, folder, nests)
                 break
 
-    def _finding(self, art: ArtifactStep, publish: PublishDir, folder: str) -> Finding:
+    def _finding(
+        self, art: ArtifactStep, publish: PublishDir, folder: str, nests: Severity
+    ) -> Finding:
         step = art.step
         path = input_scalar(step, "path")
         src = step_source(step)
@@ -547,14 +589,28 @@ class ArtifactDownloadNested(Rule):
             fix = set_input_fix(step, "merge-multiple", "true", "set `merge-multiple: true`")
             if fix is not None:
                 fix = Fix(fix.description, fix.edits, safe=False)
+        advice = (
+            "Add `merge-multiple: true` (v4+) with a `pattern:` that selects only the "
+            "distribution artifacts, or download by `name:`."
+        )
+        if nests is Severity.WARNING:
+            return self.at(
+                loc,
+                f"{which} may be extracted into its own sub-folder of `{folder}/`, which the "
+                f"publish step on line {line} reads",
+                "download-artifact v5+ extracts a download that finds one artifact into "
+                f"`{folder}/` itself, but two or more into `{folder}/<artifact-name>/` "
+                f"(v2-v4: always); {publish.what}. How many it finds depends on uploads "
+                f"shiplint cannot fully see (their names, conditions or files). {advice}",
+                fix=fix,
+                severity=Severity.WARNING,
+            )
         return self.at(
             loc,
             f"{which} is extracted into its own sub-folder of `{folder}/`, which the publish "
             f"step on line {line} reads",
             f"Without `name:` or `merge-multiple: true`, download-artifact creates "
-            f"`{folder}/<artifact-name>/`; {publish.what}. Add `merge-multiple: true` (v4+) "
-            "with a `pattern:` that selects only the distribution artifacts, or download "
-            "by `name:`.",
+            f"`{folder}/<artifact-name>/`; {publish.what}. {advice}",
             fix=fix,
         )
 
