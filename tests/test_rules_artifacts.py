@@ -1452,9 +1452,15 @@ def test_pattern_download_into_the_packages_dir(audit: AuditFn, audit_findings: 
     )
 
 
-def test_merged_or_named_downloads_are_clean(audit: AuditFn) -> None:
+def test_merged_or_named_downloads_are_clean(audit: AuditFn, audit_findings: FindingsFn) -> None:
     merged = OTIO.replace("path: dist\n", "path: dist\n          merge-multiple: true\n", 1)
     assert audit({WF: merged}, select=["SL704"]) == []
+    since = merged.replace("download-artifact@v4\n", "download-artifact@v4.1.0\n", 1)
+    assert audit({WF: since}, select=["SL704"]) == []
+    # v4.0.0 has neither `pattern` nor `merge-multiple`: every artifact, one folder each
+    first_v4 = merged.replace("download-artifact@v4\n", "download-artifact@v4.0.0\n", 1)
+    [finding] = audit_findings({WF: first_v4}, select=["SL704"])
+    assert finding.severity is Severity.ERROR and finding.fix is None
     elsewhere = OTIO.replace("path: dist\n", "path: wheels\n", 1)
     assert audit({WF: elsewhere}, select=["SL704"]) == []
     custom = OTIO.replace(

@@ -452,17 +452,21 @@ def _nests(project: Project, art: ArtifactStep) -> Severity | None:
     """Whether download-artifact puts artifacts into sub-folders of ``path``: ERROR
     certainly, WARNING when that depends on how many artifacts it finds, None: never."""
     step = art.step
+    f = facts_mod.artifacts()
     if input_text(step, "name"):
         return None
     merge = input_text(step, "merge-multiple").lower()
-    if merge == "true" or "${{" in merge:
+    merges = release_has(art, f.merge_multiple_since) is not False  # v4.0.0 ignores it
+    if merges and (merge == "true" or "${{" in merge):
         return None
     if art.major is not None and art.major < 2:
         return None  # v1 always needed a name
     ids = input_text(step, "artifact-ids")
+    if release_has(art, f.artifact_ids_since) is False:
+        ids = ""  # ignored before v4.3.0: every artifact
     if "${{" in ids:
         return None
-    direct = release_has(art, facts_mod.artifacts().single_id_direct_since)
+    direct = release_has(art, f.single_id_direct_since)
     if direct is False:
         return Severity.ERROR  # v2-v4: one sub-folder per artifact, even for one
     if ids:
@@ -523,7 +527,7 @@ class ArtifactDownloadNested(Rule):
     run it reads: an error when two or more certainly exist (see SL703 for what makes an
     upload certain), a warning when there may be two or more, nothing when at most one.
 
-    Fix: add `merge-multiple: true` (v4+), with a `pattern:` that selects only the
+    Fix: add `merge-multiple: true` (v4.1.0+), with a `pattern:` that selects only the
     distribution artifacts (e.g. `pattern: cibw-*`), or download each artifact by `name`.
     """
 
@@ -585,12 +589,13 @@ class ArtifactDownloadNested(Rule):
         publish_src = step_source(publish.step)
         line = publish_src.pos(publish.step.node.start).line if publish_src else 0
         fix = None
-        if pattern and (art.generation == "new"):
+        merges = release_has(art, facts_mod.artifacts().merge_multiple_since)
+        if pattern and art.generation == "new" and merges:
             fix = set_input_fix(step, "merge-multiple", "true", "set `merge-multiple: true`")
             if fix is not None:
                 fix = Fix(fix.description, fix.edits, safe=False)
         advice = (
-            "Add `merge-multiple: true` (v4+) with a `pattern:` that selects only the "
+            "Add `merge-multiple: true` (v4.1+) with a `pattern:` that selects only the "
             "distribution artifacts, or download by `name:`."
         )
         if nests is Severity.WARNING:
