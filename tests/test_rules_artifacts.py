@@ -15,13 +15,15 @@ from shiplint.cli import main
 from shiplint.engine import open_project
 from shiplint.findings import Finding, Severity
 from shiplint.gha_context import StepContext, eval_text
+from shiplint.gha_expr import Unknown
+from shiplint.gha_instance import after_success_text
 from shiplint.gha_matrix import job_legs, matrix_axes
 from shiplint.gha_scenarios import trigger_scenarios
-from shiplint.model.artifacts import runs
+from shiplint.model.artifacts import RunScenarios, runs
 from shiplint.project import Project
 from shiplint.rules import by_key
 from shiplint.rules.artifact_names import raw_name
-from tests.conftest import CORPUS, AuditFn, hit, write_tree
+from tests.conftest import CORPUS, AuditFn, hit, pos_of, write_tree
 from tests.rule_examples import assert_examples
 
 FindingsFn = Callable[..., "list[Finding]"]
@@ -662,9 +664,10 @@ def test_names_that_miss_an_axis_collide(audit: AuditFn, audit_findings: Finding
     assert audit({WF: same_os}, select=["SL703"]) == [hit("SL703", WF, same_os, "wheels-")]
 
 
-def test_include_can_repeat_a_combination(audit: AuditFn) -> None:
+def test_include_can_repeat_a_combination(audit: AuditFn, audit_findings: FindingsFn) -> None:
     # cartopy's test matrix: the include entry cannot extend (ubuntu, 3.12, true) because it
-    # changes use-network, so it adds a second ubuntu/3.12 leg with the same name.
+    # changes use-network, so it adds a second ubuntu/3.12 leg with the same name. The
+    # uploads only run after a failure: no passing run fails (info).
     wf = dedent("""
         on: push
         jobs:
@@ -687,6 +690,8 @@ def test_include_can_repeat_a_combination(audit: AuditFn) -> None:
                   path: output
     """)
     assert audit({WF: wf}, select=["SL703"]) == [hit("SL703", WF, wf, "image-failures")]
+    [finding] = audit_findings({WF: wf}, select=["SL703"])
+    assert finding.severity is Severity.INFO
     extended = wf.replace("use-network: false", "coverage: true")  # extends, adds no leg
     assert audit({WF: extended}, select=["SL703"]) == []
 
@@ -762,7 +767,7 @@ def test_same_name_kept_apart_by_conditions_or_overwrite(audit: AuditFn) -> None
     ]
 
 
-def test_default_name_is_artifact(audit: AuditFn) -> None:
+def test_default_name_is_artifact(audit: AuditFn, audit_findings: FindingsFn) -> None:
     wf = dedent("""
         on: push
         jobs:
@@ -777,13 +782,9 @@ def test_default_name_is_artifact(audit: AuditFn) -> None:
     assert audit({WF: wf}, select=["SL703"]) == [
         hit("SL703", WF, wf, "actions/upload-artifact@v4", 2),
     ]
-
-
-def test_overwrite_in_a_matrix_is_a_warning(audit_findings: FindingsFn) -> None:
-    wf = CHGNET.replace("path: wheelhouse", "path: wheelhouse\n          overwrite: true")
+    # nothing shiplint knows writes dist/ or docs/_build: either may upload nothing
     [finding] = audit_findings({WF: wf}, select=["SL703"])
     assert finding.severity is Severity.WARNING
-    assert "only the last upload's files are kept" in finding.message
 
 
 def test_names_from_env_and_inputs(audit: AuditFn) -> None:
@@ -889,6 +890,530 @@ def test_dynamic_matrix(audit: AuditFn) -> None:
     assert audit({WF: per_leg}, select=["SL703"]) == []
 
 
+# --- SL703: only uploads that can both create an artifact in one run collide ----------------
+
+
+def graded(findings: list[Finding]) -> list[tuple[int, Severity]]:
+    """(line, severity) of each finding, in report order."""
+    return sorted((f.line or 0, f.severity) for f in findings)
+
+
+def line_of(text: str, needle: str, nth: int = 1) -> int:
+    return pos_of(text, needle, nth)[0]
+
+
+# A test matrix that builds in every leg and uploads once: the `if:` picks one leg.
+ONE_LEG = dedent("""
+    name: Tests
+    on: [push, pull_request]
+    jobs:
+      test:
+        runs-on: ${{ matrix.os }}
+        strategy:
+          matrix:
+            os: [ubuntu-latest, macos-latest, windows-latest]
+            python-version: ["3.11", "3.12", "3.13"]
+        steps:
+          - uses: actions/checkout@v4
+          - run: pipx run build
+          - name: Keep one build
+            if: matrix.os == 'ubuntu-latest' && matrix.python-version == '3.12'
+            uses: actions/upload-artifact@v4
+            with:
+              name: dist
+              path: dist/
+""")
+
+
+def test_condition_on_matrix_values_keeps_one_leg(audit_findings: FindingsFn) -> None:
+    assert audit_findings({WF: ONE_LEG}, select=["SL703"]) == []
+    # `3.10` unquoted is the number 3.1 for GitHub, and so is the comparison
+    floats = ONE_LEG.replace('["3.11", "3.12", "3.13"]', "[3.10, 3.11]").replace(
+        "== '3.12'", "== '3.10'"
+    )
+    assert audit_findings({WF: floats}, select=["SL703"]) == []
+    every_python = ONE_LEG.replace(" && matrix.python-version == '3.12'", "")
+    [finding] = audit_findings({WF: every_python}, select=["SL703"])
+    assert finding.severity is Severity.ERROR
+    assert finding.line == line_of(every_python, "name: dist")
+    assert "{os: ubuntu-latest, python-version: 3.11} and {os: ubuntu-latest" in finding.message
+
+
+def test_matrix_keys_a_leg_lacks_are_null(audit_findings: FindingsFn) -> None:
+    # lxml-style: extra keys only in some include entries, booleans nested in a map
+    wf = dedent("""
+        on: push
+        jobs:
+          ci:
+            runs-on: ${{ matrix.os }}
+            strategy:
+              matrix:
+                os: [ubuntu-22.04, macos-latest]
+                env: [{STATIC_DEPS: true}, {STATIC_DEPS: false}]
+                include:
+                  - os: ubuntu-latest
+                    env: {STATIC_DEPS: false, COVERAGE: true}
+                    extra_hash: "-docs"
+            steps:
+              - run: make html
+              - uses: actions/upload-artifact@v4
+                if: matrix.extra_hash == '-docs'
+                with: {name: website_html, path: doc/html, if-no-files-found: error}
+              - uses: actions/upload-artifact@v4
+                if: matrix.env.COVERAGE
+                with: {name: pycoverage_html, path: "coverage*", if-no-files-found: error}
+    """)
+    assert audit_findings({WF: wf}, select=["SL703"]) == []
+    # COVERAGE: false is a boolean: still only the coverage leg
+    falsy = wf.replace("{STATIC_DEPS: true}, {STATIC_DEPS: false}", "{COVERAGE: false}")
+    assert audit_findings({WF: falsy}, select=["SL703"]) == []
+    two_docs = wf.replace("os: [ubuntu-22.04, macos-latest]", "os: [ubuntu-22.04]").replace(
+        "env: [{STATIC_DEPS: true}, {STATIC_DEPS: false}]", "extra_hash: ['-docs']"
+    )
+    assert graded(audit_findings({WF: two_docs}, select=["SL703"])) == [
+        (line_of(two_docs, "name: website_html"), Severity.ERROR),
+    ]
+
+
+# bokeh-style: only the Linux leg collects and uploads.
+LINUX_ONLY = dedent("""
+    name: BokehJS-CI
+    on:
+      push:
+        branches: [main]
+      pull_request:
+    jobs:
+      test:
+        runs-on: ${{ matrix.os }}
+        strategy:
+          matrix:
+            os: [ubuntu-24.04, macos-latest, windows-latest]
+            node-version: [20.x]
+        steps:
+          - run: node make build
+          - name: Upload report
+            if: runner.os == 'Linux' && (success() || failure())
+            uses: actions/upload-artifact@v4
+            with:
+              name: bokehjs-report
+              path: bokehjs-report
+              if-no-files-found: error
+""")
+
+
+def test_runner_os_follows_from_the_leg(audit_findings: FindingsFn) -> None:
+    assert audit_findings({WF: LINUX_ONLY}, select=["SL703"]) == []
+    two_linux = LINUX_ONLY.replace("macos-latest, windows-latest", "ubuntu-22.04")
+    [finding] = audit_findings({WF: two_linux}, select=["SL703"])
+    assert finding.severity is Severity.ERROR
+    assert finding.line == line_of(two_linux, "name: bokehjs-report")
+    # a self-hosted label does not say which system it is: the collision is uncertain
+    self_hosted = LINUX_ONLY.replace(
+        "runs-on: ${{ matrix.os }}", "runs-on: [self-hosted, '${{ matrix.os }}']"
+    )
+    [finding] = audit_findings({WF: self_hosted}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert "whether each upload's `if:` (or its job's) holds" in finding.help
+
+
+# A reusable wheel workflow called once per platform (one run of it per calling job).
+WHEELS_LIB = ".github/workflows/wheels.yml"
+WHEELS_CALLEE = dedent("""
+    name: Build wheels
+    on:
+      workflow_call:
+        inputs:
+          platform: {type: string, default: linux}
+          upload-logs: {type: boolean, required: false}
+          sanitize: {type: string, required: false, default: }
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: pypa/cibuildwheel@v3.1.4
+            with: {output-dir: wheelhouse}
+          - uses: actions/upload-artifact@v4
+            with:
+              name: wheels-${{ inputs.platform }}
+              path: wheelhouse/*.whl
+          - uses: actions/upload-artifact@v4
+            if: inputs.upload-logs
+            with:
+              name: build-logs
+              path: logs/
+          - uses: actions/upload-artifact@v4
+            if: ${{ inputs.sanitize && always() }}
+            with:
+              name: ${{ inputs.sanitize }}-logs
+              path: san_log.*
+              if-no-files-found: ignore
+""")
+WHEELS_CALLER = dedent("""
+    name: Release
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      linux:
+        uses: ./.github/workflows/wheels.yml
+      macos:
+        uses: ./.github/workflows/wheels.yml
+        with:
+          platform: macos
+""")
+
+
+def test_reusable_workflow_callers_with_their_own_inputs(audit_findings: FindingsFn) -> None:
+    # defaults: `linux` and `macos` names, no logs, no sanitizer logs (null default: "")
+    assert audit_findings({WF: WHEELS_CALLER, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"]) == []
+    # the default and an explicit value that equals it give one name twice
+    same = WHEELS_CALLER.replace("platform: macos", "platform: linux")
+    [finding] = audit_findings({WF: same, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"])
+    assert finding.severity is Severity.ERROR
+    assert (finding.path, finding.line) == (WHEELS_LIB, line_of(WHEELS_CALLEE, "name: wheels-"))
+    assert "`wheels-${{ inputs.platform }}` (`wheels-linux`)" in finding.message
+    # logs: one caller asks for them, the other keeps the default (false)
+    one_log = WHEELS_CALLER.replace("platform: macos", "platform: macos\n      upload-logs: true")
+    assert audit_findings({WF: one_log, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"]) == []
+    both_logs = one_log.replace(
+        "uses: ./.github/workflows/wheels.yml\n  macos",
+        "uses: ./.github/workflows/wheels.yml\n    with: {upload-logs: true}\n  macos",
+    )
+    assert "with: {upload-logs: true}" in both_logs
+    [finding] = audit_findings({WF: both_logs, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"])
+    assert finding.line == line_of(WHEELS_CALLEE, "name: build-logs")
+    # nothing builds into logs/: whether both uploads find files is not known
+    assert finding.severity is Severity.WARNING
+    assert "whether each upload's `path` matches files" in finding.help
+
+
+def test_reusable_workflow_inputs_from_expressions(audit_findings: FindingsFn) -> None:
+    # both callers ask for logs only on pull requests, and the workflow runs on tags
+    on_prs = "${{ github.event_name == 'pull_request' }}"
+    caller = WHEELS_CALLER.replace(
+        "platform: macos", f"platform: macos\n      upload-logs: {on_prs}"
+    ).replace(
+        "uses: ./.github/workflows/wheels.yml\n  macos",
+        f'uses: ./.github/workflows/wheels.yml\n    with: {{upload-logs: "{on_prs}"}}\n  macos',
+    )
+    assert caller.count("upload-logs:") == 2
+    assert audit_findings({WF: caller, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"]) == []
+    on_push = caller.replace("'pull_request'", "'push'")
+    [finding] = audit_findings({WF: on_push, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"])
+    assert finding.line == line_of(WHEELS_CALLEE, "name: build-logs")
+    # sanitizer logs: the same name only when both callers sanitize alike
+    sanitized = WHEELS_CALLER.replace("platform: macos", "platform: macos\n      sanitize: thread")
+    sanitized = sanitized.replace(
+        "uses: ./.github/workflows/wheels.yml\n  macos",
+        "uses: ./.github/workflows/wheels.yml\n    with: {sanitize: address}\n  macos",
+    )
+    assert audit_findings({WF: sanitized, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"]) == []
+    alike = sanitized.replace("sanitize: thread", "sanitize: address")
+    [finding] = audit_findings({WF: alike, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"])
+    assert "(`address-logs`)" in finding.message
+    assert finding.severity is Severity.WARNING  # `if-no-files-found: ignore`
+    # a value from a job output is unknown: the `if:` may hold in both calls
+    unknown = alike.replace("sanitize: address}", "sanitize: '${{ needs.plan.outputs.san }}'}")
+    unknown = unknown.replace("sanitize: address", "sanitize: ${{ needs.plan.outputs.san }}")
+    callee = WHEELS_CALLEE.replace("name: ${{ inputs.sanitize }}-logs", "name: sanitizer-logs")
+    [finding] = audit_findings({WF: unknown, WHEELS_LIB: callee}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert "whether each upload's `if:` (or its job's) holds" in finding.help
+
+
+def test_reusable_workflow_caller_legs(audit_findings: FindingsFn) -> None:
+    matrix_caller = dedent("""
+        on: push
+        jobs:
+          wheels:
+            strategy:
+              matrix:
+                platform: [linux, macos, windows]
+            uses: ./.github/workflows/wheels.yml
+            with:
+              platform: ${{ matrix.platform }}
+              upload-logs: ${{ matrix.platform == 'windows' }}
+    """)
+    assert audit_findings({WF: matrix_caller, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"]) == []
+    every_leg_logs = matrix_caller.replace("${{ matrix.platform == 'windows' }}", "true")
+    [finding] = audit_findings({WF: every_leg_logs, WHEELS_LIB: WHEELS_CALLEE}, select=["SL703"])
+    assert finding.line == line_of(WHEELS_CALLEE, "name: build-logs")
+
+
+# Two jobs of one run upload `dist`; whether both create it depends on their files.
+TWO_JOBS = dedent("""
+    name: Build
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      sdist:
+        runs-on: ubuntu-latest
+        steps:
+          - run: ./tools/make-sdist.sh
+          - uses: actions/upload-artifact@v4
+            with:
+              name: dist
+              path: dist/*.tar.gz
+      wheel:
+        runs-on: ubuntu-latest
+        steps:
+          - run: ./tools/make-wheel.sh
+          - uses: actions/upload-artifact@v4
+            with:
+              name: dist
+              path: dist/*.whl
+""")
+
+
+def test_files_nothing_known_writes_make_a_warning(audit_findings: FindingsFn) -> None:
+    [finding] = audit_findings({WF: TWO_JOBS}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert finding.line == line_of(TWO_JOBS, "name: dist", 2)
+    assert "if both uploads create an artifact, the second fails with 409" in finding.message
+    assert "`if-no-files-found: warn` or `ignore`" in finding.help
+    ignore = TWO_JOBS.replace(
+        "path: dist/*.whl", "path: dist/*.whl\n          if-no-files-found: ignore"
+    )
+    assert graded(audit_findings({WF: ignore}, select=["SL703"]))[0][1] is Severity.WARNING
+    # `error`: each upload creates its artifact or fails the job
+    error = TWO_JOBS.replace(".whl\n", ".whl\n          if-no-files-found: error\n").replace(
+        ".tar.gz\n", ".tar.gz\n          if-no-files-found: error\n"
+    )
+    assert graded(audit_findings({WF: error}, select=["SL703"])) == [
+        (line_of(error, "name: dist", 2), Severity.ERROR),
+    ]
+    only_one = TWO_JOBS.replace(".whl\n", ".whl\n          if-no-files-found: error\n")
+    assert graded(audit_findings({WF: only_one}, select=["SL703"]))[0][1] is Severity.WARNING
+
+
+def test_known_builds_certainly_write_their_files(audit_findings: FindingsFn) -> None:
+    built = TWO_JOBS.replace("./tools/make-sdist.sh", "python -m build --sdist").replace(
+        "./tools/make-wheel.sh", "pipx run build --wheel --outdir dist/"
+    )
+    assert graded(audit_findings({WF: built}, select=["SL703"])) == [
+        (line_of(built, "name: dist", 2), Severity.ERROR),
+    ]
+    # a wheel-only build writes no sdist: that path may match nothing
+    swapped = built.replace("--sdist", "--wheel")
+    assert graded(audit_findings({WF: swapped}, select=["SL703"]))[0][1] is Severity.WARNING
+    # a script of several commands may go on after a failed build
+    script = built.replace(
+        "run: python -m build --sdist",
+        "run: |\n          python -m build --sdist || true\n          ls dist",
+    )
+    assert graded(audit_findings({WF: script}, select=["SL703"]))[0][1] is Severity.WARNING
+    # an upload that also runs after a failure may find no files
+    always = built.replace(
+        "      - uses: actions/upload-artifact@v4\n        with:\n          name: dist\n          path: dist/*.whl",
+        "      - uses: actions/upload-artifact@v4\n        if: always()\n        with:\n          name: dist\n          path: dist/*.whl",
+    )
+    assert "if: always()" in always
+    assert graded(audit_findings({WF: always}, select=["SL703"]))[0][1] is Severity.WARNING
+    # cibuildwheel: the action's output-dir, the command's --output-dir
+    cibw = built.replace(
+        "run: pipx run build --wheel --outdir dist/",
+        "uses: pypa/cibuildwheel@v3.1.4\n        with: {output-dir: dist}",
+    )
+    assert graded(audit_findings({WF: cibw}, select=["SL703"]))[0][1] is Severity.ERROR
+    command = built.replace(
+        "pipx run build --wheel --outdir dist/", "cibuildwheel --output-dir dist"
+    )
+    assert graded(audit_findings({WF: command}, select=["SL703"]))[0][1] is Severity.ERROR
+    empty_ok = command.replace("--output-dir dist", "--output-dir dist --allow-empty")
+    assert graded(audit_findings({WF: empty_ok}, select=["SL703"]))[0][1] is Severity.WARNING
+
+
+def test_overwrite_replaces_instead_of_failing(audit_findings: FindingsFn) -> None:
+    # every leg of a matrix replaces the artifact: nothing fails, one leg's files remain
+    matrix = CHGNET.replace("path: wheelhouse", "path: wheelhouse\n          overwrite: true")
+    [finding] = audit_findings({WF: matrix}, select=["SL703"])
+    assert finding.severity is Severity.INFO
+    assert "only the last upload's files are kept" in finding.message
+    # before v4.2.0 the input does not exist: the second upload fails
+    old = matrix.replace("upload-artifact@v4", "upload-artifact@v4.1.0")
+    assert graded(audit_findings({WF: old}, select=["SL703"])) == [
+        (line_of(old, "name: dist"), Severity.ERROR),
+    ]
+    moving = matrix.replace("upload-artifact@v4", "upload-artifact@v4.3.1")
+    assert graded(audit_findings({WF: moving}, select=["SL703"]))[0][1] is Severity.INFO
+    built = TWO_JOBS.replace("./tools/make-sdist.sh", "python -m build --sdist").replace(
+        "./tools/make-wheel.sh", "python -m build --wheel"
+    )
+    # two parallel jobs, one with overwrite: the other fails if it uploads second
+    one = built.replace("path: dist/*.whl", "path: dist/*.whl\n          overwrite: true")
+    [finding] = audit_findings({WF: one}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert "which upload runs last" in finding.help
+    both = one.replace("path: dist/*.tar.gz", "path: dist/*.tar.gz\n          overwrite: true")
+    assert graded(audit_findings({WF: both}, select=["SL703"]))[0][1] is Severity.INFO
+    ordered = one.replace("  wheel:\n    runs-on", "  wheel:\n    needs: sdist\n    runs-on")
+    assert audit_findings({WF: ordered}, select=["SL703"]) == []
+    # the overwriting upload certainly runs first: the later one still fails
+    first = built.replace(
+        "path: dist/*.tar.gz", "path: dist/*.tar.gz\n          overwrite: true"
+    ).replace("  wheel:\n    runs-on", "  wheel:\n    needs: sdist\n    runs-on")
+    assert graded(audit_findings({WF: first}, select=["SL703"])) == [
+        (line_of(first, "name: dist", 2), Severity.ERROR),
+    ]
+    expression = built.replace(
+        "path: dist/*.whl", "path: dist/*.whl\n          overwrite: ${{ inputs.replace }}"
+    )
+    assert graded(audit_findings({WF: expression}, select=["SL703"]))[0][1] is Severity.WARNING
+
+
+def test_uploads_after_a_failure_or_with_continue_on_error(audit_findings: FindingsFn) -> None:
+    # Cirq-style: failure outputs of every partition under one name
+    wf = dedent("""
+        on:
+          schedule:
+            - cron: '0 0 * * 0'
+        jobs:
+          notebooks:
+            strategy:
+              matrix:
+                partition: [partition-0, partition-1, partition-2]
+            runs-on: ubuntu-22.04
+            steps:
+              - run: check/pytest -k ${{ matrix.partition }}
+              - uses: actions/upload-artifact@v4
+                if: failure()
+                with:
+                  name: notebook-outputs
+                  path: out
+                  if-no-files-found: error
+    """)
+    [finding] = audit_findings({WF: wf}, select=["SL703"])
+    assert finding.severity is Severity.INFO
+    assert "only run after a failure" in finding.message
+    on_success = wf.replace("if: failure()", "if: success() || failure()")
+    assert graded(audit_findings({WF: on_success}, select=["SL703"]))[0][1] is Severity.ERROR
+    tolerant = on_success.replace(
+        "      - uses: actions/upload-artifact@v4\n",
+        "      - uses: actions/upload-artifact@v4\n        continue-on-error: true\n",
+    )
+    [finding] = audit_findings({WF: tolerant}, select=["SL703"])
+    assert finding.severity is Severity.INFO
+    assert "`continue-on-error`" in finding.message
+    per_leg = on_success.replace(
+        "    runs-on: ubuntu-22.04\n",
+        "    runs-on: ubuntu-22.04\n    continue-on-error: ${{ matrix.partition == 'partition-2' }}\n",
+    )
+    assert graded(audit_findings({WF: per_leg}, select=["SL703"]))[0][1] is Severity.ERROR
+    # two jobs in a fixed order: only the later upload's continue-on-error matters
+    jobs = dedent("""
+        on: push
+        jobs:
+          sdist:
+            runs-on: ubuntu-latest
+            steps:
+              - run: python -m build --sdist
+              - uses: actions/upload-artifact@v4
+                with: {name: dist, path: dist/}
+          wheel:
+            needs: sdist
+            runs-on: ubuntu-latest
+            steps:
+              - run: python -m build --wheel
+              - uses: actions/upload-artifact@v4
+                with: {name: dist, path: dist/}
+    """)
+    assert graded(audit_findings({WF: jobs}, select=["SL703"]))[0][1] is Severity.ERROR
+    later_tolerant = jobs.replace(
+        "    needs: sdist\n", "    needs: sdist\n    continue-on-error: true\n"
+    )
+    assert graded(audit_findings({WF: later_tolerant}, select=["SL703"]))[0][1] is Severity.INFO
+    earlier_tolerant = jobs.replace(
+        "  sdist:\n    runs-on", "  sdist:\n    continue-on-error: true\n    runs-on"
+    )
+    assert "continue-on-error: true\n    runs-on" in earlier_tolerant
+    assert graded(audit_findings({WF: earlier_tolerant}, select=["SL703"]))[0][1] is Severity.ERROR
+    experimental = per_leg.replace(
+        "${{ matrix.partition == 'partition-2' }}", "${{ vars.EXPERIMENTAL == 'true' }}"
+    )
+    assert graded(audit_findings({WF: experimental}, select=["SL703"]))[0][1] is Severity.WARNING
+
+
+def test_conditions_on_step_outputs_are_uncertain(audit_findings: FindingsFn) -> None:
+    wf = CHGNET.replace(
+        "      - uses: actions/upload-artifact@v4\n",
+        "      - id: check\n        run: echo upload=true >> $GITHUB_OUTPUT\n"
+        "      - uses: actions/upload-artifact@v4\n"
+        "        if: steps.check.outputs.upload == 'true'\n",
+    )
+    [finding] = audit_findings({WF: wf}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert "whether each upload's `if:` (or its job's) holds" in finding.help
+
+
+def test_dynamic_matrix_is_uncertain(audit_findings: FindingsFn) -> None:
+    wf = CHGNET.replace(
+        'os: [ubuntu-latest, macos-14, windows-latest]\n        python-version: ["3.10", "3.11"]',
+        "include: ${{ fromJSON(needs.plan.outputs.matrix) }}",
+    )
+    assert "fromJSON" in wf
+    [finding] = audit_findings({WF: wf}, select=["SL703"])
+    assert finding.severity is Severity.WARNING
+    assert "how many legs the matrix computed at run time has" in finding.help
+
+
+def test_unarchived_uploads_take_the_file_name(audit_findings: FindingsFn) -> None:
+    wf = dedent("""
+        on: release
+        jobs:
+          sbom:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/upload-artifact@v7
+                with: {name: sbom, path: out/sbom.spdx.json, archive: false, if-no-files-found: error}
+              - uses: actions/upload-artifact@v7
+                with: {name: sbom, path: out/sbom.cdx.json, archive: false, if-no-files-found: error}
+    """)
+    assert audit_findings({WF: wf}, select=["SL703"]) == []
+    same_file = wf.replace("out/sbom.cdx.json", "build/sbom.spdx.json").replace(
+        "name: sbom,", "name: sbom-cdx,", 1
+    )
+    assert graded(audit_findings({WF: same_file}, select=["SL703"])) == [
+        (line_of(same_file, "name: sbom,"), Severity.ERROR),
+    ]
+    # v6 has no `archive` input: the artifacts are called `sbom` twice
+    v6 = wf.replace("@v7", "@v6")
+    assert graded(audit_findings({WF: v6}, select=["SL703"]))[0][1] is Severity.ERROR
+
+
+def test_composite_action_steps_with_their_inputs(audit_findings: FindingsFn) -> None:
+    action = dedent("""
+        name: Package
+        inputs:
+          kind: {required: true}
+          keep: {default: 'false'}
+        runs:
+          using: composite
+          steps:
+            - run: python -m build --${{ inputs.kind }}
+              shell: bash
+            - uses: actions/upload-artifact@v4
+              if: inputs.keep == 'true'
+              with: {name: packages, path: dist/}
+    """)
+    wf = dedent("""
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: ./.github/actions/package
+                with: {kind: sdist, keep: 'true'}
+              - uses: ./.github/actions/package
+                with: {kind: wheel}
+    """)
+    lib = ".github/actions/package/action.yml"
+    assert audit_findings({WF: wf, lib: action}, select=["SL703"]) == []
+    both = wf.replace("{kind: wheel}", "{kind: wheel, keep: 'true'}")
+    [finding] = audit_findings({WF: both, lib: action}, select=["SL703"])
+    assert (finding.path, finding.severity) == (lib, Severity.WARNING)
+
+
 # --- SL704 artifact-download-nested ---------------------------------------------------------
 
 # OpenTimelineIO (2025): wheels and sdist downloaded with a pattern, not merged.
@@ -927,9 +1452,15 @@ def test_pattern_download_into_the_packages_dir(audit: AuditFn, audit_findings: 
     )
 
 
-def test_merged_or_named_downloads_are_clean(audit: AuditFn) -> None:
+def test_merged_or_named_downloads_are_clean(audit: AuditFn, audit_findings: FindingsFn) -> None:
     merged = OTIO.replace("path: dist\n", "path: dist\n          merge-multiple: true\n", 1)
     assert audit({WF: merged}, select=["SL704"]) == []
+    since = merged.replace("download-artifact@v4\n", "download-artifact@v4.1.0\n", 1)
+    assert audit({WF: since}, select=["SL704"]) == []
+    # v4.0.0 has neither `pattern` nor `merge-multiple`: every artifact, one folder each
+    first_v4 = merged.replace("download-artifact@v4\n", "download-artifact@v4.0.0\n", 1)
+    [finding] = audit_findings({WF: first_v4}, select=["SL704"])
+    assert finding.severity is Severity.ERROR and finding.fix is None
     elsewhere = OTIO.replace("path: dist\n", "path: wheels\n", 1)
     assert audit({WF: elsewhere}, select=["SL704"]) == []
     custom = OTIO.replace(
@@ -1002,6 +1533,68 @@ def test_uv_publish_and_nightly_action(audit: AuditFn) -> None:
     assert audit({WF: in_subdir}, select=["SL704"]) == [
         hit("SL704", WF, in_subdir, "wheelhouse\n"),
     ]
+
+
+# download-artifact v5+: a download that finds one artifact extracts it into `path` itself.
+V5_RELEASE = dedent("""
+    name: Release
+    on:
+      release:
+        types: [published]
+    jobs:
+      wheels:
+        strategy:
+          matrix:
+            os: [ubuntu-latest, macos-14]
+        runs-on: ${{ matrix.os }}
+        steps:
+          - uses: pypa/cibuildwheel@v3.1.4
+          - uses: actions/upload-artifact@v4
+            with: {name: "wheel-${{ matrix.os }}", path: wheelhouse/*.whl}
+      sdist:
+        runs-on: ubuntu-latest
+        steps:
+          - run: pipx run build --sdist
+          - uses: actions/upload-artifact@v4
+            with: {name: sdist, path: dist/*.tar.gz}
+      publish:
+        needs: [wheels, sdist]
+        runs-on: ubuntu-latest
+        permissions: {id-token: write}
+        steps:
+          - uses: actions/download-artifact@v5
+            with: {pattern: wheel-*, path: dist}
+          - uses: actions/download-artifact@v5
+            with: {name: sdist, path: dist}
+          - uses: pypa/gh-action-pypi-publish@release/v1
+""")
+
+
+def test_v5_nests_only_when_more_than_one_artifact_matches(audit_findings: FindingsFn) -> None:
+    assert graded(audit_findings({WF: V5_RELEASE}, select=["SL704"])) == [
+        (line_of(V5_RELEASE, "{pattern: wheel-*"), Severity.ERROR),
+    ]
+    one_wheel = V5_RELEASE.replace("os: [ubuntu-latest, macos-14]", "os: [ubuntu-latest]")
+    assert audit_findings({WF: one_wheel}, select=["SL704"]) == []
+    # the same single artifact with v4: always a sub-folder
+    v4 = one_wheel.replace("download-artifact@v5", "download-artifact@v4")
+    assert graded(audit_findings({WF: v4}, select=["SL704"]))[0][1] is Severity.ERROR
+    # everything: the wheel and the sdist
+    every = one_wheel.replace("{pattern: wheel-*, path: dist}", "{path: dist}")
+    assert graded(audit_findings({WF: every}, select=["SL704"]))[0][1] is Severity.ERROR
+    # two artifacts whose files nothing known writes: maybe one, maybe two
+    scripted = V5_RELEASE.replace(
+        "- uses: pypa/cibuildwheel@v3.1.4", "- run: ./tools/build-wheels.sh"
+    )
+    [finding] = audit_findings({WF: scripted}, select=["SL704"])
+    assert finding.severity is Severity.WARNING
+    assert "may be extracted into its own sub-folder" in finding.message
+    # a release shiplint cannot place (an unknown SHA) with one artifact: v4 would nest it
+    unknown = one_wheel.replace(
+        "download-artifact@v5\n        with: {pattern",
+        "download-artifact@0123456789abcdef0123456789abcdef01234567\n        with: {pattern",
+    )
+    assert graded(audit_findings({WF: unknown}, select=["SL704"]))[0][1] is Severity.WARNING
 
 
 # --- SL705 workflow-run-artifact-download ---------------------------------------------------
@@ -1251,3 +1844,66 @@ def test_trigger_scenarios_split_push_into_tag_and_branch(tmp_path: Path) -> Non
     assert all(("github", "event", "ref") not in f for f in plain)
     with_ref = trigger_scenarios(workflow, push_event_ref=True)
     assert [("github", "event", "ref") in f for f in with_ref] == [True, True, False, False]
+
+
+def test_leg_scenarios_answer_matrix_runner_and_caller_inputs(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            WF: """
+                on: push
+                jobs:
+                  call:
+                    strategy:
+                      matrix:
+                        os: [ubuntu-24.04, windows-2022]
+                        include:
+                          - {os: ubuntu-24.04, docs: true, py: 3.10}
+                    uses: ./.github/workflows/lib.yml
+                    with:
+                      label: ${{ matrix.os }}
+                      publish: ${{ github.event_name == 'push' }}
+            """,
+            ".github/workflows/lib.yml": """
+                on:
+                  workflow_call:
+                    inputs:
+                      label: {type: string}
+                      publish: {type: boolean}
+                      count: {type: number}
+                      flavour: {type: string, default: plain}
+                jobs:
+                  build:
+                    runs-on: ${{ inputs.label }}
+                    steps:
+                      - uses: actions/upload-artifact@v4
+                        with: {name: x, path: x}
+            """,
+        },
+    )
+    project = open_project(str(tmp_path))
+    [run] = runs(project)
+    scenarios = RunScenarios(project, {("github", "event_name"): "push"})
+    called = run.occurrences[0].instance.caller
+    assert called is not None
+    root, caller, _leg = called
+    legs = job_legs(project, caller)
+    first = scenarios.get(root, caller, legs[0])
+    lookup = first.lookup_for(caller)
+    assert lookup(("matrix", "docs")) is True
+    assert lookup(("matrix", "py")) == 3.1  # YAML reads 3.10 as a number
+    assert lookup(("matrix", "missing")) is None
+    assert isinstance(lookup(("runner", "os")), Unknown)  # a calling job has no runner
+    # each leg of the caller is its own call, with its own inputs
+    got = []
+    for occ in run.occurrences:
+        instance = occ.instance
+        scenario = scenarios.get(instance, occ.job, job_legs(project, occ.job)[0])
+        inner = scenario.lookup_for(occ.job)
+        paths = [("inputs", n) for n in ("label", "publish", "count", "flavour")]
+        got.append(tuple(inner(path) for path in [*paths, ("runner", "os")]))
+    assert got == [
+        ("ubuntu-24.04", True, 0.0, "plain", "Linux"),
+        ("windows-2022", True, 0.0, "plain", "Windows"),
+    ]
+    assert after_success_text("failure() || matrix.x") == "false || matrix.x"

@@ -161,6 +161,10 @@ class ArtifactFacts:
     latest_download: Version
     hidden_files_excluded_since: Version
     single_id_direct_since: Version
+    overwrite_since: Version
+    merge_multiple_since: Version
+    artifact_ids_since: Version
+    archive_input_since: Version
     #: retired major → (date GitHub started failing it, deprecation notice URL)
     retired: dict[int, tuple[str, str]]
     shas: dict[str, Version]
@@ -180,6 +184,10 @@ def artifacts() -> ArtifactFacts:
         latest_download=_version(raw["latest-download"]),
         hidden_files_excluded_since=_version(raw["hidden-files-excluded-since"]),
         single_id_direct_since=_version(raw["single-id-direct-since"]),
+        overwrite_since=_version(raw["overwrite-since"]),
+        merge_multiple_since=_version(raw["merge-multiple-since"]),
+        artifact_ids_since=_version(raw["artifact-ids-since"]),
+        archive_input_since=_version(raw["archive-input-since"]),
         retired={
             int(major): (str(info["since"]), str(info["notice"]))
             for major, info in raw["retired"].items()

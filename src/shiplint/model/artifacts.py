@@ -19,15 +19,24 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint import gha_refs
-from shiplint.gha_context import MAX_DEPTH, InputsFn, Instance, StepContext, eval_text
-from shiplint.gha_expr import Scenario
+from shiplint.gha_context import MAX_DEPTH, Instance, StepContext, eval_text
+from shiplint.gha_context import InputsFn as NamesFn
+from shiplint.gha_expr import UNKNOWN, Evaluator, truthy
+from shiplint.gha_instance import (
+    InputsFn,
+    LegScenario,
+    after_success_text,
+    as_text,
+    call_input,
+    node_value,
+)
 from shiplint.gha_matrix import ci_get, job_legs
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from shiplint.gha_expr import Facts
+    from shiplint.gha_expr import Facts, Lookup, Value
     from shiplint.gha_matrix import Leg
     from shiplint.model import Job, Step, Workflow
     from shiplint.project import Project
@@ -59,10 +68,16 @@ class ArtifactStep:
         return self.major is not None and self.major in facts_mod.artifacts().retired
 
     def at_least(self, threshold: Version) -> bool | None:
-        """Whether the release is ``threshold`` or newer (None: depends on the exact release
-        of a major known only from a ``v4`` tag or comment)."""
-        line = (self.major,) if self.major is not None else ()
-        return gha_refs.at_least(self.version, line, threshold)
+        """Whether the release is ``threshold`` or newer, i.e. has a feature added there
+        (None: cannot tell). A major tag (``@v4``) moves with each release of its major, so
+        it runs the newest one; a ``# v4`` comment after a SHA tells only the major."""
+        if self.major is None:
+            return None
+        if self.major != threshold.major:
+            return self.major > threshold.major
+        if self.ref is not None and not self.sha and _MOVING_MAJOR.match(self.ref):
+            return True
+        return gha_refs.at_least(self.version, (self.major,), threshold)
 
     @property
     def generation(self) -> str | None:
@@ -86,6 +101,10 @@ class ArtifactStep:
         src = self.source
         uses = self.step.uses
         return src.pos(uses.start).line if src is not None and uses is not None else 0
+
+
+#: a tag that follows the newest release of its major: ``v4``
+_MOVING_MAJOR = re.compile(r"^v?\d+$")
 
 
 def _source(step: Step) -> SourceFile | None:
@@ -256,7 +275,7 @@ def _step_occurrences(
 
 def _call_inputs(
     project: Project, parent: Instance, job: Job, leg: Leg, callee: Workflow
-) -> InputsFn:
+) -> NamesFn:
     """``inputs.*`` of ``callee`` called by ``job`` in ``leg``: ``with:``, else defaults."""
 
     def inputs(name: str) -> str | None:
@@ -276,36 +295,166 @@ def _call_inputs(
 # --- which occurrences run --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """How an occurrence runs in one matrix leg under one set of event facts.
+
+    ``can``: no ``if:`` on its way (its step, composite-action steps, its job and the jobs
+    it needs, the jobs calling its reusable workflow) certainly excludes it; ``sure``: every
+    one of them certainly holds; ``after_failure``: it only runs once something before it
+    failed (``if: failure()``); ``keeps_going``: a failing step does not fail its job
+    (``continue-on-error``; None: set by an expression shiplint cannot evaluate).
+    """
+
+    can: bool
+    sure: bool = False
+    after_failure: bool = False
+    keeps_going: bool | None = False
+
+
 class RunScenarios:
-    """Whether occurrences can run, per matrix leg, under one set of event facts (a
-    ``Scenario`` per workflow instance, job and leg)."""
+    """Whether occurrences run, per matrix leg, under one set of event facts (a
+    ``LegScenario`` per workflow instance, job and leg, with the inputs each call of a
+    reusable workflow passes)."""
 
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, project: Project, facts: Facts) -> None:
+        self.project = project
         self.facts = facts
-        self.cache: dict[tuple[int, int, int], Scenario] = {}
+        self.cache: dict[tuple[int, int, int], LegScenario] = {}
+        self.inputs_memo: dict[tuple[int, str], Value] = {}
 
-    def get(self, workflow: Workflow, job: Job, leg: Leg) -> Scenario:
-        """The scenario of ``job`` of ``workflow`` in ``leg``."""
-        key = (id(workflow), id(job), leg.index)
+    def get(self, instance: Instance, job: Job, leg: Leg) -> LegScenario:
+        """The scenario of ``job`` of ``instance`` in ``leg``."""
+        key = (id(instance), id(job), leg.index)
         got = self.cache.get(key)
         if got is None:
-            got = Scenario(workflow, {**self.facts, **leg.facts()})
+            context = StepContext(self.project, instance, job, leg)
+            runner = context.lookup(("runner", "os"))
+            got = LegScenario(
+                instance.workflow, self.facts, job, leg, runner, self._inputs(instance)
+            )
             self.cache[key] = got
         return got
 
+    def _inputs(self, instance: Instance) -> InputsFn | None:
+        """``inputs.*`` of a called instance: its caller's ``with:`` (None for a root)."""
+        caller = instance.caller
+        if caller is None:
+            return None
+        parent, job, leg = caller
+
+        def inputs(name: str) -> Value:
+            key = (id(instance), name.lower())
+            if key in self.inputs_memo:
+                return self.inputs_memo[key]
+            self.inputs_memo[key] = UNKNOWN  # an input defined through itself
+            scenario = self.get(parent, job, leg)
+            given = ci_get(job.with_, name)
+            value = call_input(instance.workflow, name, given, scenario.lookup_for(job))
+            self.inputs_memo[key] = value
+            return value
+
+        return inputs
+
     def runs(self, occ: Occurrence, leg: Leg) -> bool:
-        """Whether ``occ`` can run in ``leg``: its step's (or composite caller's) ``if:``,
-        and the ``if:`` of every job calling its reusable workflow."""
-        workflow = occ.instance.workflow
-        if not self.get(workflow, occ.job, leg).step_can_run(occ.host_step):
-            return False
+        """Whether ``occ`` can run in ``leg``."""
+        return self.outlook(occ, leg).can
+
+    def outlook(self, occ: Occurrence, leg: Leg) -> Outlook:
+        """How ``occ`` runs in ``leg``: its step's ``if:`` (and those of the composite-action
+        steps leading to it), its job's, and those of every job calling its reusable
+        workflow."""
+        scenario = self.get(occ.instance, occ.job, leg)
+        truths: list[bool | None] = [scenario.job_truth(occ.job)]
+        host = occ.host_step
+        truths.append(scenario.condition(host.condition, occ.job))
+        after = [scenario.after_success(host.condition, occ.job)]
+        if occ.job.condition is not None:
+            after.append(scenario.after_success(occ.job.condition, occ.job))
+        if occ.via:
+            inner = _ActionInputs(scenario.lookup_for(occ.job), (*occ.via, occ.art.step))
+            truths.extend(inner.truths(after_success=False))
+            after.extend(inner.truths(after_success=True))
         caller = occ.instance.caller
         while caller is not None:
             parent, job, parent_leg = caller
-            if not self.get(parent.workflow, job, parent_leg).job_can_run(job):
-                return False
+            truths.append(self.get(parent, job, parent_leg).job_truth(job))
             caller = parent.caller
-        return True
+        can = all(t is not False for t in truths)
+        keeps_going = _keeps_going(scenario, occ)
+        return Outlook(
+            can=can,
+            sure=can and all(t is True for t in truths),
+            after_failure=can and any(a is False for a in after),
+            keeps_going=keeps_going,
+        )
+
+
+def _keeps_going(scenario: LegScenario, occ: Occurrence) -> bool | None:
+    """Whether a failure of ``occ``'s step leaves its job going (``continue-on-error`` on
+    the step or the job; None when an expression sets it)."""
+    out: bool | None = False
+    for node in (occ.host_step.node, occ.job.node):
+        value = node.get("continue-on-error") if node is not None else None
+        if value is None:
+            continue
+        got = truthy(node_value(value, scenario.lookup_for(occ.job)))
+        if got is True:
+            return True
+        if got is None:
+            out = None
+    return out
+
+
+class _ActionInputs:
+    """``if:`` of the steps inside local composite actions, with the ``inputs`` each
+    calling step passes (strings, as composite actions get them).
+
+    ``chain`` is the workflow step calling the outermost action, the steps calling the
+    actions inside it, then the step asked about: ``chain[k]`` (k >= 1) runs inside the
+    action ``chain[k - 1]`` calls."""
+
+    def __init__(self, outer: Lookup, chain: tuple[Step, ...]) -> None:
+        self.outer = outer
+        self.chain = chain
+
+    def _lookup(self, depth: int) -> Lookup:
+        """The lookup of ``chain[depth]``."""
+        if depth == 0:
+            return self.outer
+        caller = self.chain[depth - 1]
+        outer = self._lookup(depth - 1)
+        action = self.chain[depth].job.workflow
+
+        def lookup(path: tuple[str, ...]) -> Value:
+            if path[0] == "matrix":
+                return UNKNOWN
+            if path[0] != "inputs":
+                return outer(path)
+            if len(path) != 2:
+                return UNKNOWN
+            given = ci_get(caller.with_, path[1])
+            if given is None and action is not None:
+                declared = ci_get(action.root.get_map("inputs"), path[1])
+                given = declared.get("default") if isinstance(declared, YMap) else None
+            text = as_text(node_value(given, outer))
+            return UNKNOWN if text is None else text
+
+        return lookup
+
+    def truths(self, *, after_success: bool) -> list[bool | None]:
+        """The truth of the ``if:`` of every step inside the actions."""
+        out: list[bool | None] = []
+        for depth in range(1, len(self.chain)):
+            condition = self.chain[depth].condition
+            if condition is None or condition.is_null:
+                continue
+            if condition.tag == "bool":
+                out.append(condition.value.lower() == "true")
+                continue
+            text = after_success_text(condition.value) if after_success else condition.value
+            out.append(Evaluator(self._lookup(depth)).truth(text))
+        return out
 
 
 def _workflow_run_sources(project: Project, workflow: Workflow) -> list[Workflow]:

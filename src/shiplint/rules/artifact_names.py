@@ -4,20 +4,36 @@ asks for (SL702, SL705).
 
 A name that cannot be evaluated is unknown (None): it never collides, and a download that
 asks for it may read any upload.
+
+Each upload is a ``Slot`` per matrix leg and per way the run starts, with how it runs there
+(``model.artifacts.Outlook``: its ``if:`` chain evaluated per leg and per call) and whether
+it certainly creates its artifact (``artifact_files``). Two slots collide only when both can
+run in the same run; the collision is certain (error) only when both certainly run and
+create their artifact, and the later one fails its job.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from shiplint import facts as facts_mod
+from shiplint.findings import Severity
 from shiplint.gha_context import StepContext, eval_text
 from shiplint.gha_expr import job_needs
 from shiplint.gha_matrix import job_legs
 from shiplint.gha_scenarios import trigger_scenarios
-from shiplint.model.artifacts import DOWNLOAD, MERGE, RunScenarios
+from shiplint.model.artifacts import (
+    DOWNLOAD,
+    MERGE,
+    UPLOAD,
+    Outlook,
+    RunScenarios,
+)
+from shiplint.rules.artifact_files import creates_artifact
 from shiplint.rules.publish_action import input_scalar, input_text, step_source
 
 if TYPE_CHECKING:
@@ -27,18 +43,37 @@ if TYPE_CHECKING:
     from shiplint.parse.yamlnodes import YScalar
     from shiplint.project import Project
 
+_GLOB = re.compile(r"[*?\[]")
+
 
 # --- upload slots and collisions ---------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
 class Slot:
-    """One upload as it happens: an occurrence in one matrix leg."""
+    """One upload as it happens: an occurrence in one matrix leg, under one set of event
+    facts. ``overwrite`` is None when shiplint cannot tell (an expression, or a release that
+    may predate the input); ``creates``: it certainly uploads an artifact or fails (see
+    ``artifact_files``)."""
 
     occ: Occurrence
     leg: Leg
     name: str | None
-    overwrite: bool
+    overwrite: bool | None
+    outlook: Outlook = field(default_factory=lambda: Outlook(can=True))
+    creates: bool = False
+
+    @property
+    def certain(self) -> bool:
+        """Whether this upload certainly creates its artifact (or fails its job)."""
+        return (
+            self.outlook.sure
+            and self.creates
+            and self.outlook.keeps_going is False
+            and not self.outlook.after_failure
+            and self.leg.nodes is not None
+            and self.overwrite is not None
+        )
 
 
 def name_scalar(art: ArtifactStep) -> YScalar | None:
@@ -54,9 +89,44 @@ def raw_name(art: ArtifactStep) -> str:
     return "merged-artifacts" if art.kind == MERGE else "artifact"
 
 
-def _overwrites(art: ArtifactStep) -> bool:
+def _unarchived(art: ArtifactStep) -> bool | None:
+    """Whether an upload sends its one file as is (``archive: false``, v7+), which names
+    the artifact after the file (None: cannot tell)."""
+    text = input_text(art.step, "archive").lower()
+    if art.kind != UPLOAD or text in ("", "true"):
+        return False
+    has = art.at_least(facts_mod.artifacts().archive_input_since)
+    if has is False:
+        return False
+    return True if text == "false" and has else None
+
+
+def slot_name(art: ArtifactStep, context: StepContext) -> str | None:
+    """The artifact name an upload takes in one leg (None: unknown)."""
+    unarchived = _unarchived(art)
+    if unarchived is False:
+        return eval_text(raw_name(art), context.lookup)
+    if unarchived is None:
+        return None
+    path = input_text(art.step, "path")
+    if "\n" in path or not path or _GLOB.search(path):
+        return None
+    file = eval_text(path.strip("'\""), context.lookup)
+    if file is None:
+        return None
+    return file.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def _overwrites(art: ArtifactStep) -> bool | None:
+    """Whether an upload replaces an artifact of the same name (``overwrite: true``, v4.2+;
+    None: an expression, or a release that may predate the input)."""
     text = input_text(art.step, "overwrite").lower()
-    return text == "true" or "${{" in text
+    if text in ("", "false"):
+        return False
+    has = art.at_least(facts_mod.artifacts().overwrite_since)
+    if has is False:
+        return False
+    return True if text == "true" and has else None
 
 
 def _mentions_matrix(occ: Occurrence) -> bool:
@@ -75,25 +145,51 @@ def upload_slots(project: Project, run: Run, scenarios: RunScenarios) -> list[Sl
         legs = job_legs(project, occ.job)
         if legs[0].values is None and _mentions_matrix(occ):
             legs = legs[:1]
-        raw = raw_name(occ.art)
+        overwrite = _overwrites(occ.art)
         for leg in legs:
-            if not scenarios.runs(occ, leg):
+            outlook = scenarios.outlook(occ, leg)
+            if not outlook.can:
                 continue
             context = StepContext(project, occ.instance, occ.job, leg, occ.via, occ.art.step)
-            name = eval_text(raw, context.lookup)
-            out.append(Slot(occ, leg, name, _overwrites(occ.art)))
+            name = slot_name(occ.art, context)
+            scenario = scenarios.get(occ.instance, occ.job, leg)
+            creates = creates_artifact(project, occ, context, scenario)
+            out.append(Slot(occ, leg, name, overwrite, outlook, creates))
+    return out
+
+
+def run_slots(project: Project, run: Run) -> list[list[Slot]]:
+    """The upload slots of ``run`` under each way it can start (``trigger_scenarios``),
+    memoised on the project."""
+    memo = project.memo.setdefault("artifacts.slots", {})
+    assert isinstance(memo, dict)
+    got = memo.get(id(run))
+    if isinstance(got, list):
+        return got
+    out = [
+        upload_slots(project, run, RunScenarios(project, facts))
+        for facts in trigger_scenarios(run.root, push_event_ref=True)
+    ]
+    memo[id(run)] = out
     return out
 
 
 @dataclass(frozen=True, eq=False)
 class Conflict:
-    """Two slots uploading the same name in one run (``second`` is the one that fails)."""
+    """Two slots uploading the same name in one run (``second`` is the one that fails).
 
-    kind: str  # repeat (one step uploads more than once), overwrite (idem, with overwrite),
-    # duplicate (two steps)
+    ``severity``: ERROR when both certainly upload and the later one fails its job;
+    WARNING when that depends on what shiplint cannot see (``doubts`` says what);
+    INFO when no passing run fails (the uploads run only after a failure, both
+    ``continue-on-error``, or ``overwrite: true`` replaces)."""
+
+    kind: str  # repeat (one step uploads more than once), overwrite (the later replaces the
+    # earlier), duplicate (two steps)
     first: Slot
     second: Slot
     name: str
+    severity: Severity = Severity.ERROR
+    doubts: tuple[str, ...] = ()
 
 
 def _needs_closure(job: Job) -> set[str]:
@@ -126,33 +222,64 @@ def _before(a: Slot, b: Slot, closures: dict[int, set[str]]) -> bool:
     return a.occ.job.id in needs
 
 
+def _conflict(a: Slot, b: Slot, name: str, closures: dict[int, set[str]]) -> Conflict | None:
+    """The conflict of ``b`` with ``a``, an upload of the same name before it in file order
+    (None: an ``overwrite: true`` upload certainly runs after the other)."""
+    if a.occ.art is b.occ.art:
+        kind = "overwrite" if a.overwrite and b.overwrite else "repeat"
+        return _assessed(Conflict(kind, a, b, name), None)
+    later = b if _before(a, b, closures) else a if _before(b, a, closures) else None
+    if later is not None and later.overwrite:
+        return None
+    kind = "overwrite" if a.overwrite and b.overwrite else "duplicate"
+    return _assessed(Conflict(kind, a, b, name), later)
+
+
+def _assessed(conflict: Conflict, later: Slot | None) -> Conflict:
+    """``conflict`` with its severity and what it depends on (``later``: the upload that
+    certainly runs second, when the order is fixed)."""
+    a, b = conflict.first, conflict.second
+    if conflict.kind == "overwrite":
+        return replace(conflict, severity=Severity.INFO)
+    if a.outlook.after_failure or b.outlook.after_failure:
+        return replace(conflict, severity=Severity.INFO, doubts=("after-failure",))
+    # the upload that fails: the later one, or either when the order is not fixed
+    losers = (later,) if later is not None else (a, b)
+    if all(slot.outlook.keeps_going is True for slot in losers):
+        return replace(conflict, severity=Severity.INFO, doubts=("continue-on-error",))
+    doubts: list[str] = []
+    if not (a.outlook.sure and b.outlook.sure):
+        doubts.append("condition")
+    if not (a.creates and b.creates):
+        doubts.append("files")
+    if a.leg.nodes is None or b.leg.nodes is None:
+        doubts.append("matrix")
+    if a.overwrite is None or b.overwrite is None or any(slot.overwrite for slot in losers):
+        doubts.append("overwrite")
+    if any(slot.outlook.keeps_going is not False for slot in losers):
+        doubts.append("continue-on-error")
+    if doubts:
+        return replace(conflict, severity=Severity.WARNING, doubts=tuple(doubts))
+    return conflict
+
+
 def _file_order(slot: Slot) -> tuple[str, int]:
     step = slot.occ.art.step
     src = step_source(step)
     return (src.rel if src is not None else "", step.node.start)
 
 
-def _conflict(a: Slot, b: Slot, name: str, closures: dict[int, set[str]]) -> Conflict | None:
-    """The conflict of ``b`` with ``a``, an upload of the same name before it in file order
-    (None: an ``overwrite: true`` upload certainly runs after the other)."""
-    if a.occ.art is b.occ.art:
-        kind = "overwrite" if a.overwrite and b.overwrite else "repeat"
-        return Conflict(kind, a, b, name)
-    if (b.overwrite and _before(a, b, closures)) or (a.overwrite and _before(b, a, closures)):
-        return None
-    return Conflict("duplicate", a, b, name)
-
-
 def find_conflicts(slots: list[Slot]) -> list[Conflict]:
     """Each slot that collides with an earlier one of the same known name (in file order),
-    paired with the first it collides with, ordered by that first slot, then file order.
-    A pair where an ``overwrite: true`` upload certainly runs after the other does not
-    collide.
+    paired with the earlier one that makes the collision most certain (the first of those),
+    ordered by that slot, then file order. A pair where an ``overwrite: true`` upload
+    certainly runs after the other does not collide.
 
     Listing every colliding pair would be quadratic (a thousand jobs uploading ``dist``
     make half a million pairs). This list has one pair per slot, and its first pair with
-    a given upload step second is the first such pair of the full list: that is all SL703
-    reports (once per step), and the list is empty exactly when the full list is."""
+    a given upload step second is the first such pair of the full list among those of its
+    severity: that is all SL703 reports (once per step), and the list is empty exactly
+    when the full list is."""
     by_name: dict[str, list[Slot]] = {}
     for slot in slots:
         if slot.name is not None:
@@ -164,12 +291,16 @@ def find_conflicts(slots: list[Slot]) -> list[Conflict]:
             continue
         group = sorted(group, key=_file_order)
         found: list[tuple[int, int, Conflict]] = []
+        # earlier slots by tier: certain uploads first (a pair of two certain uploads is
+        # the surest collision), those that may replace (overwrite) after them
+        tiers: tuple[list[int], list[int], list[int]] = ([], [], [])
         for j, b in enumerate(group):
-            for i in range(j):
+            for i in itertools.chain(*tiers):
                 conflict = _conflict(group[i], b, name, closures)
                 if conflict is not None:
                     found.append((i, j, conflict))
                     break
+            tiers[0 if b.certain and not b.overwrite else 1 if b.certain else 2].append(j)
         found.sort(key=lambda item: (item[0], item[1]))
         out.extend(conflict for _i, _j, conflict in found)
     return out
@@ -177,32 +308,31 @@ def find_conflicts(slots: list[Slot]) -> list[Conflict]:
 
 def run_conflicts(project: Project, run: Run, assume_v4: bool) -> list[Conflict]:
     """Artifact-name collisions of ``run`` under any trigger (``assume_v4``: as if every
-    upload step ran v4, i.e. after the v1-v3 steps are upgraded)."""
+    upload step ran v4, i.e. after the v1-v3 steps are upgraded). One conflict per pair of
+    steps and kind: the most severe of the triggers."""
     memo = project.memo.setdefault("artifacts.conflicts", {})
     assert isinstance(memo, dict)
     key = (id(run), assume_v4)
     got = memo.get(key)
     if isinstance(got, list):
         return got
-    out: list[Conflict] = []
-    seen: set[tuple[int, int, str]] = set()
-    for facts in trigger_scenarios(run.root, push_event_ref=True):
-        slots = upload_slots(project, run, RunScenarios(facts))
+    found: dict[tuple[int, int, str], Conflict] = {}
+    for slots in run_slots(project, run):
         if not assume_v4:
             slots = [s for s in slots if s.occ.art.generation != "old"]
         for conflict in find_conflicts(slots):
             ident = (id(conflict.first.occ.art), id(conflict.second.occ.art), conflict.kind)
-            if ident not in seen:
-                seen.add(ident)
-                out.append(conflict)
+            seen = found.get(ident)
+            if seen is None or conflict.severity.rank > seen.severity.rank:
+                found[ident] = conflict
+    out = list(found.values())
     memo[key] = out
     return out
 
 
 def unknown_names(project: Project, run: Run) -> bool:
     """Whether some upload's name cannot be evaluated while the run uploads more than once."""
-    for facts in trigger_scenarios(run.root, push_event_ref=True):
-        slots = upload_slots(project, run, RunScenarios(facts))
+    for slots in run_slots(project, run):
         if len(slots) > 1 and any(s.name is None for s in slots):
             return True
     return False
@@ -236,28 +366,33 @@ def _wanted(project: Project, occ: Occurrence) -> tuple[str, str | None]:
 
 def _upload_names(project: Project, occ: Occurrence) -> list[str | None]:
     """The name an upload takes in each leg of its job (None: unknown)."""
-    raw = raw_name(occ.art)
     out: list[str | None] = []
     for leg in job_legs(project, occ.job):
         context = StepContext(project, occ.instance, occ.job, leg, occ.via, occ.art.step)
-        out.append(eval_text(raw, context.lookup))
+        out.append(slot_name(occ.art, context))
     return out
+
+
+def _asks_for(how: str, wanted: str | None, name: str | None) -> bool:
+    """Whether a download asking ``how``/``wanted`` may read an artifact called ``name``."""
+    if how == "all" or wanted is None or name is None:
+        return True
+    if how == "name":
+        return name == wanted
+    return any(fnmatch.fnmatchcase(name, p) for p in _braces(wanted))
 
 
 def download_reads(project: Project, download: Occurrence, upload: Occurrence) -> bool:
     """Whether ``download`` (or a merge) may read the artifact of ``upload``: it asks for
     all artifacts, or its ``name``/``pattern`` matches the upload's name in some leg."""
     how, wanted = _wanted(project, download)
-    if how == "all" or wanted is None:
-        return True
-    for name in _upload_names(project, upload):
-        if name is None:
-            return True
-        if how == "name" and name == wanted:
-            return True
-        if how == "pattern" and any(fnmatch.fnmatchcase(name, p) for p in _braces(wanted)):
-            return True
-    return False
+    return any(_asks_for(how, wanted, name) for name in _upload_names(project, upload))
+
+
+def read_slots(project: Project, download: Occurrence, slots: list[Slot]) -> list[Slot]:
+    """The upload slots whose artifact ``download`` may read."""
+    how, wanted = _wanted(project, download)
+    return [slot for slot in slots if _asks_for(how, wanted, slot.name)]
 
 
 _BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")

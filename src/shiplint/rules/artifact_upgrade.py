@@ -10,12 +10,12 @@ old ``./<name>/`` default folder.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Fix
 from shiplint.model.artifacts import DOWNLOAD, TAG_MAJOR, UPLOAD, runs, triggering_runs
+from shiplint.rules.artifact_files import hidden_paths
 from shiplint.rules.artifact_names import run_conflicts, unknown_names
 from shiplint.rules.publish_action import input_text, ref_loc
 
@@ -23,42 +23,11 @@ if TYPE_CHECKING:
     from shiplint.model.artifacts import ArtifactStep, Run
     from shiplint.project import Project
 
-_GLOB = re.compile(r"[*?\[]")
-
-
-def _hidden_paths(art: ArtifactStep) -> bool:
-    """Whether an upload's ``path`` relies on hidden files, which v4.4+ leaves out.
-
-    The action's globber drops every file or directory whose own name starts with ``.``
-    while it walks, starting at the literal part of each path: ``.coverage``,
-    ``docs/_build/.cache`` and ``.tox/**/log`` upload nothing, ``~/.cargo/bin/dist`` is fine.
-    The whole workspace (``.``) would lose ``.git``-like entries.
-    """
-    if input_text(art.step, "include-hidden-files").lower() == "true":
-        return False
-    for line in input_text(art.step, "path").splitlines():
-        text = line.strip().strip("'\"")
-        if not text or text.startswith("!"):
-            continue
-        text = text.replace("${{ github.workspace }}", ".").replace("$GITHUB_WORKSPACE", ".")
-        parts = [p for p in text.replace("\\", "/").split("/") if p not in ("", ".")]
-        first_glob = next((i for i, p in enumerate(parts) if _GLOB.search(p)), len(parts))
-        literal, pattern = parts[:first_glob], parts[first_glob:]
-        if not literal and not pattern:
-            return True  # the workspace itself
-        if literal and literal[-1] == "~":
-            return True  # the home directory itself
-        if literal and literal[-1].startswith(".") and literal[-1] != "..":
-            return True
-        if any(p.startswith(".") and p != ".." for p in pattern):
-            return True
-    return False
-
 
 def _ref_fixable(art: ArtifactStep) -> bool:
     if art.sha or not art.ref or not TAG_MAJOR.match(art.ref) or ref_loc(art.step) is None:
         return False
-    if art.kind == UPLOAD and _hidden_paths(art):
+    if art.kind == UPLOAD and hidden_paths(art):
         return False
     # download-artifact v1 put a named artifact into ./<name>/ when `path` was not given
     return not (art.kind == DOWNLOAD and art.major == 1 and not input_text(art.step, "path"))

@@ -7,7 +7,11 @@ The rules share one view of a repository's artifact steps, memoised on the proje
 * ``gha_matrix.py`` / ``gha_context.py``: each job's matrix legs, and artifact names
   evaluated once per leg (whatever cannot be evaluated counts as unknown, which never
   produces a collision);
-* ``rules/artifact_names.py``: name collisions in a run and which uploads a download reads;
+* ``gha_instance.py``: the ``if:`` of each step per leg and per call of a reusable workflow
+  (``matrix``, ``runner.os``, the inputs each caller passes);
+* ``rules/artifact_files.py``: whether an upload certainly creates its artifact;
+* ``rules/artifact_names.py``: name collisions in a run, how certain each is, and which
+  uploads a download reads;
 * ``rules/artifact_upgrade.py``: when SL701 can safely move a run to v4;
 * ``rules/publish_dirs.py``: the directory each publish step reads (SL704).
 """
@@ -37,7 +41,9 @@ from shiplint.rules.artifact_names import (
     downloads_other_run,
     name_scalar,
     raw_name,
+    read_slots,
     run_conflicts,
+    run_slots,
 )
 from shiplint.rules.artifact_upgrade import upgrade_fix
 from shiplint.rules.base import Rule
@@ -280,13 +286,28 @@ class ArtifactNameCollision(Rule):
     It happens with a constant `name:` in a job with `strategy.matrix` (every leg uploads
     `wheels`), with the same name in two jobs or steps (an sdist job and a wheel job both
     uploading `dist`), and with a step in a reusable workflow or composite action that runs
-    more than once. Without `name:` the artifact is called `artifact`. shiplint evaluates
-    the name for every matrix leg (`${{ matrix.* }}`, `${{ strategy.job-index }}`,
-    `${{ runner.os }}`, `env`, inputs), and skips uploads whose `if:` keeps them apart.
+    more than once. Without `name:` the artifact is called `artifact` (with `archive: false`,
+    v7+, it takes the name of the file).
 
-    `overwrite: true` avoids the error by deleting the earlier artifact first: the last upload
-    wins and the other files are lost. Used on every leg of a matrix it leaves only one
-    leg's files, which shiplint reports as a warning.
+    shiplint evaluates, for every matrix leg and every call of a local reusable workflow
+    (with the inputs that call passes, defaults included), the name (`${{ matrix.* }}`,
+    `${{ strategy.job-index }}`, `${{ runner.os }}`, `env`, `inputs`) and the `if:` of the
+    step, of the composite-action steps leading to it, of its job and of the jobs calling
+    it (`matrix.*`, `runner.os` from `runs-on`, `inputs.*`, the event). Uploads that cannot
+    run in the same run never collide. The severity says how certain the failure is:
+
+    * error: both uploads certainly run and certainly create their artifact — the path is
+      the output of a build step of the job (the cibuildwheel action or command,
+      `python -m build`) or `if-no-files-found: error` (then the step fails either way);
+    * warning: it depends on what shiplint cannot see — an `if:` it cannot evaluate (a step
+      output, a secret, a computed matrix), files a path may not match (with the default
+      `if-no-files-found: warn` or `ignore`, an upload that finds no file creates no
+      artifact), `continue-on-error`, or which of two uploads finishes first when only one
+      has `overwrite: true`; the message says what to check;
+    * info: no passing run fails — the uploads only run after a failure (`if: failure()`:
+      the run has failed already, the later leg's files are lost), both have
+      `continue-on-error`, or `overwrite: true` (v4.2+) deletes the earlier artifact first
+      (the last upload wins; used on every leg of a matrix it keeps one leg's files).
 
     Fix: make the name unique, e.g. `name: wheels-${{ matrix.os }}-${{ strategy.job-index }}`,
     and download them together with `pattern: wheels-*` and `merge-multiple: true`.
@@ -315,16 +336,17 @@ class ArtifactNameCollision(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        reported: set[int] = set()
+        chosen: dict[int, Conflict] = {}
         for run in runs(project):
             for conflict in run_conflicts(project, run, assume_v4=False):
-                art = conflict.second.occ.art
-                if id(art) in reported:
-                    continue
-                finding = self._finding(conflict)
-                if finding is not None:
-                    reported.add(id(art))
-                    yield finding
+                key = id(conflict.second.occ.art)
+                seen = chosen.get(key)
+                if seen is None or conflict.severity.rank > seen.severity.rank:
+                    chosen[key] = conflict
+        for conflict in chosen.values():
+            finding = self._finding(conflict)
+            if finding is not None:
+                yield finding
 
     def _finding(self, conflict: Conflict) -> Finding | None:
         second = conflict.second
@@ -334,44 +356,86 @@ class ArtifactNameCollision(Rule):
             return None
         raw = raw_name(art)
         job = second.occ.job
-        if conflict.kind == "duplicate":
-            other = conflict.first.occ
-            return self.at(
-                loc,
-                f"artifact `{raw}` is also uploaded by the step on "
-                f"{_where(art, other.art)} (job `{other.job.id}`) in the same run",
-                f"The second upload fails with `{_ERR_409}`. Give each upload its own name "
-                "(and download them with `pattern:` + `merge-multiple: true`), or set "
-                "`overwrite: true` on the later one if replacing the first is intended.",
-            )
-        first = conflict.first
-        if first.leg.index != second.leg.index and second.occ.instance is first.occ.instance:
-            unused = [a for a in matrix_axes(job) if f"matrix.{a.lower()}" not in raw.lower()]
-            parts = ["${{ matrix." + a + " }}" for a in unused[:2]]
-            suggestion = "-".join(parts) or "${{ strategy.job-index }}"
-            legs = f"{_leg_text(first.leg)} and {_leg_text(second.leg)}"
-            where = f"in more than one leg of the `{job.id}` matrix ({legs})"
-        else:
-            suggestion = "${{ inputs.<name> }}"
-            where = "each time its reusable workflow or composite action runs in one run"
         shown = f"`{raw}`" if raw == conflict.name else f"`{raw}` (`{conflict.name}`)"
+        first = conflict.first
+        if conflict.kind != "repeat" and first.occ.art is not art:
+            other = first.occ
+            where = (
+                f"also uploaded by the step on {_where(art, other.art)} (job "
+                f"`{other.job.id}`) in the same run"
+            )
+            fix = (
+                "Give each upload its own name (and download them with `pattern:` + "
+                "`merge-multiple: true`)"
+            )
+        else:
+            if first.leg.index != second.leg.index and second.occ.instance is first.occ.instance:
+                unused = [a for a in matrix_axes(job) if f"matrix.{a.lower()}" not in raw.lower()]
+                parts = ["${{ matrix." + a + " }}" for a in unused[:2]]
+                suggestion = "-".join(parts) or "${{ strategy.job-index }}"
+                legs = f"{_leg_text(first.leg)} and {_leg_text(second.leg)}"
+                where = f"uploaded in more than one leg of the `{job.id}` matrix ({legs})"
+            else:
+                suggestion = "${{ inputs.<name> }}"
+                where = "uploaded each time its reusable workflow or composite action runs"
+            fix = (
+                f"Make the name unique, e.g. `name: {raw}-{suggestion}`, and download them "
+                "together with `pattern:` + `merge-multiple: true`"
+            )
         if conflict.kind == "overwrite":
             return self.at(
                 loc,
-                f"artifact {shown} is uploaded {where} with `overwrite: true`: only the last "
+                f"artifact {shown} is {where} with `overwrite: true`: only the last "
                 "upload's files are kept",
-                "Each upload deletes the earlier artifact of that name, so the files of the "
-                f"other uploads are lost. Use a unique name (`{raw}-{suggestion}`) and "
-                "download them together with `pattern:` + `merge-multiple: true`.",
+                "Each upload deletes the earlier artifact of that name, so nothing fails but "
+                f"the files of the other uploads are lost. If every upload's files are "
+                f"wanted: {fix[0].lower()}{fix[1:]}.",
+                severity=Severity.INFO,
+            )
+        if conflict.severity is Severity.INFO:
+            return self.at(
+                loc,
+                f"artifact {shown} is {where}; {_INFO_WHY[conflict.doubts[0]]}",
+                f"When both find files, the later upload fails with `{_ERR_409}` and its files are "
+                f"lost. {fix}.",
+                severity=Severity.INFO,
+            )
+        if conflict.severity is Severity.WARNING:
+            checks = "; ".join(_DOUBTS[d] for d in conflict.doubts)
+            return self.at(
+                loc,
+                f"artifact {shown} is {where}: if both uploads create an artifact, "
+                "the second fails with 409",
+                f"upload-artifact v4+ fails with `{_ERR_409}`. Whether both create one depends "
+                f"on what shiplint cannot see: {checks}. {fix}.",
                 severity=Severity.WARNING,
             )
         return self.at(
             loc,
-            f"artifact name {shown} is the same {where}: the second upload fails with 409",
-            f"upload-artifact v4+ fails with `{_ERR_409}`. Make the name unique, e.g. "
-            f"`name: {raw}-{suggestion}`, and download them together with "
-            "`pattern:` + `merge-multiple: true`.",
+            f"artifact {shown} is {where}: the second upload fails with 409",
+            f"upload-artifact v4+ fails with `{_ERR_409}`. {fix}, or set `overwrite: true` "
+            "on the later one if replacing the first is intended.",
         )
+
+
+#: why an INFO collision fails no passing run
+_INFO_WHY = {
+    "after-failure": "these uploads only run after a failure, so when two of them run the "
+    "run has already failed",
+    "continue-on-error": "both steps have `continue-on-error`, so the failing upload does "
+    "not fail its job",
+}
+
+#: what a WARNING collision depends on
+_DOUBTS = {
+    "condition": "whether each upload's `if:` (or its job's) holds",
+    "files": "whether each upload's `path` matches files (with `if-no-files-found: warn` or "
+    "`ignore` an upload that finds none creates no artifact)",
+    "matrix": "how many legs the matrix computed at run time has",
+    "overwrite": "`overwrite` (set on one upload only, by an expression, or in a release "
+    "that may predate it): which upload runs last",
+    "continue-on-error": "`continue-on-error`: whether the failing upload fails its job",
+}
 
 
 def _leg_text(leg: Leg) -> str:
@@ -383,23 +447,57 @@ def _leg_text(leg: Leg) -> str:
 # --- SL704 ------------------------------------------------------------------------------------
 
 
-def _nests(art: ArtifactStep) -> bool:
-    """Whether download-artifact puts each artifact into its own sub-folder of ``path``."""
+def _nests(project: Project, art: ArtifactStep) -> Severity | None:
+    """Whether download-artifact puts artifacts into sub-folders of ``path``: ERROR
+    certainly, WARNING when that depends on how many artifacts it finds, None: never."""
     step = art.step
+    f = facts_mod.artifacts()
     if input_text(step, "name"):
-        return False
+        return None
     merge = input_text(step, "merge-multiple").lower()
-    if merge == "true" or "${{" in merge:
-        return False
+    merges = art.at_least(f.merge_multiple_since) is not False  # v4.0.0 ignores it
+    if merges and (merge == "true" or "${{" in merge):
+        return None
+    if art.major is not None and art.major < 2:
+        return None  # v1 always needed a name
     ids = input_text(step, "artifact-ids")
+    if art.at_least(f.artifact_ids_since) is False:
+        ids = ""  # ignored before v4.3.0: every artifact
+    if "${{" in ids:
+        return None
+    direct = art.at_least(f.single_id_direct_since)
+    if direct is False:
+        return Severity.ERROR  # v2-v4: one sub-folder per artifact, even for one
     if ids:
-        if "${{" in ids:
-            return False
-        single = "," not in ids
-        since = facts_mod.artifacts().single_id_direct_since
-        if single and art.at_least(since) is not False:
-            return False
-    return not (art.major is not None and art.major < 2)  # v1 always needed a name
+        count = len([i for i in ids.split(",") if i.strip()])
+        return Severity.ERROR if count > 1 else None
+    # v5+: a download that finds exactly one artifact extracts it into `path` itself
+    sure, possible = _selected(project, art)
+    if sure > 1:
+        return Severity.ERROR
+    if possible > 1 or (direct is None and possible > 0):
+        return Severity.WARNING
+    return None
+
+
+def _selected(project: Project, art: ArtifactStep) -> tuple[int, int]:
+    """How many artifacts a download certainly and possibly finds (distinct names of the
+    uploads it asks for, in the run it reads; an unknown name counts as one more)."""
+    sure = possible = 0
+    for run in runs(project):
+        for occ in run.occurrences:
+            if occ.art is not art:
+                continue
+            sources = triggering_runs(project, run) if downloads_other_run(art) else [run]
+            for source in sources:
+                for slots in run_slots(project, source):
+                    read = read_slots(project, occ, slots)
+                    names = {s.name for s in read if s.name is not None}
+                    certain = {s.name for s in read if s.name is not None and s.certain}
+                    unknown = any(s.name is None for s in read)
+                    sure = max(sure, len(certain))
+                    possible = max(possible, len(names) + unknown)
+    return sure, possible
 
 
 @register
@@ -422,9 +520,13 @@ class ArtifactDownloadNested(Rule):
     shiplint follows the download's `path` to the publish steps later in the same job
     (pypi-publish `packages-dir`, `twine upload`, `uv publish`, `maturin upload`,
     `anaconda upload`, upload-nightly-action `artifacts_path`), unless a step in between
-    moves files in that directory. The same happens with v2/v3 downloads.
+    moves files in that directory. v2-v4 make a sub-folder for every artifact, even a single
+    one. From v5.0.0 a download that finds exactly one artifact extracts it into `path`
+    itself, so shiplint counts the artifacts the download asks for among the uploads of the
+    run it reads: an error when two or more certainly exist (see SL703 for what makes an
+    upload certain), a warning when there may be two or more, nothing when at most one.
 
-    Fix: add `merge-multiple: true` (v4+), with a `pattern:` that selects only the
+    Fix: add `merge-multiple: true` (v4.1.0+), with a `pattern:` that selects only the
     distribution artifacts (e.g. `pattern: cibw-*`), or download each artifact by `name`.
     """
 
@@ -457,7 +559,10 @@ class ArtifactDownloadNested(Rule):
             publishes.setdefault(id(job), []).extend(publish_dirs(upload))
         for art in artifact_steps(project).values():
             step = art.step
-            if art.kind != DOWNLOAD or not _nests(art):
+            if art.kind != DOWNLOAD:
+                continue
+            nests = _nests(project, art)
+            if nests is None:
                 continue
             path = input_text(step, "path")
             folder = norm_dir(path) if path else "."
@@ -468,10 +573,12 @@ class ArtifactDownloadNested(Rule):
                     continue
                 if reorganised(step.job, step.index, publish.step.index, folder):
                     continue
-                yield self._finding(art, publish, folder)
+                yield self._finding(art, publish, folder, nests)
                 break
 
-    def _finding(self, art: ArtifactStep, publish: PublishDir, folder: str) -> Finding:
+    def _finding(
+        self, art: ArtifactStep, publish: PublishDir, folder: str, nests: Severity
+    ) -> Finding:
         step = art.step
         path = input_scalar(step, "path")
         src = step_source(step)
@@ -481,18 +588,33 @@ class ArtifactDownloadNested(Rule):
         publish_src = step_source(publish.step)
         line = publish_src.pos(publish.step.node.start).line if publish_src else 0
         fix = None
-        if pattern and (art.generation == "new"):
+        merges = art.at_least(facts_mod.artifacts().merge_multiple_since)
+        if pattern and art.generation == "new" and merges:
             fix = set_input_fix(step, "merge-multiple", "true", "set `merge-multiple: true`")
             if fix is not None:
                 fix = Fix(fix.description, fix.edits, safe=False)
+        advice = (
+            "Add `merge-multiple: true` (v4.1+) with a `pattern:` that selects only the "
+            "distribution artifacts, or download by `name:`."
+        )
+        if nests is Severity.WARNING:
+            return self.at(
+                loc,
+                f"{which} may be extracted into its own sub-folder of `{folder}/`, which the "
+                f"publish step on line {line} reads",
+                "download-artifact v5+ extracts a download that finds one artifact into "
+                f"`{folder}/` itself, but two or more into `{folder}/<artifact-name>/` "
+                f"(v2-v4: always); {publish.what}. How many it finds depends on uploads "
+                f"shiplint cannot fully see (their names, conditions or files). {advice}",
+                fix=fix,
+                severity=Severity.WARNING,
+            )
         return self.at(
             loc,
             f"{which} is extracted into its own sub-folder of `{folder}/`, which the publish "
             f"step on line {line} reads",
             f"Without `name:` or `merge-multiple: true`, download-artifact creates "
-            f"`{folder}/<artifact-name>/`; {publish.what}. Add `merge-multiple: true` (v4+) "
-            "with a `pattern:` that selects only the distribution artifacts, or download "
-            "by `name:`.",
+            f"`{folder}/<artifact-name>/`; {publish.what}. {advice}",
             fix=fix,
         )
 
@@ -544,7 +666,7 @@ class WorkflowRunArtifactDownload(Rule):
         for run in runs(project):
             if "workflow_run" not in run.root.triggers:
                 continue
-            scenarios = RunScenarios({("github", "event_name"): "workflow_run"})
+            scenarios = RunScenarios(project, {("github", "event_name"): "workflow_run"})
             uploads = [o for o in run.occurrences if o.art.kind != DOWNLOAD]
             for occ in run.occurrences:
                 art = occ.art
