@@ -410,20 +410,12 @@ def test_broken_client_with_the_env_token_workaround_is_clean(audit: AuditFn) ->
     ]
 
 
-# --- SL603 anaconda-client-from-pip ----------------------------------------------------------
+# --- SL603 anaconda-client-not-on-pypi -------------------------------------------------------
 
 
-def test_pip_install_from_git_in_h5py_script(audit: AuditFn, audit_findings: FindingsFn) -> None:
-    files = {"ci/upload_wheels.sh": H5PY_SCRIPT}
-    assert audit(files, select=["SL603"]) == [
-        hit("SL603", "ci/upload_wheels.sh", H5PY_SCRIPT, "git+https://github.com"),
-    ]
-    [finding] = audit_findings(files, select=["SL603"])
-    assert "conda-package-handling>=1.7.3" in finding.help
-    assert "git repository" in finding.message
-
-
-def test_pip_installs_in_every_form(audit: AuditFn) -> None:
+def test_pip_installs_of_the_client_work_now(audit: AuditFn) -> None:
+    # conda-package-handling is on PyPI since 2.1.0 and anaconda-client since 1.13.0: the
+    # installs that failed in 2022 (h5py, numpy, astropy) resolve today.
     wf = """
         on:
           schedule:
@@ -435,9 +427,9 @@ def test_pip_installs_in_every_form(audit: AuditFn) -> None:
               - run: python -m pip install --upgrade pip anaconda-client
               - run: uv pip install --system "anaconda-client>=1.12"
               - run: pip3 install --user -e git+https://github.com/anaconda/anaconda-client.git#egg=anaconda-client
-              - run: pipx run --spec anaconda-client anaconda -t "$TOKEN" upload dist/*.whl
-              - run: uvx --from anaconda_client anaconda -t "$TOKEN" upload dist/*.whl
-              - run: uv tool install anaconda-client
+              - run: pipx install anaconda-client
+              - run: pip install "anaconda-client==1.13.0" "anaconda-client~=1.14.0" "anaconda-client<1.13"
+              - run: pip install "anaconda-client==1.17.2"
     """
     env = """
         name: upload
@@ -445,31 +437,69 @@ def test_pip_installs_in_every_form(audit: AuditFn) -> None:
           - python=3.12
           - pip
           - pip:
-            - anaconda-client
+            - anaconda-client>=1.13
+    """
+    files = {
+        "ci/upload_wheels.sh": H5PY_SCRIPT,
+        ".github/workflows/nightly.yml": wf,
+        "environment.yml": env,
+    }
+    assert audit(files, select=["SL603"]) == []
+
+
+def test_pins_between_the_pypi_releases_in_every_form(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = """
+        on:
+          schedule:
+            - cron: "0 3 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: python -m pip install --upgrade pip "anaconda-client==1.12.3"
+              - run: uv pip install --system "anaconda-client~=1.11.0"
+              - run: pipx run --spec anaconda-client==1.13.1 anaconda -t "$TOKEN" upload dist/*.whl
+              - run: uvx --from "anaconda_client>=1.7,<1.13" anaconda -t "$TOKEN" upload dist/*.whl
+              - run: uv tool install "anaconda-client==1.10.*"
+    """
+    env = """
+        name: upload
+        dependencies:
+          - python=3.12
+          - pip
+          - pip:
+            - anaconda-client==1.12.3
     """
     nox = """
         import nox
 
         @nox.session
         def upload(session):
-            session.install("anaconda-client", "twine")
+            session.install("anaconda-client==1.11.0", "twine")
             session.run("anaconda", "upload", "dist/pkg.whl")
     """
     path = ".github/workflows/nightly.yml"
     files = {path: wf, "environment.yml": env, "noxfile.py": nox}
     assert audit(files, select=["SL603"]) == [
-        hit("SL603", path, wf, "anaconda-client"),
-        hit("SL603", path, wf, "anaconda-client>=1.12"),
-        hit("SL603", path, wf, "git+https://github.com/anaconda"),
-        hit("SL603", path, wf, "anaconda-client anaconda"),
-        hit("SL603", path, wf, "anaconda_client"),
-        hit("SL603", path, wf, "anaconda-client", 6),
-        hit("SL603", "environment.yml", env, "anaconda-client"),
-        hit("SL603", "noxfile.py", nox, '"anaconda-client"'),
+        hit("SL603", path, wf, "anaconda-client==1.12.3"),
+        hit("SL603", path, wf, "anaconda-client~=1.11.0"),
+        hit("SL603", path, wf, "anaconda-client==1.13.1"),
+        hit("SL603", path, wf, "anaconda_client>=1.7"),
+        hit("SL603", path, wf, "anaconda-client==1.10.*"),
+        hit("SL603", "environment.yml", env, "anaconda-client==1.12.3"),
+        hit("SL603", "noxfile.py", nox, '"anaconda-client==1.11.0"'),
     ]
+    finding = audit_findings(files, select=["SL603"])[0]
+    assert finding.message == (
+        "no anaconda-client release on PyPI matches `==1.12.3`: pip cannot install it"
+    )
+    assert "1.1.1, 1.2.2, 1.13.0, 1.14.0" in finding.help
+    assert "No matching distribution found for anaconda-client==1.12.3" in finding.help
 
 
-def test_conda_and_pixi_installs_are_clean(audit: AuditFn) -> None:
+def test_other_indexes_conda_and_markers_are_clean(audit: AuditFn) -> None:
     wf = """
         on: [workflow_dispatch]
         jobs:
@@ -478,31 +508,31 @@ def test_conda_and_pixi_installs_are_clean(audit: AuditFn) -> None:
             steps:
               - uses: mamba-org/setup-micromamba@v2
                 with:
-                  create-args: anaconda-client
+                  create-args: anaconda-client=1.12.3
               - run: |
-                  pip install -r requirements/upload.txt anaconda-project-tools
-                  pip install --index-url https://pypi.anaconda.org/scientific-python-nightly-wheels/simple numpy
-                  pip download anaconda-client
-                  pixi exec --spec anaconda-client -- anaconda -t "$TOKEN" upload dist/*.whl
+                  conda install -y anaconda-client=1.11.0
+                  pip install --extra-index-url https://pypi.anaconda.org/anaconda/simple "anaconda-client==1.12.3"
+                  pip install "anaconda-client==1.12.3; python_version < '3.8'"
+                  pip download "anaconda-client==1.12.3"
+                  pixi exec --spec anaconda-client=1.12.3 -- anaconda -t "$TOKEN" upload dist/*.whl
+              - run: pip install "anaconda-client==1.12.3"
+                env:
+                  PIP_INDEX_URL: https://mirror.example.org/simple
     """
     env = """
         name: upload
         dependencies:
-          - anaconda-client
+          - anaconda-client=1.12.3
           - pip:
-            - twine
+            - --find-links wheels/
+            - anaconda-client==1.12.3
     """
-    files = {
-        ".github/workflows/upload.yml": wf,
-        "environment.yml": env,
-        "build_tools/github/upload_anaconda.sh": SKLEARN_SCRIPT,
-        ".github/workflows/wheels.yml": NUMPY_WHEELS,
-    }
+    files = {".github/workflows/upload.yml": wf, "environment.yml": env}
     assert audit(files, select=["SL603"]) == []
     installed = wf.replace("pip download", "pip install")
     path = ".github/workflows/upload.yml"
     assert audit({**files, path: installed}, select=["SL603"]) == [
-        hit("SL603", path, installed, "anaconda-client", 2),
+        hit("SL603", path, installed, "anaconda-client==1.12.3", 3),
     ]
 
 

@@ -186,3 +186,22 @@ def artifacts() -> ArtifactFacts:
         },
         shas={sha.lower(): _version(v) for sha, v in raw["shas"].items()},
     )
+
+
+@dataclass(frozen=True)
+class ClientFacts:
+    """``[anaconda]`` facts about installing anaconda-client."""
+
+    #: Anaconda CLI plugins that make anaconda-client 1.13.0 drop ``--token``
+    plugins: tuple[str, ...]
+    #: the anaconda-client releases on PyPI, oldest first
+    pypi_releases: tuple[Version, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def anaconda_client() -> ClientFacts:
+    raw = toml_data()["anaconda"]
+    return ClientFacts(
+        plugins=tuple(raw.get("client-plugins", ())),
+        pypi_releases=tuple(sorted(_version(v) for v in raw.get("client-pypi-releases", ()))),
+    )

@@ -1,6 +1,6 @@
 """Rules for Anaconda.org uploads: the ``anaconda`` CLI and upload-nightly-action.
 
-Catalogue E-6 (flag order, broken client release), E-7 (client installed with pip),
+Catalogue E-6 (flag order, broken client release), E-7 (client releases pip cannot find),
 E-8 (upload-nightly-action versions), E-9 (``--skip`` for nightlies) and S-11 (unpinned
 upload action).
 """
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -69,10 +70,6 @@ _INSTALL_PACKAGE_OPTIONS = frozenset({"-e", "--editable", "--spec", "--from", "-
 _CLIENT_SPEC = re.compile(
     r"(?:[\w.-]+(?:::|/))?(?P<name>anaconda[-_.]client)(?![\w.-])(?:\[[^\]]*\])?"
     r"(?P<spec>[^;#]*)",
-    re.IGNORECASE,
-)
-_CLIENT_REPO = re.compile(
-    r"github\.com[/:](?:Anaconda-Server|Anaconda-Platform|anaconda)/anaconda-client",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"^(===|==|!=|<=|>=|~=|<|>|=)?\s*([0-9][^\s=,]*)(?:[\s=].*)?$")
@@ -558,21 +555,56 @@ class AnacondaClientBrokenVersion(Rule):
             )
 
 
-def _names_client(text: str) -> tuple[int, int] | None:
-    """Span of anaconda-client in a pip requirement or URL, if ``text`` installs it."""
+def _client_requirement(text: str) -> tuple[int, int, SpecifierSet] | None:
+    """``text`` as a PEP 508 requirement on anaconda-client with a version specifier: the span
+    of the name and the specifier (None for other packages, URLs, markers, bare names)."""
     stripped = text.strip()
+    match = re.match(r"(?P<name>anaconda[-_.]client)(?![\w.-])", stripped, re.IGNORECASE)
+    if match is None:
+        return None
+    try:
+        req = Requirement(stripped)
+    except InvalidRequirement:
+        return None
+    if req.url or req.marker is not None or not req.specifier:
+        return None  # a direct reference, or a requirement that may not apply
     lead = len(text) - len(text.lstrip())
-    match = re.match(
-        r"(?P<name>anaconda[-_.]client)(?![\w.-])(?:\[[^\]]*\])?\s*(?:[<>=!~@;(].*)?$",
-        stripped,
-        re.IGNORECASE,
-    )
-    if match is not None:
-        return lead, lead + len(match.group("name"))
-    repo = _CLIENT_REPO.search(text)
-    if repo is not None:
-        return 0, len(text)
-    return None
+    return lead, lead + len(match.group("name")), req.specifier
+
+
+def _upper_bound(spec: SpecifierSet) -> Version | None:
+    """A version that every release ``spec`` admits is below (or equal to); None if unbounded."""
+    bounds: list[Version] = []
+    for clause in spec:
+        op, text = clause.operator, clause.version
+        if op in ("==", "===") and text.endswith(".*"):
+            parts = [int(p) for p in text[:-2].split(".") if p.isdigit()]
+            if parts and len(parts) == len(text[:-2].split(".")):
+                parts[-1] += 1
+                bounds.append(Version(".".join(map(str, parts))))
+            continue
+        version = _version_or_none(text)
+        if version is None:
+            continue
+        if op in ("==", "===", "<", "<="):
+            bounds.append(version)
+        elif op == "~=":
+            release = list(version.release[:-1])
+            if release:
+                release[-1] += 1
+                bounds.append(Version(".".join(map(str, release))))
+    return min(bounds) if bounds else None
+
+
+def _not_on_pypi(spec: SpecifierSet) -> bool:
+    """Whether ``spec`` admits no anaconda-client release on PyPI, known or still to come."""
+    releases = facts_mod.anaconda_client().pypi_releases
+    if not releases:
+        return False
+    if any(spec.contains(v, prereleases=True) for v in releases):
+        return False
+    bound = _upper_bound(spec)
+    return bound is not None and bound <= releases[-1]
 
 
 def _pip_install_args(cmd: ShellCommand) -> Iterator[Arg]:
@@ -623,68 +655,114 @@ def _pip_install_args(cmd: ShellCommand) -> Iterator[Arg]:
         return
 
 
+#: pip / uv options and environment variables that add or replace the package index
+_INDEX_OPTIONS = _words(
+    "-i --index-url --extra-index-url -f --find-links --no-index --index --default-index"
+)
+_INDEX_ENV = re.compile(
+    r"^(?:PIP_(?:EXTRA_)?INDEX_URL|PIP_FIND_LINKS|PIP_NO_INDEX"
+    r"|UV_(?:EXTRA_|DEFAULT_)?INDEX(?:_URL)?|UV_FIND_LINKS)$"
+)
+
+
+def _other_index(cmd: ShellCommand) -> bool:
+    """Whether ``cmd`` may install from somewhere else than PyPI."""
+    if any(a.text.split("=", 1)[0] in _INDEX_OPTIONS for a in cmd.args):
+        return True
+    return any(_INDEX_ENV.match(name) for name in cmd.env)
+
+
+def _pypi_requirement_spots(project: Project) -> Iterator[_Spot]:
+    """Requirements that pip (or uv, pipx) resolves against PyPI alone."""
+    for cmd in project.model.commands:
+        if not _other_index(cmd):
+            yield from (_arg_spot(arg) for arg in _pip_install_args(cmd))
+    by_file: dict[str, list[_Spot]] = {}
+    for spot, pip in _conda_env_specs(project):
+        if pip:
+            by_file.setdefault(spot.loc.source.rel, []).append(spot)
+    for spots in by_file.values():
+        if not any(_first_word(s.text).split("=", 1)[0] in _INDEX_OPTIONS for s in spots):
+            yield from spots
+
+
+def _first_word(text: str) -> str:
+    words = text.split()
+    return words[0] if words else ""
+
+
+def _pypi_release_list() -> str:
+    releases = [v for v in facts_mod.anaconda_client().pypi_releases if not v.is_prerelease]
+    return ", ".join(str(v) for v in releases)
+
+
 @register
-class AnacondaClientFromPip(Rule):
-    """anaconda-client is installed with pip.
+class AnacondaClientNotOnPypi(Rule):
+    """A pip install requires an anaconda-client release that is not on PyPI.
 
-    anaconda-client is released on conda channels (conda-forge, defaults). The PyPI project
-    holds only very old releases, and installing the client from its git repository with
-    pip needs dependencies that are not on PyPI; numpy's and astropy's nightly uploads
-    broke with `ERROR: No matching distribution found for conda-package-handling>=1.7.3`
-    (anaconda/anaconda-client#611, numpy/numpy#21816).
+    anaconda-client is on PyPI again, with its dependencies: conda-package-handling since
+    2.1.0 (2023) and anaconda-client itself from 1.13.0 on (its release workflow publishes
+    every tag to PyPI), so `pip install anaconda-client`, `pipx install anaconda-client` or
+    a pip install from its git repository work. (Until 2023 they failed with `ERROR: No
+    matching distribution found for conda-package-handling>=1.7.3`,
+    anaconda/anaconda-client#611, numpy/numpy#21816.)
 
-    shiplint flags `pip install anaconda-client` in any form (`python -m pip`, `uv pip`,
-    `uv tool`, `uvx --from`, `pipx`, noxfile `session.install`, the `pip:` list of a conda
-    environment file) and installs from `github.com/Anaconda-Server/anaconda-client`.
+    PyPI still lacks the releases between: it has 1.1.1 and 1.2.2 (2016), then 1.13.0 and
+    every later release except 1.13.1; 1.3 to 1.12 and 1.13.1 were only released on conda
+    channels. A pip requirement that admits none of the PyPI releases, such as
+    `anaconda-client==1.12.3` or `anaconda-client~=1.11.0`, fails with `ERROR: No matching
+    distribution found for anaconda-client==1.12.3`.
 
-    Fix: install the client with conda, mamba, micromamba or pixi
-    (`pixi exec --spec anaconda-client -- anaconda upload …`), or upload nightly wheels
-    with `scientific-python/upload-nightly-action`, which brings its own client.
+    shiplint reads pip installs in any form (`python -m pip`, `uv pip`, `uv tool`,
+    `uvx --from`, `pipx`, noxfile `session.install`, the `pip:` list of a conda environment
+    file). Installs that name another index (`--index-url`, `--extra-index-url`,
+    `--find-links`, `PIP_INDEX_URL` ...) and requirements with environment markers are not
+    reported: the release may come from there, or the requirement may not apply.
+
+    Fix: require a release that is on PyPI (`anaconda-client>=1.14`), or install the pinned
+    release from conda-forge (`micromamba install -c conda-forge anaconda-client=1.12.3`).
     """
 
     code = "SL603"
-    name = "anaconda-client-from-pip"
+    name = "anaconda-client-not-on-pypi"
     severity = Severity.ERROR
-    summary = "anaconda-client installed with pip (it is only released on conda channels)"
+    summary = "pip install of an anaconda-client release that is not on PyPI"
     catalogue = ("E-7",)
     example_file = "ci/upload_wheels.sh"
     before = (
-        "pip install git+https://github.com/Anaconda-Server/anaconda-client\n"
+        'python -m pip install "anaconda-client==1.12.3"\n'
         'anaconda -t "$ANACONDA_ORG_UPLOAD_TOKEN" upload --force -u "$ANACONDA_ORG" '
         "wheelhouse/*.whl\n"
     )
     after = (
-        "micromamba install --yes -c conda-forge anaconda-client\n"
+        'python -m pip install "anaconda-client>=1.14"\n'
         'anaconda -t "$ANACONDA_ORG_UPLOAD_TOKEN" upload --force -u "$ANACONDA_ORG" '
         "wheelhouse/*.whl\n"
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
         seen: set[tuple[str, int]] = set()
-        spots: list[_Spot] = []
-        for cmd in project.model.commands:
-            spots.extend(_arg_spot(arg) for arg in _pip_install_args(cmd))
-        spots.extend(spot for spot, pip in _conda_env_specs(project) if pip)
-        for spot in spots:
-            span = _names_client(spot.text)
-            if span is None:
+        for spot in _pypi_requirement_spots(project):
+            found = _client_requirement(spot.text)
+            if found is None:
                 continue
-            loc = spot.sub(*span)
+            start, end, spec = found
+            if not _not_on_pypi(spec):
+                continue
+            loc = spot.sub(start, end)
             key = (loc.source.rel, loc.start)
             if key in seen:
                 continue
             seen.add(key)
-            what = "from its git repository" if _CLIENT_REPO.search(spot.text) else "from PyPI"
             yield self.at(
                 loc,
-                f"anaconda-client is installed with pip {what}",
-                "anaconda-client is released on conda channels; PyPI only has very old "
-                "releases, and a pip install from git needs conda-only dependencies: it fails "
-                "with `ERROR: No matching distribution found for "
-                "conda-package-handling>=1.7.3`. Install it with conda/mamba/micromamba "
-                "(`micromamba install -c conda-forge anaconda-client`) or pixi "
-                "(`pixi exec --spec anaconda-client -- anaconda upload ...`), or upload "
-                "nightly wheels with scientific-python/upload-nightly-action.",
+                f"no anaconda-client release on PyPI matches `{spec}`: pip cannot install it",
+                f"PyPI has anaconda-client {_pypi_release_list()}; the releases from 1.3 to "
+                "1.12 and 1.13.1 are on conda channels only. pip stops with `ERROR: No "
+                f"matching distribution found for anaconda-client{spec}`. Require a release "
+                "that is on PyPI (`anaconda-client>=1.14`), or install this one with "
+                "conda/mamba/micromamba (`micromamba install -c conda-forge "
+                "anaconda-client=...`) or pixi.",
             )
 
 
