@@ -396,6 +396,60 @@ def test_fixed_or_loose_client_pins_are_clean(audit: AuditFn) -> None:
     ]
 
 
+def test_broken_client_is_a_warning_unless_installed_with_a_plugin(
+    audit_findings: FindingsFn,
+) -> None:
+    # 1.13.0 fails only next to another Anaconda CLI plugin (anaconda/anaconda-client#793);
+    # it does not depend on one, so a fresh environment works.
+    wf = """
+        on:
+          schedule:
+            - cron: "0 3 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: mamba-org/setup-micromamba@v2
+                with:
+                  environment-name: upload
+                  create-args: >-
+                    python=3.12
+                    anaconda-client=1.13.0
+                    conda-forge::anaconda-auth
+              - run: python -m pip install "anaconda-client==1.13.0"
+              - run: anaconda --token "$TOKEN" upload -u my-org dist/*.whl
+                env:
+                  TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """
+    pyproject = """
+        [project]
+        name = "demo"
+        version = "1.0"
+
+        [tool.pixi.feature.upload.dependencies]
+        anaconda-client = "==1.13.0"
+        anaconda_auth = "*"
+    """
+    path = ".github/workflows/nightly.yml"
+    findings = audit_findings({path: wf, "pyproject.toml": pyproject}, select=["SL602"])
+    assert [(f.path, f.line, f.severity.value) for f in findings] == [
+        (path, 13, "error"),
+        (path, 15, "warning"),
+        ("pyproject.toml", 6, "error"),
+    ]
+    with_plugin, pip, _pixi = findings
+    assert "installed with an Anaconda CLI plugin" in with_plugin.message
+    assert "Miniconda" in pip.help and "Check what else the environment holds" in pip.help
+    # 1.13.1 is not on PyPI: a pip pin moves to the first fixed release there
+    assert "anaconda-client>=1.14.0" in pip.help
+    assert fixed(wf, pip) == dedent(
+        wf.replace('"anaconda-client==1.13.0"', '"anaconda-client==1.14.0"')
+    )
+    assert fixed(wf, with_plugin) == dedent(
+        wf.replace("anaconda-client=1.13.0", "anaconda-client=1.13.1")
+    )
+
+
 def test_broken_client_with_the_env_token_workaround_is_clean(audit: AuditFn) -> None:
     script = """
         micromamba install -y anaconda-client=1.13.0

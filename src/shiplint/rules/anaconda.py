@@ -322,9 +322,24 @@ class _BrokenPin:
     loc: Loc  # where `anaconda-client` is written
     version: str
     fix: Fix | None
+    #: the release to require instead
+    release: str
 
 
-def _broken_pin(spot: _Spot) -> _BrokenPin | None:
+def _fixed_release(pip: bool) -> str:
+    """The release a broken pin moves to: the fixed one, or for pip the first fixed release
+    that is on PyPI (1.13.1 is on conda channels only)."""
+    fixed = facts_mod.load().client_fixed_in
+    version = _version_or_none(fixed) if fixed else None
+    if not pip or version is None:
+        return fixed
+    on_pypi = [
+        r for r in facts_mod.anaconda_client().pypi_releases if r >= version and not r.is_prerelease
+    ]
+    return str(on_pypi[0]) if on_pypi else fixed
+
+
+def _broken_pin(spot: _Spot, pip: bool = False) -> _BrokenPin | None:
     match = _CLIENT_SPEC.match(spot.text.strip())
     if match is None:
         return None
@@ -344,12 +359,16 @@ def _broken_pin(spot: _Spot) -> _BrokenPin | None:
         if exact is not None and spot.exact and fixed is not None:
             at = lead + match.start("spec") + spec_text.index(broken_text)
             loc = spot.sub(at, at + len(broken_text))
-            fix = Fix(
-                f"pin anaconda-client {f.client_fixed_in}",
-                (Edit(loc.start, loc.end, f.client_fixed_in),),
-            )
+            release = _fixed_release(pip)
+            if release:
+                fix = Fix(f"pin anaconda-client {release}", (Edit(loc.start, loc.end, release),))
         name_at = lead + match.start("name")
-        return _BrokenPin(spot.sub(name_at, name_at + len(match.group("name"))), broken_text, fix)
+        return _BrokenPin(
+            spot.sub(name_at, name_at + len(match.group("name"))),
+            broken_text,
+            fix,
+            _fixed_release(pip),
+        )
     return None
 
 
@@ -395,24 +414,29 @@ def _scalar_words(src: SourceFile, scalar: YScalar, by_line: bool) -> Iterator[_
             yield _written(src, file_start, file_end, word.text)
 
 
-def _action_specs(model: ReleaseModel) -> Iterator[_Spot]:
-    """Package specs in setup-micromamba / provision-with-micromamba inputs and `shell:`."""
+def _action_specs(model: ReleaseModel) -> Iterator[list[_Spot]]:
+    """Package specs in setup-micromamba / provision-with-micromamba inputs and `shell:`,
+    one list per step (one environment)."""
     for step in _steps(model):
         src = step.job.workflow.source if step.job.workflow is not None else None
         if src is None:
             continue
+        spots: list[_Spot] = []
         if step.with_ is not None:
             for key, by_line in (("create-args", False), ("extra-specs", True)):
                 scalar = step.with_.get_scalar(key)
                 if scalar is not None and not scalar.is_null:
-                    yield from _scalar_words(src, scalar, by_line)
+                    spots.extend(_scalar_words(src, scalar, by_line))
         shell = step.node.get_scalar("shell")
         if shell is not None and not shell.is_null:
-            yield from _scalar_words(src, shell, False)
+            spots.extend(_scalar_words(src, shell, False))
+        if spots:
+            yield spots
 
 
-def _pixi_specs(project: Project) -> Iterator[_Spot]:
-    """``[tool.pixi.dependencies]`` (and features) entries for anaconda-client."""
+def _pixi_specs(project: Project) -> Iterator[tuple[_Spot, list[str]]]:
+    """``[tool.pixi.dependencies]`` (and features) entries for anaconda-client, with the
+    names of the other packages of the same table."""
     for src in project.of_kind("pyproject"):
         doc = project.toml(src)
         if doc is None:
@@ -449,7 +473,7 @@ def _pixi_specs(project: Project) -> Iterator[_Spot]:
                 span = doc.value_span(value_path)
                 if span is None:
                     continue
-                yield _written(src, span[0], span[1], spec)
+                yield _written(src, span[0], span[1], spec), [str(n) for n in deps]
 
 
 def _pixi_pin(spot: _Spot) -> _BrokenPin | None:
@@ -461,14 +485,21 @@ def _pixi_pin(spot: _Spot) -> _BrokenPin | None:
     if pin is None:
         return None
     fix = None
-    if spot.exact and pin.version in spot.text and facts_mod.load().client_fixed_in:
+    release = _fixed_release(False)
+    if spot.exact and pin.version in spot.text and release:
         at = spot.text.index(pin.version)
         loc = spot.sub(at, at + len(pin.version))
-        fix = Fix(
-            f"pin anaconda-client {facts_mod.load().client_fixed_in}",
-            (Edit(loc.start, loc.end, facts_mod.load().client_fixed_in),),
-        )
-    return _BrokenPin(spot.loc, pin.version, fix)
+        fix = Fix(f"pin anaconda-client {release}", (Edit(loc.start, loc.end, release),))
+    return _BrokenPin(spot.loc, pin.version, fix, release)
+
+
+def _names_plugin(text: str) -> bool:
+    """Whether a requirement or match spec installs an Anaconda CLI plugin (anaconda-auth)."""
+    name = re.match(r"(?:[\w.-]+(?:::|/))?([A-Za-z0-9][\w.-]*)", text.strip())
+    if name is None:
+        return False
+    canonical = re.sub(r"[-_.]+", "-", name.group(1)).lower()
+    return canonical in facts_mod.anaconda_client().plugins
 
 
 def _uploads_avoid_token_flag(model: ReleaseModel) -> bool:
@@ -479,29 +510,33 @@ def _uploads_avoid_token_flag(model: ReleaseModel) -> bool:
 
 @register
 class AnacondaClientBrokenVersion(Rule):
-    """anaconda-client is pinned to a release whose uploads fail (1.13.0).
+    """anaconda-client is pinned to a release whose `--token` uploads can fail (1.13.0).
 
     anaconda-client 1.13.0 loses a token given as `anaconda --token … upload` (or `-t`) when
-    another Anaconda CLI plugin such as `anaconda-auth` is installed, which the Miniconda
-    installer now ships by default. Uploads then fail with
-    `Error: ('Authorization header was not given', 401)`
-    (anaconda/anaconda-client#793); 1.13.1 fixed it.
+    another Anaconda CLI plugin such as `anaconda-auth` is installed in the same
+    environment; uploads then fail with `Error: ('Authorization header was not given', 401)`
+    (anaconda/anaconda-client#793). 1.13.0 does not install such a plugin itself, but
+    Miniconda's base environment ships `anaconda-auth`. 1.13.1 fixed it (on conda channels;
+    the first fixed release on PyPI is 1.14.0).
 
     shiplint looks wherever the client is installed: `pip`, `conda`, `mamba`, `micromamba`
     and `pixi` commands, conda environment files, the `create-args` / `extra-specs` inputs
     of `mamba-org/setup-micromamba` and `provision-with-micromamba`, a step's `shell:` and
-    `[tool.pixi]` dependencies. It stays quiet when every `anaconda upload` in the
-    repository takes its token from the environment instead of `--token`.
+    `[tool.pixi]` dependencies. The finding is an error when the same install also brings
+    `anaconda-auth` (or `anaconda-cloud-auth`); otherwise a warning, since the failure
+    depends on what else the environment holds. It stays quiet when every
+    `anaconda upload` in the repository takes its token from the environment instead of
+    `--token`.
 
-    Fix: pin `anaconda-client>=1.13.1` (or `=1.13.1`). Where the pin has to stay, pass the
-    token in `BINSTAR_API_TOKEN` instead of `--token`, or set
-    `ANACONDA_CLIENT_FORCE_STANDALONE=true`.
+    Fix: pin a fixed release (`anaconda-client>=1.13.1` from conda channels,
+    `anaconda-client>=1.14.0` with pip). Where the pin has to stay, pass the token in
+    `BINSTAR_API_TOKEN` instead of `--token`, or set `ANACONDA_CLIENT_FORCE_STANDALONE=true`.
     """
 
     code = "SL602"
     name = "anaconda-client-broken-version"
-    severity = Severity.ERROR
-    summary = "anaconda-client pinned to a release whose `--token` uploads fail with 401"
+    severity = Severity.WARNING
+    summary = "anaconda-client pinned to 1.13.0, whose `--token` uploads fail next to anaconda-auth"
     catalogue = ("E-6",)
     before = (
         "- uses: mamba-org/setup-micromamba@v2\n  with:\n    environment-name: upload\n"
@@ -517,40 +552,63 @@ class AnacondaClientBrokenVersion(Rule):
         if _uploads_avoid_token_flag(model):
             return
         seen: set[tuple[str, int]] = set()
-        pins: list[_BrokenPin] = []
-        for cmd in model.commands:
-            for arg in cmd.args[1:]:
-                pin = _broken_pin(_arg_spot(arg))
+        # (pin, whether the same install puts an Anaconda CLI plugin next to it)
+        pins: list[tuple[_BrokenPin, bool]] = []
+
+        def add(group: list[tuple[_Spot, bool]]) -> None:
+            plugin = any(_names_plugin(spot.text) for spot, _pip in group)
+            for spot, pip in group:
+                pin = _broken_pin(spot, pip)
                 if pin is not None:
-                    pins.append(pin)
-        for spot, _pip in _conda_env_specs(project):
-            pin = _broken_pin(spot)
-            if pin is not None:
-                pins.append(pin)
-        for spot in _action_specs(model):
-            pin = _broken_pin(spot)
-            if pin is not None:
-                pins.append(pin)
-        for spot in _pixi_specs(project):
+                    pins.append((pin, plugin))
+
+        for cmd in model.commands:
+            by_pip = {id(arg) for arg in _pip_install_args(cmd)}
+            add([(_arg_spot(arg), id(arg) in by_pip) for arg in cmd.args[1:]])
+        by_file: dict[str, list[tuple[_Spot, bool]]] = {}
+        for spot, pip in _conda_env_specs(project):
+            by_file.setdefault(spot.loc.source.rel, []).append((spot, pip))
+        for group in by_file.values():
+            add(group)
+        for spots in _action_specs(model):
+            add([(spot, False) for spot in spots])
+        for spot, names in _pixi_specs(project):
             pin = _pixi_pin(spot)
             if pin is not None:
-                pins.append(pin)
-        fixed_in = facts_mod.load().client_fixed_in
-        fixed = f"anaconda-client>={fixed_in}" if fixed_in else "a release without the bug"
-        for pin in pins:
+                pins.append((pin, any(_names_plugin(n) for n in names)))
+        for pin, plugin in pins:
             key = (pin.loc.source.rel, pin.loc.start)
             if key in seen:
                 continue
             seen.add(key)
+            fixed = pin.release or "a fixed release"
+            workaround = (
+                "If the pin must stay, pass the token in `BINSTAR_API_TOKEN` instead of "
+                "`--token` (or set `ANACONDA_CLIENT_FORCE_STANDALONE=true`)."
+            )
+            if plugin:
+                yield self.at(
+                    pin.loc,
+                    f"anaconda-client {pin.version} is installed with an Anaconda CLI plugin: "
+                    "`anaconda --token ... upload` fails with 401",
+                    f"anaconda-client {pin.version} drops a token passed as `anaconda --token "
+                    "... upload` when another Anaconda CLI plugin such as `anaconda-auth` is "
+                    "installed, as it is here; the upload fails with `('Authorization header "
+                    f"was not given', 401)`. Require anaconda-client>={fixed}. {workaround}",
+                    severity=Severity.ERROR,
+                    fix=pin.fix,
+                )
+                continue
             yield self.at(
                 pin.loc,
-                f"anaconda-client is pinned to {pin.version}, whose `--token` uploads fail",
+                f"anaconda-client is pinned to {pin.version}, whose `--token` uploads fail "
+                "next to an Anaconda CLI plugin",
                 f"anaconda-client {pin.version} drops a token passed as `anaconda --token ... "
-                "upload` when another Anaconda CLI plugin (such as `anaconda-auth`, part of "
-                "Miniconda) is installed; the upload fails with `('Authorization header was not "
-                f"given', 401)`. Require {fixed}. If the pin must stay, pass "
-                "the token in `BINSTAR_API_TOKEN` instead of `--token` (or set "
-                "`ANACONDA_CLIENT_FORCE_STANDALONE=true`).",
+                "upload` when another Anaconda CLI plugin, such as `anaconda-auth`, is "
+                "installed in the same environment (Miniconda's base environment ships it); "
+                "the upload then fails with `('Authorization header was not given', 401)`. "
+                "Check what else the environment holds, or require "
+                f"anaconda-client>={fixed}. {workaround}",
                 fix=pin.fix,
             )
 
