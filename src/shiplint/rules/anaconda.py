@@ -175,10 +175,12 @@ class AnacondaTokenAfterUpload(Rule):
 
     `anaconda` takes `-t/--token` as an option of the main command, *before* the
     subcommand. The `upload` subcommand has its own `-t`, short for `--package-type`. In
-    `anaconda upload -t $TOKEN dist/*.whl` the token is therefore read as a package type,
-    no token is sent, and the upload fails with
-    `[ERROR] Trouble reading metadata from <file>. Is this a valid package package?`
-    (anaconda/anaconda-client#518).
+    `anaconda upload -t $TOKEN dist/*.whl` the token is therefore read as a package type
+    and no token is sent. The upload fails: since anaconda-client 1.10 the value must name
+    a package type (`conda`, `pypi`, `file` ...), and the client stops with
+    `ValueError: '<the value>' is not a valid PackageType` (the message repeats the token);
+    older releases failed later, with `[ERROR] Trouble reading metadata from <file>. Is this
+    a valid package package?` (anaconda/anaconda-client#518).
 
     Fix: put the token option before `upload` (`anaconda -t "$TOKEN" upload …`), or pass
     the token in the `ANACONDA_API_TOKEN` environment variable. shiplint offers the move
@@ -232,9 +234,10 @@ class AnacondaTokenAfterUpload(Rule):
             flag.loc,
             f"`-t` after `upload` is `--package-type`: {shown} is not sent as the token{where}",
             "`anaconda` reads `-t/--token` only before the subcommand; after `upload`, `-t` "
-            f"means `--package-type`, so {shown} is taken as a package type and the upload runs "
-            "without a token. It fails with `[ERROR] Trouble reading metadata from <file>. Is "
-            "this a valid package package?`. Move the option before the subcommand "
+            f"means `--package-type`, so {shown} is taken as a package type and no token is "
+            "sent. The upload fails with `ValueError: '...' is not a valid PackageType`, which "
+            "repeats the token in the log (anaconda-client 1.10 and later; older releases: "
+            "`Trouble reading metadata from <file>`). Move the option before the subcommand "
             "(`anaconda -t TOKEN upload ...`) or pass the token in `ANACONDA_API_TOKEN`.",
             fix=fix,
         )
