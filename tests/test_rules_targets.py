@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
+from shiplint.findings import Finding
 from tests.conftest import AuditFn, hit
 
 NIGHTLY_ACTION = "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
@@ -85,6 +88,31 @@ def test_index_urls_in_pip_tox_and_conda_env(audit: AuditFn) -> None:
         hit("SL101", "environment.yml", env, "multibuild-wheels-staging"),
         hit("SL101", "tox.ini", tox, "scipy-wheels-nightly"),
     ]
+
+
+def test_frozen_org_is_a_warning_that_says_what_happens(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    # The frozen org still serves its 2023 wheels and may still take uploads
+    # (scipy/scipy#18504): nothing fails, the nightlies just do not reach anyone.
+    wf = """
+        on: [push]
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - name: Install latest Matplotlib
+                run: pip install --upgrade --pre --index-url https://pypi.anaconda.org/scipy-wheels-nightly/simple --extra-index-url https://pypi.org/simple matplotlib
+              - run: anaconda -t "$TOKEN" upload --force -u scipy-wheels-nightly dist/*.whl
+    """
+    findings = audit_findings({".github/workflows/main.yml": wf}, select=["SL101"])
+    assert [(f.line, f.severity.value) for f in findings] == [(7, "warning"), (8, "warning")]
+    install, upload = findings
+    assert install.message == (
+        "packages are installed from the retired Anaconda org `scipy-wheels-nightly`"
+    )
+    assert "does not test against current nightlies" in install.help
+    assert "reach nobody who installs nightlies" in upload.help
 
 
 def test_new_org_is_clean(audit: AuditFn) -> None:

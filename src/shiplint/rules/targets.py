@@ -52,10 +52,15 @@ class DeprecatedAnacondaOrg(Rule):
 
     Nightly wheels of the Scientific Python projects moved from `scipy-wheels-nightly`
     (and the MacPython staging org `multibuild-wheels-staging`) to
-    `scientific-python-nightly-wheels` in 2023 (SPEC 4). The old orgs no longer receive
-    uploads: a token made there uploads where nobody looks (or fails with
-    `401 User is not authorized to perform this operation` once it is replaced), and an
-    install from the old index silently gets months-old wheels.
+    `scientific-python-nightly-wheels` in 2023 (SPEC 4). The old orgs are frozen, not shut
+    down: "the old URL will keep working, it's just not getting new versions"
+    (scipy/scipy#18504). So nothing fails outright, which is why this is a warning:
+
+    * an upload there may still succeed (with a token that still has rights there) but
+      reaches nobody, since consumers install from the new org; a token made for the new
+      org is refused there (`401 User is not authorized to perform this operation`);
+    * an install from the old index gets the wheels of mid-2023, or pip takes a newer
+      release from another index: a job meant to test against nightlies silently does not.
 
     shiplint looks wherever an upload or an index is configured: upload-nightly-action's
     `anaconda_nightly_upload_organization`, `anaconda upload -u/--user`, `ANACONDA_ORG=`
@@ -70,7 +75,7 @@ class DeprecatedAnacondaOrg(Rule):
 
     code = "SL101"
     name = "deprecated-anaconda-org"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "Upload or index points at a retired Anaconda org (scipy-wheels-nightly)"
     catalogue = ("E-1",)
     before = (
@@ -89,7 +94,7 @@ class DeprecatedAnacondaOrg(Rule):
         model = project.model
         seen: set[tuple[str, int]] = set()
 
-        def report(value: Value, what: str) -> Iterator[Finding]:
+        def report(value: Value, what: str, install: bool = False) -> Iterator[Finding]:
             found = _find_org(value.text)
             if found is None:
                 return
@@ -108,10 +113,16 @@ class DeprecatedAnacondaOrg(Rule):
                     f"replace `{org}` with `{info.replacement}`",
                     (Edit(loc.start, loc.end, info.replacement),),
                 )
+            outcome = (
+                "An install from it gets the wheels of mid-2023, or a newer release from "
+                "another index: this does not test against current nightlies."
+                if install
+                else "Wheels uploaded there reach nobody who installs nightlies."
+            )
             yield self.at(
                 loc,
                 f"{what} `{org}`",
-                f"`{org}` is {info.reason}. Use `{info.replacement}` "
+                f"`{org}` is {info.reason}. {outcome} Use `{info.replacement}` "
                 f"({facts_mod.load().spec4}). Uploads there need a personal token of a "
                 "maintainer in the project's group of that org, with the scopes api:read, "
                 "api:write and pypi:upload.",
@@ -125,10 +136,13 @@ class DeprecatedAnacondaOrg(Rule):
                 if value is not None:
                     yield from report(value, "upload goes to the retired Anaconda org")
         for index in model.indexes:
-            yield from report(index.url, "packages are installed from the retired Anaconda org")
+            yield from report(
+                index.url, "packages are installed from the retired Anaconda org", install=True
+            )
         for name, value, _context in model.assignments:
             if ORG_VAR_RE.search(name) or "anaconda.org" in value.text or "INDEX" in name.upper():
-                yield from report(value, f"`{name}` names the retired Anaconda org")
+                install = "INDEX" in name.upper() or "pypi.anaconda.org" in value.text
+                yield from report(value, f"`{name}` names the retired Anaconda org", install)
 
 
 def _legacy_host(url: str) -> str | None:
