@@ -155,6 +155,35 @@ def test_legacy_pypi_hosts(audit: AuditFn) -> None:
     ]
 
 
+def test_installs_from_legacy_hosts_are_not_errors(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    # pypi.python.org still redirects to pypi.org (pypa/setuptools#1340), and pip follows it
+    files = {
+        "tox.ini": """
+            [testenv]
+            install_command = python -m pip install -i https://pypi.python.org/simple {opts} {packages}
+            commands = pytest
+        """,
+        ".github/workflows/test.yml": """
+            on: [push]
+            jobs:
+              t:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: pip install --extra-index-url https://testpypi.python.org/simple demo
+        """,
+    }
+    findings = audit_findings(files, select=["SL102"])
+    assert [(f.path, f.severity.value) for f in findings] == [
+        (".github/workflows/test.yml", "warning"),
+        ("tox.ini", "info"),
+    ]
+    assert "redirect to pypi.org" in findings[1].message
+    assert findings[1].fix is not None
+    assert findings[1].fix.edits[0].replacement == "https://pypi.org/simple/"
+
+
 def test_upload_url_without_legacy(audit: AuditFn) -> None:
     wf = """
         on:

@@ -200,11 +200,21 @@ def _upload_values(project: Project) -> Iterator[Value]:
 class LegacyPypiUrl(Rule):
     """An upload or install uses `pypi.python.org` or `testpypi.python.org`.
 
-    Those hosts were retired in 2018; uploads get `410 Gone (This API has been deprecated
-    and removed from legacy PyPI)`. Old `.pypirc` templates and tutorials still carry them.
+    Legacy PyPI was shut down in 2018; uploads through `pypi.python.org` were switched off
+    in 2017 and get `410 Gone (This API has been deprecated and removed from legacy PyPI)`.
+    Old `.pypirc` templates and tutorials still carry these hosts. An *upload* there fails:
+    an error.
+
+    Installs are another matter: `pypi.python.org` still answers with a permanent redirect to
+    `pypi.org` ("The pypi.python.org service will continue to operate for the foreseeable
+    future", a PyPI administrator in pypa/setuptools#1340; warehouse's integration guide:
+    links "may continue to work due to redirects"), which pip follows. An index URL on
+    `pypi.python.org` is therefore only a note; one on `testpypi.python.org`, for which no
+    such promise was made, is a warning.
 
     Fix: upload to `https://upload.pypi.org/legacy/` (TestPyPI:
-    `https://test.pypi.org/legacy/`); install from `https://pypi.org/simple/`.
+    `https://test.pypi.org/legacy/`); install from `https://pypi.org/simple/`
+    (`https://test.pypi.org/simple/`).
     """
 
     code = "SL102"
@@ -238,12 +248,32 @@ class LegacyPypiUrl(Rule):
                 fix = Fix(
                     f"use {replacement}", (Edit(value.loc.start, value.loc.end, replacement),)
                 )
-            yield self.at(
-                value.loc,
-                f"`{host}` was retired in 2018: requests get 410 Gone",
-                f"Use {replacement} instead.",
-                fix=fix,
-            )
+            if is_upload:
+                yield self.at(
+                    value.loc,
+                    f"`{host}` was retired in 2018: requests get 410 Gone",
+                    f"Use {replacement} instead.",
+                    fix=fix,
+                )
+            elif index == "pypi":
+                yield self.at(
+                    value.loc,
+                    f"`{host}` is the retired PyPI host; installs work only through its "
+                    "redirect to pypi.org",
+                    f"pip follows the permanent redirect to pypi.org. Use {replacement} to "
+                    "install without it.",
+                    severity=Severity.INFO,
+                    fix=fix,
+                )
+            else:
+                yield self.at(
+                    value.loc,
+                    f"`{host}` is the retired TestPyPI host: installs from it depend on a "
+                    "redirect nobody promised to keep",
+                    f"Check that this index still answers, or use {replacement}.",
+                    severity=Severity.WARNING,
+                    fix=fix,
+                )
 
 
 @register
