@@ -189,19 +189,24 @@ def artifacts() -> ArtifactFacts:
 
 
 @dataclass(frozen=True)
-class ClientFacts:
-    """``[anaconda]`` facts about installing anaconda-client."""
+class AnacondaFacts:
+    """More ``[anaconda]`` facts: installing anaconda-client, organization token names."""
 
     #: Anaconda CLI plugins that make anaconda-client 1.13.0 drop ``--token``
     plugins: tuple[str, ...]
     #: the anaconda-client releases on PyPI, oldest first
     pypi_releases: tuple[Version, ...]
+    #: secret names of any organization's token (``[anaconda.org-token-names] generic``)
+    generic_org_token_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
-def anaconda_client() -> ClientFacts:
+def anaconda() -> AnacondaFacts:
     raw = toml_data()["anaconda"]
-    return ClientFacts(
+    return AnacondaFacts(
         plugins=tuple(raw.get("client-plugins", ())),
         pypi_releases=tuple(sorted(_version(v) for v in raw.get("client-pypi-releases", ()))),
+        generic_org_token_patterns=tuple(
+            re.compile(p) for p in raw.get("org-token-names", {}).get("generic", ())
+        ),
     )

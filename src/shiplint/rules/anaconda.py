@@ -337,7 +337,7 @@ def _fixed_release(pip: bool) -> str:
     if not pip or version is None:
         return fixed
     on_pypi = [
-        r for r in facts_mod.anaconda_client().pypi_releases if r >= version and not r.is_prerelease
+        r for r in facts_mod.anaconda().pypi_releases if r >= version and not r.is_prerelease
     ]
     return str(on_pypi[0]) if on_pypi else fixed
 
@@ -502,7 +502,7 @@ def _names_plugin(text: str) -> bool:
     if name is None:
         return False
     canonical = re.sub(r"[-_.]+", "-", name.group(1)).lower()
-    return canonical in facts_mod.anaconda_client().plugins
+    return canonical in facts_mod.anaconda().plugins
 
 
 def _uploads_avoid_token_flag(model: ReleaseModel) -> bool:
@@ -659,7 +659,7 @@ def _upper_bound(spec: SpecifierSet) -> Version | None:
 
 def _not_on_pypi(spec: SpecifierSet) -> bool:
     """Whether ``spec`` admits no anaconda-client release on PyPI, known or still to come."""
-    releases = facts_mod.anaconda_client().pypi_releases
+    releases = facts_mod.anaconda().pypi_releases
     if not releases:
         return False
     if any(spec.contains(v, prereleases=True) for v in releases):
@@ -753,7 +753,7 @@ def _first_word(text: str) -> str:
 
 
 def _pypi_release_list() -> str:
-    releases = [v for v in facts_mod.anaconda_client().pypi_releases if not v.is_prerelease]
+    releases = [v for v in facts_mod.anaconda().pypi_releases if not v.is_prerelease]
     return ", ".join(str(v) for v in releases)
 
 
