@@ -966,3 +966,115 @@ def test_force_and_release_uploads_are_clean(audit: AuditFn) -> None:
     assert audit({**files, path: nightly}, select=["SL606"]) == [
         hit("SL606", path, nightly, "--skip-existing"),
     ]
+
+
+# numpy's pyproject.toml (2023): a static dev version, the case of numpy/numpy#24071
+STATIC_PYPROJECT = """
+    [build-system]
+    build-backend = "mesonpy"
+    requires = ["meson-python>=0.13.1", "Cython>=3.0"]
+
+    [project]
+    name = "numpy"
+    version = "2.0.0.dev0"
+"""
+SCM_PYPROJECT = """
+    [build-system]
+    requires = ["setuptools>=64", "setuptools-scm>=8"]
+    build-backend = "setuptools.build_meta"
+
+    [project]
+    name = "stardust"
+    dynamic = ["version"]
+
+    [tool.setuptools_scm]
+"""
+HATCH_VCS_PYPROJECT = """
+    [build-system]
+    requires = ["hatchling", "hatch-vcs"]
+    build-backend = "hatchling.build"
+
+    [project]
+    name = "stardust"
+    dynamic = ["version"]
+
+    [tool.hatch.version]
+    source = "vcs"
+    raw-options = { local_scheme = "no-local-version" }
+"""
+FILE_VERSION_PYPROJECT = """
+    [build-system]
+    requires = ["setuptools>=64"]
+    build-backend = "setuptools.build_meta"
+
+    [project]
+    name = "stardust"
+    dynamic = ["version"]
+
+    [tool.setuptools.dynamic]
+    version = {attr = "stardust.__version__"}
+"""
+
+
+def test_skip_severity_follows_how_the_version_is_made(audit_findings: FindingsFn) -> None:
+    files = {
+        "tools/wheels/upload_wheels.sh": NUMPY_SCRIPT,
+        ".github/workflows/wheels.yml": NUMPY_WHEELS,
+    }
+
+    def severities(pyproject: str) -> list[str]:
+        tree = {**files, "pyproject.toml": pyproject}
+        return [f.severity.value for f in audit_findings(tree, select=["SL606"])]
+
+    # a static dev version never changes: the nightly goes stale
+    static = audit_findings({**files, "pyproject.toml": STATIC_PYPROJECT}, select=["SL606"])
+    assert [f.severity.value for f in static] == ["warning", "warning"]
+    assert "the version `2.0.0.dev0` never changes" in static[0].message
+    # VCS versions change with every commit (`X.devN+gHASH`, or `X.devN` without the local
+    # part): nothing goes stale
+    assert severities(SCM_PYPROJECT) == []
+    assert severities(HATCH_VCS_PYPROJECT) == []
+    # read from code, or unknown (versioneer, no pyproject): a note that says what to check
+    read = audit_findings({**files, "pyproject.toml": FILE_VERSION_PYPROJECT}, select=["SL606"])
+    assert [f.severity.value for f in read] == ["info", "info"]
+    assert read[0].message.endswith("check that each nightly gets a new version")
+    assert "the version is read from code or a file" in read[0].help
+    unknown = '[project]\nname = "stardust"\n'
+    [note, _] = audit_findings({**files, "pyproject.toml": unknown}, select=["SL606"])
+    assert note.severity.value == "info"
+    assert "shiplint does not know how the version is made" in note.help
+
+
+def test_skip_with_a_version_the_workflow_makes(audit: AuditFn) -> None:
+    wf = """
+        on:
+          schedule:
+            - cron: "0 2 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: sed -i "s/^version = .*/version = \\"2.0.0.dev$(date +%Y%m%d)\\"/" pyproject.toml
+              - run: python -m build
+              - run: anaconda -t "$TOKEN" upload --skip -u scientific-python-nightly-wheels dist/*.whl
+    """
+    path = ".github/workflows/nightly.yml"
+    files = {path: wf, "pyproject.toml": STATIC_PYPROJECT}
+    assert audit(files, select=["SL606"]) == []
+    # a VCS version pinned by the workflow is no longer known to change
+    pinned = """
+        on:
+          schedule:
+            - cron: "0 2 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            env:
+              SETUPTOOLS_SCM_PRETEND_VERSION: 2.0.0.dev0
+            steps:
+              - run: python -m build
+              - run: anaconda -t "$TOKEN" upload --skip -u scientific-python-nightly-wheels dist/*.whl
+    """
+    assert audit({path: pinned, "pyproject.toml": SCM_PYPROJECT}, select=["SL606"]) == [
+        hit("SL606", path, pinned, "--skip"),
+    ]

@@ -17,6 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
+from shiplint.build_backend import analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.model import Loc, Value
@@ -27,6 +28,7 @@ from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.versioning import bumps_version, version_overridden
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Upload, Workflow
@@ -1089,10 +1091,23 @@ class AnacondaSkipExisting(Rule):
     """Nightly uploads with `anaconda upload --skip` / `--skip-existing` go stale.
 
     `--skip-existing` (which `--skip` abbreviates) makes `anaconda upload` skip a file that
-    already exists. Nightly wheels often keep the same file name from day to day (a Meson
-    build's `X.Y.0.dev0`, for instance), so after the first night nothing new is uploaded
-    and nobody notices: users keep installing weeks-old wheels (numpy/numpy#24071,
-    scipy/scipy#16702).
+    already exists. Nightly wheels whose version does not change from day to day (a static
+    `X.Y.0.dev0`, as numpy's and scipy's Meson builds had) keep their file name, so after
+    the first night nothing new is uploaded and nobody notices: users keep installing
+    weeks-old wheels (numpy/numpy#24071, scipy/scipy#16702).
+
+    Whether that happens depends on how the version is made, which shiplint reads from the
+    project's build configuration:
+
+    * a version a VCS plugin computes (setuptools-scm, hatch-vcs, pdm's scm source,
+      versioningit, poetry-dynamic-versioning ...: `X.Y.devN+gHASH` or `X.Y.devN`) changes
+      with every commit, and a file that exists was built from the same commit: `--skip` is
+      harmless, nothing is reported (unless the workflow pins the version, e.g. with
+      `SETUPTOOLS_SCM_PRETEND_VERSION`);
+    * a workflow that rewrites the version first (a date or run number) is not reported;
+    * a static version (`[project] version`, setup.cfg, setup.py) is a warning;
+    * a version read from code or a file, or derived in a way shiplint does not know
+      (versioneer, Meson's `meson.build`), is a note that says what to check.
 
     shiplint reports the option when the upload is a nightly one: its workflow runs on a
     `schedule` (or a scheduled workflow runs the script), or it uploads to a nightly org.
@@ -1121,6 +1136,7 @@ class AnacondaSkipExisting(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
+        version = analyze(project).version
         for upload, cmd, sub in _anaconda_uploads(model):
             args = cmd.args
             skips = [
@@ -1131,8 +1147,10 @@ class AnacondaSkipExisting(Rule):
             if not skips:
                 continue
             reason = _nightly_reason(model, upload)
-            if reason is None:
+            if reason is None or bumps_version(upload):
                 continue
+            if version.kind == "vcs" and not version_overridden(project, upload):
+                continue  # a new version for every commit
             for arg in skips:
                 fix = None
                 if arg.loc.text == arg.text:
@@ -1141,14 +1159,36 @@ class AnacondaSkipExisting(Rule):
                         (Edit(arg.loc.start, arg.loc.end, "--force"),),
                         safe=False,
                     )
+                if version.kind == "static":
+                    yield self.at(
+                        arg.loc,
+                        f"`{arg.text}` in a nightly upload ({reason}): the version "
+                        f"`{version.text}` never changes, so no new wheel is uploaded",
+                        "Files that already exist are skipped. With a static version every "
+                        "nightly wheel keeps its file name, so the new builds are silently "
+                        "not uploaded and users install stale wheels. Give each nightly a "
+                        "unique dev version (commit count or date) and upload with "
+                        "`--force`, which replaces a file of the same name.",
+                        fix=fix,
+                    )
+                    continue
+                how = (
+                    "the workflow sets the version itself"
+                    if version.kind == "vcs"
+                    else "the version is read from code or a file"
+                    if version.kind == "dynamic"
+                    else "shiplint does not know how the version is made"
+                )
                 yield self.at(
                     arg.loc,
-                    f"`{arg.text}` in a nightly upload ({reason}): unchanged file names are "
-                    "never replaced",
-                    "Files that already exist are skipped. Nightly wheels whose version does "
-                    "not change between builds (e.g. `X.Y.0.dev0`) keep their file name, so "
-                    "the new builds are silently not uploaded and users install stale wheels. "
-                    "Give each nightly a unique dev version (commit count or date) and upload "
-                    "with `--force`, which replaces a file of the same name.",
+                    f"`{arg.text}` in a nightly upload ({reason}): check that each nightly "
+                    "gets a new version",
+                    f"Files that already exist are skipped, and {how}. If the version stays "
+                    "the same between builds (e.g. `X.Y.0.dev0`), the new wheels are "
+                    "silently not uploaded and users install stale ones. Versions with a "
+                    "commit count or date (setuptools-scm, hatch-vcs, versioneer) change "
+                    "every build; otherwise upload with `--force` and make the dev version "
+                    "unique.",
+                    severity=Severity.INFO,
                     fix=fix,
                 )
