@@ -83,6 +83,46 @@ class ParseError(Rule):
 
 
 @register
+class TemplateNotRead(Rule):
+    """A YAML file is a Jinja template; shiplint did not read it.
+
+    conda-build recipes (`ci/recipe/meta.yaml`, `conda.recipe/meta.yaml`) and other
+    Jinja-templated files are YAML only once rendered: `{% set version = "1.0" %}` is a
+    syntax error for a YAML parser and `version: {{ version }}` a nested mapping. Nothing is
+    wrong with them, and shiplint does not render templates, so such a file is skipped and
+    this note says so: whatever it configures is not checked.
+
+    A file counts as a template when it holds a Jinja statement (`{% set %}`, `{% if %}`
+    ...) or comment, or a `{{ ... }}` expression where a YAML value begins; GitHub's and
+    Azure Pipelines' `${{ ... }}` expressions are not Jinja. Only files that no CI system
+    reads as they are get this treatment: those in CI template folders (`ci/`, `.ci/`,
+    `continuous_integration/`, `tools/ci/`, `azure*/`), and a file named on the command line
+    that matches no known location. A Jinja tag in a workflow, `.travis.yml` or
+    `.gitlab-ci.yml` is a YAML error there too (`SL001`).
+
+    Nothing to fix. To silence the note for a folder, use `per-file-ignores`.
+    """
+
+    code = "SL007"
+    name = "template-not-read"
+    severity = Severity.INFO
+    summary = "A Jinja-templated YAML file (e.g. a conda-build recipe) was not read"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        project.parse_all()
+        for src in project.files:
+            offset = project.templates.get(src.rel)
+            if offset is None or src.text is None:
+                continue
+            yield self.at(
+                Loc(src, offset, offset),
+                "a Jinja template, not YAML: not read",
+                "shiplint does not render templates (a conda-build recipe, for instance), so "
+                "what this file configures is not checked.",
+            )
+
+
+@register
 class FileTooLarge(Rule):
     """A release configuration file is larger than the size limit, so it was not checked.
 
