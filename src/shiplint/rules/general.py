@@ -160,8 +160,12 @@ class DuplicateKey(Rule):
     """A YAML mapping defines the same key twice.
 
     GitHub rejects the workflow (`'env' is already defined`), while other YAML readers
-    silently keep one of the values, so what you read is not what runs. shiplint reads
-    the first value.
+    silently keep one of the values (most keep the last), so what you read is not what
+    runs. shiplint reads the first value.
+
+    In GitHub workflow and action files this is an error: the file does not load. In other
+    CI files and conda environment files it is a warning: whether the reader refuses the
+    file or picks a value depends on the tool.
 
     Merge the two entries into one key.
     """
@@ -175,7 +179,16 @@ class DuplicateKey(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         yield from _yaml_problems(
-            self, project, "duplicate-key", "Keep one definition of this key; merge their contents."
+            self,
+            project,
+            "duplicate-key",
+            "Keep one definition of this key; merge their contents.",
+            elsewhere=(
+                Severity.WARNING,
+                "GitHub would refuse this file; other tools refuse it too or keep one of the "
+                "values (most keep the last, shiplint read the first). Keep one definition of "
+                "this key; merge their contents.",
+            ),
         )
 
 
@@ -246,6 +259,8 @@ class InternalError(Rule):
 
 
 _YAML_KINDS = ("workflow", "action", "ci", "conda-env")
+#: files GitHub reads, which it refuses on any YAML problem
+_GITHUB_KINDS = ("workflow", "action")
 
 #: YAML problems that leave part of a valid file unread, and what to do about them
 _UNREAD_HELP = {
@@ -281,13 +296,19 @@ def _yaml_problems(
     kind: str,
     help_text: str,
     kinds: tuple[str, ...] = _YAML_KINDS,
+    elsewhere: tuple[Severity, str] | None = None,
 ) -> Iterator[Finding]:
+    """The ``kind`` problems of the YAML files; ``elsewhere``: the severity and help for
+    files GitHub does not read."""
     for src in project.of_kind(*kinds):
         doc = project.yaml(src)
         if doc is None:
             continue
+        severity, text = None, help_text
+        if elsewhere is not None and src.kind not in _GITHUB_KINDS:
+            severity, text = elsewhere
         for problem_kind, message, offset, related in doc.problems:
             if problem_kind == kind:
                 if related >= 0:
                     message += f" (first defined on line {src.pos(related).line})"
-                yield rule.at(Loc(src, offset, offset), message, help_text)
+                yield rule.at(Loc(src, offset, offset), message, text, severity=severity)
