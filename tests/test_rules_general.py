@@ -54,3 +54,34 @@ def test_duplicate_keys_by_reader(audit_findings: FindingsFn) -> None:
     github, gitlab, _env = findings
     assert github.message.endswith("(first defined on line 2)")
     assert "most keep the last" in gitlab.help
+
+
+def test_second_document_by_reader(audit_findings: FindingsFn) -> None:
+    # GitLab CI inputs: a `spec:` header document, then the configuration
+    gitlab = """
+        spec:
+          inputs:
+            index:
+              default: testpypi
+        ---
+        upload:
+          script:
+            - twine upload dist/*
+    """
+    workflow = """
+        on: [push]
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - run: python -m build
+        ---
+        on: [release]
+    """
+    files = {".gitlab-ci.yml": gitlab, ".github/workflows/build.yml": workflow}
+    findings = audit_findings(files, select=["SL001"])
+    assert [(f.path, f.line, f.severity.value) for f in findings] == [
+        (".github/workflows/build.yml", 8, "error"),
+        (".gitlab-ci.yml", 6, "info"),
+    ]
+    assert "GitLab CI `spec:` header" in findings[1].help

@@ -27,8 +27,9 @@ class ParseError(Rule):
 
     A YAML file that parses but cannot be read in full is reported too: nesting deeper
     than 200 levels (a generated or hostile file; what lies below is not checked) and a
-    second document after `---` (CI systems read one document per file; only the first
-    is checked).
+    second document after `---` (GitHub reads one document per file; only the first is
+    checked). In files GitHub does not read, a second document is only a note: GitLab CI,
+    for one, puts a `spec:` header document before the configuration.
 
     Fix the syntax at the reported position. Files that are not text (NUL bytes, invalid
     UTF-8), unreadable files and directories named like configuration files are reported
@@ -280,6 +281,17 @@ def _unread_yaml(rule: Rule, project: Project, src: SourceFile) -> Iterator[Find
     for kind, message, offset, _related in doc.problems:
         if kind in _UNREAD_HELP and kind not in seen:
             seen.add(kind)
+            if kind == "multi-document" and src.kind not in _GITHUB_KINDS:
+                # GitLab CI puts a `spec:` header document before the configuration; other
+                # tools read several documents too. Only what shiplint skipped is certain.
+                yield rule.at(
+                    Loc(src, offset, offset),
+                    message,
+                    "Only the first document was checked: what the others configure (the "
+                    "configuration after a GitLab CI `spec:` header, for instance) is not.",
+                    severity=Severity.INFO,
+                )
+                continue
             yield rule.at(Loc(src, offset, offset), message, _UNREAD_HELP[kind])
 
 
