@@ -50,9 +50,8 @@ def _located(value: Value, org: str, offset: int) -> Loc | None:
 class DeprecatedAnacondaOrg(Rule):
     """An upload or an install points at a retired Anaconda.org org.
 
-    Nightly wheels of the Scientific Python projects moved from `scipy-wheels-nightly`
-    (and the MacPython staging org `multibuild-wheels-staging`) to
-    `scientific-python-nightly-wheels` in 2023 (SPEC 4). The old orgs are frozen, not shut
+    Nightly wheels of the Scientific Python projects moved from `scipy-wheels-nightly` to
+    `scientific-python-nightly-wheels` in 2023 (SPEC 4). The old org is frozen, not shut
     down: "the old URL will keep working, it's just not getting new versions"
     (scipy/scipy#18504). So nothing fails outright, which is why this is a warning:
 
@@ -68,6 +67,9 @@ class DeprecatedAnacondaOrg(Rule):
     (`pypi.anaconda.org/<org>/simple`) in pip options, `PIP_*INDEX_URL`, tox settings,
     `pyproject.toml` and conda environment files.
 
+    The release staging org `multibuild-wheels-staging` is not reported: numpy, scipy and
+    others still stage release wheels there.
+
     Fix: use `scientific-python-nightly-wheels`. Uploading there needs a new token: a
     *personal* token of a maintainer who is in the project's group of that org, with the
     scopes `api:read`, `api:write` and `pypi:upload`.
@@ -76,7 +78,7 @@ class DeprecatedAnacondaOrg(Rule):
     code = "SL101"
     name = "deprecated-anaconda-org"
     severity = Severity.WARNING
-    summary = "Upload or index points at a retired Anaconda org (scipy-wheels-nightly)"
+    summary = "Upload or index points at the frozen Anaconda org scipy-wheels-nightly"
     catalogue = ("E-1",)
     before = (
         "- uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
