@@ -64,7 +64,8 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert first["severity"] == "error"
     assert first["root"] == str(tmp_path)
     assert "https://test.pypi.org/legacy/" in first["help"]
-    assert doc["summary"]["error"] == 2
+    assert doc["summary"]["error"] == 1
+    assert doc["summary"]["warning"] == 1
     assert doc["summary"]["total"] == 2
 
 
@@ -83,7 +84,7 @@ def test_text_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == (
-        f"{tmp_path}/ci/upload.sh:2:15: SL101 [*] [error] upload goes to the retired Anaconda org "
+        f"{tmp_path}/ci/upload.sh:2:15: SL101 [*] [warning] upload goes to the retired Anaconda org "
         "`scipy-wheels-nightly`"
     )
     assert lines[1] == '    2 | ANACONDA_ORG="scipy-wheels-nightly"'
@@ -234,7 +235,7 @@ def test_several_roots_and_single_file(tmp_path: Path, capsys: pytest.CaptureFix
 def test_explain_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", "deprecated-anaconda-org")
     assert code == 0
-    assert out.startswith("SL101 deprecated-anaconda-org [error]")
+    assert out.startswith("SL101 deprecated-anaconda-org [warning]")
     assert "scientific-python-nightly-wheels" in out
     assert run(capsys, "explain", "sl101")[1] == out
     assert run(capsys, "explain", "nope")[0] == 2

@@ -88,12 +88,13 @@ def test_github_annotations_exact(repo: Path, capsys: pytest.CaptureFixture[str]
         "title=SL102 legacy-pypi-url::"
         "`testpypi.python.org` was retired in 2018: requests get 410 Gone%0A%0A"
         "Use https://test.pypi.org/legacy/ instead.",
-        "::error file=repo/ci/nightly%2C 50%25%3A upload.sh,line=2,col=15,"
+        "::warning file=repo/ci/nightly%2C 50%25%3A upload.sh,line=2,col=15,"
         "title=SL101 deprecated-anaconda-org::"
         "upload goes to the retired Anaconda org `scipy-wheels-nightly`%0A%0A"
         "`scipy-wheels-nightly` is frozen since mid-2023: nightly wheels moved to "
         "scientific-python-nightly-wheels (SPEC 4); tokens made there cannot upload to the new "
-        "org and consumers no longer look there. Use `scientific-python-nightly-wheels` "
+        "org and consumers no longer look there. Wheels uploaded there reach nobody who "
+        "installs nightlies. Use `scientific-python-nightly-wheels` "
         "(SPEC 4: https://scientific-python.org/specs/spec-0004/). Uploads there need a "
         "personal token of a maintainer in the project's group of that org, with the scopes "
         "api:read, api:write and pypi:upload.",
@@ -152,9 +153,9 @@ def test_paths_are_relative_to_the_current_directory(
     code, out, _ = run(capsys, *argv, "--format", "github")
     assert code == 1
     assert [line.split(",title=")[0] for line in out.splitlines()] == [
-        "::error file=a/ci/nightly%2C 50%25%3A upload.sh,line=2,col=15",
-        "::error file=b/ci/up.sh,line=2,col=15",
-        "::error file=../outside/ci/up.sh,line=2,col=15",
+        "::warning file=a/ci/nightly%2C 50%25%3A upload.sh,line=2,col=15",
+        "::warning file=b/ci/up.sh,line=2,col=15",
+        "::warning file=../outside/ci/up.sh,line=2,col=15",
     ]
     code, out, _ = run(capsys, *argv, "--format", "sarif")
     assert code == 1
@@ -205,7 +206,7 @@ def test_sarif_document(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "defaultConfiguration": {"level": "note"},
     }
     assert by_id["SL406"]["defaultConfiguration"] == {"level": "warning"}
-    assert by_id["SL101"]["defaultConfiguration"] == {"level": "error"}
+    assert by_id["SL101"]["defaultConfiguration"] == {"level": "warning"}
 
     results = run_["results"]
     summary = [
@@ -224,7 +225,7 @@ def test_sarif_document(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("SL406", "SL406", "warning", workflow, {"startLine": 9, "startColumn": 15}),
         ("SL306", "SL306", "note", workflow, {"startLine": 11, "startColumn": 11}),
         ("SL102", "SL102", "error", workflow, {"startLine": 12, "startColumn": 27}),
-        ("SL101", "SL101", "error", script, {"startLine": 2, "startColumn": 15}),
+        ("SL101", "SL101", "warning", script, {"startLine": 2, "startColumn": 15}),
     ]
     assert results[2]["message"] == {
         "text": "`testpypi.python.org` was retired in 2018: requests get 410 Gone\n\n"

@@ -396,6 +396,60 @@ def test_fixed_or_loose_client_pins_are_clean(audit: AuditFn) -> None:
     ]
 
 
+def test_broken_client_is_a_warning_unless_installed_with_a_plugin(
+    audit_findings: FindingsFn,
+) -> None:
+    # 1.13.0 fails only next to another Anaconda CLI plugin (anaconda/anaconda-client#793);
+    # it does not depend on one, so a fresh environment works.
+    wf = """
+        on:
+          schedule:
+            - cron: "0 3 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: mamba-org/setup-micromamba@v2
+                with:
+                  environment-name: upload
+                  create-args: >-
+                    python=3.12
+                    anaconda-client=1.13.0
+                    conda-forge::anaconda-auth
+              - run: python -m pip install "anaconda-client==1.13.0"
+              - run: anaconda --token "$TOKEN" upload -u my-org dist/*.whl
+                env:
+                  TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+    """
+    pyproject = """
+        [project]
+        name = "demo"
+        version = "1.0"
+
+        [tool.pixi.feature.upload.dependencies]
+        anaconda-client = "==1.13.0"
+        anaconda_auth = "*"
+    """
+    path = ".github/workflows/nightly.yml"
+    findings = audit_findings({path: wf, "pyproject.toml": pyproject}, select=["SL602"])
+    assert [(f.path, f.line, f.severity.value) for f in findings] == [
+        (path, 13, "error"),
+        (path, 15, "warning"),
+        ("pyproject.toml", 6, "error"),
+    ]
+    with_plugin, pip, _pixi = findings
+    assert "installed with an Anaconda CLI plugin" in with_plugin.message
+    assert "Miniconda" in pip.help and "Check what else the environment holds" in pip.help
+    # 1.13.1 is not on PyPI: a pip pin moves to the first fixed release there
+    assert "anaconda-client>=1.14.0" in pip.help
+    assert fixed(wf, pip) == dedent(
+        wf.replace('"anaconda-client==1.13.0"', '"anaconda-client==1.14.0"')
+    )
+    assert fixed(wf, with_plugin) == dedent(
+        wf.replace("anaconda-client=1.13.0", "anaconda-client=1.13.1")
+    )
+
+
 def test_broken_client_with_the_env_token_workaround_is_clean(audit: AuditFn) -> None:
     script = """
         micromamba install -y anaconda-client=1.13.0
@@ -410,20 +464,12 @@ def test_broken_client_with_the_env_token_workaround_is_clean(audit: AuditFn) ->
     ]
 
 
-# --- SL603 anaconda-client-from-pip ----------------------------------------------------------
+# --- SL603 anaconda-client-not-on-pypi -------------------------------------------------------
 
 
-def test_pip_install_from_git_in_h5py_script(audit: AuditFn, audit_findings: FindingsFn) -> None:
-    files = {"ci/upload_wheels.sh": H5PY_SCRIPT}
-    assert audit(files, select=["SL603"]) == [
-        hit("SL603", "ci/upload_wheels.sh", H5PY_SCRIPT, "git+https://github.com"),
-    ]
-    [finding] = audit_findings(files, select=["SL603"])
-    assert "conda-package-handling>=1.7.3" in finding.help
-    assert "git repository" in finding.message
-
-
-def test_pip_installs_in_every_form(audit: AuditFn) -> None:
+def test_pip_installs_of_the_client_work_now(audit: AuditFn) -> None:
+    # conda-package-handling is on PyPI since 2.1.0 and anaconda-client since 1.13.0: the
+    # installs that failed in 2022 (h5py, numpy, astropy) resolve today.
     wf = """
         on:
           schedule:
@@ -435,9 +481,9 @@ def test_pip_installs_in_every_form(audit: AuditFn) -> None:
               - run: python -m pip install --upgrade pip anaconda-client
               - run: uv pip install --system "anaconda-client>=1.12"
               - run: pip3 install --user -e git+https://github.com/anaconda/anaconda-client.git#egg=anaconda-client
-              - run: pipx run --spec anaconda-client anaconda -t "$TOKEN" upload dist/*.whl
-              - run: uvx --from anaconda_client anaconda -t "$TOKEN" upload dist/*.whl
-              - run: uv tool install anaconda-client
+              - run: pipx install anaconda-client
+              - run: pip install "anaconda-client==1.13.0" "anaconda-client~=1.14.0" "anaconda-client<1.13"
+              - run: pip install "anaconda-client==1.17.2"
     """
     env = """
         name: upload
@@ -445,31 +491,69 @@ def test_pip_installs_in_every_form(audit: AuditFn) -> None:
           - python=3.12
           - pip
           - pip:
-            - anaconda-client
+            - anaconda-client>=1.13
+    """
+    files = {
+        "ci/upload_wheels.sh": H5PY_SCRIPT,
+        ".github/workflows/nightly.yml": wf,
+        "environment.yml": env,
+    }
+    assert audit(files, select=["SL603"]) == []
+
+
+def test_pins_between_the_pypi_releases_in_every_form(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = """
+        on:
+          schedule:
+            - cron: "0 3 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: python -m pip install --upgrade pip "anaconda-client==1.12.3"
+              - run: uv pip install --system "anaconda-client~=1.11.0"
+              - run: pipx run --spec anaconda-client==1.13.1 anaconda -t "$TOKEN" upload dist/*.whl
+              - run: uvx --from "anaconda_client>=1.7,<1.13" anaconda -t "$TOKEN" upload dist/*.whl
+              - run: uv tool install "anaconda-client==1.10.*"
+    """
+    env = """
+        name: upload
+        dependencies:
+          - python=3.12
+          - pip
+          - pip:
+            - anaconda-client==1.12.3
     """
     nox = """
         import nox
 
         @nox.session
         def upload(session):
-            session.install("anaconda-client", "twine")
+            session.install("anaconda-client==1.11.0", "twine")
             session.run("anaconda", "upload", "dist/pkg.whl")
     """
     path = ".github/workflows/nightly.yml"
     files = {path: wf, "environment.yml": env, "noxfile.py": nox}
     assert audit(files, select=["SL603"]) == [
-        hit("SL603", path, wf, "anaconda-client"),
-        hit("SL603", path, wf, "anaconda-client>=1.12"),
-        hit("SL603", path, wf, "git+https://github.com/anaconda"),
-        hit("SL603", path, wf, "anaconda-client anaconda"),
-        hit("SL603", path, wf, "anaconda_client"),
-        hit("SL603", path, wf, "anaconda-client", 6),
-        hit("SL603", "environment.yml", env, "anaconda-client"),
-        hit("SL603", "noxfile.py", nox, '"anaconda-client"'),
+        hit("SL603", path, wf, "anaconda-client==1.12.3"),
+        hit("SL603", path, wf, "anaconda-client~=1.11.0"),
+        hit("SL603", path, wf, "anaconda-client==1.13.1"),
+        hit("SL603", path, wf, "anaconda_client>=1.7"),
+        hit("SL603", path, wf, "anaconda-client==1.10.*"),
+        hit("SL603", "environment.yml", env, "anaconda-client==1.12.3"),
+        hit("SL603", "noxfile.py", nox, '"anaconda-client==1.11.0"'),
     ]
+    finding = audit_findings(files, select=["SL603"])[0]
+    assert finding.message == (
+        "no anaconda-client release on PyPI matches `==1.12.3`: pip cannot install it"
+    )
+    assert "1.1.1, 1.2.2, 1.13.0, 1.14.0" in finding.help
+    assert "No matching distribution found for anaconda-client==1.12.3" in finding.help
 
 
-def test_conda_and_pixi_installs_are_clean(audit: AuditFn) -> None:
+def test_other_indexes_conda_and_markers_are_clean(audit: AuditFn) -> None:
     wf = """
         on: [workflow_dispatch]
         jobs:
@@ -478,31 +562,31 @@ def test_conda_and_pixi_installs_are_clean(audit: AuditFn) -> None:
             steps:
               - uses: mamba-org/setup-micromamba@v2
                 with:
-                  create-args: anaconda-client
+                  create-args: anaconda-client=1.12.3
               - run: |
-                  pip install -r requirements/upload.txt anaconda-project-tools
-                  pip install --index-url https://pypi.anaconda.org/scientific-python-nightly-wheels/simple numpy
-                  pip download anaconda-client
-                  pixi exec --spec anaconda-client -- anaconda -t "$TOKEN" upload dist/*.whl
+                  conda install -y anaconda-client=1.11.0
+                  pip install --extra-index-url https://pypi.anaconda.org/anaconda/simple "anaconda-client==1.12.3"
+                  pip install "anaconda-client==1.12.3; python_version < '3.8'"
+                  pip download "anaconda-client==1.12.3"
+                  pixi exec --spec anaconda-client=1.12.3 -- anaconda -t "$TOKEN" upload dist/*.whl
+              - run: pip install "anaconda-client==1.12.3"
+                env:
+                  PIP_INDEX_URL: https://mirror.example.org/simple
     """
     env = """
         name: upload
         dependencies:
-          - anaconda-client
+          - anaconda-client=1.12.3
           - pip:
-            - twine
+            - --find-links wheels/
+            - anaconda-client==1.12.3
     """
-    files = {
-        ".github/workflows/upload.yml": wf,
-        "environment.yml": env,
-        "build_tools/github/upload_anaconda.sh": SKLEARN_SCRIPT,
-        ".github/workflows/wheels.yml": NUMPY_WHEELS,
-    }
+    files = {".github/workflows/upload.yml": wf, "environment.yml": env}
     assert audit(files, select=["SL603"]) == []
     installed = wf.replace("pip download", "pip install")
     path = ".github/workflows/upload.yml"
     assert audit({**files, path: installed}, select=["SL603"]) == [
-        hit("SL603", path, installed, "anaconda-client", 2),
+        hit("SL603", path, installed, "anaconda-client==1.12.3", 3),
     ]
 
 
@@ -911,3 +995,115 @@ def test_release_of_a_sha_pin_comes_from_the_table(audit: AuditFn) -> None:
     # an unknown SHA whose comment names only the 0.6 line: the exact release is not known
     line_only = wf.replace("b36e8c0c10dbcfd2e05bf95f17ef8c14fd708dbf", SOME_SHA + " # 0.6")
     assert audit({path: line_only}, select=["SL604"]) == []
+
+
+# numpy's pyproject.toml (2023): a static dev version, the case of numpy/numpy#24071
+STATIC_PYPROJECT = """
+    [build-system]
+    build-backend = "mesonpy"
+    requires = ["meson-python>=0.13.1", "Cython>=3.0"]
+
+    [project]
+    name = "numpy"
+    version = "2.0.0.dev0"
+"""
+SCM_PYPROJECT = """
+    [build-system]
+    requires = ["setuptools>=64", "setuptools-scm>=8"]
+    build-backend = "setuptools.build_meta"
+
+    [project]
+    name = "stardust"
+    dynamic = ["version"]
+
+    [tool.setuptools_scm]
+"""
+HATCH_VCS_PYPROJECT = """
+    [build-system]
+    requires = ["hatchling", "hatch-vcs"]
+    build-backend = "hatchling.build"
+
+    [project]
+    name = "stardust"
+    dynamic = ["version"]
+
+    [tool.hatch.version]
+    source = "vcs"
+    raw-options = { local_scheme = "no-local-version" }
+"""
+FILE_VERSION_PYPROJECT = """
+    [build-system]
+    requires = ["setuptools>=64"]
+    build-backend = "setuptools.build_meta"
+
+    [project]
+    name = "stardust"
+    dynamic = ["version"]
+
+    [tool.setuptools.dynamic]
+    version = {attr = "stardust.__version__"}
+"""
+
+
+def test_skip_severity_follows_how_the_version_is_made(audit_findings: FindingsFn) -> None:
+    files = {
+        "tools/wheels/upload_wheels.sh": NUMPY_SCRIPT,
+        ".github/workflows/wheels.yml": NUMPY_WHEELS,
+    }
+
+    def severities(pyproject: str) -> list[str]:
+        tree = {**files, "pyproject.toml": pyproject}
+        return [f.severity.value for f in audit_findings(tree, select=["SL606"])]
+
+    # a static dev version never changes: the nightly goes stale
+    static = audit_findings({**files, "pyproject.toml": STATIC_PYPROJECT}, select=["SL606"])
+    assert [f.severity.value for f in static] == ["warning", "warning"]
+    assert "the version `2.0.0.dev0` never changes" in static[0].message
+    # VCS versions change with every commit (`X.devN+gHASH`, or `X.devN` without the local
+    # part): nothing goes stale
+    assert severities(SCM_PYPROJECT) == []
+    assert severities(HATCH_VCS_PYPROJECT) == []
+    # read from code, or unknown (versioneer, no pyproject): a note that says what to check
+    read = audit_findings({**files, "pyproject.toml": FILE_VERSION_PYPROJECT}, select=["SL606"])
+    assert [f.severity.value for f in read] == ["info", "info"]
+    assert read[0].message.endswith("check that each nightly gets a new version")
+    assert "the version is read from code or a file" in read[0].help
+    unknown = '[project]\nname = "stardust"\n'
+    [note, _] = audit_findings({**files, "pyproject.toml": unknown}, select=["SL606"])
+    assert note.severity.value == "info"
+    assert "shiplint does not know how the version is made" in note.help
+
+
+def test_skip_with_a_version_the_workflow_makes(audit: AuditFn) -> None:
+    wf = """
+        on:
+          schedule:
+            - cron: "0 2 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: sed -i "s/^version = .*/version = \\"2.0.0.dev$(date +%Y%m%d)\\"/" pyproject.toml
+              - run: python -m build
+              - run: anaconda -t "$TOKEN" upload --skip -u scientific-python-nightly-wheels dist/*.whl
+    """
+    path = ".github/workflows/nightly.yml"
+    files = {path: wf, "pyproject.toml": STATIC_PYPROJECT}
+    assert audit(files, select=["SL606"]) == []
+    # a VCS version pinned by the workflow is no longer known to change
+    pinned = """
+        on:
+          schedule:
+            - cron: "0 2 * * *"
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            env:
+              SETUPTOOLS_SCM_PRETEND_VERSION: 2.0.0.dev0
+            steps:
+              - run: python -m build
+              - run: anaconda -t "$TOKEN" upload --skip -u scientific-python-nightly-wheels dist/*.whl
+    """
+    assert audit({path: pinned, "pyproject.toml": SCM_PYPROJECT}, select=["SL606"]) == [
+        hit("SL606", path, pinned, "--skip"),
+    ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
+from shiplint.findings import Finding
 from tests.conftest import AuditFn, hit
 
 NIGHTLY_ACTION = "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
@@ -78,13 +81,38 @@ def test_index_urls_in_pip_tox_and_conda_env(audit: AuditFn) -> None:
                   - run: python -m pip install --pre --extra-index-url https://pypi.anaconda.org/scipy-wheels-nightly/simple scipy
         """,
     }
-    wf, env, tox = files[".github/workflows/test.yml"], files["environment.yml"], files["tox.ini"]
+    wf, tox = files[".github/workflows/test.yml"], files["tox.ini"]
+    # multibuild-wheels-staging is where numpy & co. still stage releases: not reported
     assert audit(files, select=["SL101"]) == [
         hit("SL101", ".github/workflows/test.yml", wf, "scipy-wheels-nightly"),
         hit("SL101", ".github/workflows/test.yml", wf, "scipy-wheels-nightly", 2),
-        hit("SL101", "environment.yml", env, "multibuild-wheels-staging"),
         hit("SL101", "tox.ini", tox, "scipy-wheels-nightly"),
     ]
+
+
+def test_frozen_org_is_a_warning_that_says_what_happens(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    # The frozen org still serves its 2023 wheels and may still take uploads
+    # (scipy/scipy#18504): nothing fails, the nightlies just do not reach anyone.
+    wf = """
+        on: [push]
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - name: Install latest Matplotlib
+                run: pip install --upgrade --pre --index-url https://pypi.anaconda.org/scipy-wheels-nightly/simple --extra-index-url https://pypi.org/simple matplotlib
+              - run: anaconda -t "$TOKEN" upload --force -u scipy-wheels-nightly dist/*.whl
+    """
+    findings = audit_findings({".github/workflows/main.yml": wf}, select=["SL101"])
+    assert [(f.line, f.severity.value) for f in findings] == [(7, "warning"), (8, "warning")]
+    install, upload = findings
+    assert install.message == (
+        "packages are installed from the retired Anaconda org `scipy-wheels-nightly`"
+    )
+    assert "does not test against current nightlies" in install.help
+    assert "reach nobody who installs nightlies" in upload.help
 
 
 def test_new_org_is_clean(audit: AuditFn) -> None:
@@ -125,6 +153,35 @@ def test_legacy_pypi_hosts(audit: AuditFn) -> None:
         hit("SL102", ".pypirc", files[".pypirc"], "https://pypi.python.org/pypi"),
         hit("SL102", "Makefile", files["Makefile"], "https://testpypi.python.org/pypi"),
     ]
+
+
+def test_installs_from_legacy_hosts_are_not_errors(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    # pypi.python.org still redirects to pypi.org (pypa/setuptools#1340), and pip follows it
+    files = {
+        "tox.ini": """
+            [testenv]
+            install_command = python -m pip install -i https://pypi.python.org/simple {opts} {packages}
+            commands = pytest
+        """,
+        ".github/workflows/test.yml": """
+            on: [push]
+            jobs:
+              t:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: pip install --extra-index-url https://testpypi.python.org/simple demo
+        """,
+    }
+    findings = audit_findings(files, select=["SL102"])
+    assert [(f.path, f.severity.value) for f in findings] == [
+        (".github/workflows/test.yml", "warning"),
+        ("tox.ini", "info"),
+    ]
+    assert "redirect to pypi.org" in findings[1].message
+    assert findings[1].fix is not None
+    assert findings[1].fix.edits[0].replacement == "https://pypi.org/simple/"
 
 
 def test_upload_url_without_legacy(audit: AuditFn) -> None:

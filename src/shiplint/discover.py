@@ -43,7 +43,9 @@ __all__ = [
     "classify",
     "classify_single",
     "discover",
+    "is_template_location",
     "resolve_script",
+    "single_is_template_location",
 ]
 
 
@@ -149,6 +151,39 @@ def classify(rel: str) -> str | None:
     return _KINDS[int(match.lastgroup[1:])]
 
 
+_TEMPLATE_LOCATION_RE = re.compile(rf"{_CI_TEMPLATE_DIRS}/{_SUBDIRS}[^/]+\.ya?ml")
+
+
+def is_template_location(rel: str) -> bool:
+    """Whether root-relative ``rel`` is a YAML file in a folder of CI templates and other
+    CI material (``ci/``, ``.ci/``, ``continuous_integration/``, ``tools/ci/``, ``azure*/``):
+    files that no CI system reads as they are, unlike ``.travis.yml`` or a workflow, and
+    that may be Jinja templates (a conda-build ``ci/recipe/meta.yaml``)."""
+    return _TEMPLATE_LOCATION_RE.fullmatch(rel) is not None
+
+
+def _tails(path: Path) -> tuple[list[str], str]:
+    """The path's trailing component chains, shortest first, and its bare name."""
+    try:
+        absolute = os.path.abspath(path)
+    except (OSError, ValueError):
+        absolute = os.fspath(path)
+    pure = Path(absolute)
+    names = pure.parts[1:] if pure.anchor else pure.parts
+    tails = ["/".join(names[-count:]) for count in range(2, len(names) + 1)]
+    return tails, names[-1] if names else path.name
+
+
+def single_is_template_location(path: Path) -> bool:
+    """:func:`is_template_location` for a file named on the command line: true when a
+    trailing part of its path is such a location, or when the path matches no kind at all
+    (a ``recipe/meta.yaml`` is checked as a workflow only for want of a better kind)."""
+    tails, name = _tails(path)
+    if any(is_template_location(tail) for tail in tails):
+        return True
+    return all(classify(tail) is None for tail in [*tails, name])
+
+
 def classify_single(path: Path) -> str:
     """The kind of one file named on the command line.
 
@@ -158,20 +193,11 @@ def classify_single(path: Path) -> str:
     ``.yml``/``.yaml`` file is taken for a ``workflow`` and any ``.sh`` file for ``shell``,
     and everything else is ``unknown``.
     """
-    try:
-        absolute = os.path.abspath(path)
-    except (OSError, ValueError):
-        absolute = os.fspath(path)
-    pure = Path(absolute)
-    names = pure.parts[1:] if pure.anchor else pure.parts
-    for count in range(2, len(names) + 1):
-        kind = classify("/".join(names[-count:]))
+    tails, name = _tails(path)
+    for tail in [*tails, name]:
+        kind = classify(tail)
         if kind is not None:
             return kind
-    name = names[-1] if names else path.name
-    kind = classify(name)
-    if kind is not None:
-        return kind
     lower = name.lower()
     if lower.endswith((".yml", ".yaml")):
         return "workflow"

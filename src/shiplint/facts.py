@@ -194,3 +194,27 @@ def artifacts() -> ArtifactFacts:
         },
         shas={sha.lower(): _version(v) for sha, v in raw["shas"].items()},
     )
+
+
+@dataclass(frozen=True)
+class AnacondaFacts:
+    """More ``[anaconda]`` facts: installing anaconda-client, organization token names."""
+
+    #: Anaconda CLI plugins that make anaconda-client 1.13.0 drop ``--token``
+    plugins: tuple[str, ...]
+    #: the anaconda-client releases on PyPI, oldest first
+    pypi_releases: tuple[Version, ...]
+    #: secret names of any organization's token (``[anaconda.org-token-names] generic``)
+    generic_org_token_patterns: tuple[re.Pattern[str], ...] = ()
+
+
+@functools.lru_cache(maxsize=1)
+def anaconda() -> AnacondaFacts:
+    raw = toml_data()["anaconda"]
+    return AnacondaFacts(
+        plugins=tuple(raw.get("client-plugins", ())),
+        pypi_releases=tuple(sorted(_version(v) for v in raw.get("client-pypi-releases", ()))),
+        generic_org_token_patterns=tuple(
+            re.compile(p) for p in raw.get("org-token-names", {}).get("generic", ())
+        ),
+    )

@@ -43,6 +43,8 @@ class Project:
         self.files = files
         self.by_rel = {f.rel: f for f in files}
         self.problems: dict[str, ParseProblem] = {}
+        #: YAML files not read because they are Jinja templates: rel → offset of the first tag
+        self.templates: dict[str, int] = {}
         self._yaml: dict[str, YamlDoc | None] = {}
         self._toml: dict[str, TomlDoc | None] = {}
         self._ini: dict[str, IniDoc | None] = {}
@@ -86,6 +88,11 @@ class Project:
         if src.rel not in self._yaml:
             from shiplint.parse.yamlnodes import parse_yaml
 
+            marker = self._template_marker(src)
+            if marker is not None:
+                self.templates[src.rel] = marker
+                self._yaml[src.rel] = None
+                return None
             doc, problem = (
                 parse_yaml(src, refuse_bombs=True) if src.text is not None else (None, None)
             )
@@ -93,6 +100,24 @@ class Project:
                 self.problems[src.rel] = problem
             self._yaml[src.rel] = doc
         return self._yaml[src.rel]
+
+    def _template_marker(self, src: SourceFile) -> int | None:
+        """Where the first Jinja tag of ``src`` is, if it is a template shiplint should not
+        read as YAML. Only files that no CI system reads as they are qualify (CI template
+        folders, or a file named on the command line that matches no known location):
+        GitHub, Travis, GitLab & co. do not render Jinja, so a tag in their own files is a
+        YAML error there too."""
+        text = src.text
+        if text is None or ("{%" not in text and "{{" not in text and "{#" not in text):
+            return None
+        from shiplint.discover import is_template_location, single_is_template_location
+        from shiplint.parse.templates import jinja_marker
+
+        if self.single_file:
+            eligible = single_is_template_location(src.path)
+        else:
+            eligible = src.kind == "ci" and is_template_location(src.rel)
+        return jinja_marker(text) if eligible else None
 
     def toml(self, src: SourceFile) -> TomlDoc | None:
         if src.rel not in self._toml:

@@ -1,6 +1,6 @@
 """Rules for Anaconda.org uploads: the ``anaconda`` CLI and upload-nightly-action.
 
-Catalogue E-6 (flag order, broken client release), E-7 (client installed with pip),
+Catalogue E-6 (flag order, broken client release), E-7 (client releases pip cannot find),
 E-8 (upload-nightly-action versions), E-9 (``--skip`` for nightlies) and S-11 (unpinned
 upload action).
 """
@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
 from shiplint import gha_refs
+from shiplint.build_backend import analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.model import Loc, Value
@@ -27,6 +29,7 @@ from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.versioning import bumps_version, version_overridden
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Upload, Workflow
@@ -70,10 +73,6 @@ _INSTALL_PACKAGE_OPTIONS = frozenset({"-e", "--editable", "--spec", "--from", "-
 _CLIENT_SPEC = re.compile(
     r"(?:[\w.-]+(?:::|/))?(?P<name>anaconda[-_.]client)(?![\w.-])(?:\[[^\]]*\])?"
     r"(?P<spec>[^;#]*)",
-    re.IGNORECASE,
-)
-_CLIENT_REPO = re.compile(
-    r"github\.com[/:](?:Anaconda-Server|Anaconda-Platform|anaconda)/anaconda-client",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"^(===|==|!=|<=|>=|~=|<|>|=)?\s*([0-9][^\s=,]*)(?:[\s=].*)?$")
@@ -179,10 +178,12 @@ class AnacondaTokenAfterUpload(Rule):
 
     `anaconda` takes `-t/--token` as an option of the main command, *before* the
     subcommand. The `upload` subcommand has its own `-t`, short for `--package-type`. In
-    `anaconda upload -t $TOKEN dist/*.whl` the token is therefore read as a package type,
-    no token is sent, and the upload fails with
-    `[ERROR] Trouble reading metadata from <file>. Is this a valid package package?`
-    (anaconda/anaconda-client#518).
+    `anaconda upload -t $TOKEN dist/*.whl` the token is therefore read as a package type
+    and no token is sent. The upload fails: since anaconda-client 1.10 the value must name
+    a package type (`conda`, `pypi`, `file` ...), and the client stops with
+    `ValueError: '<the value>' is not a valid PackageType` (the message repeats the token);
+    older releases failed later, with `[ERROR] Trouble reading metadata from <file>. Is this
+    a valid package package?` (anaconda/anaconda-client#518).
 
     Fix: put the token option before `upload` (`anaconda -t "$TOKEN" upload …`), or pass
     the token in the `ANACONDA_API_TOKEN` environment variable. shiplint offers the move
@@ -236,9 +237,10 @@ class AnacondaTokenAfterUpload(Rule):
             flag.loc,
             f"`-t` after `upload` is `--package-type`: {shown} is not sent as the token{where}",
             "`anaconda` reads `-t/--token` only before the subcommand; after `upload`, `-t` "
-            f"means `--package-type`, so {shown} is taken as a package type and the upload runs "
-            "without a token. It fails with `[ERROR] Trouble reading metadata from <file>. Is "
-            "this a valid package package?`. Move the option before the subcommand "
+            f"means `--package-type`, so {shown} is taken as a package type and no token is "
+            "sent. The upload fails with `ValueError: '...' is not a valid PackageType`, which "
+            "repeats the token in the log (anaconda-client 1.10 and later; older releases: "
+            "`Trouble reading metadata from <file>`). Move the option before the subcommand "
             "(`anaconda -t TOKEN upload ...`) or pass the token in `ANACONDA_API_TOKEN`.",
             fix=fix,
         )
@@ -326,9 +328,24 @@ class _BrokenPin:
     loc: Loc  # where `anaconda-client` is written
     version: str
     fix: Fix | None
+    #: the release to require instead
+    release: str
 
 
-def _broken_pin(spot: _Spot) -> _BrokenPin | None:
+def _fixed_release(pip: bool) -> str:
+    """The release a broken pin moves to: the fixed one, or for pip the first fixed release
+    that is on PyPI (1.13.1 is on conda channels only)."""
+    fixed = facts_mod.load().client_fixed_in
+    version = _version_or_none(fixed) if fixed else None
+    if not pip or version is None:
+        return fixed
+    on_pypi = [
+        r for r in facts_mod.anaconda().pypi_releases if r >= version and not r.is_prerelease
+    ]
+    return str(on_pypi[0]) if on_pypi else fixed
+
+
+def _broken_pin(spot: _Spot, pip: bool = False) -> _BrokenPin | None:
     match = _CLIENT_SPEC.match(spot.text.strip())
     if match is None:
         return None
@@ -348,12 +365,16 @@ def _broken_pin(spot: _Spot) -> _BrokenPin | None:
         if exact is not None and spot.exact and fixed is not None:
             at = lead + match.start("spec") + spec_text.index(broken_text)
             loc = spot.sub(at, at + len(broken_text))
-            fix = Fix(
-                f"pin anaconda-client {f.client_fixed_in}",
-                (Edit(loc.start, loc.end, f.client_fixed_in),),
-            )
+            release = _fixed_release(pip)
+            if release:
+                fix = Fix(f"pin anaconda-client {release}", (Edit(loc.start, loc.end, release),))
         name_at = lead + match.start("name")
-        return _BrokenPin(spot.sub(name_at, name_at + len(match.group("name"))), broken_text, fix)
+        return _BrokenPin(
+            spot.sub(name_at, name_at + len(match.group("name"))),
+            broken_text,
+            fix,
+            _fixed_release(pip),
+        )
     return None
 
 
@@ -399,24 +420,29 @@ def _scalar_words(src: SourceFile, scalar: YScalar, by_line: bool) -> Iterator[_
             yield _written(src, file_start, file_end, word.text)
 
 
-def _action_specs(model: ReleaseModel) -> Iterator[_Spot]:
-    """Package specs in setup-micromamba / provision-with-micromamba inputs and `shell:`."""
+def _action_specs(model: ReleaseModel) -> Iterator[list[_Spot]]:
+    """Package specs in setup-micromamba / provision-with-micromamba inputs and `shell:`,
+    one list per step (one environment)."""
     for step in _steps(model):
         src = step.job.workflow.source if step.job.workflow is not None else None
         if src is None:
             continue
+        spots: list[_Spot] = []
         if step.with_ is not None:
             for key, by_line in (("create-args", False), ("extra-specs", True)):
                 scalar = step.with_.get_scalar(key)
                 if scalar is not None and not scalar.is_null:
-                    yield from _scalar_words(src, scalar, by_line)
+                    spots.extend(_scalar_words(src, scalar, by_line))
         shell = step.node.get_scalar("shell")
         if shell is not None and not shell.is_null:
-            yield from _scalar_words(src, shell, False)
+            spots.extend(_scalar_words(src, shell, False))
+        if spots:
+            yield spots
 
 
-def _pixi_specs(project: Project) -> Iterator[_Spot]:
-    """``[tool.pixi.dependencies]`` (and features) entries for anaconda-client."""
+def _pixi_specs(project: Project) -> Iterator[tuple[_Spot, list[str]]]:
+    """``[tool.pixi.dependencies]`` (and features) entries for anaconda-client, with the
+    names of the other packages of the same table."""
     for src in project.of_kind("pyproject"):
         doc = project.toml(src)
         if doc is None:
@@ -453,7 +479,7 @@ def _pixi_specs(project: Project) -> Iterator[_Spot]:
                 span = doc.value_span(value_path)
                 if span is None:
                     continue
-                yield _written(src, span[0], span[1], spec)
+                yield _written(src, span[0], span[1], spec), [str(n) for n in deps]
 
 
 def _pixi_pin(spot: _Spot) -> _BrokenPin | None:
@@ -465,14 +491,21 @@ def _pixi_pin(spot: _Spot) -> _BrokenPin | None:
     if pin is None:
         return None
     fix = None
-    if spot.exact and pin.version in spot.text and facts_mod.load().client_fixed_in:
+    release = _fixed_release(False)
+    if spot.exact and pin.version in spot.text and release:
         at = spot.text.index(pin.version)
         loc = spot.sub(at, at + len(pin.version))
-        fix = Fix(
-            f"pin anaconda-client {facts_mod.load().client_fixed_in}",
-            (Edit(loc.start, loc.end, facts_mod.load().client_fixed_in),),
-        )
-    return _BrokenPin(spot.loc, pin.version, fix)
+        fix = Fix(f"pin anaconda-client {release}", (Edit(loc.start, loc.end, release),))
+    return _BrokenPin(spot.loc, pin.version, fix, release)
+
+
+def _names_plugin(text: str) -> bool:
+    """Whether a requirement or match spec installs an Anaconda CLI plugin (anaconda-auth)."""
+    name = re.match(r"(?:[\w.-]+(?:::|/))?([A-Za-z0-9][\w.-]*)", text.strip())
+    if name is None:
+        return False
+    canonical = re.sub(r"[-_.]+", "-", name.group(1)).lower()
+    return canonical in facts_mod.anaconda().plugins
 
 
 def _uploads_avoid_token_flag(model: ReleaseModel) -> bool:
@@ -483,29 +516,33 @@ def _uploads_avoid_token_flag(model: ReleaseModel) -> bool:
 
 @register
 class AnacondaClientBrokenVersion(Rule):
-    """anaconda-client is pinned to a release whose uploads fail (1.13.0).
+    """anaconda-client is pinned to a release whose `--token` uploads can fail (1.13.0).
 
     anaconda-client 1.13.0 loses a token given as `anaconda --token … upload` (or `-t`) when
-    another Anaconda CLI plugin such as `anaconda-auth` is installed, which the Miniconda
-    installer now ships by default. Uploads then fail with
-    `Error: ('Authorization header was not given', 401)`
-    (anaconda/anaconda-client#793); 1.13.1 fixed it.
+    another Anaconda CLI plugin such as `anaconda-auth` is installed in the same
+    environment; uploads then fail with `Error: ('Authorization header was not given', 401)`
+    (anaconda/anaconda-client#793). 1.13.0 does not install such a plugin itself, but
+    Miniconda's base environment ships `anaconda-auth`. 1.13.1 fixed it (on conda channels;
+    the first fixed release on PyPI is 1.14.0).
 
     shiplint looks wherever the client is installed: `pip`, `conda`, `mamba`, `micromamba`
     and `pixi` commands, conda environment files, the `create-args` / `extra-specs` inputs
     of `mamba-org/setup-micromamba` and `provision-with-micromamba`, a step's `shell:` and
-    `[tool.pixi]` dependencies. It stays quiet when every `anaconda upload` in the
-    repository takes its token from the environment instead of `--token`.
+    `[tool.pixi]` dependencies. The finding is an error when the same install also brings
+    `anaconda-auth` (or `anaconda-cloud-auth`); otherwise a warning, since the failure
+    depends on what else the environment holds. It stays quiet when every
+    `anaconda upload` in the repository takes its token from the environment instead of
+    `--token`.
 
-    Fix: pin `anaconda-client>=1.13.1` (or `=1.13.1`). Where the pin has to stay, pass the
-    token in `BINSTAR_API_TOKEN` instead of `--token`, or set
-    `ANACONDA_CLIENT_FORCE_STANDALONE=true`.
+    Fix: pin a fixed release (`anaconda-client>=1.13.1` from conda channels,
+    `anaconda-client>=1.14.0` with pip). Where the pin has to stay, pass the token in
+    `BINSTAR_API_TOKEN` instead of `--token`, or set `ANACONDA_CLIENT_FORCE_STANDALONE=true`.
     """
 
     code = "SL602"
     name = "anaconda-client-broken-version"
-    severity = Severity.ERROR
-    summary = "anaconda-client pinned to a release whose `--token` uploads fail with 401"
+    severity = Severity.WARNING
+    summary = "anaconda-client pinned to 1.13.0, whose `--token` uploads fail next to anaconda-auth"
     catalogue = ("E-6",)
     before = (
         "- uses: mamba-org/setup-micromamba@v2\n  with:\n    environment-name: upload\n"
@@ -521,59 +558,117 @@ class AnacondaClientBrokenVersion(Rule):
         if _uploads_avoid_token_flag(model):
             return
         seen: set[tuple[str, int]] = set()
-        pins: list[_BrokenPin] = []
-        for cmd in model.commands:
-            for arg in cmd.args[1:]:
-                pin = _broken_pin(_arg_spot(arg))
+        # (pin, whether the same install puts an Anaconda CLI plugin next to it)
+        pins: list[tuple[_BrokenPin, bool]] = []
+
+        def add(group: list[tuple[_Spot, bool]]) -> None:
+            plugin = any(_names_plugin(spot.text) for spot, _pip in group)
+            for spot, pip in group:
+                pin = _broken_pin(spot, pip)
                 if pin is not None:
-                    pins.append(pin)
-        for spot, _pip in _conda_env_specs(project):
-            pin = _broken_pin(spot)
-            if pin is not None:
-                pins.append(pin)
-        for spot in _action_specs(model):
-            pin = _broken_pin(spot)
-            if pin is not None:
-                pins.append(pin)
-        for spot in _pixi_specs(project):
+                    pins.append((pin, plugin))
+
+        for cmd in model.commands:
+            by_pip = {id(arg) for arg in _pip_install_args(cmd)}
+            add([(_arg_spot(arg), id(arg) in by_pip) for arg in cmd.args[1:]])
+        by_file: dict[str, list[tuple[_Spot, bool]]] = {}
+        for spot, pip in _conda_env_specs(project):
+            by_file.setdefault(spot.loc.source.rel, []).append((spot, pip))
+        for group in by_file.values():
+            add(group)
+        for spots in _action_specs(model):
+            add([(spot, False) for spot in spots])
+        for spot, names in _pixi_specs(project):
             pin = _pixi_pin(spot)
             if pin is not None:
-                pins.append(pin)
-        fixed_in = facts_mod.load().client_fixed_in
-        fixed = f"anaconda-client>={fixed_in}" if fixed_in else "a release without the bug"
-        for pin in pins:
+                pins.append((pin, any(_names_plugin(n) for n in names)))
+        for pin, plugin in pins:
             key = (pin.loc.source.rel, pin.loc.start)
             if key in seen:
                 continue
             seen.add(key)
+            fixed = pin.release or "a fixed release"
+            workaround = (
+                "If the pin must stay, pass the token in `BINSTAR_API_TOKEN` instead of "
+                "`--token` (or set `ANACONDA_CLIENT_FORCE_STANDALONE=true`)."
+            )
+            if plugin:
+                yield self.at(
+                    pin.loc,
+                    f"anaconda-client {pin.version} is installed with an Anaconda CLI plugin: "
+                    "`anaconda --token ... upload` fails with 401",
+                    f"anaconda-client {pin.version} drops a token passed as `anaconda --token "
+                    "... upload` when another Anaconda CLI plugin such as `anaconda-auth` is "
+                    "installed, as it is here; the upload fails with `('Authorization header "
+                    f"was not given', 401)`. Require anaconda-client>={fixed}. {workaround}",
+                    severity=Severity.ERROR,
+                    fix=pin.fix,
+                )
+                continue
             yield self.at(
                 pin.loc,
-                f"anaconda-client is pinned to {pin.version}, whose `--token` uploads fail",
+                f"anaconda-client is pinned to {pin.version}, whose `--token` uploads fail "
+                "next to an Anaconda CLI plugin",
                 f"anaconda-client {pin.version} drops a token passed as `anaconda --token ... "
-                "upload` when another Anaconda CLI plugin (such as `anaconda-auth`, part of "
-                "Miniconda) is installed; the upload fails with `('Authorization header was not "
-                f"given', 401)`. Require {fixed}. If the pin must stay, pass "
-                "the token in `BINSTAR_API_TOKEN` instead of `--token` (or set "
-                "`ANACONDA_CLIENT_FORCE_STANDALONE=true`).",
+                "upload` when another Anaconda CLI plugin, such as `anaconda-auth`, is "
+                "installed in the same environment (Miniconda's base environment ships it); "
+                "the upload then fails with `('Authorization header was not given', 401)`. "
+                "Check what else the environment holds, or require "
+                f"anaconda-client>={fixed}. {workaround}",
                 fix=pin.fix,
             )
 
 
-def _names_client(text: str) -> tuple[int, int] | None:
-    """Span of anaconda-client in a pip requirement or URL, if ``text`` installs it."""
+def _client_requirement(text: str) -> tuple[int, int, SpecifierSet] | None:
+    """``text`` as a PEP 508 requirement on anaconda-client with a version specifier: the span
+    of the name and the specifier (None for other packages, URLs, markers, bare names)."""
     stripped = text.strip()
+    match = re.match(r"(?P<name>anaconda[-_.]client)(?![\w.-])", stripped, re.IGNORECASE)
+    if match is None:
+        return None
+    try:
+        req = Requirement(stripped)
+    except InvalidRequirement:
+        return None
+    if req.url or req.marker is not None or not req.specifier:
+        return None  # a direct reference, or a requirement that may not apply
     lead = len(text) - len(text.lstrip())
-    match = re.match(
-        r"(?P<name>anaconda[-_.]client)(?![\w.-])(?:\[[^\]]*\])?\s*(?:[<>=!~@;(].*)?$",
-        stripped,
-        re.IGNORECASE,
-    )
-    if match is not None:
-        return lead, lead + len(match.group("name"))
-    repo = _CLIENT_REPO.search(text)
-    if repo is not None:
-        return 0, len(text)
-    return None
+    return lead, lead + len(match.group("name")), req.specifier
+
+
+def _upper_bound(spec: SpecifierSet) -> Version | None:
+    """A version that every release ``spec`` admits is below (or equal to); None if unbounded."""
+    bounds: list[Version] = []
+    for clause in spec:
+        op, text = clause.operator, clause.version
+        if op in ("==", "===") and text.endswith(".*"):
+            parts = [int(p) for p in text[:-2].split(".") if p.isdigit()]
+            if parts and len(parts) == len(text[:-2].split(".")):
+                parts[-1] += 1
+                bounds.append(Version(".".join(map(str, parts))))
+            continue
+        version = _version_or_none(text)
+        if version is None:
+            continue
+        if op in ("==", "===", "<", "<="):
+            bounds.append(version)
+        elif op == "~=":
+            release = list(version.release[:-1])
+            if release:
+                release[-1] += 1
+                bounds.append(Version(".".join(map(str, release))))
+    return min(bounds) if bounds else None
+
+
+def _not_on_pypi(spec: SpecifierSet) -> bool:
+    """Whether ``spec`` admits no anaconda-client release on PyPI, known or still to come."""
+    releases = facts_mod.anaconda().pypi_releases
+    if not releases:
+        return False
+    if any(spec.contains(v, prereleases=True) for v in releases):
+        return False
+    bound = _upper_bound(spec)
+    return bound is not None and bound <= releases[-1]
 
 
 def _pip_install_args(cmd: ShellCommand) -> Iterator[Arg]:
@@ -624,68 +719,114 @@ def _pip_install_args(cmd: ShellCommand) -> Iterator[Arg]:
         return
 
 
+#: pip / uv options and environment variables that add or replace the package index
+_INDEX_OPTIONS = _words(
+    "-i --index-url --extra-index-url -f --find-links --no-index --index --default-index"
+)
+_INDEX_ENV = re.compile(
+    r"^(?:PIP_(?:EXTRA_)?INDEX_URL|PIP_FIND_LINKS|PIP_NO_INDEX"
+    r"|UV_(?:EXTRA_|DEFAULT_)?INDEX(?:_URL)?|UV_FIND_LINKS)$"
+)
+
+
+def _other_index(cmd: ShellCommand) -> bool:
+    """Whether ``cmd`` may install from somewhere else than PyPI."""
+    if any(a.text.split("=", 1)[0] in _INDEX_OPTIONS for a in cmd.args):
+        return True
+    return any(_INDEX_ENV.match(name) for name in cmd.env)
+
+
+def _pypi_requirement_spots(project: Project) -> Iterator[_Spot]:
+    """Requirements that pip (or uv, pipx) resolves against PyPI alone."""
+    for cmd in project.model.commands:
+        if not _other_index(cmd):
+            yield from (_arg_spot(arg) for arg in _pip_install_args(cmd))
+    by_file: dict[str, list[_Spot]] = {}
+    for spot, pip in _conda_env_specs(project):
+        if pip:
+            by_file.setdefault(spot.loc.source.rel, []).append(spot)
+    for spots in by_file.values():
+        if not any(_first_word(s.text).split("=", 1)[0] in _INDEX_OPTIONS for s in spots):
+            yield from spots
+
+
+def _first_word(text: str) -> str:
+    words = text.split()
+    return words[0] if words else ""
+
+
+def _pypi_release_list() -> str:
+    releases = [v for v in facts_mod.anaconda().pypi_releases if not v.is_prerelease]
+    return ", ".join(str(v) for v in releases)
+
+
 @register
-class AnacondaClientFromPip(Rule):
-    """anaconda-client is installed with pip.
+class AnacondaClientNotOnPypi(Rule):
+    """A pip install requires an anaconda-client release that is not on PyPI.
 
-    anaconda-client is released on conda channels (conda-forge, defaults). The PyPI project
-    holds only very old releases, and installing the client from its git repository with
-    pip needs dependencies that are not on PyPI; numpy's and astropy's nightly uploads
-    broke with `ERROR: No matching distribution found for conda-package-handling>=1.7.3`
-    (anaconda/anaconda-client#611, numpy/numpy#21816).
+    anaconda-client is on PyPI again, with its dependencies: conda-package-handling since
+    2.1.0 (2023) and anaconda-client itself from 1.13.0 on (its release workflow publishes
+    every tag to PyPI), so `pip install anaconda-client`, `pipx install anaconda-client` or
+    a pip install from its git repository work. (Until 2023 they failed with `ERROR: No
+    matching distribution found for conda-package-handling>=1.7.3`,
+    anaconda/anaconda-client#611, numpy/numpy#21816.)
 
-    shiplint flags `pip install anaconda-client` in any form (`python -m pip`, `uv pip`,
-    `uv tool`, `uvx --from`, `pipx`, noxfile `session.install`, the `pip:` list of a conda
-    environment file) and installs from `github.com/Anaconda-Server/anaconda-client`.
+    PyPI still lacks the releases between: it has 1.1.1 and 1.2.2 (2016), then 1.13.0 and
+    every later release except 1.13.1; 1.3 to 1.12 and 1.13.1 were only released on conda
+    channels. A pip requirement that admits none of the PyPI releases, such as
+    `anaconda-client==1.12.3` or `anaconda-client~=1.11.0`, fails with `ERROR: No matching
+    distribution found for anaconda-client==1.12.3`.
 
-    Fix: install the client with conda, mamba, micromamba or pixi
-    (`pixi exec --spec anaconda-client -- anaconda upload …`), or upload nightly wheels
-    with `scientific-python/upload-nightly-action`, which brings its own client.
+    shiplint reads pip installs in any form (`python -m pip`, `uv pip`, `uv tool`,
+    `uvx --from`, `pipx`, noxfile `session.install`, the `pip:` list of a conda environment
+    file). Installs that name another index (`--index-url`, `--extra-index-url`,
+    `--find-links`, `PIP_INDEX_URL` ...) and requirements with environment markers are not
+    reported: the release may come from there, or the requirement may not apply.
+
+    Fix: require a release that is on PyPI (`anaconda-client>=1.14`), or install the pinned
+    release from conda-forge (`micromamba install -c conda-forge anaconda-client=1.12.3`).
     """
 
     code = "SL603"
-    name = "anaconda-client-from-pip"
+    name = "anaconda-client-not-on-pypi"
     severity = Severity.ERROR
-    summary = "anaconda-client installed with pip (it is only released on conda channels)"
+    summary = "pip install of an anaconda-client release that is not on PyPI"
     catalogue = ("E-7",)
     example_file = "ci/upload_wheels.sh"
     before = (
-        "pip install git+https://github.com/Anaconda-Server/anaconda-client\n"
+        'python -m pip install "anaconda-client==1.12.3"\n'
         'anaconda -t "$ANACONDA_ORG_UPLOAD_TOKEN" upload --force -u "$ANACONDA_ORG" '
         "wheelhouse/*.whl\n"
     )
     after = (
-        "micromamba install --yes -c conda-forge anaconda-client\n"
+        'python -m pip install "anaconda-client>=1.14"\n'
         'anaconda -t "$ANACONDA_ORG_UPLOAD_TOKEN" upload --force -u "$ANACONDA_ORG" '
         "wheelhouse/*.whl\n"
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
         seen: set[tuple[str, int]] = set()
-        spots: list[_Spot] = []
-        for cmd in project.model.commands:
-            spots.extend(_arg_spot(arg) for arg in _pip_install_args(cmd))
-        spots.extend(spot for spot, pip in _conda_env_specs(project) if pip)
-        for spot in spots:
-            span = _names_client(spot.text)
-            if span is None:
+        for spot in _pypi_requirement_spots(project):
+            found = _client_requirement(spot.text)
+            if found is None:
                 continue
-            loc = spot.sub(*span)
+            start, end, spec = found
+            if not _not_on_pypi(spec):
+                continue
+            loc = spot.sub(start, end)
             key = (loc.source.rel, loc.start)
             if key in seen:
                 continue
             seen.add(key)
-            what = "from its git repository" if _CLIENT_REPO.search(spot.text) else "from PyPI"
             yield self.at(
                 loc,
-                f"anaconda-client is installed with pip {what}",
-                "anaconda-client is released on conda channels; PyPI only has very old "
-                "releases, and a pip install from git needs conda-only dependencies: it fails "
-                "with `ERROR: No matching distribution found for "
-                "conda-package-handling>=1.7.3`. Install it with conda/mamba/micromamba "
-                "(`micromamba install -c conda-forge anaconda-client`) or pixi "
-                "(`pixi exec --spec anaconda-client -- anaconda upload ...`), or upload "
-                "nightly wheels with scientific-python/upload-nightly-action.",
+                f"no anaconda-client release on PyPI matches `{spec}`: pip cannot install it",
+                f"PyPI has anaconda-client {_pypi_release_list()}; the releases from 1.3 to "
+                "1.12 and 1.13.1 are on conda channels only. pip stops with `ERROR: No "
+                f"matching distribution found for anaconda-client{spec}`. Require a release "
+                "that is on PyPI (`anaconda-client>=1.14`), or install this one with "
+                "conda/mamba/micromamba (`micromamba install -c conda-forge "
+                "anaconda-client=...`) or pixi.",
             )
 
 
@@ -955,10 +1096,23 @@ class AnacondaSkipExisting(Rule):
     """Nightly uploads with `anaconda upload --skip` / `--skip-existing` go stale.
 
     `--skip-existing` (which `--skip` abbreviates) makes `anaconda upload` skip a file that
-    already exists. Nightly wheels often keep the same file name from day to day (a Meson
-    build's `X.Y.0.dev0`, for instance), so after the first night nothing new is uploaded
-    and nobody notices: users keep installing weeks-old wheels (numpy/numpy#24071,
-    scipy/scipy#16702).
+    already exists. Nightly wheels whose version does not change from day to day (a static
+    `X.Y.0.dev0`, as numpy's and scipy's Meson builds had) keep their file name, so after
+    the first night nothing new is uploaded and nobody notices: users keep installing
+    weeks-old wheels (numpy/numpy#24071, scipy/scipy#16702).
+
+    Whether that happens depends on how the version is made, which shiplint reads from the
+    project's build configuration:
+
+    * a version a VCS plugin computes (setuptools-scm, hatch-vcs, pdm's scm source,
+      versioningit, poetry-dynamic-versioning ...: `X.Y.devN+gHASH` or `X.Y.devN`) changes
+      with every commit, and a file that exists was built from the same commit: `--skip` is
+      harmless, nothing is reported (unless the workflow pins the version, e.g. with
+      `SETUPTOOLS_SCM_PRETEND_VERSION`);
+    * a workflow that rewrites the version first (a date or run number) is not reported;
+    * a static version (`[project] version`, setup.cfg, setup.py) is a warning;
+    * a version read from code or a file, or derived in a way shiplint does not know
+      (versioneer, Meson's `meson.build`), is a note that says what to check.
 
     shiplint reports the option when the upload is a nightly one: its workflow runs on a
     `schedule` (or a scheduled workflow runs the script), or it uploads to a nightly org.
@@ -987,6 +1141,7 @@ class AnacondaSkipExisting(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
+        version = analyze(project).version
         for upload, cmd, sub in _anaconda_uploads(model):
             args = cmd.args
             skips = [
@@ -997,8 +1152,10 @@ class AnacondaSkipExisting(Rule):
             if not skips:
                 continue
             reason = _nightly_reason(model, upload)
-            if reason is None:
+            if reason is None or bumps_version(upload):
                 continue
+            if version.kind == "vcs" and not version_overridden(project, upload):
+                continue  # a new version for every commit
             for arg in skips:
                 fix = None
                 if arg.loc.text == arg.text:
@@ -1007,14 +1164,36 @@ class AnacondaSkipExisting(Rule):
                         (Edit(arg.loc.start, arg.loc.end, "--force"),),
                         safe=False,
                     )
+                if version.kind == "static":
+                    yield self.at(
+                        arg.loc,
+                        f"`{arg.text}` in a nightly upload ({reason}): the version "
+                        f"`{version.text}` never changes, so no new wheel is uploaded",
+                        "Files that already exist are skipped. With a static version every "
+                        "nightly wheel keeps its file name, so the new builds are silently "
+                        "not uploaded and users install stale wheels. Give each nightly a "
+                        "unique dev version (commit count or date) and upload with "
+                        "`--force`, which replaces a file of the same name.",
+                        fix=fix,
+                    )
+                    continue
+                how = (
+                    "the workflow sets the version itself"
+                    if version.kind == "vcs"
+                    else "the version is read from code or a file"
+                    if version.kind == "dynamic"
+                    else "shiplint does not know how the version is made"
+                )
                 yield self.at(
                     arg.loc,
-                    f"`{arg.text}` in a nightly upload ({reason}): unchanged file names are "
-                    "never replaced",
-                    "Files that already exist are skipped. Nightly wheels whose version does "
-                    "not change between builds (e.g. `X.Y.0.dev0`) keep their file name, so "
-                    "the new builds are silently not uploaded and users install stale wheels. "
-                    "Give each nightly a unique dev version (commit count or date) and upload "
-                    "with `--force`, which replaces a file of the same name.",
+                    f"`{arg.text}` in a nightly upload ({reason}): check that each nightly "
+                    "gets a new version",
+                    f"Files that already exist are skipped, and {how}. If the version stays "
+                    "the same between builds (e.g. `X.Y.0.dev0`), the new wheels are "
+                    "silently not uploaded and users install stale ones. Versions with a "
+                    "commit count or date (setuptools-scm, hatch-vcs, versioneer) change "
+                    "every build; otherwise upload with `--force` and make the dev version "
+                    "unique.",
+                    severity=Severity.INFO,
                     fix=fix,
                 )

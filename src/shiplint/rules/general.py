@@ -27,8 +27,9 @@ class ParseError(Rule):
 
     A YAML file that parses but cannot be read in full is reported too: nesting deeper
     than 200 levels (a generated or hostile file; what lies below is not checked) and a
-    second document after `---` (CI systems read one document per file; only the first
-    is checked).
+    second document after `---` (GitHub reads one document per file; only the first is
+    checked). In files GitHub does not read, a second document is only a note: GitLab CI,
+    for one, puts a `spec:` header document before the configuration.
 
     Fix the syntax at the reported position. Files that are not text (NUL bytes, invalid
     UTF-8), unreadable files and directories named like configuration files are reported
@@ -83,6 +84,46 @@ class ParseError(Rule):
 
 
 @register
+class TemplateNotRead(Rule):
+    """A YAML file is a Jinja template; shiplint did not read it.
+
+    conda-build recipes (`ci/recipe/meta.yaml`, `conda.recipe/meta.yaml`) and other
+    Jinja-templated files are YAML only once rendered: `{% set version = "1.0" %}` is a
+    syntax error for a YAML parser and `version: {{ version }}` a nested mapping. Nothing is
+    wrong with them, and shiplint does not render templates, so such a file is skipped and
+    this note says so: whatever it configures is not checked.
+
+    A file counts as a template when it holds a Jinja statement (`{% set %}`, `{% if %}`
+    ...) or comment, or a `{{ ... }}` expression where a YAML value begins; GitHub's and
+    Azure Pipelines' `${{ ... }}` expressions are not Jinja. Only files that no CI system
+    reads as they are get this treatment: those in CI template folders (`ci/`, `.ci/`,
+    `continuous_integration/`, `tools/ci/`, `azure*/`), and a file named on the command line
+    that matches no known location. A Jinja tag in a workflow, `.travis.yml` or
+    `.gitlab-ci.yml` is a YAML error there too (`SL001`).
+
+    Nothing to fix. To silence the note for a folder, use `per-file-ignores`.
+    """
+
+    code = "SL007"
+    name = "template-not-read"
+    severity = Severity.INFO
+    summary = "A Jinja-templated YAML file (e.g. a conda-build recipe) was not read"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        project.parse_all()
+        for src in project.files:
+            offset = project.templates.get(src.rel)
+            if offset is None or src.text is None:
+                continue
+            yield self.at(
+                Loc(src, offset, offset),
+                "a Jinja template, not YAML: not read",
+                "shiplint does not render templates (a conda-build recipe, for instance), so "
+                "what this file configures is not checked.",
+            )
+
+
+@register
 class FileTooLarge(Rule):
     """A release configuration file is larger than the size limit, so it was not checked.
 
@@ -120,8 +161,12 @@ class DuplicateKey(Rule):
     """A YAML mapping defines the same key twice.
 
     GitHub rejects the workflow (`'env' is already defined`), while other YAML readers
-    silently keep one of the values, so what you read is not what runs. shiplint reads
-    the first value.
+    silently keep one of the values (most keep the last), so what you read is not what
+    runs. shiplint reads the first value.
+
+    In GitHub workflow and action files this is an error: the file does not load. In other
+    CI files and conda environment files it is a warning: whether the reader refuses the
+    file or picks a value depends on the tool.
 
     Merge the two entries into one key.
     """
@@ -135,7 +180,16 @@ class DuplicateKey(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         yield from _yaml_problems(
-            self, project, "duplicate-key", "Keep one definition of this key; merge their contents."
+            self,
+            project,
+            "duplicate-key",
+            "Keep one definition of this key; merge their contents.",
+            elsewhere=(
+                Severity.WARNING,
+                "GitHub would refuse this file; other tools refuse it too or keep one of the "
+                "values (most keep the last, shiplint read the first). Keep one definition of "
+                "this key; merge their contents.",
+            ),
         )
 
 
@@ -206,6 +260,8 @@ class InternalError(Rule):
 
 
 _YAML_KINDS = ("workflow", "action", "ci", "conda-env")
+#: files GitHub reads, which it refuses on any YAML problem
+_GITHUB_KINDS = ("workflow", "action")
 
 #: YAML problems that leave part of a valid file unread, and what to do about them
 _UNREAD_HELP = {
@@ -225,6 +281,17 @@ def _unread_yaml(rule: Rule, project: Project, src: SourceFile) -> Iterator[Find
     for kind, message, offset, _related in doc.problems:
         if kind in _UNREAD_HELP and kind not in seen:
             seen.add(kind)
+            if kind == "multi-document" and src.kind not in _GITHUB_KINDS:
+                # GitLab CI puts a `spec:` header document before the configuration; other
+                # tools read several documents too. Only what shiplint skipped is certain.
+                yield rule.at(
+                    Loc(src, offset, offset),
+                    message,
+                    "Only the first document was checked: what the others configure (the "
+                    "configuration after a GitLab CI `spec:` header, for instance) is not.",
+                    severity=Severity.INFO,
+                )
+                continue
             yield rule.at(Loc(src, offset, offset), message, _UNREAD_HELP[kind])
 
 
@@ -241,13 +308,19 @@ def _yaml_problems(
     kind: str,
     help_text: str,
     kinds: tuple[str, ...] = _YAML_KINDS,
+    elsewhere: tuple[Severity, str] | None = None,
 ) -> Iterator[Finding]:
+    """The ``kind`` problems of the YAML files; ``elsewhere``: the severity and help for
+    files GitHub does not read."""
     for src in project.of_kind(*kinds):
         doc = project.yaml(src)
         if doc is None:
             continue
+        severity, text = None, help_text
+        if elsewhere is not None and src.kind not in _GITHUB_KINDS:
+            severity, text = elsewhere
         for problem_kind, message, offset, related in doc.problems:
             if problem_kind == kind:
                 if related >= 0:
                     message += f" (first defined on line {src.pos(related).line})"
-                yield rule.at(Loc(src, offset, offset), message, help_text)
+                yield rule.at(Loc(src, offset, offset), message, text, severity=severity)

@@ -50,18 +50,25 @@ def _located(value: Value, org: str, offset: int) -> Loc | None:
 class DeprecatedAnacondaOrg(Rule):
     """An upload or an install points at a retired Anaconda.org org.
 
-    Nightly wheels of the Scientific Python projects moved from `scipy-wheels-nightly`
-    (and the MacPython staging org `multibuild-wheels-staging`) to
-    `scientific-python-nightly-wheels` in 2023 (SPEC 4). The old orgs no longer receive
-    uploads: a token made there uploads where nobody looks (or fails with
-    `401 User is not authorized to perform this operation` once it is replaced), and an
-    install from the old index silently gets months-old wheels.
+    Nightly wheels of the Scientific Python projects moved from `scipy-wheels-nightly` to
+    `scientific-python-nightly-wheels` in 2023 (SPEC 4). The old org is frozen, not shut
+    down: "the old URL will keep working, it's just not getting new versions"
+    (scipy/scipy#18504). So nothing fails outright, which is why this is a warning:
+
+    * an upload there may still succeed (with a token that still has rights there) but
+      reaches nobody, since consumers install from the new org; a token made for the new
+      org is refused there (`401 User is not authorized to perform this operation`);
+    * an install from the old index gets the wheels of mid-2023, or pip takes a newer
+      release from another index: a job meant to test against nightlies silently does not.
 
     shiplint looks wherever an upload or an index is configured: upload-nightly-action's
     `anaconda_nightly_upload_organization`, `anaconda upload -u/--user`, `ANACONDA_ORG=`
     and similar assignments in workflows, scripts and CI files, and index URLs
     (`pypi.anaconda.org/<org>/simple`) in pip options, `PIP_*INDEX_URL`, tox settings,
     `pyproject.toml` and conda environment files.
+
+    The release staging org `multibuild-wheels-staging` is not reported: numpy, scipy and
+    others still stage release wheels there.
 
     Fix: use `scientific-python-nightly-wheels`. Uploading there needs a new token: a
     *personal* token of a maintainer who is in the project's group of that org, with the
@@ -70,8 +77,8 @@ class DeprecatedAnacondaOrg(Rule):
 
     code = "SL101"
     name = "deprecated-anaconda-org"
-    severity = Severity.ERROR
-    summary = "Upload or index points at a retired Anaconda org (scipy-wheels-nightly)"
+    severity = Severity.WARNING
+    summary = "Upload or index points at the frozen Anaconda org scipy-wheels-nightly"
     catalogue = ("E-1",)
     before = (
         "- uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
@@ -89,7 +96,7 @@ class DeprecatedAnacondaOrg(Rule):
         model = project.model
         seen: set[tuple[str, int]] = set()
 
-        def report(value: Value, what: str) -> Iterator[Finding]:
+        def report(value: Value, what: str, install: bool = False) -> Iterator[Finding]:
             found = _find_org(value.text)
             if found is None:
                 return
@@ -108,10 +115,16 @@ class DeprecatedAnacondaOrg(Rule):
                     f"replace `{org}` with `{info.replacement}`",
                     (Edit(loc.start, loc.end, info.replacement),),
                 )
+            outcome = (
+                "An install from it gets the wheels of mid-2023, or a newer release from "
+                "another index: this does not test against current nightlies."
+                if install
+                else "Wheels uploaded there reach nobody who installs nightlies."
+            )
             yield self.at(
                 loc,
                 f"{what} `{org}`",
-                f"`{org}` is {info.reason}. Use `{info.replacement}` "
+                f"`{org}` is {info.reason}. {outcome} Use `{info.replacement}` "
                 f"({facts_mod.load().spec4}). Uploads there need a personal token of a "
                 "maintainer in the project's group of that org, with the scopes api:read, "
                 "api:write and pypi:upload.",
@@ -125,10 +138,13 @@ class DeprecatedAnacondaOrg(Rule):
                 if value is not None:
                     yield from report(value, "upload goes to the retired Anaconda org")
         for index in model.indexes:
-            yield from report(index.url, "packages are installed from the retired Anaconda org")
+            yield from report(
+                index.url, "packages are installed from the retired Anaconda org", install=True
+            )
         for name, value, _context in model.assignments:
             if ORG_VAR_RE.search(name) or "anaconda.org" in value.text or "INDEX" in name.upper():
-                yield from report(value, f"`{name}` names the retired Anaconda org")
+                install = "INDEX" in name.upper() or "pypi.anaconda.org" in value.text
+                yield from report(value, f"`{name}` names the retired Anaconda org", install)
 
 
 def _legacy_host(url: str) -> str | None:
@@ -186,11 +202,21 @@ def _upload_values(project: Project) -> Iterator[Value]:
 class LegacyPypiUrl(Rule):
     """An upload or install uses `pypi.python.org` or `testpypi.python.org`.
 
-    Those hosts were retired in 2018; uploads get `410 Gone (This API has been deprecated
-    and removed from legacy PyPI)`. Old `.pypirc` templates and tutorials still carry them.
+    Legacy PyPI was shut down in 2018; uploads through `pypi.python.org` were switched off
+    in 2017 and get `410 Gone (This API has been deprecated and removed from legacy PyPI)`.
+    Old `.pypirc` templates and tutorials still carry these hosts. An *upload* there fails:
+    an error.
+
+    Installs are another matter: `pypi.python.org` still answers with a permanent redirect to
+    `pypi.org` ("The pypi.python.org service will continue to operate for the foreseeable
+    future", a PyPI administrator in pypa/setuptools#1340; warehouse's integration guide:
+    links "may continue to work due to redirects"), which pip follows. An index URL on
+    `pypi.python.org` is therefore only a note; one on `testpypi.python.org`, for which no
+    such promise was made, is a warning.
 
     Fix: upload to `https://upload.pypi.org/legacy/` (TestPyPI:
-    `https://test.pypi.org/legacy/`); install from `https://pypi.org/simple/`.
+    `https://test.pypi.org/legacy/`); install from `https://pypi.org/simple/`
+    (`https://test.pypi.org/simple/`).
     """
 
     code = "SL102"
@@ -224,12 +250,32 @@ class LegacyPypiUrl(Rule):
                 fix = Fix(
                     f"use {replacement}", (Edit(value.loc.start, value.loc.end, replacement),)
                 )
-            yield self.at(
-                value.loc,
-                f"`{host}` was retired in 2018: requests get 410 Gone",
-                f"Use {replacement} instead.",
-                fix=fix,
-            )
+            if is_upload:
+                yield self.at(
+                    value.loc,
+                    f"`{host}` was retired in 2018: requests get 410 Gone",
+                    f"Use {replacement} instead.",
+                    fix=fix,
+                )
+            elif index == "pypi":
+                yield self.at(
+                    value.loc,
+                    f"`{host}` is the retired PyPI host; installs work only through its "
+                    "redirect to pypi.org",
+                    f"pip follows the permanent redirect to pypi.org. Use {replacement} to "
+                    "install without it.",
+                    severity=Severity.INFO,
+                    fix=fix,
+                )
+            else:
+                yield self.at(
+                    value.loc,
+                    f"`{host}` is the retired TestPyPI host: installs from it depend on a "
+                    "redirect nobody promised to keep",
+                    f"Check that this index still answers, or use {replacement}.",
+                    severity=Severity.WARNING,
+                    fix=fix,
+                )
 
 
 @register

@@ -63,11 +63,24 @@ def _mask(loc: Loc) -> None:
 # --- SL501 -------------------------------------------------------------------------------------
 
 
-def _org_token_name(name: str | None) -> bool:
+def _org_token_name(name: str | None, generic: bool) -> bool:
+    """Whether ``name`` is named after a shared org (or, with ``generic``, after any org)."""
     if not name:
         return False
     upper = name.upper()
-    return any(p.search(upper) for p in facts_mod.load().org_token_patterns)
+    patterns = list(facts_mod.load().org_token_patterns)
+    if generic:
+        patterns += facts_mod.anaconda().generic_org_token_patterns
+    return any(p.search(upper) for p in patterns)
+
+
+def _to_nightly_org(upload: Upload) -> bool:
+    """Whether the upload may go to the SPEC 4 nightly org."""
+    nightly = facts_mod.load().nightly_org
+    targets = [v.text.strip() for v in (upload.target, *upload.target_candidates) if v]
+    if upload.tool == "upload-nightly-action" and not targets:
+        return True  # the action's default org
+    return nightly in targets
 
 
 def _names_in(text: str) -> list[str]:
@@ -76,15 +89,22 @@ def _names_in(text: str) -> list[str]:
 
 @register
 class OrgLevelToken(Rule):
-    """An Anaconda.org upload uses an organization-wide token.
+    """An upload to the SPEC 4 nightly org uses an organization-wide token.
 
     SPEC 4 says "The creation of tokens at the organization level should be avoided".
-    Tokens made for a whole org (the secrets named after `scipy-wheels-nightly` or
-    `multibuild-wheels-staging`, `*_ORG_TOKEN` ...) are shared across projects, outlive the
-    maintainers who made them, and do not work for `scientific-python-nightly-wheels`, where
-    each project uploads through its own group: an old org token fails there with
-    `User is not authorized to perform this operation` (401). networkx and scikit-image
-    switched to personal tokens for this reason.
+    Uploads to `scientific-python-nightly-wheels` go through each project's group in that
+    org, with a *personal* token of a maintainer in the group. A token made for a whole org
+    (the secrets named after `scipy-wheels-nightly` or `multibuild-wheels-staging`,
+    `*_ORG_TOKEN` ...) is shared across projects, outlives the maintainers who made it, and
+    a token of the old orgs is refused there with `User is not authorized to perform this
+    operation` (401). networkx and scikit-image switched to personal tokens for this
+    reason.
+
+    shiplint sees only the secret's name, not the token, hence a warning. Names after the
+    shared orgs are reported for any upload to the nightly org (and for upload-nightly-action,
+    whose default org it is); names such as `NUMPY_ORG_TOKEN` only there too, since a
+    project's own org may well upload with its org token. The `ORG` of
+    `ANACONDA_ORG_TOKEN` is anaconda.org and is not reported.
 
     Fix: a maintainer who is in the project's group of the org creates a *personal* token
     (`https://anaconda.org/<user>/settings/access`) with the scopes `api:read`, `api:write`
@@ -93,8 +113,8 @@ class OrgLevelToken(Rule):
 
     code = "SL501"
     name = "org-level-token"
-    severity = Severity.ERROR
-    summary = "Anaconda upload authenticated with an organization-level token"
+    severity = Severity.WARNING
+    summary = "Upload to the SPEC 4 nightly org with a token named like an organization's"
     catalogue = ("E-5",)
     before = (
         "- uses: scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
@@ -126,12 +146,13 @@ class OrgLevelToken(Rule):
                 f"as `{f.anaconda_recommended_secret}`.",
             )
 
-        for upload in model.uploads:
-            if upload.family != "anaconda":
-                continue
+        nightly_uploads = [
+            u for u in model.uploads if u.family == "anaconda" and _to_nightly_org(u)
+        ]
+        for upload in nightly_uploads:
             for cred in upload.token_credentials:
                 name = cred.secret
-                if not _org_token_name(name):
+                if not _org_token_name(name, generic=True):
                     continue
                 assert name is not None
                 where = _narrow(cred.loc, name)
@@ -140,11 +161,14 @@ class OrgLevelToken(Rule):
                     if origin is not None and origin.loc is not None:
                         where = _narrow(origin.loc, name)
                 yield from report(where or cred.loc, name, "the upload token")
+        if not nightly_uploads:
+            return
+        # tokens handed to the client through a variable the model did not link to an upload
         for var, value, _context in model.assignments:
             if not _ANACONDA_TOKEN_VAR.match(var) or value.loc is None:
                 continue
             for name in _names_in(value.loc.text):
-                if _org_token_name(name):
+                if _org_token_name(name, generic=False):
                     where = _narrow(value.loc, name) or value.loc
                     yield from report(where, name, f"`{var}` is set from")
 

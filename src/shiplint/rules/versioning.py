@@ -167,7 +167,7 @@ def _workflow_text(workflow: Workflow | None) -> str:
     return (workflow.source.text or "") if workflow is not None else ""
 
 
-def _overridden(project: Project, upload: Upload) -> bool:
+def version_overridden(project: Project, upload: Upload) -> bool:
     """Whether the workflow (or a script it runs) fixes the version through the environment."""
     workflow = upload.context.workflow
     texts = [_workflow_text(workflow)]
@@ -700,7 +700,7 @@ class LocalVersionUpload(Rule):
         seen: set[tuple[str, int]] = set()
         for upload in _pypi_uploads(project):
             what = _upload_reach(model, upload)
-            if what is None or _overridden(project, upload):
+            if what is None or version_overridden(project, upload):
                 continue
             job = upload.context.job
             if not publishes_root_project(model, job) or checks_out_chosen_ref(model, job):
@@ -739,7 +739,7 @@ def _skips_existing(upload: Upload) -> bool:
     return cmd is not None and "UV_PUBLISH_CHECK_URL" in cmd.env
 
 
-def _bumps_version(upload: Upload) -> bool:
+def bumps_version(upload: Upload) -> bool:
     """Whether the workflow (or the script) rewrites the version before uploading."""
     texts = [_workflow_text(upload.context.workflow)]
     if upload.context.origin == "script":
@@ -794,9 +794,9 @@ class StaticVersionUploadOnPush(Rule):
         seen: set[tuple[str, int]] = set()
         for upload in _pypi_uploads(project):
             what = _upload_reach(model, upload, push_only=True)
-            if what is None or _skips_existing(upload) or _bumps_version(upload):
+            if what is None or _skips_existing(upload) or bumps_version(upload):
                 continue
-            if _overridden(project, upload) or not publishes_root_project(
+            if version_overridden(project, upload) or not publishes_root_project(
                 model, upload.context.job
             ):
                 continue
