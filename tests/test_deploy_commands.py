@@ -390,6 +390,123 @@ def test_init_a_token_and_a_trusted_upload_to_pypi_get_a_record_each(tmp_path: P
     assert set(_rules(tmp_path)) == {"SL802"}
 
 
+def test_init_two_secrets_for_one_channel_get_a_record_each(tmp_path: Path) -> None:
+    """Wheel builders upload with one anaconda.org token, the release workflow with another
+    (numba/llvmlite): each token has its own owner and expiry, so each gets a record, and
+    the records agree with the uploads (one record with the first secret made SL809 report
+    every upload of the second)."""
+    builder = """
+        on: {workflow_dispatch: {}}
+        jobs:
+          wheel:
+            runs-on: ubuntu-latest
+            steps:
+              - name: upload
+                env:
+                  ANACONDA_API_TOKEN: ${{ secrets.CHANNEL_WHEEL_UPLOAD }}
+                run: anaconda -t "$ANACONDA_API_TOKEN" upload --force -u demo -l dev dist/*.whl
+    """
+    release = builder.replace("CHANNEL_WHEEL_UPLOAD", "ORG_RELEASE_UPLOAD").replace(
+        "-l dev dist/*.whl", "-l main dist/*.conda"
+    )
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/wheels.yml": builder,
+            WF: release,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert {name: (r["channel"], r["secret"]) for name, r in deploy.items()} == {
+        "demo-org-release-upload": ("demo", "ORG_RELEASE_UPLOAD"),
+        "demo-channel-wheel-upload": ("demo", "CHANNEL_WHEEL_UPLOAD"),
+    }
+    assert set(_rules(tmp_path)) == {"SL802"}
+    # a record written by hand for one of the secrets still reports the other as drift
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": """
+                [project]
+                name = "demo"
+
+                [tool.shiplint.deploy.demo]
+                index = "anaconda"
+                channel = "demo"
+                group = "demo-uploaders"
+                auth = "token"
+                secret = "ORG_RELEASE_UPLOAD"
+                account = "alice"
+                token-expires = 2027-05-01
+                maintainers = ["alice", "bob"]
+            """
+        },
+    )
+    findings = [f for f in run_audit(tmp_path, today=TODAY).findings if f.rule.startswith("SL8")]
+    # the secret, and the flag that passes it on
+    assert [(f.rule, f.path, f.line) for f in findings] == [
+        ("SL809", ".github/workflows/wheels.yml", 8),
+        ("SL809", ".github/workflows/wheels.yml", 9),
+    ]
+
+
+def test_init_two_environments_of_one_trusted_publisher_get_a_record_each(
+    tmp_path: Path,
+) -> None:
+    """Two publishing jobs bound to different GitHub environments are two trusted publishers
+    on PyPI; one record with the first job's environment made SL812 report the other."""
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions: {id-token: write}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+          lts:
+            runs-on: ubuntu-latest
+            environment: {name: pypi-lts, url: "https://pypi.org/p/demo"}
+            permissions: {id-token: write}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    write_tree(tmp_path, {WF: wf, "pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert {name: (r["workflow"], r["environment"]) for name, r in deploy.items()} == {
+        "pypi-pypi": ("release.yml", "pypi"),
+        "pypi-pypi-lts": ("release.yml", "pypi-lts"),
+    }
+    assert set(_rules(tmp_path)) == {"SL802"}
+
+
+def test_init_one_record_for_trusted_uploads_from_two_workflows_names_both(
+    tmp_path: Path,
+) -> None:
+    """A release workflow and a manual one publish with the same environment: one record,
+    whose `workflow` is the release one and whose notes name both publishers."""
+    manual = TRUSTED_WF.replace("{release: {types: [published]}}", "{workflow_dispatch: {}}")
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/manual.yml": manual,
+            WF: TRUSTED_WF,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert list(deploy) == ["pypi"]
+    assert deploy["pypi"]["workflow"] == "release.yml"
+    assert deploy["pypi"]["notes"].endswith(
+        "trusted publisher of the project on PyPI: release.yml, manual.yml."
+    )
+    assert set(_rules(tmp_path)) == {"SL802"}
+
+
 def test_init_skeleton_for_a_makefile_target_a_workflow_runs(tmp_path: Path) -> None:
     wf = """
         on: {push: {tags: ["v*"]}}

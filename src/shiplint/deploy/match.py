@@ -4,7 +4,8 @@ An upload's *destination* is its index (``pypi``, ``testpypi``, ``anaconda`` or 
 for Anaconda.org the channel (org or user) it writes to, and what authenticates it: the
 CI secrets it reads, or trusted publishing from a workflow file.  Records are matched on
 the index (and, for Anaconda.org, the channel, and the project when the record names one)
-first; among those, the record that agrees on the secret and workflow wins.  A record that
+first; among those, the record that agrees on the secret, the workflow and (trusted
+publishing) the GitHub environment wins.  A record that
 agrees on the index but not on the secret still matches: the difference is drift, reported
 by the drift rules, rather than an undocumented upload plus a stale record.
 
@@ -61,6 +62,8 @@ class Destination:
     publishers: list[str] = field(default_factory=list)
     #: the PyPI project, when the job's environment URL names one (as written)
     project: str | None = None
+    #: the job's GitHub environment when written literally
+    environment: str | None = None
 
     @property
     def secret_names(self) -> list[str]:
@@ -99,13 +102,25 @@ def destination(upload: Upload, project: Project) -> Destination:
     secrets = [c for c in upload.token_credentials if c.secret]
     project_name = None
     job = upload.job
+    environment = None
+    if job is not None and job.environment is not None:
+        text = job.environment.text
+        environment = text if text and "${{" not in text else None
     if upload.family == "pypi" and job is not None and job.environment_url is not None:
         url = job.environment_url.text
         found = PYPI_PROJECT_URL.search(url)
         if found is not None and "${{" not in url:
             project_name = found.group(1)
     return Destination(
-        upload.family, index, channel, secrets, upload.oidc, workflow, publishers, project_name
+        upload.family,
+        index,
+        channel,
+        secrets,
+        upload.oidc,
+        workflow,
+        publishers,
+        project_name,
+        environment,
     )
 
 
@@ -255,7 +270,8 @@ def _compatible(record: DeployRecord, dest: Destination, project: bool = True) -
 
 
 def _agreement(record: DeployRecord, dest: Destination, default: str | None) -> int:
-    """Soft keys that agree: the project, the secret, the auth method and the workflow."""
+    """Soft keys that agree: the project, the secret, the auth method, the workflow and,
+    for trusted publishing, the environment."""
     score = 0
     if same_project(record.str_("project") or default, dest.project):
         score += 3
@@ -272,6 +288,8 @@ def _agreement(record: DeployRecord, dest: Destination, default: str | None) -> 
     ):
         score += 1
     if record.str_("channel") is not None and dest.channel is not None:
+        score += 1
+    if auth == "trusted-publishing" and record.str_("environment") == dest.environment:
         score += 1
     return score
 

@@ -67,40 +67,53 @@ def _is_todo(value: Any) -> bool:
 
 
 def skeletons(project: Project) -> list[Skeleton]:
-    """One skeleton per undocumented destination (index, channel, project) and way of
-    authenticating: a trusted-publishing upload and a token upload to the same index need
-    a record each (the token has an owner to record, the trusted publisher a workflow)."""
+    """One skeleton per undocumented destination (index, channel, project), way of
+    authenticating and credential: a trusted-publishing upload and a token upload to the
+    same index need a record each (the token has an owner to record, the trusted publisher a
+    workflow), and so do two tokens in different secrets (each has its own owner and
+    expiry) and two trusted publishers bound to different GitHub environments.  Each record
+    then agrees with every upload it documents, so the drift rules have nothing to say about
+    what ``init`` wrote."""
     matching = match(project)
     taken = {r.name for r in load_records(project).records}
     default = default_project(project)
     groups: dict[_GroupKey, list[tuple[Upload, Destination]]] = {}
     for upload, dest in matching.undocumented:
         other = None if same_project(dest.project, default) else dest.project
-        where = (dest.family, dest.index, dest.channel, other and canonicalize_name(other))
-        groups.setdefault((*where, _auth_kind(upload, dest)), []).append((upload, dest))
+        named = canonicalize_name(other) if other else None
+        where: _Where = (dest.family, dest.index, dest.channel, named)
+        kind = _auth_kind(upload, dest)
+        groups.setdefault((where, kind, _credential(upload, dest, kind)), []).append((upload, dest))
     # an upload that shows no credential goes with the others to its destination
-    for key in [k for k in groups if k[4] is None]:
-        same = [k for k in groups if k[:4] == key[:4] and k[4] is not None]
+    for key in [k for k in groups if k[1] is None]:
+        same = [k for k in groups if k[0] == key[0] and k[1] is not None]
         if same:
             groups[same[0]].extend(groups.pop(key))
     out: list[Skeleton] = []
-    for (family, index, channel, other, kind), members in groups.items():
+    for (where, kind, credential), members in groups.items():
+        family, index, channel, other = where
         upload, dest = min(members, key=_representative)
         base = _base_name(family, index, channel)
         if other:
             base = f"{base}-{other}"
-        if kind == "token" and (family, index, channel, other, "trusted") in groups:
+        if kind == "token" and any(k[:2] == (where, "trusted") for k in groups):
             base = f"{base}-token"
+        if credential is not None and sum(k[:2] == (where, kind) for k in groups) > 1:
+            # several secrets (or environments) for one destination: say which one
+            base = f"{base}-{_slug(credential)}"
         name = _unique(base, taken)
         taken.add(name)
-        table = _table(project, upload, dest, family, index, channel)
+        table = _table(project, members, upload, dest, family, index, channel)
         if other and dest.project:
             table = {"index": table.pop("index"), "project": dest.project, **table}
         out.append(Skeleton(name, table, [u for u, _ in members]))
     return out
 
 
-_GroupKey = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]
+#: family, index, channel, and the project when it is not the default one
+_Where = tuple[str, Optional[str], Optional[str], Optional[str]]
+#: destination, auth kind, credential (the secret, or the trusted publisher's environment)
+_GroupKey = tuple[_Where, Optional[str], Optional[str]]
 
 
 def _auth_kind(upload: Upload, dest: Destination) -> str | None:
@@ -108,6 +121,21 @@ def _auth_kind(upload: Upload, dest: Destination) -> str | None:
     if upload.token_credentials or dest.secrets:
         return "token"
     return "trusted" if dest.oidc else None
+
+
+def _credential(upload: Upload, dest: Destination, kind: str | None) -> str | None:
+    """What tells this upload's credential from another to the same destination: the secret
+    a token comes from (the record's `secret`), or the GitHub environment a trusted
+    publisher is bound to (the record's `environment`); None when the files do not say."""
+    if kind == "token":
+        return dest.secret_names[0] if dest.secret_names else None
+    if kind == "trusted":
+        return dest.environment
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "credential"
 
 
 def _representative(item: tuple[Upload, Destination]) -> tuple[int, int]:
@@ -139,6 +167,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def _table(
     project: Project,
+    members: list[tuple[Upload, Destination]],
     upload: Upload,
     dest: Destination,
     family: str,
@@ -153,7 +182,7 @@ def _table(
     table["auth"] = "trusted-publishing" if trusted else "token"
     if trusted:
         wf = upload.context.workflow
-        publishers = dest.publishers
+        publishers = _publishers(project, [d for _, d in members])
         if publishers:
             # PyPI trusts the top-level workflow of the run: a reusable one's caller
             table["workflow"] = publishers[0]
@@ -163,10 +192,8 @@ def _table(
             )
         else:
             table["workflow"] = "TODO: workflow file"
-        job = upload.job
-        env = job.environment if job is not None else None
-        if env is not None and env.text and "${{" not in env.text:
-            table["environment"] = env.text
+        if dest.environment is not None:
+            table["environment"] = dest.environment
         if len(publishers) > 1:
             table["notes"] = _publishers_note(project, publishers, index)
     else:
@@ -194,6 +221,24 @@ _TRIGGER_WORDS = {
     "push": "tag pushes",
     "workflow_dispatch": "`workflow_dispatch`",
 }
+
+
+def _publishers(project: Project, dests: list[Destination]) -> list[str]:
+    """The publisher workflows of all the uploads a record documents: each upload's own
+    order (see :func:`publisher_workflows`), merged, the releasing ones first."""
+    names: list[str] = []
+    for dest in dests:
+        names.extend(n for n in dest.publishers if n not in names)
+    if len(dests) < 2:
+        return names
+    by_name = {posixpath.basename(wf.source.rel): wf for wf in project.model.workflows}
+    order = list(_TRIGGER_WORDS)
+
+    def rank(name: str) -> int:
+        trigger = release_trigger(by_name[name]) if name in by_name else None
+        return order.index(trigger) if trigger is not None else len(order)
+
+    return sorted(names, key=rank)  # stable: ties keep the order found
 
 
 def _publishers_note(project: Project, publishers: list[str], index: str | None) -> str:
