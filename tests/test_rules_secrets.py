@@ -197,7 +197,25 @@ def test_twine_in_workflow_needs_password_or_oidc(audit: AuditFn) -> None:
 REUSABLE = ".github/workflows/upload.yml"
 
 
-def test_reusable_workflow_reads_undeclared_secrets(audit: AuditFn) -> None:
+UPLOAD_CALLER = """
+    on: {release: {types: [published]}}
+    jobs:
+      upload:
+        uses: ./.github/workflows/upload.yml
+        secrets:
+          anaconda_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+"""
+
+
+def _graded(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
+    return [(f.rule, f.path, f.line or 0, f.column or 0, f.severity.value) for f in findings]
+
+
+def test_reusable_workflow_uploads_with_an_undeclared_secret(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """The upload's token is empty whenever release.yml calls the workflow: an error. The
+    same workflow's other undeclared secrets feed no upload: information."""
     wf = """
         on:
           workflow_call:
@@ -218,12 +236,117 @@ def test_reusable_workflow_reads_undeclared_secrets(audit: AuditFn) -> None:
                   STAGING: ${{ secrets.STAGING_UPLOAD_TOKEN }}
                 run: anaconda upload --force -u ${{ inputs.org }} dist/*.whl
               - run: echo "${{ secrets['NIGHTLY_TOKEN'] }}" > /dev/null
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
     """
-    assert audit({REUSABLE: wf}, select=["SL402"]) == [
-        hit("SL402", REUSABLE, wf, "secrets.UPLOAD_TOKEN"),
-        hit("SL402", REUSABLE, wf, "secrets.STAGING_UPLOAD_TOKEN"),
-        hit("SL402", REUSABLE, wf, "secrets['NIGHTLY_TOKEN']"),
+    findings = audit_findings(
+        {REUSABLE: wf, ".github/workflows/release.yml": UPLOAD_CALLER}, select=["SL402"]
+    )
+    assert _graded(findings) == [
+        (*hit("SL402", REUSABLE, wf, "secrets.UPLOAD_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.STAGING_UPLOAD_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets['NIGHTLY_TOKEN']"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.PYPI_API_TOKEN"), "error"),
     ]
+    assert findings[3].message == (
+        "secret `PYPI_API_TOKEN` is not declared in on.workflow_call.secrets (declared: "
+        "ANACONDA_TOKEN): `twine upload` gets an empty token when "
+        "`.github/workflows/release.yml` calls this workflow"
+    )
+    assert findings[1].message.endswith(
+        "it is empty when this workflow is called, but no package upload reads it"
+    )
+
+
+def test_undeclared_upload_secret_that_something_else_may_supply(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """dipy: `token: ${{ inputs.codecov-token || secrets.CODECOV_TOKEN }}` in a test
+    workflow. An environment's own secrets, a fallback value in the expression, trusted
+    publishing, or a caller in another repository with `secrets: inherit` may give the
+    upload its credential: information saying what to check, not an error."""
+    wf = """
+        on:
+          workflow_call:
+            inputs:
+              token: {type: string, required: false}
+            secrets:
+              codecov-token: {required: false}
+        jobs:
+          coverage:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: codecov/codecov-action@v5
+                with:
+                  token: ${{ inputs.codecov-token || secrets.CODECOV_TOKEN }}
+          env-secret:
+            runs-on: ubuntu-latest
+            environment: pypi
+            steps:
+              - run: twine upload dist/*
+                env: {TWINE_USERNAME: __token__, TWINE_PASSWORD: "${{ secrets.PYPI_TOKEN }}"}
+          fallback:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.TEST_TOKEN || secrets.codecov-token }}
+          trusted:
+            runs-on: ubuntu-latest
+            permissions: {id-token: write}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: ${{ secrets.LEGACY_TOKEN }}
+    """
+    caller = """
+        on: {push: {branches: [main]}}
+        jobs:
+          test:
+            uses: ./.github/workflows/upload.yml
+            secrets:
+              codecov-token: ${{ secrets.CODECOV_TOKEN }}
+    """
+    files = {REUSABLE: wf, ".github/workflows/test.yml": caller}
+    findings = audit_findings(files, select=["SL402"])
+    assert _graded(findings) == [
+        (*hit("SL402", REUSABLE, wf, "secrets.CODECOV_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.PYPI_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.TEST_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.LEGACY_TOKEN"), "info"),
+    ]
+    assert [f.message.split("called, ", 1)[1] for f in findings] == [
+        "but no package upload reads it",
+        "unless environment `pypi` of job `env-secret` holds it",
+        "and the expression has another value to use then",
+        "and the job may publish by trusted publishing instead (`id-token: write`)",
+    ]
+
+
+def test_undeclared_upload_secret_of_a_workflow_nothing_here_calls(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """A caller in another repository may pass every secret with `secrets: inherit`."""
+    wf = """
+        on:
+          workflow_call:
+            secrets:
+              PYPI_TOKEN: {required: false}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env: {TWINE_USERNAME: __token__, TWINE_PASSWORD: "${{ secrets.TEST_PYPI_TOKEN }}"}
+    """
+    (finding,) = audit_findings({REUSABLE: wf}, select=["SL402"])
+    assert (finding.line, finding.severity.value) == (10, "info")
+    assert finding.message.endswith(
+        "it is empty when this workflow is called, and no workflow here calls it"
+    )
 
 
 def test_undeclared_secret_near_misses(audit: AuditFn) -> None:

@@ -322,10 +322,20 @@ class UndeclaredWorkflowSecret(Rule):
     """A reusable workflow reads a secret it does not declare.
 
     When a workflow has `on: workflow_call: secrets:`, a call passes only the secrets listed
-    there (and `GITHUB_TOKEN`). Any other `${{ secrets.X }}` evaluates to an empty string
-    when the workflow is called, without an error: the upload that needed it fails with an
-    authentication error, or a step guarded on the secret is skipped. actionlint reports
-    the same mistake as `property "x" is not defined in object type`.
+    there (and `GITHUB_TOKEN`); with `secrets: inherit` the caller passes all of its secrets,
+    declared or not, and a job that names an `environment:` gets that environment's secrets
+    (GitHub docs, "Reuse workflows"). Any other `${{ secrets.X }}` evaluates to an empty
+    string when the workflow is called, without an error. actionlint reports the same
+    mistake as `property "x" is not defined in object type`.
+
+    It is an error when the secret is the token of an upload of the workflow and a workflow
+    here calls it without `secrets: inherit`: the upload gets an empty token and fails with
+    an authentication error. When the outcome depends on something shiplint cannot see, the
+    finding is information saying what to check: the secret feeds no upload (a coverage or
+    docs token), the job's environment may hold it, the expression has another value to fall
+    back on (`a || secrets.X`), the upload can fall back to trusted publishing (`id-token:
+    write`), or no workflow here calls this one (a caller in another repository may pass
+    `secrets: inherit`).
 
     Fix: declare the secret under `on.workflow_call.secrets` (and pass it from every
     caller), or correct the name to one that is declared.
@@ -356,9 +366,11 @@ class UndeclaredWorkflowSecret(Rule):
             declared = _declared(workflow)
             if declared is None:
                 continue
-            if any(_inherits(job) for job in callers(model, workflow)):
+            calls = list(callers(model, workflow))
+            if any(_inherits(job) for job in calls):
                 continue  # `secrets: inherit` passes undeclared secrets too
             src = workflow.source
+            text = src.text or ""
             for path, scalar in walk_scalars(workflow.root):
                 if path and path[0] == "on":
                     continue
@@ -366,16 +378,98 @@ class UndeclaredWorkflowSecret(Rule):
                     if ref.name.upper() in declared or ref.name.upper() in ALWAYS_AVAILABLE:
                         continue
                     names = ", ".join(sorted(declared)) or "none"
+                    message = (
+                        f"secret `{ref.name}` is not declared in on.workflow_call.secrets "
+                        f"(declared: {names})"
+                    )
+                    fix = (
+                        f"Declare it under `on.workflow_call.secrets` (`{ref.name}:` with "
+                        "`required: true`) and pass it from the caller, or use a declared name."
+                        + _did_you_mean(ref.name, declared)
+                    )
+                    end = text.find("}}", ref.end, scalar.end)
+                    fallback = "||" in text[ref.expr_start : end if end >= 0 else scalar.end]
+                    uploads = _uploads_reading(model, workflow, ref)
+                    doubt = _doubt(uploads, calls, fallback)
+                    if doubt is None:
+                        caller = calls[0].workflow
+                        by = f"`{caller.source.rel}`" if caller is not None else "a workflow"
+                        yield self.at(
+                            ref.loc,
+                            f"{message}: {_what(uploads[0])} gets an empty token when {by} "
+                            "calls this workflow",
+                            "A called workflow sees only the secrets it declares: this one is "
+                            "an empty string, and the upload fails to authenticate. " + fix,
+                        )
+                        continue
+                    clause, check = doubt
                     yield self.at(
                         ref.loc,
-                        f"secret `{ref.name}` is not declared in on.workflow_call.secrets "
-                        f"(declared: {names})",
-                        "A called workflow sees only the secrets it declares: this one is "
-                        "an empty string whenever the workflow is called. Declare it under "
-                        f"`on.workflow_call.secrets` (`{ref.name}:` with `required: true`) and "
-                        "pass it from the caller, or use a declared name."
-                        + _did_you_mean(ref.name, declared),
+                        f"{message}: it is empty when this workflow is called, {clause}",
+                        f"A called workflow sees only the secrets it declares, all of them with "
+                        f"`secrets: inherit`, and the secrets of the environment its job names. "
+                        f"{check} {fix}",
+                        severity=Severity.INFO,
                     )
+
+
+def _uploads_reading(model: ReleaseModel, workflow: Workflow, ref: SecretRef) -> list[Upload]:
+    """The uploads of ``workflow`` whose token is this secret: written at the credential
+    (``password: ${{ secrets.X }}``) or in a variable the credential reads (``TWINE_PASSWORD``
+    set in the job's or step's ``env:``, ``-p "$PW"``)."""
+    found: list[Upload] = []
+    for upload in model.uploads:
+        if upload.context.workflow is not workflow:
+            continue
+        for cred in upload.token_credentials:
+            at = cred.loc.source is ref.source and cred.loc.start <= ref.start < cred.loc.end
+            if at or (cred.secret or "").upper() == ref.name.upper():
+                found.append(upload)
+                break
+    return found
+
+
+def _doubt(uploads: list[Upload], calls: list[Job], fallback: bool) -> tuple[str, str] | None:
+    """Why an empty secret may not fail a release: ``(clause for the message, what to
+    check)``; None when an upload certainly gets an empty token."""
+    if not uploads:
+        return (
+            "but no package upload reads it",
+            "The release does not depend on it; check the step that reads it.",
+        )
+    if not calls:
+        return (
+            "and no workflow here calls it",
+            "A caller in another repository passes it only with `secrets: inherit`; check "
+            "how this workflow is called.",
+        )
+    if fallback:
+        return (
+            "and the expression has another value to use then",
+            "Check that the other value holds the token.",
+        )
+    doubts = [_upload_doubt(upload) for upload in uploads]
+    if any(d is None for d in doubts):
+        return None  # this upload gets an empty token
+    return doubts[0]
+
+
+def _upload_doubt(upload: Upload) -> tuple[str, str] | None:
+    """What may still give the upload a credential when the secret is empty."""
+    job = upload.job
+    env = job.environment if job is not None else None
+    if job is not None and env is not None and env.text:
+        return (
+            f"unless environment `{env.text}` of job `{job.id}` holds it",
+            f"Check that environment `{env.text}` defines the secret.",
+        )
+    if job is not None and upload.family == "pypi" and job.id_token_write:
+        return (
+            "and the job may publish by trusted publishing instead (`id-token: write`)",
+            "With an empty token pypa/gh-action-pypi-publish (and twine 6.1+) try trusted "
+            "publishing: check that PyPI trusts the calling workflow, or pass the token.",
+        )
+    return None
 
 
 # --- SL403 -------------------------------------------------------------------------------------
