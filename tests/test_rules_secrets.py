@@ -597,6 +597,53 @@ def test_inherit_into_uploading_workflows(audit: AuditFn) -> None:
     ]
 
 
+def test_inherit_through_self_repository_references(audit: AuditFn) -> None:
+    """`uses: $/.github/workflows/x.yml` names a workflow of this repository, like `./`
+    (GitHub changelog 2026-07-30; astral-sh/ruff's cargo-dist release.yml). Only the callee
+    that uploads a package is reported, not the docs, playground or mirror deploys whose
+    file names say "publish"."""
+    pypi = """
+        on: {workflow_call: {inputs: {plan: {type: string}}}}
+        jobs:
+          pypi-publish:
+            runs-on: ubuntu-latest
+            environment: {name: release}
+            permissions: {id-token: write}
+            steps:
+              - uses: actions/download-artifact@v4
+                with: {pattern: wheels-*, path: wheels, merge-multiple: true}
+              - run: uv publish -v wheels/*
+    """
+    docs = """
+        on: {workflow_call: {inputs: {plan: {type: string}}}}
+        jobs:
+          docs:
+            runs-on: ubuntu-latest
+            steps:
+              - run: mkdocs build --strict
+              - run: git push https://x-access-token:${DOCS_PAT}@github.com/acme/docs.git HEAD
+                env: {DOCS_PAT: "${{ secrets.DOCS_PAT }}"}
+    """
+    caller = """
+        on: {push: {tags: ["*"]}}
+        jobs:
+          custom-publish-pypi:
+            uses: $/.github/workflows/publish-pypi.yml
+            with: {plan: "${{ needs.plan.outputs.val }}"}
+            secrets: inherit
+          custom-publish-docs:
+            uses: $/.github/workflows/publish-docs.yml
+            with: {plan: "${{ needs.plan.outputs.val }}"}
+            secrets: inherit
+    """
+    files = {
+        ".github/workflows/publish-pypi.yml": pypi,
+        ".github/workflows/publish-docs.yml": docs,
+        CALLER: caller,
+    }
+    assert audit(files, select=["SL405"]) == [hit("SL405", CALLER, caller, "inherit")]
+
+
 # --- SL406 upload-on-fork-pr -------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from shiplint.deploy.record import DeployRecord, load_records, normalise_index
+from shiplint.model.workflows import local_uses_path
 from shiplint.parse.yamlnodes import YMap
 
 if TYPE_CHECKING:
@@ -210,9 +211,9 @@ def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
 
 def _calls(caller: Workflow, callee: Workflow) -> bool:
     """A job of ``caller`` runs reusable workflow ``callee`` of this repository
-    (``uses: ./.github/workflows/x.yml``). ``owner/repo/.github/workflows/x.yml@ref`` is
-    another repository's workflow (or this one's at another ref): it is not a call of
-    ``callee``, whatever its path."""
+    (``uses: ./.github/workflows/x.yml`` or ``$/.github/workflows/x.yml``).
+    ``owner/repo/.github/workflows/x.yml@ref`` is another repository's workflow (or this
+    one's at another ref): it is not a call of ``callee``, whatever its path."""
     rel = callee.source.rel
     for job in caller.jobs.values():
         if job.uses is None:
@@ -220,8 +221,8 @@ def _calls(caller: Workflow, callee: Workflow) -> bool:
         text = job.uses.text.strip()
         if "@" in text:
             continue
-        path = text.removeprefix("./")
-        if path == rel or path.endswith("/" + rel):
+        path = local_uses_path(text)
+        if path is not None and (path == rel or path.endswith("/" + rel)):
             return True
     return False
 

@@ -13,7 +13,7 @@ from shiplint import facts as facts_mod
 from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
-from shiplint.model.workflows import callers, local_callee
+from shiplint.model.workflows import callers, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -693,7 +693,9 @@ class SecretsInherit(Rule):
                 what = f"`{callee.source.rel}`, which uploads with {upload.tool}"
             else:
                 target = job.uses.text.split("@", 1)[0]
-                if target.startswith("./") or not _PUBLISHY.search(target.rsplit("/", 1)[-1]):
+                if local_uses_path(target) is not None or not _PUBLISHY.search(
+                    target.rsplit("/", 1)[-1]
+                ):
                     continue
                 what = f"`{target}`"
             yield self.at(
