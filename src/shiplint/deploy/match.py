@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from shiplint.deploy.record import DeployRecord, load_records, normalise_index
-from shiplint.model.workflows import local_uses_path
 from shiplint.parse.yamlnodes import YMap
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ class Destination:
     secrets: list[Credential] = field(default_factory=list)  # token credentials from secrets
     oidc: bool = False
     workflow: str | None = None  # file name under .github/workflows when in a workflow
-    #: the workflow files PyPI sees as the publisher: the callers of a reusable workflow
+    #: the workflow files PyPI sees as the publisher: those that contain the publishing job
     publishers: list[str] = field(default_factory=list)
     #: the PyPI project, when the job's environment URL names one (as written)
     project: str | None = None
@@ -145,55 +144,23 @@ def release_trigger(workflow: Workflow) -> str | None:
     return None
 
 
-#: how strongly each release trigger says "this workflow publishes" (lower first)
-_TRIGGER_RANK = {"release": 0, "push": 1, "workflow_dispatch": 2}
+def publisher_workflows(workflow: Workflow) -> list[str]:
+    """File names of the workflows PyPI sees as the publisher of a job of ``workflow``.
 
-
-def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
-    """File names of the workflows PyPI sees as the publisher of a run of ``workflow``.
-
-    PyPI matches a trusted publisher on the top-level workflow of the run: a workflow
-    started by an event is its own publisher; a reusable one (``on: workflow_call``) is
-    published through the workflows that call it (``uses: ./.github/workflows/x.yml``,
-    followed through nested calls; a call of a workflow of another repository is not
-    one), and counts itself only when it also has other triggers.
-    Callers that release come first (see :func:`release_trigger`), then ``workflow``
-    itself, then the others; ties go by file name.
+    PyPI looks a GitHub trusted publisher up by the workflow file named in the token's
+    ``job_workflow_ref`` claim (warehouse ``oidc/models/github.py``, ``lookup_by_claims``),
+    and GitHub sets that claim to the file that contains the job: for a job of a reusable
+    workflow, the reusable workflow, not its caller (GitHub's OIDC reference; the caller is
+    ``workflow_ref``, which PyPI does not check). So the publisher is ``workflow`` itself,
+    however it is started.
     """
-    found: list[Workflow] = []
-    seen: set[int] = set()
-
-    def visit(wf: Workflow, depth: int) -> None:
-        if id(wf) in seen:
-            return
-        seen.add(id(wf))
-        if not wf.is_reusable or set(wf.triggers) - {"workflow_call"}:
-            found.append(wf)
-        if not wf.is_reusable or depth >= 4:
-            return
-        for caller in model.workflows:
-            if caller is not wf and _calls(caller, wf):
-                visit(caller, depth + 1)
-
-    visit(workflow, 0)
-
-    def order(wf: Workflow) -> tuple[int, int, str]:
-        trigger = release_trigger(wf)
-        rank = _TRIGGER_RANK[trigger] if trigger is not None else len(_TRIGGER_RANK)
-        return (rank, 0 if wf is workflow else 1, wf.source.rel)
-
-    names: list[str] = []
-    for wf in sorted(found, key=order):
-        name = posixpath.basename(wf.source.rel)
-        if name not in names:
-            names.append(name)
-    return names
+    return [posixpath.basename(workflow.source.rel)]
 
 
 def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
-    """The workflow files PyPI can see as the publisher of ``upload``: those of its own
-    workflow, or of the step that runs this copy of its script, Makefile target, tox env
-    or nox session (their commands are read once per calling step)."""
+    """The workflow files PyPI can see as the publisher of ``upload``: its own workflow, or
+    the workflow of the step that runs this copy of its script, Makefile target, tox env or
+    nox session (their commands are read once per calling step)."""
     context = upload.context
     workflows: list[Workflow] = []
     if context.origin == "script":
@@ -205,26 +172,8 @@ def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
         workflows.append(context.workflow)
     names: list[str] = []
     for wf in workflows:
-        names.extend(n for n in publisher_workflows(model, wf) if n not in names)
+        names.extend(n for n in publisher_workflows(wf) if n not in names)
     return names
-
-
-def _calls(caller: Workflow, callee: Workflow) -> bool:
-    """A job of ``caller`` runs reusable workflow ``callee`` of this repository
-    (``uses: ./.github/workflows/x.yml`` or ``$/.github/workflows/x.yml``).
-    ``owner/repo/.github/workflows/x.yml@ref`` is another repository's workflow (or this
-    one's at another ref): it is not a call of ``callee``, whatever its path."""
-    rel = callee.source.rel
-    for job in caller.jobs.values():
-        if job.uses is None:
-            continue
-        text = job.uses.text.strip()
-        if "@" in text:
-            continue
-        path = local_uses_path(text)
-        if path is not None and (path == rel or path.endswith("/" + rel)):
-            return True
-    return False
 
 
 def default_project(project: Project) -> str | None:

@@ -103,7 +103,7 @@ def skeletons(project: Project) -> list[Skeleton]:
             base = f"{base}-{_slug(credential)}"
         name = _unique(base, taken)
         taken.add(name)
-        table = _table(project, members, upload, dest, family, index, channel)
+        table = _table(project, members, dest, family, index, channel)
         if other and dest.project:
             table = {"index": table.pop("index"), "project": dest.project, **table}
         out.append(Skeleton(name, table, [u for u, _ in members]))
@@ -168,7 +168,6 @@ def _unique(name: str, taken: set[str]) -> str:
 def _table(
     project: Project,
     members: list[tuple[Upload, Destination]],
-    upload: Upload,
     dest: Destination,
     family: str,
     index: str | None,
@@ -181,21 +180,15 @@ def _table(
     trusted = dest.oidc and not dest.secrets
     table["auth"] = "trusted-publishing" if trusted else "token"
     if trusted:
-        wf = upload.context.workflow
+        # PyPI trusts the file that contains the publishing job, reusable or not
         publishers = _publishers(project, [d for _, d in members])
-        if publishers:
-            # PyPI trusts the top-level workflow of the run: a reusable one's caller
-            table["workflow"] = publishers[0]
-        elif wf is not None:  # a reusable workflow nothing here calls
-            table["workflow"] = "TODO: the workflow file that calls " + posixpath.basename(
-                wf.source.rel
-            )
-        else:
-            table["workflow"] = "TODO: workflow file"
+        table["workflow"] = publishers[0] if publishers else "TODO: workflow file"
         if dest.environment is not None:
             table["environment"] = dest.environment
         if len(publishers) > 1:
             table["notes"] = _publishers_note(project, publishers, index)
+        elif publishers and _reusable(project, publishers[0]):
+            table["notes"] = _reusable_note(publishers[0], index)
     else:
         if dest.secret_names:
             table["secret"] = dest.secret_names[0]
@@ -224,26 +217,42 @@ _TRIGGER_WORDS = {
 
 
 def _publishers(project: Project, dests: list[Destination]) -> list[str]:
-    """The publisher workflows of all the uploads a record documents: each upload's own
-    order (see :func:`publisher_workflows`), merged, the releasing ones first."""
-    names: list[str] = []
+    """The publisher workflows of all the uploads a record documents (see
+    :func:`publisher_workflows`): the releasing ones first (``release``, tag pushes,
+    ``workflow_dispatch``, then the others), then by name."""
+    names: set[str] = set()
     for dest in dests:
-        names.extend(n for n in dest.publishers if n not in names)
-    if len(dests) < 2:
-        return names
+        names.update(dest.publishers)
     by_name = {posixpath.basename(wf.source.rel): wf for wf in project.model.workflows}
     order = list(_TRIGGER_WORDS)
 
-    def rank(name: str) -> int:
+    def rank(name: str) -> tuple[int, str]:
         trigger = release_trigger(by_name[name]) if name in by_name else None
-        return order.index(trigger) if trigger is not None else len(order)
+        return (order.index(trigger) if trigger is not None else len(order), name)
 
-    return sorted(names, key=rank)  # stable: ties keep the order found
+    return sorted(names, key=rank)
+
+
+def _reusable(project: Project, name: str) -> bool:
+    return any(
+        posixpath.basename(wf.source.rel) == name and wf.is_reusable
+        for wf in project.model.workflows
+    )
+
+
+def _reusable_note(name: str, index: str | None) -> str:
+    site = {"pypi": "PyPI", "testpypi": "TestPyPI"}.get(index or "", "the index")
+    return (
+        f"{name} is a reusable workflow: {site} matches the file that contains the publishing "
+        "job (the `job_workflow_ref` of its OIDC token), so the trusted publisher names "
+        f"{name}, not the workflow that calls it. {site} does not officially support trusted "
+        "publishing from reusable workflows (pypa/gh-action-pypi-publish#166)."
+    )
 
 
 def _publishers_note(project: Project, publishers: list[str], index: str | None) -> str:
     """Why ``publishers[0]`` was chosen for ``workflow`` (they come ordered by
-    :func:`publisher_workflows`), and that every one of them must be registered."""
+    :func:`_publishers`), and that every one of them must be registered."""
     by_name = {posixpath.basename(wf.source.rel): wf for wf in project.model.workflows}
     triggers = {
         name: release_trigger(by_name[name]) if name in by_name else None for name in publishers
@@ -261,9 +270,9 @@ def _publishers_note(project: Project, publishers: list[str], index: str | None)
     site = {"pypi": "PyPI", "testpypi": "TestPyPI"}.get(index or "", "the index")
     return (
         f"{chosen} chosen for `workflow` ({why}); {others} also run"
-        f"{'s' if len(publishers) == 2 else ''} the upload. {site} checks the workflow that "
-        "starts each run, so each calling workflow must be registered as a trusted publisher "
-        f"of the project on {site}: {', '.join(publishers)}."
+        f"{'s' if len(publishers) == 2 else ''} the upload. {site} checks the workflow file "
+        "that contains the publishing job, so each of them must be registered as a trusted "
+        f"publisher of the project on {site}: {', '.join(publishers)}."
     )
 
 
