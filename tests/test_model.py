@@ -685,3 +685,30 @@ def test_self_repository_references_name_local_workflows(tmp_path: Path) -> None
     assert local_uses_path("acme/tools/.github/workflows/called.yml@v1") is None
     assert local_callee(model, "$/.github/workflows/called.yml") is called
     assert [job.id for job in callers(model, called)] == ["self", "dot"]
+
+
+def test_binstar_is_the_anaconda_client_cli(tmp_path: Path) -> None:
+    """anaconda-client still installs `binstar` and `conda-server` for the same CLI as
+    `anaconda` (holoviz/param uploads with `binstar --token ... upload`)."""
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          conda:
+            runs-on: ubuntu-latest
+            steps:
+              - run: binstar --token ${{ secrets.CONDA_UPLOAD_TOKEN }} upload --user pyviz dist/*.conda
+              - run: conda-server upload -u pyviz dist/*.conda
+                env: {BINSTAR_API_TOKEN: "${{ secrets.CONDA_UPLOAD_TOKEN }}"}
+              - run: binstar --version
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf})
+    uploads = [u for u in model.uploads if u.tool == "anaconda"]
+    assert [u.loc.pos for u in uploads] == [
+        pos_of(wf, "binstar --token"),
+        pos_of(wf, "conda-server upload"),
+    ]
+    assert [(u.target.text if u.target else None) for u in uploads] == ["pyviz", "pyviz"]
+    assert [[c.secret for c in u.token_credentials] for u in uploads] == [
+        ["CONDA_UPLOAD_TOKEN"],
+        ["CONDA_UPLOAD_TOKEN"],
+    ]
