@@ -792,9 +792,9 @@ def test_guards_that_keep_fork_pull_requests_out(audit: AuditFn) -> None:
 # --- SL407 secret-in-run -----------------------------------------------------------------------
 
 
-def test_secret_interpolated_into_run(audit: AuditFn) -> None:
+def test_upload_token_interpolated_into_an_upload_command(audit: AuditFn) -> None:
     wf = """
-        on: {schedule: [{cron: "0 2 * * 1"}]}
+        on: {schedule: [{cron: "0 2 * * 1"}], push: {tags: ["v*"]}}
         jobs:
           nightlies:
             runs-on: ubuntu-latest
@@ -802,14 +802,41 @@ def test_secret_interpolated_into_run(audit: AuditFn) -> None:
               - run: >
                   anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload
                   --user scientific-python-nightly-wheels --skip-existing dist/*.whl
+              - run: binstar --token ${{ secrets.CONDA_UPLOAD_TOKEN }} upload --user pyviz x.conda
               - run: |
-                  git clone https://${{ secrets.DOCS_PAT }}@github.com/o/docs.git
-                  gh release view --repo o/r  # GH_TOKEN=${{ secrets.GITHUB_TOKEN }}
-              - run: anaconda --token "$ANACONDA_API_TOKEN" upload dist/*.whl
+                  for v in $(cat old.txt); do
+                    anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} remove --force "o/p/$v"
+                  done
+              - run: python -m twine upload -u __token__ -p "${{ secrets.PYPI_API_TOKEN }}" dist/*
+              - run: anaconda upload dist/*.whl
                 env:
                   ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
     """
     assert audit({WF: wf}, select=["SL407"]) == [
         hit("SL407", WF, wf, "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload"),
-        hit("SL407", WF, wf, "${{ secrets.DOCS_PAT }}"),
+        hit("SL407", WF, wf, "${{ secrets.CONDA_UPLOAD_TOKEN }}"),
+        hit("SL407", WF, wf, "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} remove"),
+        hit("SL407", WF, wf, "${{ secrets.PYPI_API_TOKEN }}"),
     ]
+
+
+def test_secrets_of_other_services_in_run_are_not_release_credentials(audit: AuditFn) -> None:
+    """google/jax posts to a chat webhook, astral-sh/ruff clones its docs repository with a
+    token, holoviz/panel logs in to its gallery server: none of them is a package index
+    credential, so SL407 leaves them alone."""
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          notify:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  curl --location --request POST '${{ secrets.RELEASES_WEBHOOK }}' \\
+                    --header 'Content-Type: application/json' --data-raw '{"text": "x"}'
+              - run: git clone https://${{ secrets.DOCS_PAT }}@github.com/o/docs.git
+              - run: |
+                  ae5 login --hostname demo.example.com --username ${{ secrets.AE5_USERNAME }} \\
+                    --password ${{ secrets.AE5_PASSWORD }}
+                  gh release view --repo o/r  # GH_TOKEN=${{ secrets.GITHUB_TOKEN }}
+    """
+    assert audit({WF: wf}, select=["SL407"]) == []

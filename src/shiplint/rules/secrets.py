@@ -13,13 +13,14 @@ from shiplint import facts as facts_mod
 from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
+from shiplint.model.commands import ANACONDA_CLI, program_name, skip_wrappers
 from shiplint.model.workflows import callers, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Job, ReleaseModel, Step, Upload, Workflow
+    from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
     from shiplint.parse.yamlnodes import YNode
     from shiplint.project import Project
     from shiplint.source import SourceFile
@@ -859,54 +860,109 @@ def _what(upload: Upload) -> str:
 # --- SL407 -------------------------------------------------------------------------------------
 
 
+#: the variables each upload client reads its credentials from (user name, token)
+_CLIENT_ENV = {
+    "anaconda": ("ANACONDA_API_TOKEN",),
+    "twine": ("TWINE_USERNAME", "TWINE_PASSWORD"),
+    "uv": ("UV_PUBLISH_USERNAME", "UV_PUBLISH_TOKEN"),
+    "flit": ("FLIT_USERNAME", "FLIT_PASSWORD"),
+    "hatch": ("HATCH_INDEX_USER", "HATCH_INDEX_AUTH"),
+    "poetry": ("POETRY_PYPI_TOKEN_PYPI",),
+    "pdm": ("PDM_PUBLISH_USERNAME", "PDM_PUBLISH_PASSWORD"),
+    "maturin": ("MATURIN_USERNAME", "MATURIN_PYPI_TOKEN"),
+}
+
+
 @register
 class SecretInRun(Rule):
-    """A secret is pasted into the text of a `run:` script.
+    """A secret is pasted into the command line of an upload client in a `run:` script.
 
-    GitHub substitutes `${{ secrets.X }}` into the script before the shell sees it: the
-    token lands in the script file on the runner, in `set -x` traces and in any error
-    message that echoes the command line. Log masking only hides the exact value; a tool
-    that prints a transformed or partial token leaks it (anaconda-client printed a malformed
-    token to stderr). A token with shell metacharacters also changes the command.
+    GitHub substitutes `${{ secrets.X }}` into the script text before the shell runs it:
+    the token is written into the script file the runner executes, the shell parses it (a
+    quote, `$` or backquote in the value changes the command), and it becomes an argument
+    of the upload tool, where other processes (`ps`) and audit logs can read it. Log masking
+    hides only the exact value: anaconda-client printed a malformed token to stderr
+    (anaconda-client#548). GitHub's advice ("Using secrets in GitHub Actions"): avoid
+    passing secrets on the command line; use environment variables the program reads.
 
-    Fix: pass the secret through the step's `env:` and use the variable:
-    `env: ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, then
-    `anaconda --token "$ANACONDA_API_TOKEN" upload ...`. (`GITHUB_TOKEN`, which expires with
-    the job, is not reported.)
+    Reported for the clients of package indexes shiplint knows (twine, uv, hatch, flit,
+    poetry, pdm, maturin, and the anaconda-client CLI `anaconda`/`binstar`, whose token
+    also deletes packages): a secret of another service (a webhook URL, a docs deploy key)
+    is not a release credential and is left alone.
+
+    Fix: give the token to the step's `env:` under the variable the client reads itself
+    and drop it from the command line: `ANACONDA_API_TOKEN` (anaconda-client),
+    `TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`, `FLIT_PASSWORD`, `HATCH_INDEX_AUTH`,
+    `POETRY_PYPI_TOKEN_PYPI`, `PDM_PUBLISH_PASSWORD`, `MATURIN_PYPI_TOKEN`.
     """
 
     code = "SL407"
     name = "secret-in-run"
     severity = Severity.WARNING
-    summary = "`${{ secrets.X }}` interpolated into a run: script"
+    summary = "An upload token is interpolated into an upload client's command line in run:"
     catalogue = ("S-10",)
     before = "- run: anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload dist/*.whl\n"
     after = (
-        '- run: anaconda --token "$ANACONDA_API_TOKEN" upload dist/*.whl\n  env:\n'
+        "- run: anaconda upload dist/*.whl\n  env:\n"
         "    ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for workflow in project.model.workflows:
+        model = project.model
+        clients = _client_commands(model)
+        for workflow in model.workflows:
             src = workflow.source
             for job in workflow.jobs.values():
                 for step in job.steps:
                     if step.run is None:
                         continue
+                    commands = [c for c in clients if c[0].context.step is step]
                     reported: set[int] = set()
                     for ref in secret_refs(src, step.run):
                         if ref.name.upper() in ALWAYS_AVAILABLE or ref.expr_start in reported:
                             continue
+                        found = _client_at(commands, ref)
+                        if found is None:
+                            continue  # not a credential of an upload client
+                        tool, program = found
                         reported.add(ref.expr_start)
+                        names = " or ".join(f"`{v}`" for v in _CLIENT_ENV[tool])
                         yield self.at(
                             Loc(src, ref.expr_start, ref.end),
-                            f"secret `{ref.name}` is interpolated into the `run:` script",
-                            "The value is pasted into the script text (and any trace or error "
-                            "output of it). Pass it through the step's `env:` "
-                            f"(`{_env_name(ref.name)}: ${{{{ secrets.{ref.name} }}}}`) and "
-                            f'use `"${_env_name(ref.name)}"` in the script.',
+                            f"secret `{ref.name}` is pasted into the `{program}` command line",
+                            "The value becomes part of the script text and an argument of the "
+                            "upload tool (readable by other processes, parsed by the shell). "
+                            f"Set {names} in the step's `env:` from the secret (`${{{{ secrets."
+                            f"{ref.name} }}}}`) and drop it from the command: {program} reads "
+                            "it from there.",
                         )
 
 
-def _env_name(secret: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", secret).upper()
+def _client_commands(model: ReleaseModel) -> list[tuple[ShellCommand, str, str]]:
+    """The commands of workflow steps that run an upload client: the command, the client
+    (the upload's tool; the anaconda-client CLI for any of its subcommands) and the program
+    as written (`binstar` is anaconda-client too)."""
+    tools = {id(u.command): u.tool for u in model.uploads if u.command is not None}
+    found: list[tuple[ShellCommand, str, str]] = []
+    for cmd in model.commands:
+        if not cmd.args or cmd.context.step is None or cmd.context.origin != "workflow":
+            continue
+        i = skip_wrappers(cmd.args)
+        program = program_name(cmd.args[i].text) if i < len(cmd.args) else ""
+        tool = tools.get(id(cmd))
+        if tool is None and program in ANACONDA_CLI:
+            tool = "anaconda"
+        if tool in _CLIENT_ENV:
+            found.append((cmd, tool, program or tool))
+    return found
+
+
+def _client_at(
+    commands: list[tuple[ShellCommand, str, str]], ref: SecretRef
+) -> tuple[str, str] | None:
+    """The client (and program) whose command line holds the reference."""
+    for cmd, tool, program in commands:
+        first, last = cmd.args[0].loc, cmd.args[-1].loc
+        if first.source is ref.source and first.start <= ref.start < last.end:
+            return tool, program
+    return None
