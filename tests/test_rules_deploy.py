@@ -2223,3 +2223,27 @@ def test_push_of_branches_only_is_not_a_release_workflow(audit_findings: Finding
     finding = audit_findings(files, select=["SL801"], today=TODAY)[0]
     assert '    workflow = "b-manual.yml"\n' in finding.help
     assert "(it runs on `workflow_dispatch`); a-main.yml also runs the upload" in finding.help
+
+
+def test_sl801_a_dry_run_uploads_nothing_and_needs_no_record(audit: AuditFn) -> None:
+    """PyO3/maturin: `uv publish --dry-run` on branches, `uv publish` on tags. Only the
+    real upload needs a record; the dry run checks the files and uploads nothing."""
+    wf = """
+on: {push: {branches: [main], tags: ["v*"]}}
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions: {id-token: write}
+    steps:
+      - name: Publish (dry run)
+        if: ${{ !startsWith(github.ref, 'refs/tags/') }}
+        run: uv publish --dry-run '*'
+      - name: Publish
+        if: startsWith(github.ref, 'refs/tags/')
+        run: uv publish '*'
+      - run: poetry publish --dry-run
+"""
+    assert audit({RELEASE: wf, PY: PROJECT}, select=["SL801"], today=TODAY) == [
+        hit("SL801", RELEASE, wf, "uv publish '*'"),
+    ]
