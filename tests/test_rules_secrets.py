@@ -535,7 +535,11 @@ def test_env_in_if_is_the_fix(audit: AuditFn) -> None:
 # --- SL405 secrets-inherit ---------------------------------------------------------------------
 
 
-def test_inherit_into_uploading_workflows(audit: AuditFn) -> None:
+def test_inherit_into_uploading_workflows(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """Another repository's publishing workflow gets every secret: a warning. A workflow of
+    this repository reads only what its expressions name: information saying which."""
     uploads = f"""
         on: workflow_call
         jobs:
@@ -590,14 +594,29 @@ def test_inherit_into_uploading_workflows(audit: AuditFn) -> None:
         ".github/workflows/tests.yml": tests,
         CALLER: caller,
     }
-    assert audit(files, select=["SL405"]) == [
-        hit("SL405", CALLER, caller, "inherit"),
-        hit("SL405", CALLER, caller, "inherit", 2),
-        hit("SL405", CALLER, caller, "inherit", 4),
+    findings = audit_findings(files, select=["SL405"])
+    assert _graded(findings) == [
+        (*hit("SL405", CALLER, caller, "inherit"), "info"),
+        (*hit("SL405", CALLER, caller, "inherit", 2), "info"),
+        (*hit("SL405", CALLER, caller, "inherit", 4), "warning"),
     ]
+    assert [f.message for f in findings] == [
+        "job `nightly` passes every secret to `.github/workflows/upload.yml`, which uploads "
+        "with upload-nightly-action and reads `ANACONDA_ORG_UPLOAD_TOKEN`",
+        "job `via` passes every secret to `.github/workflows/nested.yml`, which uploads with "
+        "upload-nightly-action and reads `ANACONDA_ORG_UPLOAD_TOKEN`",
+        "job `remote` passes every secret to `octo-org/shared/.github/workflows/"
+        "pypi-publish.yml` of another repository",
+    ]
+    assert findings[0].help.endswith(
+        "Pass those instead: `secrets: {ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets."
+        "ANACONDA_ORG_UPLOAD_TOKEN }}}`, declared in its `on.workflow_call.secrets`."
+    )
 
 
-def test_inherit_through_self_repository_references(audit: AuditFn) -> None:
+def test_inherit_through_self_repository_references(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
     """`uses: $/.github/workflows/x.yml` names a workflow of this repository, like `./`
     (GitHub changelog 2026-07-30; astral-sh/ruff's cargo-dist release.yml). Only the callee
     that uploads a package is reported, not the docs, playground or mirror deploys whose
@@ -641,7 +660,10 @@ def test_inherit_through_self_repository_references(audit: AuditFn) -> None:
         ".github/workflows/publish-docs.yml": docs,
         CALLER: caller,
     }
-    assert audit(files, select=["SL405"]) == [hit("SL405", CALLER, caller, "inherit")]
+    findings = audit_findings(files, select=["SL405"])
+    assert _graded(findings) == [(*hit("SL405", CALLER, caller, "inherit"), "info")]
+    assert findings[0].message.endswith("which uploads with uv and reads no secret")
+    assert findings[0].help.endswith("Drop `secrets: inherit`.")
 
 
 # --- SL406 upload-on-fork-pr -------------------------------------------------------------------

@@ -654,11 +654,16 @@ class SecretsInherit(Rule):
     """A job hands every secret of the repository to a workflow that publishes.
 
     `secrets: inherit` passes all repository, organization and environment secrets to the
-    called workflow, whether it needs them or not. For a publishing workflow that breaks
-    least privilege: every step in it (and every action it runs) can read the tokens of
-    unrelated services, and nothing in the caller says which secret the upload uses, so a
-    renamed or missing secret shows up only as an empty string at upload time (zizmor:
-    `secrets-inherit`).
+    called workflow, whether it needs them or not (zizmor: `secrets-inherit`). For a
+    workflow of another repository (`owner/repo/.github/workflows/publish.yml@v1`) that is
+    an exposure: code this repository does not control, at a ref that may move, can read
+    every secret, the tokens of unrelated services included. That is a warning.
+
+    A workflow of this repository (`./...` or `$/...`, run at the caller's commit) reads
+    secrets only through the expressions written in it: actions get a secret only when a
+    step passes it (GitHub: "Using secrets in GitHub Actions"), and whoever can change the
+    callee can change the caller too. Nothing leaks; the call only stops saying which secret
+    the upload needs. That is reported as information, naming the secrets the callee reads.
 
     Fix: pass only the secret the upload needs, under a declared name:
     `secrets: {ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}`, and
@@ -672,11 +677,12 @@ class SecretsInherit(Rule):
     summary = "`secrets: inherit` on a call to a workflow that uploads"
     catalogue = ("S-5",)
     before = (
-        "jobs:\n  nightly:\n    uses: ./.github/workflows/upload-nightly.yml\n"
+        "jobs:\n  nightly:\n    uses: acme/workflows/.github/workflows/publish.yml@v2\n"
         "    secrets: inherit\n"
     )
     after = (
-        "jobs:\n  nightly:\n    uses: ./.github/workflows/upload-nightly.yml\n    secrets:\n"
+        "jobs:\n  nightly:\n    uses: acme/workflows/.github/workflows/publish.yml@v2\n"
+        "    secrets:\n"
         "      ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
     )
 
@@ -686,26 +692,66 @@ class SecretsInherit(Rule):
             inherit = _inherits(job)
             if inherit is None or job.uses is None or job.workflow is None:
                 continue
+            loc = Loc(job.workflow.source, inherit.start, inherit.end)
             callee = local_callee(model, job.uses.text)
             if callee is not None:
                 upload = _uploads_in(model, callee, set())
                 if upload is None:
                     continue
-                what = f"`{callee.source.rel}`, which uploads with {upload.tool}"
-            else:
-                target = job.uses.text.split("@", 1)[0]
-                if local_uses_path(target) is not None or not _PUBLISHY.search(
-                    target.rsplit("/", 1)[-1]
-                ):
-                    continue
-                what = f"`{target}`"
+                names = sorted(_secrets_read(model, callee, set()))
+                reads = (
+                    "reads " + ", ".join(f"`{n}`" for n in names) if names else "reads no secret"
+                )
+                yield self.at(
+                    loc,
+                    f"job `{job.id}` passes every secret to `{callee.source.rel}`, which uploads "
+                    f"with {upload.tool} and {reads}",
+                    "A workflow of this repository sees only the secrets its own expressions "
+                    "name, so nothing leaks; but the call no longer says which secret the "
+                    "upload needs. "
+                    + (
+                        "Pass those instead: `secrets: {"
+                        + ", ".join(f"{n}: ${{{{ secrets.{n} }}}}" for n in names)
+                        + "}`, declared in its `on.workflow_call.secrets`."
+                        if names
+                        else "Drop `secrets: inherit`."
+                    ),
+                    severity=Severity.INFO,
+                )
+                continue
+            target = job.uses.text.split("@", 1)[0]
+            if local_uses_path(target) is not None or not _PUBLISHY.search(
+                target.rsplit("/", 1)[-1]
+            ):
+                continue
             yield self.at(
-                Loc(job.workflow.source, inherit.start, inherit.end),
-                f"job `{job.id}` passes every secret to {what}",
-                "`secrets: inherit` gives the called workflow all repository, organization "
-                "and environment secrets. Pass only the one it needs, e.g. `secrets: "
+                loc,
+                f"job `{job.id}` passes every secret to `{target}` of another repository",
+                "`secrets: inherit` gives that repository's workflow all repository, "
+                "organization and environment secrets, the tokens of unrelated services "
+                "included. Pass only the one it needs, e.g. `secrets: "
                 "{NAME: ${{ secrets.NAME }}}`, declared in its `on.workflow_call.secrets`.",
             )
+
+
+def _secrets_read(model: ReleaseModel, workflow: Workflow, seen: set[str]) -> set[str]:
+    """The secrets a workflow's own expressions name (``GITHUB_TOKEN`` aside), and those of
+    the workflows of this repository it passes every secret on to."""
+    names: set[str] = set()
+    if workflow.source.rel in seen:
+        return names
+    seen.add(workflow.source.rel)
+    for path, scalar in walk_scalars(workflow.root):
+        if path and path[0] == "on":
+            continue
+        for ref in secret_refs(workflow.source, scalar, whole_expression=_is_if(path)):
+            if ref.name.upper() not in ALWAYS_AVAILABLE:
+                names.add(ref.name)
+    for job in workflow.jobs.values():
+        callee = local_callee(model, job.uses.text) if job.uses is not None else None
+        if callee is not None and _inherits(job):
+            names |= _secrets_read(model, callee, seen)
+    return names
 
 
 # --- SL406 -------------------------------------------------------------------------------------
