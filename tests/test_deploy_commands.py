@@ -293,12 +293,17 @@ REUSABLE = """
 """
 
 
-def test_init_names_the_caller_of_a_reusable_publishing_workflow(tmp_path: Path) -> None:
-    """PyPI trusts the calling workflow (astral-sh/ruff: init wrote publish-pypi.yml)."""
+def test_init_names_the_reusable_publishing_workflow(tmp_path: Path) -> None:
+    """PyPI looks the trusted publisher up by the file in the OIDC token's
+    `job_workflow_ref`: for a job of a reusable workflow, that workflow, not its caller
+    (astral-sh/ruff: publish-pypi.yml, called with `uses: $/...` by release.yml)."""
+    caller = CALLER.replace("./.github/workflows/publish.yml", "$/.github/workflows/publish.yml")
+    manual = CALLER.replace("{release: {types: [published]}}", "{workflow_dispatch: {}}")
     write_tree(
         tmp_path,
         {
-            WF: CALLER,
+            WF: caller,
+            ".github/workflows/manual.yml": manual,
             ".github/workflows/publish.yml": REUSABLE,
             "pyproject.toml": '[project]\nname = "demo"\n',
         },
@@ -306,22 +311,28 @@ def test_init_names_the_caller_of_a_reusable_publishing_workflow(tmp_path: Path)
     assert main(["init", str(tmp_path)]) == 0
     data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
     record = data["tool"]["shiplint"]["deploy"]["pypi"]
-    assert (record["workflow"], record["environment"]) == ("release.yml", "pypi")
+    assert (record["workflow"], record["environment"]) == ("publish.yml", "pypi")
+    assert record["notes"] == (
+        "publish.yml is a reusable workflow: PyPI matches the file that contains the "
+        "publishing job (the `job_workflow_ref` of its OIDC token), so the trusted publisher "
+        "names publish.yml, not the workflow that calls it. PyPI does not officially support "
+        "trusted publishing from reusable workflows (pypa/gh-action-pypi-publish#166)."
+    )
     assert _rules(tmp_path) == ["SL802"]
 
 
-def test_init_with_several_callers_picks_the_release_one_and_notes_the_others(
+def test_init_with_several_publishing_workflows_picks_the_release_one_and_notes_the_others(
     tmp_path: Path,
 ) -> None:
-    """A reusable publishing workflow called on `release` and by hand (audit R1): the
-    `release` caller is the one written; every caller must be a registered publisher."""
-    manual = CALLER.replace("{release: {types: [published]}}", "{workflow_dispatch: {}}")
+    """Trusted uploads in a `release` workflow and a manual one, to the same environment:
+    the `release` one is written; every file that publishes must be a registered
+    publisher."""
+    manual = TRUSTED_WF.replace("{release: {types: [published]}}", "{workflow_dispatch: {}}")
     write_tree(
         tmp_path,
         {
             ".github/workflows/manual.yml": manual,
-            WF: CALLER,
-            ".github/workflows/publish.yml": REUSABLE,
+            WF: TRUSTED_WF,
             "pyproject.toml": '[project]\nname = "demo"\n',
         },
     )
@@ -331,30 +342,11 @@ def test_init_with_several_callers_picks_the_release_one_and_notes_the_others(
     assert record["workflow"] == "release.yml"
     assert record["notes"] == (
         "release.yml chosen for `workflow` (it runs on `release`); manual.yml also runs the "
-        "upload. PyPI checks the workflow that starts each run, so each calling workflow must "
-        "be registered as a trusted publisher of the project on PyPI: release.yml, manual.yml."
+        "upload. PyPI checks the workflow file that contains the publishing job, so each of "
+        "them must be registered as a trusted publisher of the project on PyPI: release.yml, "
+        "manual.yml."
     )
     assert _rules(tmp_path) == ["SL802"]
-
-
-def test_init_does_not_take_another_repositorys_workflow_for_a_caller(tmp_path: Path) -> None:
-    """`uses: org/repo/.github/workflows/publish.yml@v1` runs that repository's file (R7)."""
-    remote = CALLER.replace(
-        "./.github/workflows/publish.yml", "otherorg/shared/.github/workflows/publish.yml@v1"
-    )
-    write_tree(
-        tmp_path,
-        {
-            WF: remote,
-            ".github/workflows/publish.yml": REUSABLE,
-            "pyproject.toml": '[project]\nname = "demo"\n',
-        },
-    )
-    assert main(["init", str(tmp_path)]) == 0
-    data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
-    record = data["tool"]["shiplint"]["deploy"]["pypi"]
-    assert record["workflow"] == "TODO: the workflow file that calls publish.yml"
-    assert "notes" not in record
 
 
 def test_init_documents_a_second_channel_uploaded_with_the_same_secret(tmp_path: Path) -> None:
@@ -387,6 +379,99 @@ def test_init_a_token_and_a_trusted_upload_to_pypi_get_a_record_each(tmp_path: P
     deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
     assert (deploy["pypi"]["auth"], deploy["pypi-token"]["auth"]) == ("trusted-publishing", "token")
     assert deploy["pypi-token"]["secret"] == "PYPI_API_TOKEN"
+    assert set(_rules(tmp_path)) == {"SL802"}
+
+
+def test_init_two_secrets_for_one_channel_get_a_record_each(tmp_path: Path) -> None:
+    """Wheel builders upload with one anaconda.org token, the release workflow with another
+    (numba/llvmlite): each token has its own owner and expiry, so each gets a record, and
+    the records agree with the uploads (one record with the first secret made SL809 report
+    every upload of the second)."""
+    builder = """
+        on: {workflow_dispatch: {}}
+        jobs:
+          wheel:
+            runs-on: ubuntu-latest
+            steps:
+              - name: upload
+                env:
+                  ANACONDA_API_TOKEN: ${{ secrets.CHANNEL_WHEEL_UPLOAD }}
+                run: anaconda -t "$ANACONDA_API_TOKEN" upload --force -u demo -l dev dist/*.whl
+    """
+    release = builder.replace("CHANNEL_WHEEL_UPLOAD", "ORG_RELEASE_UPLOAD").replace(
+        "-l dev dist/*.whl", "-l main dist/*.conda"
+    )
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/wheels.yml": builder,
+            WF: release,
+            "pyproject.toml": '[project]\nname = "demo"\n',
+        },
+    )
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert {name: (r["channel"], r["secret"]) for name, r in deploy.items()} == {
+        "demo-org-release-upload": ("demo", "ORG_RELEASE_UPLOAD"),
+        "demo-channel-wheel-upload": ("demo", "CHANNEL_WHEEL_UPLOAD"),
+    }
+    assert set(_rules(tmp_path)) == {"SL802"}
+    # a record written by hand for one of the secrets still reports the other as drift
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": """
+                [project]
+                name = "demo"
+
+                [tool.shiplint.deploy.demo]
+                index = "anaconda"
+                channel = "demo"
+                group = "demo-uploaders"
+                auth = "token"
+                secret = "ORG_RELEASE_UPLOAD"
+                account = "alice"
+                token-expires = 2027-05-01
+                maintainers = ["alice", "bob"]
+            """
+        },
+    )
+    findings = [f for f in run_audit(tmp_path, today=TODAY).findings if f.rule.startswith("SL8")]
+    # the secret, and the flag that passes it on
+    assert [(f.rule, f.path, f.line) for f in findings] == [
+        ("SL809", ".github/workflows/wheels.yml", 8),
+        ("SL809", ".github/workflows/wheels.yml", 9),
+    ]
+
+
+def test_init_two_environments_of_one_trusted_publisher_get_a_record_each(
+    tmp_path: Path,
+) -> None:
+    """Two publishing jobs bound to different GitHub environments are two trusted publishers
+    on PyPI; one record with the first job's environment made SL812 report the other."""
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions: {id-token: write}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+          lts:
+            runs-on: ubuntu-latest
+            environment: {name: pypi-lts, url: "https://pypi.org/p/demo"}
+            permissions: {id-token: write}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    write_tree(tmp_path, {WF: wf, "pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    deploy = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]["deploy"]
+    assert {name: (r["workflow"], r["environment"]) for name, r in deploy.items()} == {
+        "pypi-pypi": ("release.yml", "pypi"),
+        "pypi-pypi-lts": ("release.yml", "pypi-lts"),
+    }
     assert set(_rules(tmp_path)) == {"SL802"}
 
 

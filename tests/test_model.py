@@ -661,3 +661,54 @@ def test_rules_on_a_script_two_workflows_run_report_once_for_the_step_that_has_t
     ).replace("\n          pull_request:", "")
     found = audit_findings(files, select=["SL306", "SL406", "SL723", "SL912"])
     assert [f.rule for f in found] == ["SL306", "SL912"]
+
+
+def test_self_repository_references_name_local_workflows(tmp_path: Path) -> None:
+    """`uses: $/...` is this repository's file at the running commit (GitHub changelog
+    2026-07-30), like `./...`; `owner/repo/...@ref` is another repository's."""
+    from shiplint.model.workflows import callers, local_callee, local_uses_path
+
+    callee = "on: {workflow_call: {}}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n"
+    caller = (
+        "on: push\njobs:\n"
+        "  self:\n    uses: $/.github/workflows/called.yml\n"
+        "  dot:\n    uses: ./.github/workflows/called.yml\n"
+        "  remote:\n    uses: acme/tools/.github/workflows/called.yml@v1\n"
+    )
+    write_tree(
+        tmp_path,
+        {".github/workflows/called.yml": callee, ".github/workflows/caller.yml": caller},
+    )
+    model = open_project(str(tmp_path)).model
+    (called,) = [w for w in model.workflows if w.source.rel.endswith("called.yml")]
+    assert local_uses_path(" $/.github/actions/x ") == ".github/actions/x"
+    assert local_uses_path("acme/tools/.github/workflows/called.yml@v1") is None
+    assert local_callee(model, "$/.github/workflows/called.yml") is called
+    assert [job.id for job in callers(model, called)] == ["self", "dot"]
+
+
+def test_binstar_is_the_anaconda_client_cli(tmp_path: Path) -> None:
+    """anaconda-client still installs `binstar` and `conda-server` for the same CLI as
+    `anaconda` (holoviz/param uploads with `binstar --token ... upload`)."""
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          conda:
+            runs-on: ubuntu-latest
+            steps:
+              - run: binstar --token ${{ secrets.CONDA_UPLOAD_TOKEN }} upload --user pyviz dist/*.conda
+              - run: conda-server upload -u pyviz dist/*.conda
+                env: {BINSTAR_API_TOKEN: "${{ secrets.CONDA_UPLOAD_TOKEN }}"}
+              - run: binstar --version
+    """
+    model = model_of(tmp_path, {".github/workflows/release.yml": wf})
+    uploads = [u for u in model.uploads if u.tool == "anaconda"]
+    assert [u.loc.pos for u in uploads] == [
+        pos_of(wf, "binstar --token"),
+        pos_of(wf, "conda-server upload"),
+    ]
+    assert [(u.target.text if u.target else None) for u in uploads] == ["pyviz", "pyviz"]
+    assert [[c.secret for c in u.token_credentials] for u in uploads] == [
+        ["CONDA_UPLOAD_TOKEN"],
+        ["CONDA_UPLOAD_TOKEN"],
+    ]

@@ -995,24 +995,28 @@ jobs:
 """
 
 
-def test_sl811_reusable_publishing_workflow_called_from_the_record_workflow(
-    audit: AuditFn,
+def test_sl811_reusable_publishing_workflow_is_the_publisher(
+    audit: AuditFn, audit_findings: FindingsFn
 ) -> None:
+    """PyPI looks the publisher up by the file in the token's `job_workflow_ref`, which
+    GitHub sets to the reusable workflow that contains the job (warehouse
+    oidc/models/github.py, lookup_by_claims): the record names publish.yml."""
+    reusable = PYPI_TRUSTED.replace('"release.yml"', '"publish.yml"')
     files = {
         RELEASE: CALLER_WF,
         ".github/workflows/publish.yml": REUSABLE_WF,
-        PY: pyproject(PYPI_TRUSTED),
+        PY: pyproject(reusable),
     }
     assert audit(files, select=["SL8"], today=TODAY) == []
-
-
-def test_sl811_reusable_workflow_not_called_from_the_record_workflow(audit: AuditFn) -> None:
-    other = CALLER_WF.replace(
-        "uses: ./.github/workflows/publish.yml", "uses: ./.github/workflows/x.yml"
-    )
+    # the caller is not what PyPI checks: a publisher registered for it fails
     text = pyproject(PYPI_TRUSTED)
-    files = {RELEASE: other, ".github/workflows/publish.yml": REUSABLE_WF, PY: text}
-    assert audit(files, select=["SL811"], today=TODAY) == [hit("SL811", PY, text, '"release.yml"')]
+    files[PY] = text
+    assert audit(files, select=["SL8"], today=TODAY) == [hit("SL811", PY, text, '"release.yml"')]
+    (finding,) = audit_findings(files, select=["SL811"], today=TODAY)
+    assert finding.message == (
+        "deploy record `pypi`: `release.yml` does not publish to PyPI (the "
+        "trusted-publishing upload is in publish.yml)"
+    )
 
 
 def test_sl811_token_record_names_no_workflow_check(audit: AuditFn) -> None:
@@ -1489,24 +1493,12 @@ def test_single_file_audit_has_no_deploy_findings(
 PUBLISH = ".github/workflows/publish.yml"
 
 
-def test_sl801_reusable_workflow_skeleton_names_the_caller(
+def test_sl801_reusable_workflow_skeleton_names_the_reusable_workflow(
     audit: AuditFn, audit_findings: FindingsFn
 ) -> None:
-    """PyPI matches the trusted publisher on the calling workflow (astral-sh/ruff)."""
-    files = {RELEASE: CALLER_WF, PUBLISH: REUSABLE_WF, PY: PROJECT}
-    assert audit(files, select=["SL8"], today=TODAY) == [
-        hit("SL801", PUBLISH, REUSABLE_WF, "pypa/gh-action-pypi-publish"),
-    ]
-    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
-    assert '    workflow = "release.yml"\n' in finding.help
-    assert "publish.yml" not in finding.help
-    # the record the finding shows is what SL811 accepts
-    assert audit({**files, PY: pyproject(PYPI_TRUSTED)}, select=["SL8"], today=TODAY) == []
-
-
-def test_sl801_reusable_workflow_with_several_callers(
-    audit: AuditFn, audit_findings: FindingsFn
-) -> None:
+    """PyPI matches the trusted publisher on the file that contains the publishing job
+    (astral-sh/ruff: publish-pypi.yml, called by release.yml), however many workflows
+    call it."""
     nightly = CALLER_WF.replace('push:\n    tags: ["v*"]', 'schedule:\n    - cron: "0 3 * * *"')
     files = {
         ".github/workflows/a-nightly.yml": nightly,
@@ -1514,11 +1506,17 @@ def test_sl801_reusable_workflow_with_several_callers(
         PUBLISH: REUSABLE_WF,
         PY: PROJECT,
     }
+    assert audit(files, select=["SL8"], today=TODAY) == [
+        hit("SL801", PUBLISH, REUSABLE_WF, "pypa/gh-action-pypi-publish"),
+    ]
     (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
-    # the caller that releases, not the first by name; the other one is named in `notes`
-    assert '    workflow = "release.yml"\n' in finding.help
-    assert "a-nightly.yml also runs the upload" in finding.help
-    record = PYPI_TRUSTED + 'notes = "a-nightly.yml also runs the upload"\n'
+    assert '    workflow = "publish.yml"\n' in finding.help
+    assert "release.yml" not in finding.help and "a-nightly.yml" not in finding.help
+    assert (
+        "publish.yml is a reusable workflow: PyPI matches the file that contains the publishing job"
+    ) in finding.help
+    # the record the finding shows is what SL811 accepts
+    record = PYPI_TRUSTED.replace('"release.yml"', '"publish.yml"')
     assert audit({**files, PY: pyproject(record)}, select=["SL8"], today=TODAY) == []
 
 
@@ -2173,42 +2171,41 @@ def test_tox_disallow_pass_env_keeps_the_secret_out(audit: AuditFn) -> None:
     ]
 
 
-# --- reusable publishing workflows with several callers -----------------------------------------
+# --- one record for the trusted uploads of several workflows -------------------------------------
 
-DISPATCH_WF = CALLER_WF.replace('push:\n    tags: ["v*"]', "workflow_dispatch:")
-RELEASE_EVENT_WF = CALLER_WF.replace('push:\n    tags: ["v*"]', "release:\n    types: [published]")
+DISPATCH_WF = TRUSTED_WF.replace("release:\n    types: [published]", "workflow_dispatch:")
+TAGS_WF = TRUSTED_WF.replace("release:\n    types: [published]", 'push:\n    tags: ["v*"]')
 
 
-def test_sl801_several_callers_prefers_release_and_asks_to_register_each(
-    audit: AuditFn, audit_findings: FindingsFn
+def test_sl801_several_publishing_workflows_prefer_release_and_ask_to_register_each(
+    audit_findings: FindingsFn,
 ) -> None:
     files = {
         ".github/workflows/a-manual.yml": DISPATCH_WF,
-        ".github/workflows/z-release.yml": RELEASE_EVENT_WF,
-        PUBLISH: REUSABLE_WF,
+        ".github/workflows/z-release.yml": TRUSTED_WF,
         PY: PROJECT,
     }
-    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
-    # `release` before `workflow_dispatch`, whatever the file names
-    assert '    workflow = "z-release.yml"\n' in finding.help
-    assert (
-        "z-release.yml chosen for `workflow` (it runs on `release`); a-manual.yml also runs "
-        "the upload. PyPI checks the workflow that starts each run, so each calling workflow "
-        "must be registered as a trusted publisher of the project on PyPI: z-release.yml, "
-        "a-manual.yml."
-    ) in finding.help
-    assert "Keep the file registered" not in finding.help
+    findings = audit_findings(files, select=["SL801"], today=TODAY)
+    assert len(findings) == 2
+    for finding in findings:
+        # `release` before `workflow_dispatch`, whatever the file names
+        assert '    workflow = "z-release.yml"\n' in finding.help
+        assert (
+            "z-release.yml chosen for `workflow` (it runs on `release`); a-manual.yml also "
+            "runs the upload. PyPI checks the workflow file that contains the publishing job, "
+            "so each of them must be registered as a trusted publisher of the project on PyPI: "
+            "z-release.yml, a-manual.yml."
+        ) in finding.help
 
 
-def test_sl801_several_release_callers_are_chosen_by_name(audit_findings: FindingsFn) -> None:
+def test_sl801_several_release_workflows_are_chosen_by_name(audit_findings: FindingsFn) -> None:
     files = {
-        ".github/workflows/b-release.yml": RELEASE_EVENT_WF,
-        ".github/workflows/a-release.yml": RELEASE_EVENT_WF,
-        ".github/workflows/tags.yml": CALLER_WF,
-        PUBLISH: REUSABLE_WF,
+        ".github/workflows/b-release.yml": TRUSTED_WF,
+        ".github/workflows/a-release.yml": TRUSTED_WF,
+        ".github/workflows/tags.yml": TAGS_WF,
         PY: PROJECT,
     }
-    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    finding = audit_findings(files, select=["SL801"], today=TODAY)[0]
     assert '    workflow = "a-release.yml"\n' in finding.help
     assert (
         "a-release.yml chosen for `workflow` (it runs on `release`, as b-release.yml does; "
@@ -2216,28 +2213,37 @@ def test_sl801_several_release_callers_are_chosen_by_name(audit_findings: Findin
     ) in finding.help
 
 
-def test_push_of_branches_only_is_not_a_release_caller(audit_findings: FindingsFn) -> None:
-    branches = CALLER_WF.replace('tags: ["v*"]', "branches: [main]")
+def test_push_of_branches_only_is_not_a_release_workflow(audit_findings: FindingsFn) -> None:
+    branches = TRUSTED_WF.replace("release:\n    types: [published]", "push:\n    branches: [main]")
     files = {
         ".github/workflows/a-main.yml": branches,
         ".github/workflows/b-manual.yml": DISPATCH_WF,
-        PUBLISH: REUSABLE_WF,
         PY: PROJECT,
     }
-    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
+    finding = audit_findings(files, select=["SL801"], today=TODAY)[0]
     assert '    workflow = "b-manual.yml"\n' in finding.help
     assert "(it runs on `workflow_dispatch`); a-main.yml also runs the upload" in finding.help
 
 
-@pytest.mark.parametrize(
-    "uses", ["otherorg/shared/.github/workflows/publish.yml@main", "./.github/workflows/other.yml"]
-)
-def test_sl801_another_repositorys_workflow_does_not_call_the_local_one(
-    audit_findings: FindingsFn, uses: str
-) -> None:
-    """`org/repo/.github/workflows/publish.yml@v1` runs that repository's file, not ours."""
-    caller = CALLER_WF.replace("./.github/workflows/publish.yml", uses)
-    files = {RELEASE: caller, PUBLISH: REUSABLE_WF, PY: PROJECT}
-    (finding,) = audit_findings(files, select=["SL801"], today=TODAY)
-    assert '    workflow = "TODO: the workflow file that calls publish.yml"\n' in finding.help
-    assert "release.yml" not in finding.help
+def test_sl801_a_dry_run_uploads_nothing_and_needs_no_record(audit: AuditFn) -> None:
+    """PyO3/maturin: `uv publish --dry-run` on branches, `uv publish` on tags. Only the
+    real upload needs a record; the dry run checks the files and uploads nothing."""
+    wf = """
+on: {push: {branches: [main], tags: ["v*"]}}
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions: {id-token: write}
+    steps:
+      - name: Publish (dry run)
+        if: ${{ !startsWith(github.ref, 'refs/tags/') }}
+        run: uv publish --dry-run '*'
+      - name: Publish
+        if: startsWith(github.ref, 'refs/tags/')
+        run: uv publish '*'
+      - run: poetry publish --dry-run
+"""
+    assert audit({RELEASE: wf, PY: PROJECT}, select=["SL801"], today=TODAY) == [
+        hit("SL801", RELEASE, wf, "uv publish '*'"),
+    ]

@@ -197,7 +197,25 @@ def test_twine_in_workflow_needs_password_or_oidc(audit: AuditFn) -> None:
 REUSABLE = ".github/workflows/upload.yml"
 
 
-def test_reusable_workflow_reads_undeclared_secrets(audit: AuditFn) -> None:
+UPLOAD_CALLER = """
+    on: {release: {types: [published]}}
+    jobs:
+      upload:
+        uses: ./.github/workflows/upload.yml
+        secrets:
+          anaconda_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
+"""
+
+
+def _graded(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
+    return [(f.rule, f.path, f.line or 0, f.column or 0, f.severity.value) for f in findings]
+
+
+def test_reusable_workflow_uploads_with_an_undeclared_secret(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """The upload's token is empty whenever release.yml calls the workflow: an error. The
+    same workflow's other undeclared secrets feed no upload: information."""
     wf = """
         on:
           workflow_call:
@@ -218,12 +236,117 @@ def test_reusable_workflow_reads_undeclared_secrets(audit: AuditFn) -> None:
                   STAGING: ${{ secrets.STAGING_UPLOAD_TOKEN }}
                 run: anaconda upload --force -u ${{ inputs.org }} dist/*.whl
               - run: echo "${{ secrets['NIGHTLY_TOKEN'] }}" > /dev/null
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
     """
-    assert audit({REUSABLE: wf}, select=["SL402"]) == [
-        hit("SL402", REUSABLE, wf, "secrets.UPLOAD_TOKEN"),
-        hit("SL402", REUSABLE, wf, "secrets.STAGING_UPLOAD_TOKEN"),
-        hit("SL402", REUSABLE, wf, "secrets['NIGHTLY_TOKEN']"),
+    findings = audit_findings(
+        {REUSABLE: wf, ".github/workflows/release.yml": UPLOAD_CALLER}, select=["SL402"]
+    )
+    assert _graded(findings) == [
+        (*hit("SL402", REUSABLE, wf, "secrets.UPLOAD_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.STAGING_UPLOAD_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets['NIGHTLY_TOKEN']"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.PYPI_API_TOKEN"), "error"),
     ]
+    assert findings[3].message == (
+        "secret `PYPI_API_TOKEN` is not declared in on.workflow_call.secrets (declared: "
+        "ANACONDA_TOKEN): `twine upload` gets an empty token when "
+        "`.github/workflows/release.yml` calls this workflow"
+    )
+    assert findings[1].message.endswith(
+        "it is empty when this workflow is called, but no package upload reads it"
+    )
+
+
+def test_undeclared_upload_secret_that_something_else_may_supply(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """dipy: `token: ${{ inputs.codecov-token || secrets.CODECOV_TOKEN }}` in a test
+    workflow. An environment's own secrets, a fallback value in the expression, trusted
+    publishing, or a caller in another repository with `secrets: inherit` may give the
+    upload its credential: information saying what to check, not an error."""
+    wf = """
+        on:
+          workflow_call:
+            inputs:
+              token: {type: string, required: false}
+            secrets:
+              codecov-token: {required: false}
+        jobs:
+          coverage:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: codecov/codecov-action@v5
+                with:
+                  token: ${{ inputs.codecov-token || secrets.CODECOV_TOKEN }}
+          env-secret:
+            runs-on: ubuntu-latest
+            environment: pypi
+            steps:
+              - run: twine upload dist/*
+                env: {TWINE_USERNAME: __token__, TWINE_PASSWORD: "${{ secrets.PYPI_TOKEN }}"}
+          fallback:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{ secrets.TEST_TOKEN || secrets.codecov-token }}
+          trusted:
+            runs-on: ubuntu-latest
+            permissions: {id-token: write}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: ${{ secrets.LEGACY_TOKEN }}
+    """
+    caller = """
+        on: {push: {branches: [main]}}
+        jobs:
+          test:
+            uses: ./.github/workflows/upload.yml
+            secrets:
+              codecov-token: ${{ secrets.CODECOV_TOKEN }}
+    """
+    files = {REUSABLE: wf, ".github/workflows/test.yml": caller}
+    findings = audit_findings(files, select=["SL402"])
+    assert _graded(findings) == [
+        (*hit("SL402", REUSABLE, wf, "secrets.CODECOV_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.PYPI_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.TEST_TOKEN"), "info"),
+        (*hit("SL402", REUSABLE, wf, "secrets.LEGACY_TOKEN"), "info"),
+    ]
+    assert [f.message.split("called, ", 1)[1] for f in findings] == [
+        "but no package upload reads it",
+        "unless environment `pypi` of job `env-secret` holds it",
+        "and the expression has another value to use then",
+        "and the job may publish by trusted publishing instead (`id-token: write`)",
+    ]
+
+
+def test_undeclared_upload_secret_of_a_workflow_nothing_here_calls(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """A caller in another repository may pass every secret with `secrets: inherit`."""
+    wf = """
+        on:
+          workflow_call:
+            secrets:
+              PYPI_TOKEN: {required: false}
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+                env: {TWINE_USERNAME: __token__, TWINE_PASSWORD: "${{ secrets.TEST_PYPI_TOKEN }}"}
+    """
+    (finding,) = audit_findings({REUSABLE: wf}, select=["SL402"])
+    assert (finding.line, finding.severity.value) == (10, "info")
+    assert finding.message.endswith(
+        "it is empty when this workflow is called, and no workflow here calls it"
+    )
 
 
 def test_undeclared_secret_near_misses(audit: AuditFn) -> None:
@@ -412,7 +535,11 @@ def test_env_in_if_is_the_fix(audit: AuditFn) -> None:
 # --- SL405 secrets-inherit ---------------------------------------------------------------------
 
 
-def test_inherit_into_uploading_workflows(audit: AuditFn) -> None:
+def test_inherit_into_uploading_workflows(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """Another repository's publishing workflow gets every secret: a warning. A workflow of
+    this repository reads only what its expressions name: information saying which."""
     uploads = f"""
         on: workflow_call
         jobs:
@@ -467,11 +594,76 @@ def test_inherit_into_uploading_workflows(audit: AuditFn) -> None:
         ".github/workflows/tests.yml": tests,
         CALLER: caller,
     }
-    assert audit(files, select=["SL405"]) == [
-        hit("SL405", CALLER, caller, "inherit"),
-        hit("SL405", CALLER, caller, "inherit", 2),
-        hit("SL405", CALLER, caller, "inherit", 4),
+    findings = audit_findings(files, select=["SL405"])
+    assert _graded(findings) == [
+        (*hit("SL405", CALLER, caller, "inherit"), "info"),
+        (*hit("SL405", CALLER, caller, "inherit", 2), "info"),
+        (*hit("SL405", CALLER, caller, "inherit", 4), "warning"),
     ]
+    assert [f.message for f in findings] == [
+        "job `nightly` passes every secret to `.github/workflows/upload.yml`, which uploads "
+        "with upload-nightly-action and reads `ANACONDA_ORG_UPLOAD_TOKEN`",
+        "job `via` passes every secret to `.github/workflows/nested.yml`, which uploads with "
+        "upload-nightly-action and reads `ANACONDA_ORG_UPLOAD_TOKEN`",
+        "job `remote` passes every secret to `octo-org/shared/.github/workflows/"
+        "pypi-publish.yml` of another repository",
+    ]
+    assert findings[0].help.endswith(
+        "Pass those instead: `secrets: {ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets."
+        "ANACONDA_ORG_UPLOAD_TOKEN }}}`, declared in its `on.workflow_call.secrets`."
+    )
+
+
+def test_inherit_through_self_repository_references(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    """`uses: $/.github/workflows/x.yml` names a workflow of this repository, like `./`
+    (GitHub changelog 2026-07-30; astral-sh/ruff's cargo-dist release.yml). Only the callee
+    that uploads a package is reported, not the docs, playground or mirror deploys whose
+    file names say "publish"."""
+    pypi = """
+        on: {workflow_call: {inputs: {plan: {type: string}}}}
+        jobs:
+          pypi-publish:
+            runs-on: ubuntu-latest
+            environment: {name: release}
+            permissions: {id-token: write}
+            steps:
+              - uses: actions/download-artifact@v4
+                with: {pattern: wheels-*, path: wheels, merge-multiple: true}
+              - run: uv publish -v wheels/*
+    """
+    docs = """
+        on: {workflow_call: {inputs: {plan: {type: string}}}}
+        jobs:
+          docs:
+            runs-on: ubuntu-latest
+            steps:
+              - run: mkdocs build --strict
+              - run: git push https://x-access-token:${DOCS_PAT}@github.com/acme/docs.git HEAD
+                env: {DOCS_PAT: "${{ secrets.DOCS_PAT }}"}
+    """
+    caller = """
+        on: {push: {tags: ["*"]}}
+        jobs:
+          custom-publish-pypi:
+            uses: $/.github/workflows/publish-pypi.yml
+            with: {plan: "${{ needs.plan.outputs.val }}"}
+            secrets: inherit
+          custom-publish-docs:
+            uses: $/.github/workflows/publish-docs.yml
+            with: {plan: "${{ needs.plan.outputs.val }}"}
+            secrets: inherit
+    """
+    files = {
+        ".github/workflows/publish-pypi.yml": pypi,
+        ".github/workflows/publish-docs.yml": docs,
+        CALLER: caller,
+    }
+    findings = audit_findings(files, select=["SL405"])
+    assert _graded(findings) == [(*hit("SL405", CALLER, caller, "inherit"), "info")]
+    assert findings[0].message.endswith("which uploads with uv and reads no secret")
+    assert findings[0].help.endswith("Drop `secrets: inherit`.")
 
 
 # --- SL406 upload-on-fork-pr -------------------------------------------------------------------
@@ -622,9 +814,9 @@ def test_guards_that_keep_fork_pull_requests_out(audit: AuditFn) -> None:
 # --- SL407 secret-in-run -----------------------------------------------------------------------
 
 
-def test_secret_interpolated_into_run(audit: AuditFn) -> None:
+def test_upload_token_interpolated_into_an_upload_command(audit: AuditFn) -> None:
     wf = """
-        on: {schedule: [{cron: "0 2 * * 1"}]}
+        on: {schedule: [{cron: "0 2 * * 1"}], push: {tags: ["v*"]}}
         jobs:
           nightlies:
             runs-on: ubuntu-latest
@@ -632,14 +824,41 @@ def test_secret_interpolated_into_run(audit: AuditFn) -> None:
               - run: >
                   anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload
                   --user scientific-python-nightly-wheels --skip-existing dist/*.whl
+              - run: binstar --token ${{ secrets.CONDA_UPLOAD_TOKEN }} upload --user pyviz x.conda
               - run: |
-                  git clone https://${{ secrets.DOCS_PAT }}@github.com/o/docs.git
-                  gh release view --repo o/r  # GH_TOKEN=${{ secrets.GITHUB_TOKEN }}
-              - run: anaconda --token "$ANACONDA_API_TOKEN" upload dist/*.whl
+                  for v in $(cat old.txt); do
+                    anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} remove --force "o/p/$v"
+                  done
+              - run: python -m twine upload -u __token__ -p "${{ secrets.PYPI_API_TOKEN }}" dist/*
+              - run: anaconda upload dist/*.whl
                 env:
                   ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}
     """
     assert audit({WF: wf}, select=["SL407"]) == [
         hit("SL407", WF, wf, "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload"),
-        hit("SL407", WF, wf, "${{ secrets.DOCS_PAT }}"),
+        hit("SL407", WF, wf, "${{ secrets.CONDA_UPLOAD_TOKEN }}"),
+        hit("SL407", WF, wf, "${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} remove"),
+        hit("SL407", WF, wf, "${{ secrets.PYPI_API_TOKEN }}"),
     ]
+
+
+def test_secrets_of_other_services_in_run_are_not_release_credentials(audit: AuditFn) -> None:
+    """google/jax posts to a chat webhook, astral-sh/ruff clones its docs repository with a
+    token, holoviz/panel logs in to its gallery server: none of them is a package index
+    credential, so SL407 leaves them alone."""
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          notify:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  curl --location --request POST '${{ secrets.RELEASES_WEBHOOK }}' \\
+                    --header 'Content-Type: application/json' --data-raw '{"text": "x"}'
+              - run: git clone https://${{ secrets.DOCS_PAT }}@github.com/o/docs.git
+              - run: |
+                  ae5 login --hostname demo.example.com --username ${{ secrets.AE5_USERNAME }} \\
+                    --password ${{ secrets.AE5_PASSWORD }}
+                  gh release view --repo o/r  # GH_TOKEN=${{ secrets.GITHUB_TOKEN }}
+    """
+    assert audit({WF: wf}, select=["SL407"]) == []

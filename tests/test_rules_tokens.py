@@ -13,6 +13,8 @@ from shiplint.cli import main
 from shiplint.findings import Finding
 from tests.conftest import AuditFn, hit, write_tree
 
+FindingsFn = Callable[..., "list[Finding]"]
+
 NIGHTLY = "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
 WF = ".github/workflows/release.yml"
 # Shaped like a PyPI token (facts: pypi.token-pattern), but made up.
@@ -108,7 +110,11 @@ def test_personal_token_names_are_fine(audit: AuditFn) -> None:
 # --- SL502 password-auth -----------------------------------------------------------------------
 
 
-def test_password_auth_in_action_and_clis(audit: AuditFn) -> None:
+def _graded(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
+    return [(f.rule, f.path, f.line or 0, f.column or 0, f.severity.value) for f in findings]
+
+
+def test_password_auth_in_action_and_clis(audit_findings: FindingsFn) -> None:
     wf = """
         on: {release: {types: [published]}}
         jobs:
@@ -119,28 +125,88 @@ def test_password_auth_in_action_and_clis(audit: AuditFn) -> None:
                 with:
                   user: stardust-release-bot
                   password: ${{ secrets.PYPI_PASSWORD }}
-              - run: twine upload -u "${{ secrets.PYPI_USERNAME }}" -p "$PW" dist/*
-                env: {PW: "${{ secrets.PYPI_PASSWORD }}"}
               - run: flit publish
                 env:
                   FLIT_USERNAME: stardust
                   FLIT_PASSWORD: ${{ secrets.PYPI_PASSWORD }}
-              - run: hatch publish --user "$PYPI_USER" --auth "$PYPI_PASSWORD"
               - run: uv publish --username stardust --password "$PYPI_PASSWORD"
               - run: pdm publish --no-build
                 env: {PDM_PUBLISH_USERNAME: stardust, PDM_PUBLISH_PASSWORD: "${{ secrets.P }}"}
+              - run: twine upload -u "$DEPLOY_USER" -p "$PW" dist/*
+                env: {DEPLOY_USER: stardust, PW: "${{ secrets.PYPI_PASSWORD }}"}
     """
-    assert audit({WF: wf}, select=["SL502"]) == [
-        hit("SL502", WF, wf, "stardust-release-bot"),
-        hit("SL502", WF, wf, "${{ secrets.PYPI_USERNAME }}"),
-        hit("SL502", WF, wf, "stardust", 2),
-        hit("SL502", WF, wf, "$PYPI_USER"),
-        hit("SL502", WF, wf, "stardust", 3),
-        hit("SL502", WF, wf, "stardust", 4),
+    assert _graded(audit_findings({WF: wf}, select=["SL502"])) == [
+        (*hit("SL502", WF, wf, "stardust-release-bot"), "error"),
+        (*hit("SL502", WF, wf, "stardust", 2), "error"),
+        (*hit("SL502", WF, wf, "stardust", 3), "error"),
+        (*hit("SL502", WF, wf, "stardust", 4), "error"),
+        # a variable set to a user name in the file is as certain as the name itself
+        (*hit("SL502", WF, wf, "$DEPLOY_USER"), "error"),
     ]
 
 
-def test_pypirc_and_travis_user_names(audit: AuditFn) -> None:
+def test_user_names_shiplint_cannot_read_are_information(audit_findings: FindingsFn) -> None:
+    """xarray-contrib/datatree: `user: ${{ secrets.PYPI_USERNAME }}`. The secret may well
+    hold `__token__` (projects kept the old secret names when they moved to API tokens):
+    the release does not fail as configured, so the finding says what to check."""
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: pypa/gh-action-pypi-publish@v1.8.11
+                with:
+                  user: ${{ secrets.PYPI_USERNAME }}
+                  password: ${{ secrets.PYPI_PASSWORD }}
+              - run: twine upload -u "${{ secrets.PYPI_USERNAME }}" -p "$PW" dist/*
+                env: {PW: "${{ secrets.PYPI_PASSWORD }}"}
+              - run: hatch publish --user "$PYPI_USER" --auth "$PYPI_PASSWORD"
+              - run: uv publish
+                env:
+                  UV_PUBLISH_USERNAME: ${{ vars.PYPI_USER }}
+                  UV_PUBLISH_PASSWORD: ${{ secrets.PYPI_PASSWORD }}
+    """
+    tox = """
+        [testenv:release]
+        passenv = PYPI_*
+        setenv =
+            TWINE_USERNAME = {env:PYPI_USER}
+            TWINE_PASSWORD = {env:PYPI_PASSWORD}
+        commands = python -m twine upload dist/*
+    """
+    pypirc = """
+        [pypi]
+        username = ${PYPI_USER}
+        password = ${PYPI_PASSWORD}
+    """
+    travis = """
+        language: python
+        deploy:
+          provider: pypi
+          user: $PYPI_USER
+          password: $PYPI_PASSWORD
+    """
+    files = {WF: wf, "tox.ini": tox, ".pypirc": pypirc, ".travis.yml": travis}
+    findings = audit_findings(files, select=["SL502"])
+    assert _graded(findings) == [
+        (*hit("SL502", WF, wf, "${{ secrets.PYPI_USERNAME }}"), "info"),
+        (*hit("SL502", WF, wf, "${{ secrets.PYPI_USERNAME }}", 2), "info"),
+        (*hit("SL502", WF, wf, "$PYPI_USER"), "info"),
+        (*hit("SL502", WF, wf, "${{ vars.PYPI_USER }}"), "info"),
+        (*hit("SL502", ".pypirc", pypirc, "${PYPI_USER}"), "info"),
+        (*hit("SL502", ".travis.yml", travis, "$PYPI_USER"), "info"),
+        (*hit("SL502", "tox.ini", tox, "{env:PYPI_USER}"), "info"),
+    ]
+    action = findings[0]
+    assert action.message == (
+        "`user:` comes from `PYPI_USERNAME`, which shiplint cannot read: PyPI accepts only "
+        "`__token__`"
+    )
+    assert action.help.startswith("Check that `PYPI_USERNAME` holds `__token__`")
+
+
+def test_pypirc_and_travis_user_names(audit_findings: FindingsFn) -> None:
     pypirc = """
         [distutils]
         index-servers =
@@ -166,9 +232,9 @@ def test_pypirc_and_travis_user_names(audit: AuditFn) -> None:
             tags: true
     """
     files = {".pypirc": pypirc, ".travis.yml": travis}
-    assert audit(files, select=["SL502"]) == [
-        hit("SL502", ".pypirc", pypirc, "stardust"),
-        hit("SL502", ".travis.yml", travis, "stardust"),
+    assert _graded(audit_findings(files, select=["SL502"])) == [
+        (*hit("SL502", ".pypirc", pypirc, "stardust"), "error"),
+        (*hit("SL502", ".travis.yml", travis, "stardust"), "error"),
     ]
 
 

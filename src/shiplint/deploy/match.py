@@ -4,7 +4,8 @@ An upload's *destination* is its index (``pypi``, ``testpypi``, ``anaconda`` or 
 for Anaconda.org the channel (org or user) it writes to, and what authenticates it: the
 CI secrets it reads, or trusted publishing from a workflow file.  Records are matched on
 the index (and, for Anaconda.org, the channel, and the project when the record names one)
-first; among those, the record that agrees on the secret and workflow wins.  A record that
+first; among those, the record that agrees on the secret, the workflow and (trusted
+publishing) the GitHub environment wins.  A record that
 agrees on the index but not on the secret still matches: the difference is drift, reported
 by the drift rules, rather than an undocumented upload plus a stale record.
 
@@ -57,10 +58,12 @@ class Destination:
     secrets: list[Credential] = field(default_factory=list)  # token credentials from secrets
     oidc: bool = False
     workflow: str | None = None  # file name under .github/workflows when in a workflow
-    #: the workflow files PyPI sees as the publisher: the callers of a reusable workflow
+    #: the workflow files PyPI sees as the publisher: those that contain the publishing job
     publishers: list[str] = field(default_factory=list)
     #: the PyPI project, when the job's environment URL names one (as written)
     project: str | None = None
+    #: the job's GitHub environment when written literally
+    environment: str | None = None
 
     @property
     def secret_names(self) -> list[str]:
@@ -99,13 +102,25 @@ def destination(upload: Upload, project: Project) -> Destination:
     secrets = [c for c in upload.token_credentials if c.secret]
     project_name = None
     job = upload.job
+    environment = None
+    if job is not None and job.environment is not None:
+        text = job.environment.text
+        environment = text if text and "${{" not in text else None
     if upload.family == "pypi" and job is not None and job.environment_url is not None:
         url = job.environment_url.text
         found = PYPI_PROJECT_URL.search(url)
         if found is not None and "${{" not in url:
             project_name = found.group(1)
     return Destination(
-        upload.family, index, channel, secrets, upload.oidc, workflow, publishers, project_name
+        upload.family,
+        index,
+        channel,
+        secrets,
+        upload.oidc,
+        workflow,
+        publishers,
+        project_name,
+        environment,
     )
 
 
@@ -129,55 +144,23 @@ def release_trigger(workflow: Workflow) -> str | None:
     return None
 
 
-#: how strongly each release trigger says "this workflow publishes" (lower first)
-_TRIGGER_RANK = {"release": 0, "push": 1, "workflow_dispatch": 2}
+def publisher_workflows(workflow: Workflow) -> list[str]:
+    """File names of the workflows PyPI sees as the publisher of a job of ``workflow``.
 
-
-def publisher_workflows(model: ReleaseModel, workflow: Workflow) -> list[str]:
-    """File names of the workflows PyPI sees as the publisher of a run of ``workflow``.
-
-    PyPI matches a trusted publisher on the top-level workflow of the run: a workflow
-    started by an event is its own publisher; a reusable one (``on: workflow_call``) is
-    published through the workflows that call it (``uses: ./.github/workflows/x.yml``,
-    followed through nested calls; a call of a workflow of another repository is not
-    one), and counts itself only when it also has other triggers.
-    Callers that release come first (see :func:`release_trigger`), then ``workflow``
-    itself, then the others; ties go by file name.
+    PyPI looks a GitHub trusted publisher up by the workflow file named in the token's
+    ``job_workflow_ref`` claim (warehouse ``oidc/models/github.py``, ``lookup_by_claims``),
+    and GitHub sets that claim to the file that contains the job: for a job of a reusable
+    workflow, the reusable workflow, not its caller (GitHub's OIDC reference; the caller is
+    ``workflow_ref``, which PyPI does not check). So the publisher is ``workflow`` itself,
+    however it is started.
     """
-    found: list[Workflow] = []
-    seen: set[int] = set()
-
-    def visit(wf: Workflow, depth: int) -> None:
-        if id(wf) in seen:
-            return
-        seen.add(id(wf))
-        if not wf.is_reusable or set(wf.triggers) - {"workflow_call"}:
-            found.append(wf)
-        if not wf.is_reusable or depth >= 4:
-            return
-        for caller in model.workflows:
-            if caller is not wf and _calls(caller, wf):
-                visit(caller, depth + 1)
-
-    visit(workflow, 0)
-
-    def order(wf: Workflow) -> tuple[int, int, str]:
-        trigger = release_trigger(wf)
-        rank = _TRIGGER_RANK[trigger] if trigger is not None else len(_TRIGGER_RANK)
-        return (rank, 0 if wf is workflow else 1, wf.source.rel)
-
-    names: list[str] = []
-    for wf in sorted(found, key=order):
-        name = posixpath.basename(wf.source.rel)
-        if name not in names:
-            names.append(name)
-    return names
+    return [posixpath.basename(workflow.source.rel)]
 
 
 def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
-    """The workflow files PyPI can see as the publisher of ``upload``: those of its own
-    workflow, or of the step that runs this copy of its script, Makefile target, tox env
-    or nox session (their commands are read once per calling step)."""
+    """The workflow files PyPI can see as the publisher of ``upload``: its own workflow, or
+    the workflow of the step that runs this copy of its script, Makefile target, tox env or
+    nox session (their commands are read once per calling step)."""
     context = upload.context
     workflows: list[Workflow] = []
     if context.origin == "script":
@@ -189,26 +172,15 @@ def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
         workflows.append(context.workflow)
     names: list[str] = []
     for wf in workflows:
-        names.extend(n for n in publisher_workflows(model, wf) if n not in names)
+        names.extend(n for n in publisher_workflows(wf) if n not in names)
     return names
 
 
-def _calls(caller: Workflow, callee: Workflow) -> bool:
-    """A job of ``caller`` runs reusable workflow ``callee`` of this repository
-    (``uses: ./.github/workflows/x.yml``). ``owner/repo/.github/workflows/x.yml@ref`` is
-    another repository's workflow (or this one's at another ref): it is not a call of
-    ``callee``, whatever its path."""
-    rel = callee.source.rel
-    for job in caller.jobs.values():
-        if job.uses is None:
-            continue
-        text = job.uses.text.strip()
-        if "@" in text:
-            continue
-        path = text.removeprefix("./")
-        if path == rel or path.endswith("/" + rel):
-            return True
-    return False
+def dry_run(upload: Upload) -> bool:
+    """``uv publish --dry-run``, ``poetry publish --dry-run``: the command checks the files
+    (and the credentials, with some tools) but uploads nothing, so it has no account to
+    document. (A tool without the option stops with a usage error: no upload either.)"""
+    return "--dry-run" in upload.options
 
 
 def default_project(project: Project) -> str | None:
@@ -255,7 +227,8 @@ def _compatible(record: DeployRecord, dest: Destination, project: bool = True) -
 
 
 def _agreement(record: DeployRecord, dest: Destination, default: str | None) -> int:
-    """Soft keys that agree: the project, the secret, the auth method and the workflow."""
+    """Soft keys that agree: the project, the secret, the auth method, the workflow and,
+    for trusted publishing, the environment."""
     score = 0
     if same_project(record.str_("project") or default, dest.project):
         score += 3
@@ -272,6 +245,8 @@ def _agreement(record: DeployRecord, dest: Destination, default: str | None) -> 
     ):
         score += 1
     if record.str_("channel") is not None and dest.channel is not None:
+        score += 1
+    if auth == "trusted-publishing" and record.str_("environment") == dest.environment:
         score += 1
     return score
 
@@ -296,7 +271,8 @@ def match(project: Project) -> Matching:
         return cached
     records = load_records(project).records
     default = default_project(project)
-    dests = [(upload, destination(upload, project)) for upload in project.model.uploads]
+    uploads = [upload for upload in project.model.uploads if not dry_run(upload)]
+    dests = [(upload, destination(upload, project)) for upload in uploads]
     strict = [[r for r in records if _compatible(r, dest)] for _, dest in dests]
     # records that document some upload on their hard keys take no other upload
     claimed = {id(r) for candidates in strict for r in candidates}

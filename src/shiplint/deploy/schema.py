@@ -1,6 +1,6 @@
 """The keys of a deploy record: type, meaning and when they are needed.
 
-One table per upload destination, in ``[tool.shiplint.deploy.<name>]`` of
+One table per upload destination and credential, in ``[tool.shiplint.deploy.<name>]`` of
 ``pyproject.toml`` or ``[deploy.<name>]`` of a root ``shiplint.toml``.  This catalogue is
 the single description of the format: the validator, ``shiplint explain`` and the README
 all read it.

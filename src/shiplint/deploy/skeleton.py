@@ -67,40 +67,53 @@ def _is_todo(value: Any) -> bool:
 
 
 def skeletons(project: Project) -> list[Skeleton]:
-    """One skeleton per undocumented destination (index, channel, project) and way of
-    authenticating: a trusted-publishing upload and a token upload to the same index need
-    a record each (the token has an owner to record, the trusted publisher a workflow)."""
+    """One skeleton per undocumented destination (index, channel, project), way of
+    authenticating and credential: a trusted-publishing upload and a token upload to the
+    same index need a record each (the token has an owner to record, the trusted publisher a
+    workflow), and so do two tokens in different secrets (each has its own owner and
+    expiry) and two trusted publishers bound to different GitHub environments.  Each record
+    then agrees with every upload it documents, so the drift rules have nothing to say about
+    what ``init`` wrote."""
     matching = match(project)
     taken = {r.name for r in load_records(project).records}
     default = default_project(project)
     groups: dict[_GroupKey, list[tuple[Upload, Destination]]] = {}
     for upload, dest in matching.undocumented:
         other = None if same_project(dest.project, default) else dest.project
-        where = (dest.family, dest.index, dest.channel, other and canonicalize_name(other))
-        groups.setdefault((*where, _auth_kind(upload, dest)), []).append((upload, dest))
+        named = canonicalize_name(other) if other else None
+        where: _Where = (dest.family, dest.index, dest.channel, named)
+        kind = _auth_kind(upload, dest)
+        groups.setdefault((where, kind, _credential(upload, dest, kind)), []).append((upload, dest))
     # an upload that shows no credential goes with the others to its destination
-    for key in [k for k in groups if k[4] is None]:
-        same = [k for k in groups if k[:4] == key[:4] and k[4] is not None]
+    for key in [k for k in groups if k[1] is None]:
+        same = [k for k in groups if k[0] == key[0] and k[1] is not None]
         if same:
             groups[same[0]].extend(groups.pop(key))
     out: list[Skeleton] = []
-    for (family, index, channel, other, kind), members in groups.items():
+    for (where, kind, credential), members in groups.items():
+        family, index, channel, other = where
         upload, dest = min(members, key=_representative)
         base = _base_name(family, index, channel)
         if other:
             base = f"{base}-{other}"
-        if kind == "token" and (family, index, channel, other, "trusted") in groups:
+        if kind == "token" and any(k[:2] == (where, "trusted") for k in groups):
             base = f"{base}-token"
+        if credential is not None and sum(k[:2] == (where, kind) for k in groups) > 1:
+            # several secrets (or environments) for one destination: say which one
+            base = f"{base}-{_slug(credential)}"
         name = _unique(base, taken)
         taken.add(name)
-        table = _table(project, upload, dest, family, index, channel)
+        table = _table(project, members, dest, family, index, channel)
         if other and dest.project:
             table = {"index": table.pop("index"), "project": dest.project, **table}
         out.append(Skeleton(name, table, [u for u, _ in members]))
     return out
 
 
-_GroupKey = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]
+#: family, index, channel, and the project when it is not the default one
+_Where = tuple[str, Optional[str], Optional[str], Optional[str]]
+#: destination, auth kind, credential (the secret, or the trusted publisher's environment)
+_GroupKey = tuple[_Where, Optional[str], Optional[str]]
 
 
 def _auth_kind(upload: Upload, dest: Destination) -> str | None:
@@ -108,6 +121,21 @@ def _auth_kind(upload: Upload, dest: Destination) -> str | None:
     if upload.token_credentials or dest.secrets:
         return "token"
     return "trusted" if dest.oidc else None
+
+
+def _credential(upload: Upload, dest: Destination, kind: str | None) -> str | None:
+    """What tells this upload's credential from another to the same destination: the secret
+    a token comes from (the record's `secret`), or the GitHub environment a trusted
+    publisher is bound to (the record's `environment`); None when the files do not say."""
+    if kind == "token":
+        return dest.secret_names[0] if dest.secret_names else None
+    if kind == "trusted":
+        return dest.environment
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "credential"
 
 
 def _representative(item: tuple[Upload, Destination]) -> tuple[int, int]:
@@ -139,7 +167,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def _table(
     project: Project,
-    upload: Upload,
+    members: list[tuple[Upload, Destination]],
     dest: Destination,
     family: str,
     index: str | None,
@@ -152,23 +180,15 @@ def _table(
     trusted = dest.oidc and not dest.secrets
     table["auth"] = "trusted-publishing" if trusted else "token"
     if trusted:
-        wf = upload.context.workflow
-        publishers = dest.publishers
-        if publishers:
-            # PyPI trusts the top-level workflow of the run: a reusable one's caller
-            table["workflow"] = publishers[0]
-        elif wf is not None:  # a reusable workflow nothing here calls
-            table["workflow"] = "TODO: the workflow file that calls " + posixpath.basename(
-                wf.source.rel
-            )
-        else:
-            table["workflow"] = "TODO: workflow file"
-        job = upload.job
-        env = job.environment if job is not None else None
-        if env is not None and env.text and "${{" not in env.text:
-            table["environment"] = env.text
+        # PyPI trusts the file that contains the publishing job, reusable or not
+        publishers = _publishers(project, [d for _, d in members])
+        table["workflow"] = publishers[0] if publishers else "TODO: workflow file"
+        if dest.environment is not None:
+            table["environment"] = dest.environment
         if len(publishers) > 1:
             table["notes"] = _publishers_note(project, publishers, index)
+        elif publishers and _reusable(project, publishers[0]):
+            table["notes"] = _reusable_note(publishers[0], index)
     else:
         if dest.secret_names:
             table["secret"] = dest.secret_names[0]
@@ -196,9 +216,43 @@ _TRIGGER_WORDS = {
 }
 
 
+def _publishers(project: Project, dests: list[Destination]) -> list[str]:
+    """The publisher workflows of all the uploads a record documents (see
+    :func:`publisher_workflows`): the releasing ones first (``release``, tag pushes,
+    ``workflow_dispatch``, then the others), then by name."""
+    names: set[str] = set()
+    for dest in dests:
+        names.update(dest.publishers)
+    by_name = {posixpath.basename(wf.source.rel): wf for wf in project.model.workflows}
+    order = list(_TRIGGER_WORDS)
+
+    def rank(name: str) -> tuple[int, str]:
+        trigger = release_trigger(by_name[name]) if name in by_name else None
+        return (order.index(trigger) if trigger is not None else len(order), name)
+
+    return sorted(names, key=rank)
+
+
+def _reusable(project: Project, name: str) -> bool:
+    return any(
+        posixpath.basename(wf.source.rel) == name and wf.is_reusable
+        for wf in project.model.workflows
+    )
+
+
+def _reusable_note(name: str, index: str | None) -> str:
+    site = {"pypi": "PyPI", "testpypi": "TestPyPI"}.get(index or "", "the index")
+    return (
+        f"{name} is a reusable workflow: {site} matches the file that contains the publishing "
+        "job (the `job_workflow_ref` of its OIDC token), so the trusted publisher names "
+        f"{name}, not the workflow that calls it. {site} does not officially support trusted "
+        "publishing from reusable workflows (pypa/gh-action-pypi-publish#166)."
+    )
+
+
 def _publishers_note(project: Project, publishers: list[str], index: str | None) -> str:
     """Why ``publishers[0]`` was chosen for ``workflow`` (they come ordered by
-    :func:`publisher_workflows`), and that every one of them must be registered."""
+    :func:`_publishers`), and that every one of them must be registered."""
     by_name = {posixpath.basename(wf.source.rel): wf for wf in project.model.workflows}
     triggers = {
         name: release_trigger(by_name[name]) if name in by_name else None for name in publishers
@@ -216,9 +270,9 @@ def _publishers_note(project: Project, publishers: list[str], index: str | None)
     site = {"pypi": "PyPI", "testpypi": "TestPyPI"}.get(index or "", "the index")
     return (
         f"{chosen} chosen for `workflow` ({why}); {others} also run"
-        f"{'s' if len(publishers) == 2 else ''} the upload. {site} checks the workflow that "
-        "starts each run, so each calling workflow must be registered as a trusted publisher "
-        f"of the project on {site}: {', '.join(publishers)}."
+        f"{'s' if len(publishers) == 2 else ''} the upload. {site} checks the workflow file "
+        "that contains the publishing job, so each of them must be registered as a trusted "
+        f"publisher of the project on {site}: {', '.join(publishers)}."
     )
 
 

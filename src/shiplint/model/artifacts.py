@@ -31,6 +31,7 @@ from shiplint.gha_instance import (
     node_value,
 )
 from shiplint.gha_matrix import ci_get, job_legs
+from shiplint.model.workflows import local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 
 if TYPE_CHECKING:
@@ -173,11 +174,11 @@ class Run:
 
 
 def _local_target(text: str) -> str | None:
-    """The repository path a local ``uses: ./…`` names (None when not local)."""
-    value = text.strip()
-    if not value.startswith("./"):
+    """The repository path a local ``uses: ./…`` (or ``$/…``) names (None when not local)."""
+    value = local_uses_path(text)
+    if value is None:
         return None
-    parts = [p for p in value[2:].split("/") if p not in ("", ".")]
+    parts = [p for p in value.split("/") if p not in ("", ".")]
     return "/".join(parts) if parts and ".." not in parts else None
 
 

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python(?:\d+(?:\.\d+)?)?|py|pypy3?)(?:\.exe)?$")
 _PUBLISHERS = {"twine", "uv", "hatch", "flit", "poetry", "pdm", "anaconda", "maturin"}
+#: the anaconda-client CLI: `anaconda`, and the legacy entry points anaconda-client still
+#: installs for the same `binstar_client.scripts.cli:main` ([project.scripts] binstar,
+#: conda-server; anaconda-client 1.13+ pyproject.toml)
+ANACONDA_CLI = frozenset({"anaconda", "binstar", "conda-server"})
 _PIP = re.compile(r"^(?:.*/)?pip(?:\d+(?:\.\d+)?)?(?:\.exe)?$")
 
 # Options that take a value, per tool (so that their values are not read as positionals).
@@ -159,7 +163,7 @@ def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
         return
     head = program_name(args[i].text)
     rest = args[i + 1 :]
-    if head == "anaconda":
+    if head in ANACONDA_CLI:
         _anaconda(model, cmd, args[i], rest)
     elif head in _PUBLISHERS:
         sub = _first_positional(rest)

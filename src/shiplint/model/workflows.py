@@ -201,12 +201,29 @@ def matrix_values(matrix: YMap, dotted: str) -> list[YScalar]:
 # --- how workflows start each other ----------------------------------------------------------
 
 
-def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
-    """The workflow of this root a ``uses: ./.github/workflows/x.yml`` names."""
+#: how ``uses:`` names a workflow or action of the repository itself: ``./path`` (from the
+#: workspace; for a reusable workflow, the caller's commit) and ``$/path``, the
+#: self-repository reference (GitHub changelog 2026-07-30: the running commit, no checkout)
+LOCAL_USES_PREFIXES = ("./", "$/")
+
+
+def local_uses_path(uses: str) -> str | None:
+    """The repository path of a ``uses: ./x`` or ``uses: $/x`` (None for another
+    repository's action or workflow)."""
     text = uses.strip()
-    if not text.startswith("./"):
+    for prefix in LOCAL_USES_PREFIXES:
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return None
+
+
+def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
+    """The workflow of this root a ``uses: ./.github/workflows/x.yml`` (or ``$/...``)
+    names."""
+    path = local_uses_path(uses)
+    if path is None:
         return None
-    rel = text[2:].split("@", 1)[0]
+    rel = path.split("@", 1)[0]
     for workflow in model.workflows:
         if workflow.source.rel == rel:
             return workflow
@@ -214,7 +231,8 @@ def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
 
 
 def callers(model: ReleaseModel, callee: Workflow) -> Iterator[Job]:
-    """The jobs that call reusable workflow ``callee`` (``uses: ./.github/workflows/x.yml``)."""
+    """The jobs that call reusable workflow ``callee`` (``uses: ./.github/workflows/x.yml``
+    or ``$/.github/workflows/x.yml``)."""
     for job in model.jobs():
         if job.uses is not None and local_callee(model, job.uses.text) is callee:
             yield job

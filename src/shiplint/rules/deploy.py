@@ -628,10 +628,14 @@ class AuthMismatch(_DeployRule):
 class WorkflowMismatch(_DeployRule):
     """The record's trusted-publishing `workflow` is missing or does not publish.
 
-    PyPI's trusted publisher names one workflow file. When the file was renamed, or the
-    publishing job moved to another file, every upload fails with `invalid-publisher: valid
-    token, but no corresponding publisher`. The record names the file registered on PyPI;
-    keep it, the PyPI settings and the repository in step.
+    PyPI's trusted publisher names one workflow file, and PyPI looks it up by the file in
+    the OIDC token's `job_workflow_ref` claim: the workflow that contains the publishing job.
+    For a job of a reusable workflow GitHub sets that claim to the reusable workflow, not to
+    the workflow that calls it (warehouse `oidc/models/github.py`, `lookup_by_claims`;
+    GitHub's OIDC reference). When the file was renamed, the publishing job moved to another
+    file, or the publisher names the caller of a reusable workflow, every upload fails with
+    `invalid-publisher: valid token, but no corresponding publisher`. The record names the
+    file registered on PyPI; keep it, the PyPI settings and the repository in step.
     """
 
     code = "SL811"
@@ -689,14 +693,14 @@ workflow = "release.yml"
 def _publishing_files(
     project: Project, uploads: list[Upload], trusted_only: bool = True
 ) -> set[str]:
-    """Workflow files whose runs can make these trusted-publishing uploads (with callers)."""
+    """Workflow files that contain the jobs making these trusted-publishing uploads."""
     files: set[str] = set()
     for upload in uploads:
         if trusted_only and not upload.oidc:
             continue
-        # PyPI matches the publisher on the top-level workflow of the run: a reusable
-        # workflow counts through its callers, itself only when it is also run directly;
-        # a script, Makefile target, tox env or nox session through the step that runs it
+        # PyPI matches the publisher on the file named by the token's `job_workflow_ref`:
+        # the workflow that contains the job, reusable or not; a script, Makefile target,
+        # tox env or nox session through the step that runs it
         files.update(upload_publishers(project.model, upload))
     return files
 

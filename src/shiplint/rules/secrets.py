@@ -13,13 +13,14 @@ from shiplint import facts as facts_mod
 from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
-from shiplint.model.workflows import callers, local_callee
+from shiplint.model.commands import ANACONDA_CLI, program_name, skip_wrappers
+from shiplint.model.workflows import callers, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Job, ReleaseModel, Step, Upload, Workflow
+    from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
     from shiplint.parse.yamlnodes import YNode
     from shiplint.project import Project
     from shiplint.source import SourceFile
@@ -322,10 +323,20 @@ class UndeclaredWorkflowSecret(Rule):
     """A reusable workflow reads a secret it does not declare.
 
     When a workflow has `on: workflow_call: secrets:`, a call passes only the secrets listed
-    there (and `GITHUB_TOKEN`). Any other `${{ secrets.X }}` evaluates to an empty string
-    when the workflow is called, without an error: the upload that needed it fails with an
-    authentication error, or a step guarded on the secret is skipped. actionlint reports
-    the same mistake as `property "x" is not defined in object type`.
+    there (and `GITHUB_TOKEN`); with `secrets: inherit` the caller passes all of its secrets,
+    declared or not, and a job that names an `environment:` gets that environment's secrets
+    (GitHub docs, "Reuse workflows"). Any other `${{ secrets.X }}` evaluates to an empty
+    string when the workflow is called, without an error. actionlint reports the same
+    mistake as `property "x" is not defined in object type`.
+
+    It is an error when the secret is the token of an upload of the workflow and a workflow
+    here calls it without `secrets: inherit`: the upload gets an empty token and fails with
+    an authentication error. When the outcome depends on something shiplint cannot see, the
+    finding is information saying what to check: the secret feeds no upload (a coverage or
+    docs token), the job's environment may hold it, the expression has another value to fall
+    back on (`a || secrets.X`), the upload can fall back to trusted publishing (`id-token:
+    write`), or no workflow here calls this one (a caller in another repository may pass
+    `secrets: inherit`).
 
     Fix: declare the secret under `on.workflow_call.secrets` (and pass it from every
     caller), or correct the name to one that is declared.
@@ -356,9 +367,11 @@ class UndeclaredWorkflowSecret(Rule):
             declared = _declared(workflow)
             if declared is None:
                 continue
-            if any(_inherits(job) for job in callers(model, workflow)):
+            calls = list(callers(model, workflow))
+            if any(_inherits(job) for job in calls):
                 continue  # `secrets: inherit` passes undeclared secrets too
             src = workflow.source
+            text = src.text or ""
             for path, scalar in walk_scalars(workflow.root):
                 if path and path[0] == "on":
                     continue
@@ -366,16 +379,98 @@ class UndeclaredWorkflowSecret(Rule):
                     if ref.name.upper() in declared or ref.name.upper() in ALWAYS_AVAILABLE:
                         continue
                     names = ", ".join(sorted(declared)) or "none"
+                    message = (
+                        f"secret `{ref.name}` is not declared in on.workflow_call.secrets "
+                        f"(declared: {names})"
+                    )
+                    fix = (
+                        f"Declare it under `on.workflow_call.secrets` (`{ref.name}:` with "
+                        "`required: true`) and pass it from the caller, or use a declared name."
+                        + _did_you_mean(ref.name, declared)
+                    )
+                    end = text.find("}}", ref.end, scalar.end)
+                    fallback = "||" in text[ref.expr_start : end if end >= 0 else scalar.end]
+                    uploads = _uploads_reading(model, workflow, ref)
+                    doubt = _doubt(uploads, calls, fallback)
+                    if doubt is None:
+                        caller = calls[0].workflow
+                        by = f"`{caller.source.rel}`" if caller is not None else "a workflow"
+                        yield self.at(
+                            ref.loc,
+                            f"{message}: {_what(uploads[0])} gets an empty token when {by} "
+                            "calls this workflow",
+                            "A called workflow sees only the secrets it declares: this one is "
+                            "an empty string, and the upload fails to authenticate. " + fix,
+                        )
+                        continue
+                    clause, check = doubt
                     yield self.at(
                         ref.loc,
-                        f"secret `{ref.name}` is not declared in on.workflow_call.secrets "
-                        f"(declared: {names})",
-                        "A called workflow sees only the secrets it declares: this one is "
-                        "an empty string whenever the workflow is called. Declare it under "
-                        f"`on.workflow_call.secrets` (`{ref.name}:` with `required: true`) and "
-                        "pass it from the caller, or use a declared name."
-                        + _did_you_mean(ref.name, declared),
+                        f"{message}: it is empty when this workflow is called, {clause}",
+                        f"A called workflow sees only the secrets it declares, all of them with "
+                        f"`secrets: inherit`, and the secrets of the environment its job names. "
+                        f"{check} {fix}",
+                        severity=Severity.INFO,
                     )
+
+
+def _uploads_reading(model: ReleaseModel, workflow: Workflow, ref: SecretRef) -> list[Upload]:
+    """The uploads of ``workflow`` whose token is this secret: written at the credential
+    (``password: ${{ secrets.X }}``) or in a variable the credential reads (``TWINE_PASSWORD``
+    set in the job's or step's ``env:``, ``-p "$PW"``)."""
+    found: list[Upload] = []
+    for upload in model.uploads:
+        if upload.context.workflow is not workflow:
+            continue
+        for cred in upload.token_credentials:
+            at = cred.loc.source is ref.source and cred.loc.start <= ref.start < cred.loc.end
+            if at or (cred.secret or "").upper() == ref.name.upper():
+                found.append(upload)
+                break
+    return found
+
+
+def _doubt(uploads: list[Upload], calls: list[Job], fallback: bool) -> tuple[str, str] | None:
+    """Why an empty secret may not fail a release: ``(clause for the message, what to
+    check)``; None when an upload certainly gets an empty token."""
+    if not uploads:
+        return (
+            "but no package upload reads it",
+            "The release does not depend on it; check the step that reads it.",
+        )
+    if not calls:
+        return (
+            "and no workflow here calls it",
+            "A caller in another repository passes it only with `secrets: inherit`; check "
+            "how this workflow is called.",
+        )
+    if fallback:
+        return (
+            "and the expression has another value to use then",
+            "Check that the other value holds the token.",
+        )
+    doubts = [_upload_doubt(upload) for upload in uploads]
+    if any(d is None for d in doubts):
+        return None  # this upload gets an empty token
+    return doubts[0]
+
+
+def _upload_doubt(upload: Upload) -> tuple[str, str] | None:
+    """What may still give the upload a credential when the secret is empty."""
+    job = upload.job
+    env = job.environment if job is not None else None
+    if job is not None and env is not None and env.text:
+        return (
+            f"unless environment `{env.text}` of job `{job.id}` holds it",
+            f"Check that environment `{env.text}` defines the secret.",
+        )
+    if job is not None and upload.family == "pypi" and job.id_token_write:
+        return (
+            "and the job may publish by trusted publishing instead (`id-token: write`)",
+            "With an empty token pypa/gh-action-pypi-publish (and twine 6.1+) try trusted "
+            "publishing: check that PyPI trusts the calling workflow, or pass the token.",
+        )
+    return None
 
 
 # --- SL403 -------------------------------------------------------------------------------------
@@ -559,11 +654,16 @@ class SecretsInherit(Rule):
     """A job hands every secret of the repository to a workflow that publishes.
 
     `secrets: inherit` passes all repository, organization and environment secrets to the
-    called workflow, whether it needs them or not. For a publishing workflow that breaks
-    least privilege: every step in it (and every action it runs) can read the tokens of
-    unrelated services, and nothing in the caller says which secret the upload uses, so a
-    renamed or missing secret shows up only as an empty string at upload time (zizmor:
-    `secrets-inherit`).
+    called workflow, whether it needs them or not (zizmor: `secrets-inherit`). For a
+    workflow of another repository (`owner/repo/.github/workflows/publish.yml@v1`) that is
+    an exposure: code this repository does not control, at a ref that may move, can read
+    every secret, the tokens of unrelated services included. That is a warning.
+
+    A workflow of this repository (`./...` or `$/...`, run at the caller's commit) reads
+    secrets only through the expressions written in it: actions get a secret only when a
+    step passes it (GitHub: "Using secrets in GitHub Actions"), and whoever can change the
+    callee can change the caller too. Nothing leaks; the call only stops saying which secret
+    the upload needs. That is reported as information, naming the secrets the callee reads.
 
     Fix: pass only the secret the upload needs, under a declared name:
     `secrets: {ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}}`, and
@@ -577,11 +677,12 @@ class SecretsInherit(Rule):
     summary = "`secrets: inherit` on a call to a workflow that uploads"
     catalogue = ("S-5",)
     before = (
-        "jobs:\n  nightly:\n    uses: ./.github/workflows/upload-nightly.yml\n"
+        "jobs:\n  nightly:\n    uses: acme/workflows/.github/workflows/publish.yml@v2\n"
         "    secrets: inherit\n"
     )
     after = (
-        "jobs:\n  nightly:\n    uses: ./.github/workflows/upload-nightly.yml\n    secrets:\n"
+        "jobs:\n  nightly:\n    uses: acme/workflows/.github/workflows/publish.yml@v2\n"
+        "    secrets:\n"
         "      ANACONDA_ORG_UPLOAD_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
     )
 
@@ -591,24 +692,66 @@ class SecretsInherit(Rule):
             inherit = _inherits(job)
             if inherit is None or job.uses is None or job.workflow is None:
                 continue
+            loc = Loc(job.workflow.source, inherit.start, inherit.end)
             callee = local_callee(model, job.uses.text)
             if callee is not None:
                 upload = _uploads_in(model, callee, set())
                 if upload is None:
                     continue
-                what = f"`{callee.source.rel}`, which uploads with {upload.tool}"
-            else:
-                target = job.uses.text.split("@", 1)[0]
-                if target.startswith("./") or not _PUBLISHY.search(target.rsplit("/", 1)[-1]):
-                    continue
-                what = f"`{target}`"
+                names = sorted(_secrets_read(model, callee, set()))
+                reads = (
+                    "reads " + ", ".join(f"`{n}`" for n in names) if names else "reads no secret"
+                )
+                yield self.at(
+                    loc,
+                    f"job `{job.id}` passes every secret to `{callee.source.rel}`, which uploads "
+                    f"with {upload.tool} and {reads}",
+                    "A workflow of this repository sees only the secrets its own expressions "
+                    "name, so nothing leaks; but the call no longer says which secret the "
+                    "upload needs. "
+                    + (
+                        "Pass those instead: `secrets: {"
+                        + ", ".join(f"{n}: ${{{{ secrets.{n} }}}}" for n in names)
+                        + "}`, declared in its `on.workflow_call.secrets`."
+                        if names
+                        else "Drop `secrets: inherit`."
+                    ),
+                    severity=Severity.INFO,
+                )
+                continue
+            target = job.uses.text.split("@", 1)[0]
+            if local_uses_path(target) is not None or not _PUBLISHY.search(
+                target.rsplit("/", 1)[-1]
+            ):
+                continue
             yield self.at(
-                Loc(job.workflow.source, inherit.start, inherit.end),
-                f"job `{job.id}` passes every secret to {what}",
-                "`secrets: inherit` gives the called workflow all repository, organization "
-                "and environment secrets. Pass only the one it needs, e.g. `secrets: "
+                loc,
+                f"job `{job.id}` passes every secret to `{target}` of another repository",
+                "`secrets: inherit` gives that repository's workflow all repository, "
+                "organization and environment secrets, the tokens of unrelated services "
+                "included. Pass only the one it needs, e.g. `secrets: "
                 "{NAME: ${{ secrets.NAME }}}`, declared in its `on.workflow_call.secrets`.",
             )
+
+
+def _secrets_read(model: ReleaseModel, workflow: Workflow, seen: set[str]) -> set[str]:
+    """The secrets a workflow's own expressions name (``GITHUB_TOKEN`` aside), and those of
+    the workflows of this repository it passes every secret on to."""
+    names: set[str] = set()
+    if workflow.source.rel in seen:
+        return names
+    seen.add(workflow.source.rel)
+    for path, scalar in walk_scalars(workflow.root):
+        if path and path[0] == "on":
+            continue
+        for ref in secret_refs(workflow.source, scalar, whole_expression=_is_if(path)):
+            if ref.name.upper() not in ALWAYS_AVAILABLE:
+                names.add(ref.name)
+    for job in workflow.jobs.values():
+        callee = local_callee(model, job.uses.text) if job.uses is not None else None
+        if callee is not None and _inherits(job):
+            names |= _secrets_read(model, callee, seen)
+    return names
 
 
 # --- SL406 -------------------------------------------------------------------------------------
@@ -763,54 +906,109 @@ def _what(upload: Upload) -> str:
 # --- SL407 -------------------------------------------------------------------------------------
 
 
+#: the variables each upload client reads its credentials from (user name, token)
+_CLIENT_ENV = {
+    "anaconda": ("ANACONDA_API_TOKEN",),
+    "twine": ("TWINE_USERNAME", "TWINE_PASSWORD"),
+    "uv": ("UV_PUBLISH_USERNAME", "UV_PUBLISH_TOKEN"),
+    "flit": ("FLIT_USERNAME", "FLIT_PASSWORD"),
+    "hatch": ("HATCH_INDEX_USER", "HATCH_INDEX_AUTH"),
+    "poetry": ("POETRY_PYPI_TOKEN_PYPI",),
+    "pdm": ("PDM_PUBLISH_USERNAME", "PDM_PUBLISH_PASSWORD"),
+    "maturin": ("MATURIN_USERNAME", "MATURIN_PYPI_TOKEN"),
+}
+
+
 @register
 class SecretInRun(Rule):
-    """A secret is pasted into the text of a `run:` script.
+    """A secret is pasted into the command line of an upload client in a `run:` script.
 
-    GitHub substitutes `${{ secrets.X }}` into the script before the shell sees it: the
-    token lands in the script file on the runner, in `set -x` traces and in any error
-    message that echoes the command line. Log masking only hides the exact value; a tool
-    that prints a transformed or partial token leaks it (anaconda-client printed a malformed
-    token to stderr). A token with shell metacharacters also changes the command.
+    GitHub substitutes `${{ secrets.X }}` into the script text before the shell runs it:
+    the token is written into the script file the runner executes, the shell parses it (a
+    quote, `$` or backquote in the value changes the command), and it becomes an argument
+    of the upload tool, where other processes (`ps`) and audit logs can read it. Log masking
+    hides only the exact value: anaconda-client printed a malformed token to stderr
+    (anaconda-client#548). GitHub's advice ("Using secrets in GitHub Actions"): avoid
+    passing secrets on the command line; use environment variables the program reads.
 
-    Fix: pass the secret through the step's `env:` and use the variable:
-    `env: ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, then
-    `anaconda --token "$ANACONDA_API_TOKEN" upload ...`. (`GITHUB_TOKEN`, which expires with
-    the job, is not reported.)
+    Reported for the clients of package indexes shiplint knows (twine, uv, hatch, flit,
+    poetry, pdm, maturin, and the anaconda-client CLI `anaconda`/`binstar`, whose token
+    also deletes packages): a secret of another service (a webhook URL, a docs deploy key)
+    is not a release credential and is left alone.
+
+    Fix: give the token to the step's `env:` under the variable the client reads itself
+    and drop it from the command line: `ANACONDA_API_TOKEN` (anaconda-client),
+    `TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`, `FLIT_PASSWORD`, `HATCH_INDEX_AUTH`,
+    `POETRY_PYPI_TOKEN_PYPI`, `PDM_PUBLISH_PASSWORD`, `MATURIN_PYPI_TOKEN`.
     """
 
     code = "SL407"
     name = "secret-in-run"
     severity = Severity.WARNING
-    summary = "`${{ secrets.X }}` interpolated into a run: script"
+    summary = "An upload token is interpolated into an upload client's command line in run:"
     catalogue = ("S-10",)
     before = "- run: anaconda --token ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }} upload dist/*.whl\n"
     after = (
-        '- run: anaconda --token "$ANACONDA_API_TOKEN" upload dist/*.whl\n  env:\n'
+        "- run: anaconda upload dist/*.whl\n  env:\n"
         "    ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for workflow in project.model.workflows:
+        model = project.model
+        clients = _client_commands(model)
+        for workflow in model.workflows:
             src = workflow.source
             for job in workflow.jobs.values():
                 for step in job.steps:
                     if step.run is None:
                         continue
+                    commands = [c for c in clients if c[0].context.step is step]
                     reported: set[int] = set()
                     for ref in secret_refs(src, step.run):
                         if ref.name.upper() in ALWAYS_AVAILABLE or ref.expr_start in reported:
                             continue
+                        found = _client_at(commands, ref)
+                        if found is None:
+                            continue  # not a credential of an upload client
+                        tool, program = found
                         reported.add(ref.expr_start)
+                        names = " or ".join(f"`{v}`" for v in _CLIENT_ENV[tool])
                         yield self.at(
                             Loc(src, ref.expr_start, ref.end),
-                            f"secret `{ref.name}` is interpolated into the `run:` script",
-                            "The value is pasted into the script text (and any trace or error "
-                            "output of it). Pass it through the step's `env:` "
-                            f"(`{_env_name(ref.name)}: ${{{{ secrets.{ref.name} }}}}`) and "
-                            f'use `"${_env_name(ref.name)}"` in the script.',
+                            f"secret `{ref.name}` is pasted into the `{program}` command line",
+                            "The value becomes part of the script text and an argument of the "
+                            "upload tool (readable by other processes, parsed by the shell). "
+                            f"Set {names} in the step's `env:` from the secret (`${{{{ secrets."
+                            f"{ref.name} }}}}`) and drop it from the command: {program} reads "
+                            "it from there.",
                         )
 
 
-def _env_name(secret: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", secret).upper()
+def _client_commands(model: ReleaseModel) -> list[tuple[ShellCommand, str, str]]:
+    """The commands of workflow steps that run an upload client: the command, the client
+    (the upload's tool; the anaconda-client CLI for any of its subcommands) and the program
+    as written (`binstar` is anaconda-client too)."""
+    tools = {id(u.command): u.tool for u in model.uploads if u.command is not None}
+    found: list[tuple[ShellCommand, str, str]] = []
+    for cmd in model.commands:
+        if not cmd.args or cmd.context.step is None or cmd.context.origin != "workflow":
+            continue
+        i = skip_wrappers(cmd.args)
+        program = program_name(cmd.args[i].text) if i < len(cmd.args) else ""
+        tool = tools.get(id(cmd))
+        if tool is None and program in ANACONDA_CLI:
+            tool = "anaconda"
+        if tool in _CLIENT_ENV:
+            found.append((cmd, tool, program or tool))
+    return found
+
+
+def _client_at(
+    commands: list[tuple[ShellCommand, str, str]], ref: SecretRef
+) -> tuple[str, str] | None:
+    """The client (and program) whose command line holds the reference."""
+    for cmd, tool, program in commands:
+        first, last = cmd.args[0].loc, cmd.args[-1].loc
+        if first.source is ref.source and first.start <= ref.start < last.end:
+            return tool, program
+    return None

@@ -231,9 +231,11 @@ class PasswordAuth(Rule):
     Checked: `user:` of pypa/gh-action-pypi-publish, `TWINE_USERNAME` / `twine -u`,
     `FLIT_USERNAME`, `HATCH_INDEX_USER` / `hatch publish -u`, `UV_PUBLISH_USERNAME` /
     `uv publish -u`, `PDM_PUBLISH_USERNAME`, `poetry publish -u`, `maturin upload -u`,
-    `.pypirc` `username`, and Travis `deploy: provider: pypi`. A user name taken from a secret
-    or variable (`${{ secrets.PYPI_USERNAME }}`) is reported too: it is a person's account.
-    Uploads to other indexes are not checked.
+    `.pypirc` `username`, and Travis `deploy: provider: pypi`. A user name written in the
+    file (or a variable set to one) is an error. A user name taken from a secret or a
+    variable shiplint cannot read (`${{ secrets.PYPI_USERNAME }}`, `$PYPI_USER`,
+    `{env:TWINE_USERNAME}`) may well hold `__token__`: that is reported as information, naming
+    what to check. Uploads to other indexes are not checked.
 
     Fix: best, drop the user name and password and use trusted publishing; otherwise set the
     user name to `__token__` and the password to a project-scoped API token from a secret.
@@ -270,38 +272,59 @@ class PasswordAuth(Rule):
                     continue
                 seen.add(key)
                 label = _label(cred)
-                if cred.secret:
-                    message = (
-                        f"{label} comes from `{cred.secret}`: PyPI accepts only `{_TOKEN_USER}`"
-                    )
-                elif not looks_literal(value):
-                    message = f"{label} is not `{_TOKEN_USER}`: PyPI rejects password uploads"
-                else:
+                if looks_literal(value):
                     message = f"{label} is `{value}`, not `{_TOKEN_USER}`: password upload"
-                yield self.at(_unquoted(cred.loc), message, _PASSWORD_HELP)
+                    yield self.at(_unquoted(cred.loc), message, _PASSWORD_HELP)
+                    continue
+                origin = cred.secret or value
+                yield self._unseen(_unquoted(cred.loc), f"{label} comes from `{origin}`", origin)
         for entry in model.pypirc:
             user = entry.username
             if user is None or user.loc is None or not _pypirc_to_pypi(entry):
                 continue
-            if user.text.strip() == _TOKEN_USER:
+            text = user.text.strip()
+            if text == _TOKEN_USER or _TOKEN_USER in text:
+                continue
+            where = f"`.pypirc` [{entry.section}] username"
+            if not looks_literal(text):
+                # a template filled in by CI (`username = ${PYPI_USER}`): its value is elsewhere
+                yield self._unseen(user.loc, f"{where} comes from `{text}`", text)
                 continue
             yield self.at(
                 user.loc,
-                f"`.pypirc` [{entry.section}] username is `{user.text.strip()}`, not "
-                f"`{_TOKEN_USER}`",
+                f"{where} is `{text}`, not `{_TOKEN_USER}`",
                 _PASSWORD_HELP + " In `.pypirc`: `username = __token__`.",
             )
         for src, _deploy, login in _travis_pypi_deploys(project):
-            if login.value.strip() == _TOKEN_USER:
+            text = login.value.strip()
+            if text == _TOKEN_USER or _TOKEN_USER in text:
+                continue
+            loc = _unquoted(Loc(src, login.start, login.end))
+            where = "Travis `deploy: provider: pypi` user"
+            if not looks_literal(text):  # `user: $PYPI_USER`, a repository setting
+                yield self._unseen(loc, f"{where} comes from `{text}`", text)
                 continue
             yield self.at(
-                _unquoted(Loc(src, login.start, login.end)),
-                f"Travis `deploy: provider: pypi` user is `{login.value.strip()}`, not "
-                f"`{_TOKEN_USER}`",
+                loc,
+                f"{where} is `{text}`, not `{_TOKEN_USER}`",
                 _PASSWORD_HELP + " Travis: `username: __token__` and `password: secure: ...` "
                 "holding an API token (better: publish from GitHub Actions with trusted "
                 "publishing).",
             )
+
+    def _unseen(self, loc: Loc, message: str, origin: str) -> Finding:
+        """A user name whose value is not in the repository (a secret, a variable): it may
+        well be `__token__`, so the finding says what to check, as information."""
+        return self.at(
+            loc,
+            f"{message}, which shiplint cannot read: PyPI accepts only `{_TOKEN_USER}`",
+            f"Check that `{origin}` holds `{_TOKEN_USER}` and the password an API token. "
+            "With a real user name PyPI refuses the upload: `403 Forbidden ... Username/Password "
+            "authentication is no longer supported. Migrate to API Tokens or Trusted Publishers "
+            f"instead.` Writing `{_TOKEN_USER}` in the file makes this checkable; trusted "
+            "publishing needs neither.",
+            severity=Severity.INFO,
+        )
 
 
 def _label(cred: Credential) -> str:
