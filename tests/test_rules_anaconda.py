@@ -941,6 +941,17 @@ def test_reusable_workflow_called_on_schedule(audit: AuditFn) -> None:
     assert audit(files, select=["SL606"]) == [
         hit("SL606", ".github/workflows/upload.yml", callee, "--skip-existing"),
     ]
+    # the self-repository reference names the same workflow
+    self_ref = caller.replace("uses: ./.github", "uses: $/.github")
+    files[".github/workflows/nightly.yml"] = self_ref
+    assert audit(files, select=["SL606"]) == [
+        hit("SL606", ".github/workflows/upload.yml", callee, "--skip-existing"),
+    ]
+    # called from a push workflow only: not a nightly
+    files[".github/workflows/nightly.yml"] = self_ref.replace(
+        'schedule:\n            - cron: "0 2 * * *"', "push:"
+    )
+    assert audit(files, select=["SL606"]) == []
 
 
 def test_force_and_release_uploads_are_clean(audit: AuditFn) -> None:

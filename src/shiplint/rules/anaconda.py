@@ -25,6 +25,7 @@ from shiplint.model import Loc, Value
 from shiplint.model.commands import program_name
 from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, secret_names
 from shiplint.model.textmap import ScalarMap
+from shiplint.model.workflows import local_callee
 from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
 from shiplint.rules import register
@@ -1054,13 +1055,12 @@ def _is_nightly_org(text: str) -> bool:
 
 
 def _called_from_schedule(model: ReleaseModel, workflow: Workflow) -> Workflow | None:
-    """A scheduled workflow that calls reusable ``workflow``."""
-    rel = workflow.source.rel
+    """A scheduled workflow that calls reusable ``workflow`` (``./`` or ``$/``)."""
     for caller in model.workflows:
         if "schedule" not in caller.triggers:
             continue
         for job in caller.jobs.values():
-            if job.uses is not None and job.uses.text.strip().removeprefix("./") == rel:
+            if job.uses is not None and local_callee(model, job.uses.text) is workflow:
                 return caller
     return None
 
