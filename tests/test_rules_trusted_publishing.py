@@ -526,7 +526,9 @@ def test_uploads_outside_github_workflows(audit: AuditFn) -> None:
         ("startsWith(github.ref, 'refs/tags/')", False, False),
         ("${{ github.event_name == 'release' }}", False, False),
         ("github.event_name != 'pull_request'", False, True),
-        ("github.repository == 'octo/pkg'", None, None),
+        # the repository's own name: true in its runs, fork pull requests included
+        ("github.repository == 'octo/pkg'", True, True),
+        ("github.repository != 'octo/pkg'", False, False),
         ("github.ref == 'refs/heads/main'", False, None),
         ("github.ref_type == 'tag' && github.event_name == 'push'", False, False),
         ('contains(fromJSON(\'["push", "release"]\'), github.event_name)', False, False),
