@@ -446,6 +446,28 @@ def test_event_ref_keeps_the_upload_to_tags(audit: AuditFn) -> None:
     ]
 
 
+def test_workflow_rewrites_the_local_scheme(audit: AuditFn) -> None:
+    # pygmt style: non-tag builds switch setuptools-scm to no-local-version before building
+    wf = DEV_UPLOAD.replace(
+        "          - run: |\n",
+        "          - if: ${{ !startsWith(github.ref, 'refs/tags') }}\n"
+        '            run: sed --in-place "s/node-and-date/no-local-version/g" pyproject.toml\n'
+        "          - run: |\n",
+    ).replace(
+        "- uses: actions/checkout@v4\n",
+        "- uses: actions/checkout@v4\n            with:\n              fetch-depth: 0\n",
+    )
+    scm = SCM + 'local_scheme = "node-and-date"\n'
+    assert audit({WF: wf, "pyproject.toml": scm}, select=["SL722"]) == []
+    # flox style: the override in the environment of the build command
+    env = DEV_UPLOAD.replace(
+        "python -m build\n",
+        "SETUPTOOLS_SCM_OVERRIDES_FOR_EXAMPLE='local_scheme = \"no-local-version\"' "
+        "python -m build\n",
+    )
+    assert audit({WF: env, "pyproject.toml": SCM}, select=["SL722"]) == []
+
+
 def test_manual_dispatch_from_a_branch_is_a_warning(audit_findings: FindingsFn) -> None:
     # specutils style: the publish step runs for releases and manual runs, not pull requests
     wf = """
@@ -472,6 +494,45 @@ def test_manual_dispatch_from_a_branch_is_a_warning(audit_findings: FindingsFn) 
     assert graded(found) == [at(Severity.WARNING, "SL722", wf, PUBLISH)]
     assert "`workflow_dispatch` started from a branch" in found[0].message
     assert "A run started from a tag is not affected." in found[0].help
+
+
+def test_pretend_version_makes_a_shallow_clone_harmless(audit: AuditFn) -> None:
+    # pytest-xdist style: the version to release is typed into the dispatch form
+    wf = """
+        on:
+          workflow_dispatch:
+            inputs:
+              version:
+                required: true
+        jobs:
+          package:
+            runs-on: ubuntu-latest
+            env:
+              SETUPTOOLS_SCM_PRETEND_VERSION: ${{ github.event.inputs.version }}
+            steps:
+              - uses: actions/checkout@v4
+              - uses: hynek/build-and-inspect-python-package@v2
+          deploy:
+            needs: package
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL721"]) == []
+    plain = wf.replace(
+        "            env:\n              SETUPTOOLS_SCM_PRETEND_VERSION: "
+        "${{ github.event.inputs.version }}\n",
+        "",
+    )
+    assert audit({WF: plain, "pyproject.toml": SCM}, select=["SL721"]) == [
+        hit("SL721", WF, plain, "actions/checkout@v4")
+    ]
+    # only the local part dropped: the shallow clone still gives 0.1.devN
+    local = wf.replace("SETUPTOOLS_SCM_PRETEND_VERSION", "SETUPTOOLS_SCM_OVERRIDES_FOR_EXAMPLE")
+    assert audit({WF: local, "pyproject.toml": SCM}, select=["SL721"]) == [
+        hit("SL721", WF, local, "actions/checkout@v4")
+    ]
 
 
 def test_upload_behind_a_step_output_is_information(audit_findings: FindingsFn) -> None:

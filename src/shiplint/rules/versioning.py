@@ -47,10 +47,13 @@ _EXISTS_400 = (
 )
 
 #: environment variables that fix the version a VCS plugin reports
-_VERSION_OVERRIDES = re.compile(
-    r"SETUPTOOLS_SCM_PRETEND_VERSION|SETUPTOOLS_SCM_OVERRIDES_FOR_|PDM_BUILD_SCM_VERSION"
-    r"|POETRY_DYNAMIC_VERSIONING_BYPASS"
+_VERSION_PRETEND = re.compile(
+    r"SETUPTOOLS_SCM_PRETEND_VERSION|PDM_BUILD_SCM_VERSION|POETRY_DYNAMIC_VERSIONING_BYPASS"
 )
+#: workflow text that drops the local part of a VCS version: setuptools-scm's overrides
+#: (``SETUPTOOLS_SCM_OVERRIDES_FOR_X='local_scheme = "no-local-version"'``) or a rewrite of
+#: the configuration before the build (``sed -i "s/node-and-date/no-local-version/"``)
+_LOCAL_DROPPED = re.compile(r"SETUPTOOLS_SCM_OVERRIDES_FOR_|no-local-version")
 #: shell code that changes a static version before building
 _VERSION_BUMP = re.compile(
     r"\b(?:poetry|hatch|uv|pdm)\s+version\b|\bbump2?version\b|\bbump-my-version\b"
@@ -230,20 +233,30 @@ def _workflow_text(workflow: Workflow | None) -> str:
     return (workflow.source.text or "") if workflow is not None else ""
 
 
-def _overridden(project: Project, upload: Upload) -> bool:
-    """Whether the workflow (or a script it runs) fixes the version through the environment."""
+def _workflow_says(project: Project, upload: Upload, pattern: re.Pattern[str]) -> bool:
+    """Whether the upload's workflow (or a script it runs) holds ``pattern``."""
     workflow = upload.context.workflow
     texts = [_workflow_text(workflow)]
     if upload.context.origin == "script":
         texts.append(upload.source.text or "")
-    if any(_VERSION_OVERRIDES.search(t) for t in texts):
+    if any(pattern.search(t) for t in texts):
         return True
     return any(
-        _VERSION_OVERRIDES.search(src.text or "")
+        pattern.search(src.text or "")
         for src in project.of_kind("shell")
         if src.rel in project.model.script_calls
         and any(c.caller.workflow is workflow for c in project.model.script_calls[src.rel])
     )
+
+
+def _pretended(project: Project, upload: Upload) -> bool:
+    """Whether the workflow fixes the version through the environment."""
+    return _workflow_says(project, upload, _VERSION_PRETEND)
+
+
+def _overridden(project: Project, upload: Upload) -> bool:
+    """Whether the workflow fixes the version or drops its local part."""
+    return _pretended(project, upload) or _workflow_says(project, upload, _LOCAL_DROPPED)
 
 
 def _version_where(version: VersionSource) -> str:
@@ -632,9 +645,10 @@ class VcsVersionShallowCheckout(Rule):
     tox envs, nox sessions and make targets that run one of those. The upload must be in the
     build job, in a job that `needs:` it (directly or not), or in the workflow that calls
     the reusable workflow holding it. Not reported: a later `git fetch --unshallow`, a
-    checkout with its own `ref:` (a tag picked for `workflow_dispatch`), and builds of a
-    project in a sub-directory (a monorepo member: the root's configuration does not
-    describe it).
+    checkout with its own `ref:` (a tag picked for `workflow_dispatch`), a version fixed in
+    the workflow (`SETUPTOOLS_SCM_PRETEND_VERSION`, `PDM_BUILD_SCM_VERSION`,
+    `POETRY_DYNAMIC_VERSIONING_BYPASS`), and builds of a project in a sub-directory (a
+    monorepo member: the root's configuration does not describe it).
 
     How certain the failure is decides the severity: an error when the upload certainly
     runs on a branch; a warning when only a `workflow_dispatch` started from a branch
@@ -682,6 +696,8 @@ class VcsVersionShallowCheckout(Rule):
                 continue
             found = _upload_reach(project, upload, self.policy)
             if found is None or checks_out_chosen_ref(model, job):
+                continue
+            if _pretended(project, upload):
                 continue
             for build_job, via in feeding_jobs(model, job):
                 for checkout in shallow_build_checkouts(model, build_job):
@@ -735,8 +751,9 @@ class LocalVersionUpload(Rule):
     and `github.event_name == 'release'` keep it to tags), when the project's version comes
     from a VCS plugin without a no-local scheme. `local_scheme = "no-local-version"` (or
     `"dirty-tag"`), a versioningit `format` without `+`, poetry-dynamic-versioning
-    `metadata = false`, and `SETUPTOOLS_SCM_PRETEND_VERSION`/`SETUPTOOLS_SCM_OVERRIDES_FOR_*`
-    in the workflow count as handled; so do a checkout with its own `ref:` and uploads of a
+    `metadata = false`, `SETUPTOOLS_SCM_PRETEND_VERSION`/`SETUPTOOLS_SCM_OVERRIDES_FOR_*`
+    in the workflow and a workflow that rewrites the scheme to `no-local-version` before
+    building count as handled; so do a checkout with its own `ref:` and uploads of a
     project built in a sub-directory (a monorepo member with its own configuration). On a
     push, `github.event.ref` is `github.ref`: `startsWith(github.event.ref, 'refs/tags')`
     keeps the upload to tags too.
