@@ -424,6 +424,29 @@ def test_continue_on_error_publish_is_not_reported(audit: AuditFn) -> None:
     assert audit({WF: job}, select=["SL302"]) == []
 
 
+def test_dry_run_is_not_a_publish(audit: AuditFn) -> None:
+    # maturin style: dry-run the release pipeline on pull requests, publish on tags
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+          pull_request:
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - if: ${{ !startsWith(github.ref, 'refs/tags/') }}
+                run: uv publish --dry-run '*'
+              - if: startsWith(github.ref, 'refs/tags/')
+                run: uv publish '*'
+    """
+    assert audit({WF: wf}, select=["SL302"]) == []
+    always = wf.replace("uv publish --dry-run", "uv publish")
+    assert audit({WF: always}, select=["SL302"]) == [hit("SL302", WF, always, "uv publish")]
+
+
 # --- SL303 -------------------------------------------------------------------------------------
 
 REUSABLE_UV = """

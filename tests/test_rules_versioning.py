@@ -714,6 +714,15 @@ def test_tag_test_on_the_push_payload(audit: AuditFn) -> None:
     assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
 
 
+def test_dry_run_is_no_upload(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH.replace(
+        "- uses: pypa/gh-action-pypi-publish@release/v1", "- run: uv publish --dry-run"
+    )
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+    poetry = wf.replace("uv publish --dry-run", "poetry publish --dry-run")
+    assert audit({WF: poetry, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
 def test_vcs_version_is_not_static(audit: AuditFn) -> None:
     assert audit({WF: PUSH_PUBLISH, "pyproject.toml": HATCH_VCS}, select=["SL723"]) == []
 

@@ -18,6 +18,7 @@ from shiplint.model.workflows import callers, local_callee
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.trusted_publishing import dry_run
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, Step, Upload, Workflow
@@ -694,7 +695,7 @@ class UploadOnForkPr(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
         for upload in model.uploads:
-            if upload.oidc or not upload.token_credentials:
+            if upload.oidc or not upload.token_credentials or dry_run(upload):
                 continue
             job = upload.job
             workflow = upload.context.workflow

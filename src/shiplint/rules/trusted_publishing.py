@@ -59,6 +59,17 @@ def upload_index(upload: Upload) -> str:
     return index
 
 
+#: tools whose ``--dry-run`` checks the files without uploading them (``uv publish`` since
+#: 0.8.15, ``poetry publish``); uv before 0.8.15 rejects the option, which uploads nothing
+#: either
+_DRY_RUN_TOOLS = frozenset({"uv", "poetry"})
+
+
+def dry_run(upload: Upload) -> bool:
+    """Whether ``upload`` is a dry run that sends nothing to the index."""
+    return upload.tool in _DRY_RUN_TOOLS and "--dry-run" in upload.options
+
+
 def _what(upload: Upload) -> str:
     return {
         ACTION_TOOL: "pypa/gh-action-pypi-publish without `password:`",
@@ -322,8 +333,9 @@ class PublishOnPullRequest(Rule):
     a pull request label, a variable, or a *gate step* — `echo …; exit 1` under such an
     `if:` — in a job it needs), the finding is information: check that the condition keeps
     pull requests out. A publish with `continue-on-error: true` is not reported: the failed
-    exchange leaves the run green. This rule covers trusted-publishing uploads; token
-    uploads reachable from fork pull requests (whose secrets are empty) are SL406.
+    exchange leaves the run green. Dry runs (`uv publish --dry-run`) send nothing. This
+    rule covers trusted-publishing uploads; token uploads reachable from fork pull requests
+    (whose secrets are empty) are SL406.
 
     Fix: publish on `release` or tag pushes only, e.g. give the publish job
     `if: github.event_name == 'release'` or `if: startsWith(github.ref, 'refs/tags/')`.
@@ -356,7 +368,7 @@ class PublishOnPullRequest(Rule):
         for upload, job in oidc_uploads(project):
             workflow = job.workflow
             step = upload.context.step
-            if workflow is None or step is None:
+            if workflow is None or step is None or dry_run(upload):
                 continue
             if _key(upload.loc) in seen:
                 continue

@@ -29,7 +29,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import ACTION_TOOL, input_scalar, step_source
 from shiplint.rules.secrets import shell_guarded
-from shiplint.rules.trusted_publishing import upload_index
+from shiplint.rules.trusted_publishing import dry_run, upload_index
 
 if TYPE_CHECKING:
     from shiplint.gha_expr import Facts
@@ -208,6 +208,8 @@ def _upload_reach(
     if job is None or workflow is None or workflow.source.kind != "workflow":
         return None
     if upload.context.origin not in ("workflow", "script") or shell_guarded(upload):
+        return None
+    if dry_run(upload):
         return None
     step = upload.context.step
     found: _Found | None = None
