@@ -696,6 +696,31 @@ def test_upload_only_when_a_release_was_created(audit_findings: FindingsFn) -> N
     assert graded(found) == [at(Severity.INFO, "SL723", wf, PUBLISH)]
 
 
+def test_release_branch_workflow(audit_findings: FindingsFn) -> None:
+    # iminuit style: every push to `main` is a release, tagged by the same workflow
+    wf = PUSH_PUBLISH.rstrip(" ").replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: ${{ github.ref == 'refs/heads/main' }}\n        runs-on: ubuntu-latest\n",
+    ) + (
+        "      release:\n        needs: publish\n        runs-on: ubuntu-latest\n"
+        "        steps:\n          - uses: softprops/action-gh-release@v2\n"
+        "            with:\n              tag_name: v${{ needs.publish.outputs.version }}\n"
+    )
+    found = audit_findings({WF: wf, "pyproject.toml": STATIC}, select=["SL723"])
+    assert graded(found) == [at(Severity.INFO, "SL723", wf, PUBLISH)]
+    assert "release branch" in found[0].help
+    assert "a push to `main`" in found[0].message
+    # the ref test alone keeps the finding certain
+    plain = PUSH_PUBLISH.replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: ${{ github.ref == 'refs/heads/main' }}\n        runs-on: ubuntu-latest\n",
+    )
+    found = audit_findings({WF: plain, "pyproject.toml": STATIC}, select=["SL723"])
+    assert graded(found) == [at(Severity.ERROR, "SL723", plain, PUBLISH)]
+    other_branch = plain.replace("refs/heads/main", "refs/heads/stable")
+    assert audit_findings({WF: other_branch, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
 def test_continue_on_error_reupload_is_not_reported(audit: AuditFn) -> None:
     wf = PUSH_PUBLISH + "        continue-on-error: true\n"
     assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []

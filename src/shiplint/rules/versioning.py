@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shiplint import facts as facts_mod
 from shiplint.build_backend import VersionSource, analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import job_needs
@@ -850,6 +851,25 @@ def _bumps_version(upload: Upload) -> bool:
     return any(_VERSION_BUMP.search(t) for t in texts)
 
 
+_MAKES_RELEASE = re.compile(r"\bgh\s+release\s+create\b|\bgit\s+tag\s+(?!-[dl]\b)[^\s|;&]")
+
+
+def _releases_each_run(project: Project, upload: Upload) -> bool:
+    """Whether the upload's workflow also creates a GitHub release or a tag (a release
+    action, `gh release create`, `git tag NAME`): each run is then a release."""
+    workflow = upload.context.workflow
+    if workflow is None:
+        return False
+    actions = {a.lower() for a in facts_mod.toml_data()["github"]["release-actions"]}
+    for job in workflow.jobs.values():
+        for step in job.steps:
+            if (step.action or "").lower() in actions:
+                return True
+            if step.run is not None and _MAKES_RELEASE.search(step.run.value):
+                return True
+    return False
+
+
 @register
 class StaticVersionUploadOnPush(Rule):
     """A static version is uploaded on every push to a branch.
@@ -870,7 +890,9 @@ class StaticVersionUploadOnPush(Rule):
     re-upload under `continue-on-error: true` is tolerated the way `skip-existing` is and
     not reported. The finding is information when an `if:` shiplint cannot evaluate
     decides whether the upload runs (a release-please or stainless step output saying a
-    release was created).
+    release was created), and when the workflow also creates a release or tag for the
+    pushed version (a release action, `gh release create`, `git tag`): the branch is then a
+    release branch whose pushes carry new versions by the project's process.
 
     Fix: publish from tag pushes or releases; or, if the workflow is meant to publish
     whenever the version changes, set `skip-existing: true` so that pushes without a new
@@ -923,6 +945,13 @@ class StaticVersionUploadOnPush(Rule):
             )
             severity: Severity | None = found.severity
             note = found.note()
+            if _releases_each_run(project, upload):
+                severity = at_most(severity, self.policy.uncertain)
+                note += (
+                    " The workflow also creates a release or tag for the pushed version, so the "
+                    "branch looks like a release branch where every push carries a new "
+                    "version: check that nothing else is pushed to it."
+                )
             if severity is None:
                 continue
             yield self.at(
