@@ -701,7 +701,7 @@ class UploadOnForkPr(Rule):
             workflow = upload.context.workflow
             if job is None or workflow is None or job.workflow is not workflow:
                 continue
-            if workflow.source.kind != "workflow" or shell_guarded(upload):
+            if workflow.source.kind != "workflow":
                 continue
             entries: list[tuple[str, Job | None, Reach]] = [
                 (t, None, CERTAIN) for t in gha_expr.PR_TRIGGERS if t in workflow.triggers
@@ -724,7 +724,7 @@ class UploadOnForkPr(Rule):
                 )
                 if level is not None and (found is None or level.rank > found[3].rank):
                     found = (trigger, via_job, got, level)
-            if found is None:
+            if found is None or shell_guarded(upload):  # (last: it reads the whole script)
                 continue
             trigger, via_job, got, level = found
             via = ""
