@@ -181,17 +181,6 @@ NEVER = Reach(False)
 CERTAIN = Reach(True)
 
 
-def best(reaches: list[Reach]) -> Reach:
-    """The most certain of several ways to reach a step (any of them may happen)."""
-
-    def rank(r: Reach) -> tuple[int, int]:
-        runs = {True: 2, None: 1, False: 0}[r.runs]
-        tolerated = {False: 2, None: 1, True: 0}[r.tolerated]
-        return (runs, tolerated) if r.runs is not False else (0, 0)
-
-    return max(reaches, key=rank, default=NEVER)
-
-
 def _uses_legs(job: Job) -> bool:
     """Whether the job's text refers to ``matrix`` or ``runner`` (conditions per leg)."""
     src = job.workflow.source if job.workflow is not None else None
