@@ -652,7 +652,7 @@ def test_rules_on_a_script_two_workflows_run_report_once_for_the_step_that_has_t
         (rule, "tools/upload.sh", line, col) for rule in ("SL306", "SL406", "SL723", "SL912")
     ]
     messages = {f.rule: f.message for f in found}
-    assert "upload to TestPyPI runs on a push to a branch" in messages["SL723"]
+    assert "upload to TestPyPI runs on a push to `main`" in messages["SL723"]
     # the first copy (the release job's) is the one SL306 describes
     assert "to PyPI with a long-lived token (secret `PYPI_TOKEN`)" in messages["SL306"]
     # the testing job runs on tags only: what is left is true of both jobs

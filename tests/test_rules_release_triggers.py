@@ -136,6 +136,75 @@ def test_sl921_dispatches_the_publish_workflow(audit: AuditFn) -> None:
     assert audit(files, select=["SL921"]) == []
 
 
+# commitizen style: `cz bump` tags, the tag is pushed with the GitHub App token that
+# actions/checkout kept; the release itself is then created with GITHUB_TOKEN
+BUMP_THEN_RELEASE = """
+    on:
+      push:
+        branches: [master]
+    jobs:
+      bump-version:
+        runs-on: ubuntu-latest
+        permissions:
+          contents: write
+        steps:
+          - uses: actions/create-github-app-token@v2
+            id: app-token
+            with:
+              app-id: ${{ vars.APP_ID }}
+              private-key: ${{ secrets.PRIVATE_KEY }}
+          - uses: actions/checkout@v4
+            with:
+              token: ${{ steps.app-token.outputs.token }}
+              fetch-depth: 0
+          - id: bump-version
+            run: |
+              cz bump --yes
+              git push --follow-tags
+              echo "new_version_tag=$(cz version -p --tag)" >> "$GITHUB_OUTPUT"
+          - name: Release
+            if: steps.bump-version.outputs.new_version_tag != ''
+            env:
+              GH_TOKEN: ${{ github.token }}
+              TAG: ${{ steps.bump-version.outputs.new_version_tag }}
+            run: gh release create "$TAG" --generate-notes
+"""
+PUBLISH_ON_TAG = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/checkout@v4
+          - run: uv build
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_sl921_tag_pushed_with_another_token_before_the_release(audit: AuditFn) -> None:
+    bump = ".github/workflows/bumpversion.yml"
+    files = {bump: BUMP_THEN_RELEASE, ".github/workflows/pythonpublish.yml": PUBLISH_ON_TAG}
+    assert audit(files, select=["SL921"]) == []
+    # a publish workflow waiting for the release event still never starts
+    files[".github/workflows/pythonpublish.yml"] = PUBLISH_ON_RELEASE
+    assert audit(files, select=["SL921"]) == [
+        hit("SL921", bump, BUMP_THEN_RELEASE, "gh release create")
+    ]
+    # the tag pushed with the credentials of a plain checkout (GITHUB_TOKEN) starts nothing
+    plain = BUMP_THEN_RELEASE.replace(
+        "              token: ${{ steps.app-token.outputs.token }}\n", ""
+    )
+    files = {bump: plain, ".github/workflows/pythonpublish.yml": PUBLISH_ON_TAG}
+    assert audit(files, select=["SL921"]) == [
+        hit("SL921", bump, plain, "git push"),
+        hit("SL921", bump, plain, "gh release create"),
+    ]
+
+
 GIT_TAG_RELEASE = """
     on:
       workflow_dispatch:

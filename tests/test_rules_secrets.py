@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from shiplint.findings import Finding
+from shiplint.findings import Finding, Severity
 from tests.conftest import AuditFn, hit
 
 NIGHTLY = "scientific-python/upload-nightly-action@e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99"
 WF = ".github/workflows/wheels.yml"
+FindingsFn = Callable[..., "list[Finding]"]
 
 # --- SL401 upload-without-credential -----------------------------------------------------------
 
@@ -740,6 +741,71 @@ def test_pull_request_target_and_reusable_callee(audit: AuditFn) -> None:
         hit("SL406", CALLER, wf, "pypa/gh-action-pypi-publish@release/v1"),
         hit("SL406", REUSABLE, callee, "anaconda upload"),
     ]
+
+
+# uvloop style: the release PR's approval is checked by an action; a gate step stops the run
+RELEASE_PR = """
+    on:
+      pull_request:
+        branches: [master]
+        paths: ["pkg/_version.py"]
+    jobs:
+      validate:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: edgedb/action-release/validate-pr@master
+            id: checkver
+            with:
+              github_token: ${{ secrets.RELEASE_BOT_GITHUB_TOKEN }}
+          - name: Stop if not approved
+            if: steps.checkver.outputs.approved != 'true'
+            run: |
+              echo ::error::PR is not approved yet.
+              exit 1
+      publish:
+        needs: validate
+        runs-on: ubuntu-latest
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              user: __token__
+              password: ${{ secrets.PYPI_TOKEN }}
+"""
+PUBLISH = "pypa/gh-action-pypi-publish@release/v1"
+
+
+def graded(findings: list[Finding]) -> list[tuple[str, str, int, int, Severity]]:
+    return [(f.rule, f.path, f.line or 0, f.column or 0, f.severity) for f in findings]
+
+
+def test_gate_on_an_unknown_output_is_information(audit_findings: FindingsFn) -> None:
+    assert graded(audit_findings({WF: RELEASE_PR}, select=["SL406"])) == [
+        (*hit("SL406", WF, RELEASE_PR, PUBLISH), Severity.INFO)
+    ]
+    ungated = RELEASE_PR.replace("exit 1", "echo going on")
+    assert graded(audit_findings({WF: ungated}, select=["SL406"])) == [
+        (*hit("SL406", WF, ungated, PUBLISH), Severity.WARNING)
+    ]
+
+
+def test_continue_on_error_upload_is_information(audit_findings: FindingsFn) -> None:
+    ungated = RELEASE_PR.replace("exit 1", "echo going on")
+    tolerant = ungated.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "            continue-on-error: true\n",
+    )
+    (finding,) = audit_findings({WF: tolerant}, select=["SL406"])
+    assert finding.severity is Severity.INFO
+    assert "`continue-on-error` keeps the workflow green" in finding.help
+
+
+def test_dispatch_inputs_are_empty_on_pull_requests(audit: AuditFn) -> None:
+    wf = RELEASE_PR.replace("exit 1", "echo going on").replace(
+        "        needs: validate\n",
+        "        needs: validate\n        if: github.event.inputs.upload == '1'\n",
+    )
+    assert audit({WF: wf}, select=["SL406"]) == []
 
 
 def test_guards_that_keep_fork_pull_requests_out(audit: AuditFn) -> None:

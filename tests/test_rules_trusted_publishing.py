@@ -7,7 +7,7 @@ from typing import Callable
 
 import pytest
 
-from shiplint.findings import Finding
+from shiplint.findings import Finding, Severity
 from shiplint.gha_expr import UNKNOWN, Evaluator, Facts, Value, pr_facts
 from tests.conftest import AuditFn, hit
 
@@ -304,6 +304,149 @@ def test_token_uploads_and_workflows_without_pr_triggers(audit: AuditFn) -> None
     assert audit({WF: no_pr}, select=["SL302"]) == []
 
 
+def graded(findings: list[Finding]) -> list[tuple[str, str, int, int, Severity]]:
+    """(rule, path, line, column, severity) of each finding."""
+    return [(f.rule, f.path, f.line or 0, f.column or 0, f.severity) for f in findings]
+
+
+def at(
+    severity: Severity, rule: str, text: str, needle: str
+) -> tuple[str, str, int, int, Severity]:
+    return (*hit(rule, WF, text, needle), severity)
+
+
+# pyhf style: the target is computed by a shell script; the publish steps read it
+STEP_OUTPUT_GATE = """
+    on:
+      push:
+        branches: [main]
+      pull_request:
+      release:
+        types: [published]
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        outputs:
+          publish-target: ${{ steps.gate.outputs.target }}
+        steps:
+          - id: gate
+            run: |
+              target=""
+              if [ "${GITHUB_EVENT_NAME}" == "release" ]; then target="pypi"; fi
+              echo "target=${target}" >> "$GITHUB_OUTPUT"
+      publish:
+        needs: build
+        if: needs.build.outputs.publish-target != ''
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - if: needs.build.outputs.publish-target == 'pypi'
+            uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_undecidable_condition_is_information(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: STEP_OUTPUT_GATE}, select=["SL302"]) == [
+        hit("SL302", WF, STEP_OUTPUT_GATE, ACTION)
+    ]
+    (finding,) = audit_findings({WF: STEP_OUTPUT_GATE}, select=["SL302"])
+    assert finding.severity is Severity.INFO
+    assert "may run on `pull_request`" in finding.message
+    assert "condition shiplint cannot evaluate" in finding.help
+    # a label test (flox style) cannot be decided either
+    labels = ON_PR.replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: contains(github.event.pull_request.labels.*.name, 'test-build')\n"
+        "        runs-on: ubuntu-latest\n",
+    )
+    assert graded(audit_findings({WF: labels}, select=["SL302"])) == [
+        at(Severity.INFO, "SL302", labels, ACTION)
+    ]
+
+
+def test_event_inputs_are_empty_on_pull_requests(audit: AuditFn) -> None:
+    wf = ON_PR.replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: github.event.inputs.publish == 'true' || inputs.publish\n"
+        "        runs-on: ubuntu-latest\n",
+    ).replace("      pull_request:\n", "      pull_request:\n      workflow_dispatch:\n")
+    assert audit({WF: wf}, select=["SL302"]) == []
+
+
+# asyncpg style: a release PR is checked by an action, and a gate step stops the run
+APPROVAL_GATE = """
+    on:
+      pull_request:
+        paths: ["pkg/_version.py"]
+    jobs:
+      validate:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: edgedb/action-release/validate-pr@master
+            id: checkver
+          - name: Stop if not approved
+            if: steps.checkver.outputs.approved != 'true'
+            run: |
+              echo ::error::PR is not approved yet.
+              exit 1
+      publish:
+        needs: validate
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_gate_step_makes_the_publish_uncertain(audit_findings: FindingsFn) -> None:
+    assert graded(audit_findings({WF: APPROVAL_GATE}, select=["SL302"])) == [
+        at(Severity.INFO, "SL302", APPROVAL_GATE, ACTION)
+    ]
+    ungated = APPROVAL_GATE.replace("exit 1", "echo continuing")
+    assert graded(audit_findings({WF: ungated}, select=["SL302"])) == [
+        at(Severity.ERROR, "SL302", ungated, ACTION)
+    ]
+
+
+def test_continue_on_error_publish_is_not_reported(audit: AuditFn) -> None:
+    step = ON_PR.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "            continue-on-error: true\n",
+    )
+    assert audit({WF: step}, select=["SL302"]) == []
+    job = ON_PR.replace(
+        "        runs-on: ubuntu-latest\n",
+        "        runs-on: ubuntu-latest\n        continue-on-error: true\n",
+    )
+    assert audit({WF: job}, select=["SL302"]) == []
+
+
+def test_dry_run_is_not_a_publish(audit: AuditFn) -> None:
+    # maturin style: dry-run the release pipeline on pull requests, publish on tags
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+          pull_request:
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - if: ${{ !startsWith(github.ref, 'refs/tags/') }}
+                run: uv publish --dry-run '*'
+              - if: startsWith(github.ref, 'refs/tags/')
+                run: uv publish '*'
+    """
+    assert audit({WF: wf}, select=["SL302"]) == []
+    always = wf.replace("uv publish --dry-run", "uv publish")
+    assert audit({WF: always}, select=["SL302"]) == [hit("SL302", WF, always, "uv publish")]
+
+
 # --- SL303 -------------------------------------------------------------------------------------
 
 REUSABLE_UV = """
@@ -562,7 +705,9 @@ def test_uploads_outside_github_workflows(audit: AuditFn) -> None:
         ("startsWith(github.ref, 'refs/tags/')", False, False),
         ("${{ github.event_name == 'release' }}", False, False),
         ("github.event_name != 'pull_request'", False, True),
-        ("github.repository == 'octo/pkg'", None, None),
+        # the repository's own name: true in its runs, fork pull requests included
+        ("github.repository == 'octo/pkg'", True, True),
+        ("github.repository != 'octo/pkg'", False, False),
         ("github.ref == 'refs/heads/main'", False, None),
         ("github.ref_type == 'tag' && github.event_name == 'push'", False, False),
         ('contains(fromJSON(\'["push", "release"]\'), github.event_name)', False, False),

@@ -4,11 +4,11 @@ re-uploaded."""
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 
-from shiplint.findings import Finding
+from shiplint.findings import Finding, Severity
 from shiplint.rules.base import Rule
 from shiplint.rules.versioning import (
     LocalVersionUpload,
@@ -101,7 +101,7 @@ def test_shallow_checkout_in_build_job(audit: AuditFn, audit_findings: FindingsF
     assert audit(files, select=["SL721"]) == [hit("SL721", WF, DEV_UPLOAD, "actions/checkout@v4")]
     finding = audit_findings(files, select=["SL721"])[0]
     assert "job `build`" in finding.message and "hatch-vcs" in finding.message
-    assert "a push to a branch" in finding.message
+    assert "a push to `main`" in finding.message
     assert "0.1.dev1+g" in finding.help
     after = fixed(DEV_UPLOAD, finding)
     assert "actions/checkout@v4\n        with:\n          fetch-depth: 0\n" in after
@@ -275,7 +275,7 @@ def test_local_version_uploaded_on_push(audit: AuditFn, audit_findings: Findings
     needle = "pypa/gh-action-pypi-publish@release/v1"
     assert audit(files, select=["SL722"]) == [hit("SL722", WF, wf, needle)]
     finding = audit_findings(files, select=["SL722"])[0]
-    assert "TestPyPI" in finding.message and "a push to a branch" in finding.message
+    assert "TestPyPI" in finding.message and "a push to `main`" in finding.message
     assert "The use of local versions" in finding.help
     assert 'local_scheme = "no-local-version"' in finding.help
 
@@ -385,6 +385,220 @@ def test_twine_upload_from_schedule(audit: AuditFn) -> None:
     ]
 
 
+def graded(findings: list[Finding]) -> list[tuple[str, str, int, int, Severity]]:
+    """(rule, path, line, column, severity) of each finding."""
+    return [(f.rule, f.path, f.line or 0, f.column or 0, f.severity) for f in findings]
+
+
+def at(severity: Severity, rule: str, text: str, needle: str) -> tuple[Any, ...]:
+    return (*hit(rule, WF, text, needle), severity)
+
+
+PUBLISH = "pypa/gh-action-pypi-publish@release/v1"
+
+# jsonschema style: one CI workflow builds on every push and publishes on tags
+CI_WITH_TAG_PUBLISH = """
+    on:
+      push:
+        branches-ignore: ["wip*"]
+        tags: ["v*"]
+      pull_request:
+      schedule:
+        - cron: "21 3 * * *"
+      workflow_dispatch:
+    jobs:
+      packaging:
+        runs-on: ubuntu-latest
+        environment: PyPI
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              fetch-depth: 0
+          - run: uv run --with build -m build
+          - name: Publish to PyPI
+            if: github.event_name == 'push' && startsWith(github.event.ref, 'refs/tags')
+            uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_event_ref_keeps_the_upload_to_tags(audit: AuditFn) -> None:
+    files = {WF: CI_WITH_TAG_PUBLISH, "pyproject.toml": HATCH_VCS}
+    assert audit(files, select=["SL721", "SL722"]) == []
+    # anaconda-client style: one startsWith per leading digit of the tag
+    digits = " ||\n".join(
+        f"              startsWith(github.event.ref, 'refs/tags/{d}')" for d in range(10)
+    )
+    wf = CI_WITH_TAG_PUBLISH.replace(
+        "            if: github.event_name == 'push' && startsWith(github.event.ref, 'refs/tags')\n",
+        f"            if: |\n{digits}\n",
+    ).replace('      pull_request:\n      schedule:\n        - cron: "21 3 * * *"\n', "")
+    wf = wf.replace("      workflow_dispatch:\n", "")
+    assert audit({WF: wf, "pyproject.toml": HATCH_VCS}, select=["SL722"]) == []
+    # without the tag test every branch push uploads a local version
+    open_wf = CI_WITH_TAG_PUBLISH.replace(
+        "            if: github.event_name == 'push' && startsWith(github.event.ref, 'refs/tags')\n",
+        "            if: github.event_name == 'push'\n",
+    )
+    assert audit({WF: open_wf, "pyproject.toml": HATCH_VCS}, select=["SL722"]) == [
+        hit("SL722", WF, open_wf, PUBLISH)
+    ]
+
+
+def test_workflow_rewrites_the_local_scheme(audit: AuditFn) -> None:
+    # pygmt style: non-tag builds switch setuptools-scm to no-local-version before building
+    wf = DEV_UPLOAD.replace(
+        "          - run: |\n",
+        "          - if: ${{ !startsWith(github.ref, 'refs/tags') }}\n"
+        '            run: sed --in-place "s/node-and-date/no-local-version/g" pyproject.toml\n'
+        "          - run: |\n",
+    ).replace(
+        "- uses: actions/checkout@v4\n",
+        "- uses: actions/checkout@v4\n            with:\n              fetch-depth: 0\n",
+    )
+    scm = SCM + 'local_scheme = "node-and-date"\n'
+    assert audit({WF: wf, "pyproject.toml": scm}, select=["SL722"]) == []
+    # flox style: the override in the environment of the build command
+    env = DEV_UPLOAD.replace(
+        "python -m build\n",
+        "SETUPTOOLS_SCM_OVERRIDES_FOR_EXAMPLE='local_scheme = \"no-local-version\"' "
+        "python -m build\n",
+    )
+    assert audit({WF: env, "pyproject.toml": SCM}, select=["SL722"]) == []
+
+
+def test_manual_dispatch_from_a_branch_is_a_warning(audit_findings: FindingsFn) -> None:
+    # specutils style: the publish step runs for releases and manual runs, not pull requests
+    wf = """
+        on:
+          pull_request:
+          release:
+            types: [released]
+          workflow_dispatch:
+        jobs:
+          build-n-publish:
+            if: github.repository == 'astropy/specutils'
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+                with:
+                  fetch-depth: 0
+              - run: python -m build --sdist --wheel .
+              - name: Publish distribution to PyPI
+                uses: pypa/gh-action-pypi-publish@release/v1
+                if: github.event_name != 'pull_request'
+    """
+    files = {WF: wf, "pyproject.toml": SCM}
+    found = audit_findings(files, select=["SL722"])
+    assert graded(found) == [at(Severity.WARNING, "SL722", wf, PUBLISH)]
+    assert "`workflow_dispatch` started from a branch" in found[0].message
+    assert "A run started from a tag is not affected." in found[0].help
+
+
+def test_pretend_version_makes_a_shallow_clone_harmless(audit: AuditFn) -> None:
+    # pytest-xdist style: the version to release is typed into the dispatch form
+    wf = """
+        on:
+          workflow_dispatch:
+            inputs:
+              version:
+                required: true
+        jobs:
+          package:
+            runs-on: ubuntu-latest
+            env:
+              SETUPTOOLS_SCM_PRETEND_VERSION: ${{ github.event.inputs.version }}
+            steps:
+              - uses: actions/checkout@v4
+              - uses: hynek/build-and-inspect-python-package@v2
+          deploy:
+            needs: package
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    assert audit({WF: wf, "pyproject.toml": SCM}, select=["SL721"]) == []
+    plain = wf.replace(
+        "            env:\n              SETUPTOOLS_SCM_PRETEND_VERSION: "
+        "${{ github.event.inputs.version }}\n",
+        "",
+    )
+    assert audit({WF: plain, "pyproject.toml": SCM}, select=["SL721"]) == [
+        hit("SL721", WF, plain, "actions/checkout@v4")
+    ]
+    # only the local part dropped: the shallow clone still gives 0.1.devN
+    local = wf.replace("SETUPTOOLS_SCM_PRETEND_VERSION", "SETUPTOOLS_SCM_OVERRIDES_FOR_EXAMPLE")
+    assert audit({WF: local, "pyproject.toml": SCM}, select=["SL721"]) == [
+        hit("SL721", WF, local, "actions/checkout@v4")
+    ]
+
+
+def test_upload_behind_a_step_output_is_information(audit_findings: FindingsFn) -> None:
+    wf = DEV_UPLOAD.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - id: check\n"
+        '            run: echo "dev=$(python tools/is_dev.py)" >> "$GITHUB_OUTPUT"\n'
+        "          - if: steps.check.outputs.dev == 'false'\n"
+        "            uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
+    files = {WF: wf, "pyproject.toml": HATCH_VCS}
+    found = audit_findings(files, select=["SL721", "SL722"])
+    assert graded(found) == [
+        at(Severity.INFO, "SL721", wf, "actions/checkout@v4"),
+        at(Severity.INFO, "SL722", wf, PUBLISH),
+    ]
+    assert "condition shiplint cannot evaluate" in found[1].help
+
+
+def test_continue_on_error_upload_of_a_local_version(audit_findings: FindingsFn) -> None:
+    tolerant = DEV_UPLOAD.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "            continue-on-error: true\n",
+    ).replace(
+        "- uses: actions/checkout@v4\n",
+        "- uses: actions/checkout@v4\n            with:\n              fetch-depth: 0\n",
+    )
+    found = audit_findings({WF: tolerant, "pyproject.toml": HATCH_VCS}, select=["SL722"])
+    assert graded(found) == [at(Severity.WARNING, "SL722", tolerant, PUBLISH)]
+    assert "`continue-on-error` keeps the workflow green" in found[0].help
+
+
+def test_continue_on_error_per_matrix_leg(audit_findings: FindingsFn) -> None:
+    wf = """
+        on:
+          push:
+            branches: [main]
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                index: [testpypi]
+                experimental: [false]
+            continue-on-error: ${{ matrix.experimental }}
+            steps:
+              - uses: actions/checkout@v4
+                with:
+                  fetch-depth: 0
+              - run: python -m build
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  repository-url: https://test.pypi.org/legacy/
+    """
+    files = {WF: wf, "pyproject.toml": SCM}
+    assert graded(audit_findings(files, select=["SL722"])) == [
+        at(Severity.ERROR, "SL722", wf, PUBLISH)
+    ]
+    experimental = wf.replace("experimental: [false]", "experimental: [true]")
+    files = {WF: experimental, "pyproject.toml": SCM}
+    assert graded(audit_findings(files, select=["SL722"])) == [
+        at(Severity.WARNING, "SL722", experimental, PUBLISH)
+    ]
+
+
 # --- SL723 -------------------------------------------------------------------------------------
 
 PUSH_PUBLISH = """
@@ -451,6 +665,87 @@ def test_version_bumped_in_workflow(audit: AuditFn) -> None:
         "pyproject.toml\n          - run: python -m build",
     )
     assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_upload_only_when_a_release_was_created(audit_findings: FindingsFn) -> None:
+    # openai-python style: release-please bumps the version in a release PR; the upload runs
+    # only when its step output says a release was created
+    wf = """
+        on:
+          push:
+            branches: [main]
+        jobs:
+          release:
+            if: github.ref == 'refs/heads/main'
+            runs-on: ubuntu-latest
+            outputs:
+              releases_created: ${{ steps.release.outputs.releases_created }}
+            steps:
+              - uses: googleapis/release-please-action@v4
+                id: release
+          publish:
+            needs: release
+            if: ${{ needs.release.outputs.releases_created == 'true' }}
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: python -m build
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    found = audit_findings({WF: wf, "pyproject.toml": STATIC}, select=["SL723"])
+    assert graded(found) == [at(Severity.INFO, "SL723", wf, PUBLISH)]
+
+
+def test_release_branch_workflow(audit_findings: FindingsFn) -> None:
+    # iminuit style: every push to `main` is a release, tagged by the same workflow
+    wf = PUSH_PUBLISH.rstrip(" ").replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: ${{ github.ref == 'refs/heads/main' }}\n        runs-on: ubuntu-latest\n",
+    ) + (
+        "      release:\n        needs: publish\n        runs-on: ubuntu-latest\n"
+        "        steps:\n          - uses: softprops/action-gh-release@v2\n"
+        "            with:\n              tag_name: v${{ needs.publish.outputs.version }}\n"
+    )
+    found = audit_findings({WF: wf, "pyproject.toml": STATIC}, select=["SL723"])
+    assert graded(found) == [at(Severity.INFO, "SL723", wf, PUBLISH)]
+    assert "release branch" in found[0].help
+    assert "a push to `main`" in found[0].message
+    # the ref test alone keeps the finding certain
+    plain = PUSH_PUBLISH.replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: ${{ github.ref == 'refs/heads/main' }}\n        runs-on: ubuntu-latest\n",
+    )
+    found = audit_findings({WF: plain, "pyproject.toml": STATIC}, select=["SL723"])
+    assert graded(found) == [at(Severity.ERROR, "SL723", plain, PUBLISH)]
+    other_branch = plain.replace("refs/heads/main", "refs/heads/stable")
+    assert audit_findings({WF: other_branch, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_continue_on_error_reupload_is_not_reported(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH + "        continue-on-error: true\n"
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_tag_test_on_the_push_payload(audit: AuditFn) -> None:
+    # yt style: push to branches and tags, upload only for `yt-` tags
+    wf = PUSH_PUBLISH.replace(
+        "branches: [main]", "branches: [main, stable]\n        tags: ['yt-*']"
+    )
+    wf = wf.replace(
+        "        runs-on: ubuntu-latest\n",
+        "        if: github.event_name == 'push' && startsWith(github.event.ref, 'refs/tags/yt-')\n"
+        "        runs-on: ubuntu-latest\n",
+    )
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+
+
+def test_dry_run_is_no_upload(audit: AuditFn) -> None:
+    wf = PUSH_PUBLISH.replace(
+        "- uses: pypa/gh-action-pypi-publish@release/v1", "- run: uv publish --dry-run"
+    )
+    assert audit({WF: wf, "pyproject.toml": STATIC}, select=["SL723"]) == []
+    poetry = wf.replace("uv publish --dry-run", "poetry publish --dry-run")
+    assert audit({WF: poetry, "pyproject.toml": STATIC}, select=["SL723"]) == []
 
 
 def test_vcs_version_is_not_static(audit: AuditFn) -> None:

@@ -56,7 +56,12 @@ class Foreign:
 
 @dataclass(frozen=True)
 class OwnRepo:
-    """``github.repository`` (unknown text, but never the fork's name)."""
+    """``github.repository`` (``owner``: ``github.repository_owner``): unknown text, never
+    the fork's name, and taken to be the repository the workflow is written for, where
+    releases happen: a test against a literal ``'owner/name'`` (``'owner'``) holds, as it
+    does for every run of that repository, fork pull requests included."""
+
+    owner: bool = False
 
 
 Value = Union[str, float, bool, None, list[Any], dict[str, Any], Unknown, Shaped, Foreign, OwnRepo]
@@ -302,8 +307,12 @@ def _equal(a: Value, b: Value) -> bool | None:
     ):
         if isinstance(b, (Shaped, Foreign)) and not isinstance(a, (Shaped, Foreign)):
             a, b = b, a
+        if isinstance(b, OwnRepo) and not isinstance(a, (Shaped, Foreign)):
+            a, b = b, a
         if isinstance(a, Foreign):
             return False if isinstance(b, (OwnRepo, str)) and b != "" else None
+        if isinstance(a, OwnRepo):
+            return _own_repo_equal(a, b)
         if isinstance(a, Shaped) and isinstance(b, str):
             return None if _could_be(a, b) else False
         return None
@@ -315,6 +324,23 @@ def _equal(a: Value, b: Value) -> bool | None:
         return a == b
     x, y = _number(a), _number(b)
     return x == y
+
+
+_REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_OWNER_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _own_repo_equal(repo: OwnRepo, other: Value) -> bool | None:
+    if isinstance(other, OwnRepo):
+        return other.owner == repo.owner or None
+    if other is None or isinstance(other, (bool, float)):
+        return False  # a name is text that is no number: never equal to null, bools, numbers
+    if not isinstance(other, str):
+        return None
+    if other == "":
+        return False
+    shape = _OWNER_NAME if repo.owner else _REPO_NAME
+    return True if shape.fullmatch(other.strip()) else None
 
 
 def _could_be(shape: Shaped, text: str) -> bool:
@@ -536,16 +562,82 @@ def workflow_env(workflow: Workflow | None, job: Job | None) -> dict[str, str]:
     return out
 
 
+#: events whose payload holds ``pull_request`` (``github.event.pull_request``)
+_PR_PAYLOAD_EVENTS = frozenset(
+    {"pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"}
+)
+#: ``github.event.<key>`` → the only events whose payload has it
+_PAYLOAD_KEYS: dict[str, frozenset[str]] = {
+    "pull_request": _PR_PAYLOAD_EVENTS,
+    "release": frozenset({"release"}),
+    "workflow_run": frozenset({"workflow_run"}),
+    "inputs": frozenset({"workflow_dispatch"}),
+    "head_commit": frozenset({"push"}),
+}
+_MISSING = object()
+
+
+def _and(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued ``and``."""
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _or(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued ``or``."""
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
 class Scenario:
-    """Answers "can this job/step run?" in one workflow under fixed facts."""
+    """Answers "does this job/step run?" in one workflow under fixed facts.
+
+    Besides the facts it is given, a scenario knows what follows from them and from the
+    workflow (GitHub's documentation of contexts and of the events that trigger workflows):
+
+    * on ``push`` and ``workflow_dispatch``, ``github.event.ref`` is ``github.ref``;
+    * ``github.event.inputs`` exists only for ``workflow_dispatch``, ``github.event.pull_request``
+      only for pull request events, ``github.event.release`` for ``release``,
+      ``github.event.workflow_run`` for ``workflow_run``, ``github.event.head_commit`` for
+      ``push``; ``github.head_ref``/``github.base_ref`` are empty outside ``pull_request`` and
+      ``pull_request_target``;
+    * ``inputs.*`` is empty when a workflow that cannot be called (no ``workflow_call``) runs
+      for another event than ``workflow_dispatch``;
+    * a workflow with a single trigger (and no ``workflow_call``) runs for that event;
+    * ``runner.os``/``runner.arch`` follow from the job's ``runs-on`` (per matrix leg when the
+      facts fix the matrix value that fills it);
+    * ``github.repository``/``github.repository_owner`` are the repository's own (``OwnRepo``).
+
+    Step outputs, job results, ``vars`` and ``secrets`` stay unknown. ``needs.<job>.outputs``
+    are followed to the expression the job writes.
+
+    Reach is three-valued (``job_runs``/``step_runs``): True when every condition on the way
+    certainly holds, False when one certainly fails, None when it depends on something
+    unknown. A *gate step* — a ``run:`` that only echoes and exits non-zero — stops its job
+    when its ``if:`` holds, so later steps and the jobs that need it run only when it does not.
+    """
 
     def __init__(self, workflow: Workflow, facts: Facts) -> None:
         self.workflow = workflow
         self.facts = facts
         self._job_memo: dict[str, bool | None] = {}
+        self._done_memo: dict[str, bool | None] = {}
         self._resolving: set[tuple[str, str]] = set()
+        self._lookups: dict[int, Lookup] = {}
 
     def lookup_for(self, job: Job | None) -> Lookup:
+        got = self._lookups.get(id(job))
+        if got is None:
+            got = self._lookups[id(job)] = self._make_lookup(job)
+        return got
+
+    def _make_lookup(self, job: Job | None) -> Lookup:
         env = workflow_env(self.workflow, job)
 
         def lookup(path: tuple[str, ...]) -> Value:
@@ -555,6 +647,9 @@ class Scenario:
                     if size == len(path):
                         return value
                     return None if value is None else UNKNOWN
+            derived = self._derived(path, job, lookup)
+            if derived is not _MISSING:
+                return derived  # type: ignore[return-value]
             if len(path) == 2 and path[0] == "env" and path[1] in env:
                 return env[path[1]]
             if len(path) == 4 and path[0] == "needs" and path[2] == "outputs":
@@ -562,6 +657,68 @@ class Scenario:
             return UNKNOWN
 
         return lookup
+
+    def _event(self) -> str | None:
+        """``github.event_name`` when the facts or the workflow's triggers fix it."""
+        event = self.facts.get(("github", "event_name"))
+        if isinstance(event, str) and event:
+            return event
+        if event is None and ("github", "event_name") not in self.facts and self._direct():
+            triggers = list(self.workflow.triggers)
+            if len(triggers) == 1:
+                return triggers[0]
+        return None
+
+    def _direct(self) -> bool:
+        """Whether the workflow runs only for its own events (a workflow file that cannot
+        be called, not a composite action)."""
+        return self.workflow.source.kind == "workflow" and not self.workflow.is_reusable
+
+    def _derived(self, path: tuple[str, ...], job: Job | None, lookup: Lookup) -> object:
+        """What follows from the facts and the workflow (``_MISSING`` when nothing does)."""
+        head = path[0]
+        if head == "github" and len(path) == 2 and path[1] in ("repository", "repository_owner"):
+            return OwnRepo(owner=path[1] == "repository_owner")
+        if path[:4] == ("github", "event", "repository", "fork") and len(path) == 4:
+            return False
+        if head == "runner" and len(path) == 2 and path[1] in ("os", "arch") and job is not None:
+            return self._runner(job, path[1])
+        event = self._event()
+        if event is None:
+            return _MISSING
+        if head == "github" and len(path) == 2 and path[1] == "event_name":
+            return event
+        if path == ("github", "event", "ref") and event in ("push", "workflow_dispatch"):
+            return lookup(("github", "ref"))
+        if head == "github" and len(path) >= 3 and path[1] == "event":
+            only = _PAYLOAD_KEYS.get(path[2])
+            if only is not None and event not in only:
+                return None
+        if head == "github" and path[1:] in (("head_ref",), ("base_ref",)):
+            return _MISSING if event in PR_TRIGGERS else ""
+        if head == "inputs" and event != "workflow_dispatch" and self._direct():
+            return None
+        return _MISSING
+
+    def _runner(self, job: Job, key: str) -> Value:
+        """``runner.os``/``runner.arch`` when every runner the job can get (on the legs the
+        facts leave open) agrees."""
+        from shiplint.gha_runners import runners  # gha_runners builds on this module
+
+        found: set[str] = set()
+        for runner in runners(job):
+            if any(
+                isinstance(fixed := self.facts.get(("matrix", *k.split("."))), str)
+                and runner.matrix_value is not None
+                and fixed != runner.matrix_value
+                for k in runner.matrix_keys
+            ):
+                continue
+            value = runner.os if key == "os" else runner.arch
+            if value is None:
+                return UNKNOWN
+            found.add(value)
+        return found.pop() if len(found) == 1 else UNKNOWN
 
     def _job_output(self, job_id: str, name: str) -> Value:
         key = (job_id, name)
@@ -601,12 +758,20 @@ class Scenario:
             return scalar.value.lower() == "true"
         return Evaluator(self.lookup_for(job)).truth(scalar.value)
 
+    # --- reach ---------------------------------------------------------------------------------
+
+    def job_runs(self, job: Job) -> bool | None:
+        """Whether ``job`` runs: its ``if:``, and for a job that does not override the status
+        check (``always()``...), whether every job it needs runs and gets through its gate
+        steps."""
+        try:
+            return self._job(job.id, set())
+        except RecursionError:  # a `needs:` chain thousands of jobs long
+            return None
+
     def job_can_run(self, job: Job) -> bool:
         """False only when the job is certainly skipped (its ``if:`` or a needed job's)."""
-        try:
-            return self._job(job.id, set()) is not False
-        except RecursionError:  # a `needs:` chain thousands of jobs long
-            return True
+        return self.job_runs(job) is not False
 
     def _job(self, job_id: str, visiting: set[str]) -> bool | None:
         if job_id in self._job_memo:
@@ -618,17 +783,107 @@ class Scenario:
         result = self.condition(job.condition, job)
         if result is not False and not _overrides_status(job.condition):
             for need in job_needs(job):
-                if self._job(need, visiting) is False:
-                    result = False
+                needed = _job_by_id(self.workflow, need)
+                ran = self._job(need, visiting)
+                if ran is not False and needed is not None:
+                    ran = _and(ran, self._gets_through(needed))
+                result = _and(result, ran)
+                if result is False:
                     break
         self._job_memo[job_id] = result
         return result
 
+    def _gets_through(self, job: Job) -> bool | None:
+        """Whether ``job``, once it runs, passes its gate steps (False: one certainly stops
+        it)."""
+        if job.id in self._done_memo:
+            return self._done_memo[job.id]
+        result: bool | None = True
+        for step in job.steps:
+            result = _and(result, self._passes_gate(step))
+            if result is False:
+                break
+        if result is False and self.job_tolerated(job) is not False:
+            result = None
+        self._done_memo[job.id] = result
+        return result
+
+    def _passes_gate(self, step: Step) -> bool | None:
+        if not is_gate(step) or self._tolerated_here(step) is True:
+            return True
+        cond = step.condition
+        if cond is not None and _overrides_status(cond):
+            return True  # runs after a failure (failure(), always()): not on the normal path
+        stops = self.condition(cond, step.job)
+        return None if stops is None else not stops
+
+    def step_runs(self, step: Step) -> bool | None:
+        """Whether ``step`` runs: its job runs, no gate step before it stops the job, and
+        its own ``if:`` holds."""
+        result = self.job_runs(step.job)
+        if result is False:
+            return False
+        result = _and(result, self.condition(step.condition, step.job))
+        if result is False or _overrides_status(step.condition):
+            return result
+        for earlier in step.job.steps:
+            if earlier is step:
+                break
+            result = _and(result, self._passes_gate(earlier))
+            if result is False:
+                break
+        return result
+
     def step_can_run(self, step: Step) -> bool:
         """False only when the step's job or its own ``if:`` certainly excludes the scenario."""
-        if not self.job_can_run(step.job):
+        return self.step_runs(step) is not False
+
+    # --- continue-on-error ---------------------------------------------------------------------
+
+    def job_tolerated(self, job: Job) -> bool | None:
+        """Whether a failure of ``job`` leaves the workflow run green (its
+        ``continue-on-error``, evaluated with the facts: per leg for ``${{ matrix.x }}``)."""
+        node = job.node.get("continue-on-error") if job.node is not None else None
+        return self._flag(node, job)
+
+    def _tolerated_here(self, step: Step) -> bool | None:
+        node = step.node.get("continue-on-error")
+        return self._flag(node, step.job)
+
+    def tolerated(self, step: Step) -> bool | None:
+        """Whether a failure of ``step`` leaves the workflow run green: the step's or its
+        job's ``continue-on-error`` (None when an expression decides it and is unknown)."""
+        return _or(self._tolerated_here(step), self.job_tolerated(step.job))
+
+    def _flag(self, node: object, job: Job) -> bool | None:
+        if node is None:
             return False
-        return self.condition(step.condition, step.job) is not False
+        if not isinstance(node, YScalar):
+            return None
+        if node.is_null:
+            return False
+        if node.tag == "bool":
+            return node.value.lower() == "true"
+        return Evaluator(self.lookup_for(job)).truth(node.value)
+
+
+_GATE_EXIT = re.compile(r"(?:exit\s+[1-9][0-9]*|false)\s*;?")
+_GATE_SAY = re.compile(r"(?:echo|printf|Write-(?:Error|Host|Output))\b[^;&|`]*")
+
+
+def is_gate(step: Step) -> bool:
+    """A step whose ``run:`` only prints and then exits non-zero (``echo ...; exit 1``): it
+    fails its job whenever it runs."""
+    return step.run is not None and _gate_script(step.run.value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _gate_script(text: str) -> bool:
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    if not lines or not _GATE_EXIT.fullmatch(lines[-1]):
+        return False
+    return all(_GATE_SAY.fullmatch(line) and "$(" not in line for line in lines[:-1])
 
 
 def _overrides_status(condition: YScalar | None) -> bool:

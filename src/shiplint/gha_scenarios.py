@@ -4,17 +4,28 @@
   trigger; ``push`` twice, for a tag and for a branch), for "can these steps run together?";
 * ``event_facts(event)`` and ``tag_push_facts()``: one event, with ``github.ref`` shaped so
   that a tag ref is never taken for a branch or pull-request ref;
-* ``reaches(workflow, job, step, facts)``: whether a job (and step) can run under such facts.
+* ``reaches(workflow, job, step, facts)``: whether a job (and step) can run under such facts;
+* ``reach(project, workflow, job, step, facts)``: the same, three-valued and per matrix leg,
+  with whether ``continue-on-error`` tolerates a failure there (a ``Reach``), and
+  ``Reach.severity`` turning that into the severity of a finding about the step;
+* ``push_refs(node, kind)`` and ``branch_run_facts(event, ref)``: the refs a ``push`` trigger
+  fires for, and the facts of a run whose ref is a branch.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shiplint.gha_expr import Facts, Scenario, Shaped
+from shiplint.findings import Severity
+from shiplint.gha_expr import Facts, Scenario, Shaped, Value
+from shiplint.gha_matrix import Leg, job_legs
+from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
     from shiplint.model import Job, Step, Workflow
+    from shiplint.project import Project
 
 #: ``github.ref`` of a tag run: ``refs/tags/…``, never a branch or pull-request ref
 TAG_REF = Shaped("refs/tags/", "", ("refs/heads", "refs/pull"))
@@ -56,9 +67,9 @@ def _with_push_event_ref(facts: Facts) -> Facts:
 
 def event_facts(event: str) -> Facts:
     """What is known of a run started by ``event`` alone (its ref type, and a tag ref for
-    ``release``)."""
+    ``release``). A ``workflow_dispatch`` runs on the branch *or tag* picked in the form."""
     facts: Facts = {("github", "event_name"): event}
-    if event in ("schedule", "workflow_dispatch", "pull_request", "merge_group"):
+    if event in ("schedule", "pull_request", "merge_group"):
         facts[("github", "ref_type")] = "branch"
     if event == "release":
         facts[("github", "ref_type")] = "tag"
@@ -82,3 +93,196 @@ def reaches(workflow: Workflow, job: Job | None, step: Step | None, facts: Facts
     if job is not None and not scenario.job_can_run(job):
         return False
     return step is None or step.job is not job or scenario.step_can_run(step)
+
+
+# --- three-valued reach, per matrix leg ---------------------------------------------------------
+
+
+def at_most(severity: Severity | None, cap: Severity | None) -> Severity | None:
+    """``severity`` lowered to ``cap`` (None, no finding, when either is None)."""
+    if severity is None or cap is None:
+        return None
+    return cap if cap.rank < severity.rank else severity
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether a step (or job) runs in a scenario, and whether its failure fails the run.
+
+    ``runs``: True when it runs on some matrix leg whatever the unknowns, False when no leg
+    runs it, None when that depends on something shiplint cannot know (a step output, a
+    variable, a label...). ``tolerated``: True when ``continue-on-error`` keeps the run green
+    on every leg that may run it, False when some leg that certainly runs it fails the run,
+    None when an unknown expression decides.
+    """
+
+    runs: bool | None
+    tolerated: bool | None = False
+
+    def severity(
+        self, base: Severity, *, uncertain: Severity | None, tolerated: Severity | None
+    ) -> Severity | None:
+        """The severity a finding about a failure of this step gets (None: no finding).
+
+        A rule gives ``base`` when the step certainly runs and its failure fails the run;
+        ``uncertain`` (at most) when that depends on an unknown condition or an unknown
+        ``continue-on-error``; ``tolerated`` (at most) when ``continue-on-error`` keeps the
+        run green. Each rule decides both from what its failure means.
+        """
+        if self.runs is False:
+            return None
+        out: Severity | None = base
+        if self.runs is None or self.tolerated is None:
+            out = at_most(out, uncertain)
+        if self.tolerated is True:
+            out = at_most(out, tolerated)
+        return out
+
+    def doubt(self) -> str:
+        """What the severity leaves to check, as sentences to append to a finding's help
+        ("" when the step certainly runs and fails the run)."""
+        notes = []
+        if self.runs is None:
+            notes.append(
+                "Whether it runs there depends on a condition shiplint cannot evaluate (a step "
+                "or job output, a variable, a label): check that the condition keeps such "
+                "runs out."
+            )
+        if self.tolerated is None:
+            notes.append(
+                "Its `continue-on-error` is an expression shiplint cannot evaluate: where it is "
+                "true, the failure does not fail the workflow."
+            )
+        elif self.tolerated is True:
+            notes.append(
+                "`continue-on-error` keeps the workflow green when it fails, so the failure "
+                "goes unnoticed."
+            )
+        return (" " + " ".join(notes)) if notes else ""
+
+    def __and__(self, other: Reach) -> Reach:
+        """Both (a caller job and the called workflow's step)."""
+        runs = (
+            False
+            if self.runs is False or other.runs is False
+            else (True if self.runs and other.runs else None)
+        )
+        if self.tolerated is True or other.tolerated is True:
+            tolerated: bool | None = True
+        elif self.tolerated is None or other.tolerated is None:
+            tolerated = None
+        else:
+            tolerated = False
+        return Reach(runs, tolerated)
+
+
+NEVER = Reach(False)
+#: runs, and its failure fails the run
+CERTAIN = Reach(True)
+
+
+def _uses_legs(job: Job) -> bool:
+    """Whether the job's text refers to ``matrix`` or ``runner`` (conditions per leg)."""
+    src = job.workflow.source if job.workflow is not None else None
+    if src is None or src.text is None or job.node is None:
+        return False
+    text = src.text[job.node.start : job.node.end]
+    return "matrix" in text or "runner." in text
+
+
+def reach(project: Project, workflow: Workflow, job: Job, step: Step | None, facts: Facts) -> Reach:
+    """Whether ``step`` of ``job`` (the job itself when ``step`` is None or belongs to a
+    composite action) runs under ``facts``, leg by leg of the job's matrix."""
+    legs = job_legs(project, job) if _uses_legs(job) else [Leg(0, 1, {})]
+    own = step is not None and step.job is job
+    runs: list[bool | None] = []
+    tolerated: list[bool | None] = []
+    for leg in legs:
+        scenario = Scenario(workflow, {**facts, **leg.facts()} if leg.nodes else facts)
+        got = scenario.step_runs(step) if own and step is not None else scenario.job_runs(job)
+        if got is False:
+            continue
+        tol = scenario.tolerated(step) if own and step is not None else scenario.job_tolerated(job)
+        if got is True and tol is False:
+            return Reach(True, False)
+        runs.append(got)
+        tolerated.append(tol)
+    if not runs:
+        return NEVER
+    overall: bool | None = True if any(r is True for r in runs) else None
+    if all(t is True for t in tolerated):
+        return Reach(overall, True)
+    return Reach(overall, False if any(t is False for t in tolerated) else None)
+
+
+# --- the refs of push runs ---------------------------------------------------------------------
+
+_GLOB = re.compile(r"[*?\[\]+]")
+#: at most this many refs are told apart; longer filter lists give the generic shape
+_MAX_REFS = 8
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, YScalar) and not node.is_null:
+        return [node.value]
+    if isinstance(node, YSeq):
+        return [i.value for i in node.items if isinstance(i, YScalar) and not i.is_null]
+    return []
+
+
+def push_refs(node: object, kind: str) -> list[Value]:
+    """The ``github.ref`` values a ``push`` trigger (its mapping, or None) fires with for
+    ``kind`` ``"branch"`` or ``"tag"``: the exact ref for a name written without wildcards
+    (``branches: [main]`` → ``refs/heads/main``), a shape with the literal start of a pattern
+    (``tags: ['v*']`` → ``refs/tags/v…``), the generic shape otherwise."""
+    prefix, never = (
+        ("refs/heads/", ("refs/tags", "refs/pull"))
+        if kind == "branch"
+        else ("refs/tags/", ("refs/heads", "refs/pull"))
+    )
+    generic: Value = Shaped(prefix, "", never)
+    listed = (
+        _patterns(node.get("branches" if kind == "branch" else "tags"))
+        if isinstance(node, YMap)
+        else []
+    )
+    out: list[Value] = []
+    for pattern in listed:
+        if pattern.startswith("!"):
+            continue  # a negation only removes refs
+        glob = _GLOB.search(pattern)
+        if glob is None:
+            ref: Value = prefix + pattern
+        elif glob.start() == 0:
+            return [generic]
+        else:
+            ref = Shaped(prefix + pattern[: glob.start()], "", never)
+        if ref not in out:
+            out.append(ref)
+    if not out or len(out) > _MAX_REFS:
+        return [generic]
+    return out
+
+
+#: events whose run has the branch (or tag) a person or the event picks as ``github.ref``
+REF_CHOSEN_EVENTS = frozenset({"workflow_dispatch", "create"})
+
+
+def branch_run_facts(event: str, ref: Value | None = None) -> Facts:
+    """A run for ``event`` whose ``github.ref`` is a branch (``ref`` when known; a pull
+    request's merge ref for ``pull_request``)."""
+    facts: Facts = {
+        ("github", "event_name"): event,
+        ("github", "ref_type"): "branch",
+    }
+    if event == "pull_request":
+        facts[("github", "ref")] = Shaped("refs/pull/", "/merge", ("tag", "heads"))
+        facts[("github", "ref_name")] = Shaped("", "/merge", ("tag",))
+    elif isinstance(ref, str):
+        facts[("github", "ref")] = ref
+        facts[("github", "ref_name")] = ref.removeprefix("refs/heads/")
+    else:
+        facts[("github", "ref")] = (
+            ref if ref is not None else Shaped("refs/heads/", "", ("refs/tags", "refs/pull"))
+        )
+    return facts

@@ -75,7 +75,7 @@ def _development_version(project: Project) -> Text | None:
         workflow = upload.context.workflow
         if workflow is None or workflow.source.kind != "workflow":
             return None
-        if runs_outside_tags(project.model, upload) is not None:
+        if runs_outside_tags(project, upload) is not None:
             return None
     return versions[0] if uploads else None
 

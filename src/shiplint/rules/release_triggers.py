@@ -45,6 +45,9 @@ class _Release:
     loc: Loc
     what: str
     creates: str
+    #: an earlier step of the job pushed the tags with a token that does start workflows
+    #: (a GitHub App's or a personal one kept by actions/checkout): the tag push is seen
+    tag_pushed: bool = False
 
 
 def _step_commands(model: ReleaseModel) -> dict[int, list[ShellCommand]]:
@@ -124,6 +127,27 @@ def _tag_names(commands: list[ShellCommand]) -> set[str]:
     return names
 
 
+def _pushes_tags_with_own_token(job: Job, step: Step, commands: list[ShellCommand]) -> bool:
+    """Whether ``step`` pushes tags (``git push --tags``/``--follow-tags``/a tag ref) with a
+    token other than GITHUB_TOKEN: the one actions/checkout kept, or one in the remote."""
+    tags = _tag_names(commands)
+    for cmd in commands:
+        if cmd.context.step is not step or not _git_push_tag(cmd, tags):
+            continue
+        token = _checkout_token(job, step.index)
+        if _custom_remote(step) or (token is not None and not _default_token(token)):
+            return True
+    return False
+
+
+def _custom_remote(step: Step) -> bool:
+    """Whether the step's script pushes to a remote holding a token other than GITHUB_TOKEN."""
+    run_text = step.run.value if step.run is not None else ""
+    return bool(
+        re.search(r"x-access-token|https://[^\s]*\$\{\{\s*secrets\.", run_text)
+    ) and not _DEFAULT_TOKEN.search(run_text)
+
+
 def _releases(model: ReleaseModel) -> Iterator[_Release]:
     actions = {a.lower() for a in facts_mod.toml_data()["github"]["release-actions"]}
     commands = _step_commands(model)
@@ -131,6 +155,7 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
         for job in workflow.jobs.values():
             job_commands = [c for s in job.steps for c in commands.get(id(s), [])]
             tags = _tag_names(job_commands)
+            tag_pushed = False
             for step in job.steps:
                 src = workflow.source
                 action = (step.action or "").lower()
@@ -146,7 +171,9 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
                     if not _default_token(token):
                         continue
                     loc = Loc(src, step.uses.start, step.uses.end)
-                    yield _Release(workflow, step, loc, step.action or action, "release")
+                    yield _Release(
+                        workflow, step, loc, step.action or action, "release", tag_pushed
+                    )
                 for cmd in commands.get(id(step), []):
                     argv = cmd.argv()
                     if argv[:3] == ["gh", "release", "create"]:
@@ -156,17 +183,17 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
                         if token_value is None or not _default_token(token_value.text):
                             continue
                         loc = Loc(src, cmd.args[0].loc.start, cmd.args[2].loc.end)
-                        yield _Release(workflow, step, loc, "gh release create", "release")
+                        yield _Release(
+                            workflow, step, loc, "gh release create", "release", tag_pushed
+                        )
                     elif _git_push_tag(cmd, tags):
                         token = _checkout_token(job, step.index)
-                        run_text = step.run.value if step.run is not None else ""
-                        custom_remote = re.search(
-                            r"x-access-token|https://[^\s]*\$\{\{\s*secrets\.", run_text
-                        ) and not _DEFAULT_TOKEN.search(run_text)
-                        if token is None or custom_remote or not _default_token(token):
+                        if token is None or _custom_remote(step) or not _default_token(token):
                             continue
                         loc = Loc(src, cmd.args[0].loc.start, cmd.args[1].loc.end)
                         yield _Release(workflow, step, loc, " ".join(argv[:2]), "tag")
+                if _pushes_tags_with_own_token(job, step, job_commands):
+                    tag_pushed = True
 
 
 def _release_triggers(workflow: Workflow) -> dict[str, str]:
@@ -238,7 +265,11 @@ class ReleaseWithGithubToken(Rule):
     events, unless the release step uses another token (`token:`, `GH_TOKEN`, checkout's
     `token:` from a secret or a GitHub App), creates a draft (published later by a person),
     the releasing workflow publishes itself, or it starts the publish workflow by
-    `workflow_run`, a workflow dispatch or a repository dispatch.
+    `workflow_run`, a workflow dispatch or a repository dispatch. A release created with
+    GITHUB_TOKEN for a tag that an earlier step of the same job pushed with another token
+    (`git push --follow-tags` with the GitHub App or personal token actions/checkout kept)
+    is reported only for publish workflows waiting for the `release` event: the tag push
+    itself starts those waiting for tags.
 
     Fix: publish in the releasing workflow (a job that `needs:` the release job), or
     start the publish workflow explicitly (`gh workflow run publish.yml` with
@@ -288,6 +319,8 @@ class ReleaseWithGithubToken(Rule):
                     continue
                 triggers = _release_triggers(target)
                 wanted = {"release": ("release", "tag"), "tag": ("tag",)}[release.creates]
+                if release.tag_pushed:
+                    wanted = ("release",)  # the tag push by the other token starts them
                 events = [k for k in wanted if k in triggers]
                 if not events or set(events) & set(_release_triggers(source)):
                     # the event that started the releasing workflow starts this one too

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.gha_scenarios import CERTAIN, Reach, reach
 from shiplint.model import Loc
 from shiplint.model.commands import ANACONDA_CLI, program_name, skip_wrappers
 from shiplint.model.workflows import callers, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.trusted_publishing import dry_run
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
@@ -762,12 +764,11 @@ _SHELL_EVENT = re.compile(
 )
 
 
-def _runs_on_fork_pr(workflow: Workflow, job: Job, step: Step | None, trigger: str) -> bool:
-    """Whether the job (and step) can run for a fork pull request, as far as ``if:`` tells."""
-    scenario = gha_expr.Scenario(workflow, gha_expr.fork_pr_facts(trigger))
-    if step is not None and step.job is job:
-        return scenario.step_can_run(step)
-    return scenario.job_can_run(job)
+def _fork_pr_reach(
+    project: Project, workflow: Workflow, job: Job, step: Step | None, trigger: str
+) -> Reach:
+    """Whether the job (and step) runs for a fork pull request, as far as ``if:`` tells."""
+    return reach(project, workflow, job, step, gha_expr.fork_pr_facts(trigger))
 
 
 def shell_guarded(upload: Upload) -> bool:
@@ -803,7 +804,10 @@ class UploadOnForkPr(Rule):
     branch ref test (`startsWith(github.ref, 'refs/tags/')`), or the same-repository test
     `github.event.pull_request.head.repo.full_name == github.repository`. A check that the
     token is non-empty is not a guard: same-repository pull requests still upload.
-    Uploads by trusted publishing are covered by SL302.
+    When the way to the upload depends on something shiplint cannot evaluate (a step or job
+    output, a label, a variable, or a gate step — `echo …; exit 1` under such an `if:` — in
+    a job it needs), or `continue-on-error` keeps fork pull requests green, the finding is
+    information. Uploads by trusted publishing are covered by SL302.
 
     Fix: publish only from `push` of tags, `release`, `schedule` or `workflow_dispatch`, or
     add `if: github.event_name != 'pull_request'` to the upload job.
@@ -826,10 +830,15 @@ class UploadOnForkPr(Rule):
         "          ANACONDA_API_TOKEN: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
     )
 
+    #: undecidable conditions: say what to check; under `continue-on-error` fork pull
+    #: requests stay green (same-repository ones still publish: say so, as information)
+    uncertain = Severity.INFO
+    tolerated = Severity.INFO
+
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
         for upload in model.uploads:
-            if upload.oidc or not upload.token_credentials:
+            if upload.oidc or not upload.token_credentials or dry_run(upload):
                 continue
             job = upload.job
             workflow = upload.context.workflow
@@ -837,33 +846,41 @@ class UploadOnForkPr(Rule):
                 continue
             if workflow.source.kind != "workflow":
                 continue
-            entries: list[tuple[str, Job | None]] = [
-                (t, None) for t in gha_expr.PR_TRIGGERS if t in workflow.triggers
+            entries: list[tuple[str, Job | None, Reach]] = [
+                (t, None, CERTAIN) for t in gha_expr.PR_TRIGGERS if t in workflow.triggers
             ]
             if workflow.is_reusable:
                 for caller in callers(model, workflow):
                     if caller.workflow is None:
                         continue
-                    entries += [
-                        (t, caller)
-                        for t in gha_expr.PR_TRIGGERS
-                        if t in caller.workflow.triggers
-                        and _runs_on_fork_pr(caller.workflow, caller, None, t)
-                    ]
-            open_on = [
-                (t, c)
-                for t, c in entries
-                if _runs_on_fork_pr(workflow, job, upload.step, t) and not shell_guarded(upload)
-            ]
-            if not open_on:
+                    for t in gha_expr.PR_TRIGGERS:
+                        if t not in caller.workflow.triggers:
+                            continue
+                        called = _fork_pr_reach(project, caller.workflow, caller, None, t)
+                        if called.runs is not False:
+                            entries.append((t, caller, called))
+            found: tuple[str, Job | None, Reach, Severity] | None = None
+            for trigger, via_job, through in entries:
+                got = _fork_pr_reach(project, workflow, job, upload.step, trigger) & through
+                level = got.severity(
+                    self.severity, uncertain=self.uncertain, tolerated=self.tolerated
+                )
+                if level is not None and (found is None or level.rank > found[3].rank):
+                    found = (trigger, via_job, got, level)
+            if found is None or shell_guarded(upload):  # (last: it reads the whole script)
                 continue
-            trigger, via_job = open_on[0]
+            trigger, via_job, got, level = found
             via = ""
             if via_job is not None and via_job.workflow is not None:
                 via = f" (called by job `{via_job.id}` of `{via_job.workflow.source.rel}`)"
+            guard = (
+                "unless a condition shiplint cannot evaluate keeps it out"
+                if got.runs is None
+                else "with no guard"
+            )
             if trigger == "pull_request":
                 message = (
-                    f"{_what(upload)} runs on `pull_request`{via} with no guard: fork "
+                    f"{_what(upload)} runs on `pull_request`{via} {guard}: fork "
                     "pull requests get no secrets"
                 )
                 why = (
@@ -873,20 +890,22 @@ class UploadOnForkPr(Rule):
                 )
             else:
                 message = (
-                    f"{_what(upload)} runs on `pull_request_target`{via} with no "
-                    "guard: anyone opening a pull request triggers a publish"
+                    f"{_what(upload)} runs on `pull_request_target`{via} {guard}: "
+                    "anyone opening a pull request triggers a publish"
                 )
                 why = (
                     "`pull_request_target` runs with the repository's secrets for pull "
                     "requests from anyone."
                 )
+            note = got.doubt()
             yield self.at(
                 upload.loc,
                 message,
                 f"{why} Add `if: github.event_name != '{trigger}'` to the job (or publish "
                 "only on tags, releases, schedule or workflow_dispatch); to keep same-"
                 "repository pull request uploads use `if: github.event.pull_request.head.repo."
-                "full_name == github.repository`.",
+                f"full_name == github.repository`.{note}",
+                severity=level,
             )
 
 

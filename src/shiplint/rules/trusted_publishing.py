@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import PR_TRIGGERS, Scenario, pr_facts
+from shiplint.gha_expr import PR_TRIGGERS, pr_facts
+from shiplint.gha_scenarios import reach
 from shiplint.model import Loc
 from shiplint.model.commands import index_of_url, option_value
 from shiplint.parse.yamlnodes import YMap, YScalar
@@ -57,6 +58,17 @@ def upload_index(upload: Upload) -> str:
     if upload.tool == "hatch" and index in _HATCH_INDEXES:
         return "testpypi" if index == "test" else "pypi"
     return index
+
+
+#: tools whose ``--dry-run`` checks the files without uploading them (``uv publish`` since
+#: 0.8.15, ``poetry publish``); uv before 0.8.15 rejects the option, which uploads nothing
+#: either
+_DRY_RUN_TOOLS = frozenset({"uv", "poetry"})
+
+
+def dry_run(upload: Upload) -> bool:
+    """Whether ``upload`` is a dry run that sends nothing to the index."""
+    return upload.tool in _DRY_RUN_TOOLS and "--dry-run" in upload.options
 
 
 def _what(upload: Upload) -> str:
@@ -316,9 +328,15 @@ class PublishOnPullRequest(Rule):
     `github.event_name == 'release'` (or `'push'`, `'schedule'`, ...) and
     `github.event_name != 'pull_request'` exclude it, and on `pull_request` so does the
     same-repository test `github.event.pull_request.head.repo.full_name ==
-    github.repository`; `github.repository == 'owner/repo'` does not. This rule covers
-    trusted-publishing uploads; token uploads reachable from fork pull requests (whose
-    secrets are empty) are SL406.
+    github.repository`; `github.repository == 'owner/repo'` does not, and neither do
+    `github.event.inputs.*`/`inputs.*` tests, which are empty on pull requests. When the
+    way to the publish depends on something shiplint cannot evaluate (a step or job output,
+    a pull request label, a variable, or a *gate step* — `echo …; exit 1` under such an
+    `if:` — in a job it needs), the finding is information: check that the condition keeps
+    pull requests out. A publish with `continue-on-error: true` is not reported: the failed
+    exchange leaves the run green. Dry runs (`uv publish --dry-run`) send nothing. This
+    rule covers trusted-publishing uploads; token uploads reachable from fork pull requests
+    (whose secrets are empty) are SL406.
 
     Fix: publish on `release` or tag pushes only, e.g. give the publish job
     `if: github.event_name == 'release'` or `if: startsWith(github.ref, 'refs/tags/')`.
@@ -341,24 +359,37 @@ class PublishOnPullRequest(Rule):
         "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
     )
 
+    #: undecidable conditions: say what to check; under `continue-on-error` the failed
+    #: exchange on a fork pull request leaves the run green and nothing else is lost
+    uncertain = Severity.INFO
+    tolerated = None
+
     def check(self, project: Project) -> Iterator[Finding]:
-        scenarios: dict[tuple[int, str], Scenario] = {}
         seen: set[tuple[str, int]] = set()
         for upload, job in oidc_uploads(project):
             workflow = job.workflow
             step = upload.context.step
-            if workflow is None or step is None:
+            if workflow is None or step is None or dry_run(upload):
+                continue
+            if _key(upload.loc) in seen:
                 continue
             reached: list[str] = []
+            severity: Severity | None = None
+            doubt = ""
             for trigger in PR_TRIGGERS:
                 if trigger not in workflow.triggers:
                     continue
-                key = (id(workflow), trigger)
-                if key not in scenarios:
-                    scenarios[key] = Scenario(workflow, pr_facts(trigger))
-                if scenarios[key].step_can_run(step):
-                    reached.append(trigger)
-            if not reached or _key(upload.loc) in seen:
+                got = reach(project, workflow, job, step, pr_facts(trigger))
+                level = got.severity(
+                    self.severity, uncertain=self.uncertain, tolerated=self.tolerated
+                )
+                if level is None:
+                    continue
+                reached.append(trigger)
+                if severity is None or level.rank > severity.rank:
+                    severity = level
+                    doubt = got.doubt()
+            if not reached or severity is None:
                 continue
             seen.add(_key(upload.loc))
             names = " and ".join(f"`{t}`" for t in reached)
@@ -367,17 +398,19 @@ class PublishOnPullRequest(Rule):
                 whys.append("fork pull requests get no OIDC token")
             if "pull_request_target" in reached:
                 whys.append("PyPI refuses trusted publishing from `pull_request_target` runs")
+            verb = "may run" if doubt else "can run"
             yield self.at(
                 upload.loc,
-                f"trusted publishing can run on {names}: {'; '.join(whys)}",
-                "Nothing in the job's or step's `if:` (or a job it needs) keeps pull requests "
-                "out. On a fork pull request the OIDC exchange fails (`The workflow context "
-                "indicates that this action was called from a pull request on a fork. GitHub "
-                "doesn't give these workflows OIDC permissions…`); PyPI rejects tokens from "
-                "`pull_request_target` (`Publishing from a workflow invoked via "
+                f"trusted publishing {verb} on {names}: {'; '.join(whys)}",
+                "Nothing in the job's or step's `if:` (or a job it needs) certainly keeps pull "
+                "requests out. On a fork pull request the OIDC exchange fails (`The workflow "
+                "context indicates that this action was called from a pull request on a fork. "
+                "GitHub doesn't give these workflows OIDC permissions…`); PyPI rejects tokens "
+                "from `pull_request_target` (`Publishing from a workflow invoked via "
                 "'pull_request_target' is not supported`). Publish on releases or tags only, "
                 "e.g. `if: github.event_name == 'release'` or "
-                "`if: startsWith(github.ref, 'refs/tags/')` on the publish job.",
+                f"`if: startsWith(github.ref, 'refs/tags/')` on the publish job.{doubt}",
+                severity=severity,
             )
 
 

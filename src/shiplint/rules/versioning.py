@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shiplint import facts as facts_mod
 from shiplint.build_backend import VersionSource, analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import Scenario, Shaped, job_needs
+from shiplint.gha_expr import job_needs
+from shiplint.gha_scenarios import (
+    CERTAIN,
+    REF_CHOSEN_EVENTS,
+    Reach,
+    at_most,
+    branch_run_facts,
+    push_refs,
+    reach,
+)
 from shiplint.model import Loc
 from shiplint.model.commands import program_name, skip_wrappers
 from shiplint.model.workflows import callers, local_callee, run_setting
@@ -19,7 +30,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import ACTION_TOOL, input_scalar, step_source
 from shiplint.rules.secrets import shell_guarded
-from shiplint.rules.trusted_publishing import upload_index
+from shiplint.rules.trusted_publishing import dry_run, upload_index
 
 if TYPE_CHECKING:
     from shiplint.gha_expr import Facts
@@ -37,10 +48,13 @@ _EXISTS_400 = (
 )
 
 #: environment variables that fix the version a VCS plugin reports
-_VERSION_OVERRIDES = re.compile(
-    r"SETUPTOOLS_SCM_PRETEND_VERSION|SETUPTOOLS_SCM_OVERRIDES_FOR_|PDM_BUILD_SCM_VERSION"
-    r"|POETRY_DYNAMIC_VERSIONING_BYPASS"
+_VERSION_PRETEND = re.compile(
+    r"SETUPTOOLS_SCM_PRETEND_VERSION|PDM_BUILD_SCM_VERSION|POETRY_DYNAMIC_VERSIONING_BYPASS"
 )
+#: workflow text that drops the local part of a VCS version: setuptools-scm's overrides
+#: (``SETUPTOOLS_SCM_OVERRIDES_FOR_X='local_scheme = "no-local-version"'``) or a rewrite of
+#: the configuration before the build (``sed -i "s/node-and-date/no-local-version/"``)
+_LOCAL_DROPPED = re.compile(r"SETUPTOOLS_SCM_OVERRIDES_FOR_|no-local-version")
 #: shell code that changes a static version before building
 _VERSION_BUMP = re.compile(
     r"\b(?:poetry|hatch|uv|pdm)\s+version\b|\bbump2?version\b|\bbump-my-version\b"
@@ -67,20 +81,6 @@ _TAG_EVENTS = {"release", "registry_package"}
 # --- triggers and scenarios --------------------------------------------------------------------
 
 
-def _branch_facts(event: str) -> Facts:
-    facts: Facts = {
-        ("github", "event_name"): event,
-        ("github", "ref_type"): "branch",
-        ("github", "event", "release"): None,
-    }
-    if event == "pull_request":
-        facts[("github", "ref")] = Shaped("refs/pull/", "/merge", ("tag", "heads"))
-        facts[("github", "ref_name")] = Shaped("", "/merge", ("tag",))
-    else:
-        facts[("github", "ref")] = Shaped("refs/heads/", "", ("refs/tags", "refs/pull"))
-    return facts
-
-
 def _push_kinds(node: object) -> set[str]:
     """``branch``/``tag``: which refs a ``push:`` trigger fires for."""
     if not isinstance(node, YMap):
@@ -97,60 +97,141 @@ def _push_kinds(node: object) -> set[str]:
     return kinds
 
 
-def _own_scenarios(workflow: Workflow, *, push_only: bool) -> list[tuple[str, Facts]]:
-    """Runs of ``workflow`` whose ``github.ref`` is not a tag: (description, facts)."""
-    out: list[tuple[str, Facts]] = []
+@dataclass(frozen=True)
+class _Run:
+    """A run of a workflow whose ``github.ref`` is not a tag.
+
+    ``chosen``: the ref is the one picked when starting the run (``workflow_dispatch``), so a
+    tag is possible and the finding only holds for runs started from a branch; ``via``: how
+    the calling jobs reach the workflow (a reusable workflow's callers)."""
+
+    what: str
+    facts: Facts
+    chosen: bool = False
+    via: Reach = CERTAIN
+
+
+def _direct(facts: Facts) -> Facts:
+    """Facts of a run of the workflow itself (not a call): no ``inputs`` outside a dispatch."""
+    if facts.get(("github", "event_name")) == "workflow_dispatch":
+        return facts
+    return {**facts, ("inputs",): None}
+
+
+def _own_runs(workflow: Workflow, *, push_only: bool) -> list[_Run]:
+    """Runs of ``workflow`` for its own triggers whose ``github.ref`` is not a tag."""
+    out: list[_Run] = []
     for event, node in workflow.triggers.items():
         if event == "push":
             if "branch" in _push_kinds(node):
-                out.append(("a push to a branch", _branch_facts("push")))
+                for ref in push_refs(node, "branch"):
+                    facts = _direct(branch_run_facts("push", ref))
+                    what = (
+                        f"a push to `{ref.removeprefix('refs/heads/')}`"
+                        if isinstance(ref, str)
+                        else "a push to a branch"
+                    )
+                    out.append(_Run(what, facts))
         elif push_only or event in _TAG_EVENTS or event == "workflow_call":
             continue
         else:
-            out.append((f"`{event}`", _branch_facts(event)))
+            facts = _direct(branch_run_facts(event))
+            out.append(_Run(f"`{event}`", facts, chosen=event in REF_CHOSEN_EVENTS))
     return out
 
 
-def _scenarios(
-    model: ReleaseModel, workflow: Workflow, *, push_only: bool, depth: int = 0
-) -> list[tuple[str, Facts]]:
+def _runs(project: Project, workflow: Workflow, *, push_only: bool, depth: int = 0) -> list[_Run]:
     """Non-tag runs of ``workflow``, including runs of the workflows that call it."""
-    out = _own_scenarios(workflow, push_only=push_only)
+    out = _own_runs(workflow, push_only=push_only)
     if "workflow_call" in workflow.triggers and depth < 3:
-        for caller in callers(model, workflow):
+        for caller in callers(project.model, workflow):
             caller_wf = caller.workflow
             if caller_wf is None:
                 continue
-            for what, facts in _scenarios(model, caller_wf, push_only=push_only, depth=depth + 1):
-                if Scenario(caller_wf, facts).job_can_run(caller):
-                    out.append((f"{what} of {caller_wf.source.rel}", facts))
+            for run in _runs(project, caller_wf, push_only=push_only, depth=depth + 1):
+                got = reach(project, caller_wf, caller, None, run.facts) & run.via
+                if got.runs is False:
+                    continue
+                # the called workflow sees the caller's event; its `inputs` are the `with:`
+                facts = {k: v for k, v in run.facts.items() if k[0] != "inputs"}
+                what = f"{run.what} of {caller_wf.source.rel}"
+                out.append(_Run(what, facts, run.chosen, got))
     return out
 
 
-def _upload_reach(model: ReleaseModel, upload: Upload, *, push_only: bool = False) -> str | None:
-    """The first non-tag run in which ``upload`` can run (None: tags only, or not GitHub)."""
+@dataclass(frozen=True)
+class _Policy:
+    """How certain a rule's failure is when the upload's run is not (see ``Reach.severity``):
+    ``uncertain`` for an undecidable condition, ``tolerated`` under ``continue-on-error``,
+    ``chosen`` when only a run started from a branch (not a tag) fails."""
+
+    base: Severity
+    uncertain: Severity | None
+    tolerated: Severity | None
+    chosen: Severity | None = Severity.WARNING
+
+    def of(self, run: _Run, got: Reach) -> Severity | None:
+        severity = got.severity(self.base, uncertain=self.uncertain, tolerated=self.tolerated)
+        if severity is not None and run.chosen:
+            severity = at_most(severity, self.chosen)
+        return severity
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The non-tag run in which an upload fails most certainly."""
+
+    run: _Run
+    reach: Reach
+    severity: Severity
+
+    @property
+    def what(self) -> str:
+        if self.run.chosen:
+            return f"{self.run.what} started from a branch"
+        return self.run.what
+
+    def note(self) -> str:
+        """What the severity leaves to check (empty when the failure is certain)."""
+        note = self.reach.doubt()
+        if self.run.chosen:
+            note += " A run started from a tag is not affected."
+        return note
+
+
+def _upload_reach(
+    project: Project, upload: Upload, policy: _Policy, *, push_only: bool = False
+) -> _Found | None:
+    """The non-tag run in which ``upload`` fails most certainly, with the severity that
+    gives (None: tags only, never, or not GitHub)."""
     job = upload.context.job
     workflow = job.workflow if job is not None else None
     if job is None or workflow is None or workflow.source.kind != "workflow":
         return None
     if upload.context.origin not in ("workflow", "script") or shell_guarded(upload):
         return None
+    if dry_run(upload):
+        return None
     step = upload.context.step
-    for what, facts in _scenarios(model, workflow, push_only=push_only):
-        scenario = Scenario(workflow, facts)
-        if step is not None and step.job is job:
-            if scenario.step_can_run(step):
-                return what
-        elif scenario.job_can_run(job):
-            return what
-    return None
+    found: _Found | None = None
+    for run in _runs(project, workflow, push_only=push_only):
+        got = reach(project, workflow, job, step, run.facts) & run.via
+        severity = policy.of(run, got)
+        if severity is not None and (found is None or severity.rank > found.severity.rank):
+            found = _Found(run, got, severity)
+    return found
 
 
-def runs_outside_tags(model: ReleaseModel, upload: Upload) -> str | None:
-    """The first run not for a tag (a branch push, a pull request, ``schedule`` …) in which
-    the GitHub workflow ``upload`` can run; None when it runs for tags and releases only (or
+#: any run that may reach the upload counts, however uncertain or tolerated
+_ANY_RUN = _Policy(Severity.ERROR, Severity.ERROR, Severity.ERROR, Severity.ERROR)
+
+
+def runs_outside_tags(project: Project, upload: Upload) -> str | None:
+    """A run not for a tag (a branch push, a pull request, ``schedule`` …) in which the
+    GitHub workflow ``upload`` may run; None when it runs for tags and releases only (or
     is not in a GitHub workflow)."""
-    return _upload_reach(model, upload)
+    found = _upload_reach(project, upload, _ANY_RUN)
+    return found.what if found is not None else None
 
 
 def _pypi_uploads(project: Project) -> Iterator[Upload]:
@@ -167,20 +248,31 @@ def _workflow_text(workflow: Workflow | None) -> str:
     return (workflow.source.text or "") if workflow is not None else ""
 
 
-def version_overridden(project: Project, upload: Upload) -> bool:
-    """Whether the workflow (or a script it runs) fixes the version through the environment."""
+def _workflow_says(project: Project, upload: Upload, pattern: re.Pattern[str]) -> bool:
+    """Whether the upload's workflow (or a script it runs) holds ``pattern``."""
     workflow = upload.context.workflow
     texts = [_workflow_text(workflow)]
     if upload.context.origin == "script":
         texts.append(upload.source.text or "")
-    if any(_VERSION_OVERRIDES.search(t) for t in texts):
+    if any(pattern.search(t) for t in texts):
         return True
     return any(
-        _VERSION_OVERRIDES.search(src.text or "")
+        pattern.search(src.text or "")
         for src in project.of_kind("shell")
         if src.rel in project.model.script_calls
         and any(c.caller.workflow is workflow for c in project.model.script_calls[src.rel])
     )
+
+
+def version_overridden(project: Project, upload: Upload) -> bool:
+    """Whether the workflow (or a script it runs) fixes the version through the
+    environment (``SETUPTOOLS_SCM_PRETEND_VERSION`` and the like)."""
+    return _workflow_says(project, upload, _VERSION_PRETEND)
+
+
+def _overridden(project: Project, upload: Upload) -> bool:
+    """Whether the workflow fixes the version or drops its local part."""
+    return version_overridden(project, upload) or _workflow_says(project, upload, _LOCAL_DROPPED)
 
 
 def _version_where(version: VersionSource) -> str:
@@ -569,9 +661,16 @@ class VcsVersionShallowCheckout(Rule):
     tox envs, nox sessions and make targets that run one of those. The upload must be in the
     build job, in a job that `needs:` it (directly or not), or in the workflow that calls
     the reusable workflow holding it. Not reported: a later `git fetch --unshallow`, a
-    checkout with its own `ref:` (a tag picked for `workflow_dispatch`), and builds of a
-    project in a sub-directory (a monorepo member: the root's configuration does not
-    describe it).
+    checkout with its own `ref:` (a tag picked for `workflow_dispatch`), a version fixed in
+    the workflow (`SETUPTOOLS_SCM_PRETEND_VERSION`, `PDM_BUILD_SCM_VERSION`,
+    `POETRY_DYNAMIC_VERSIONING_BYPASS`), and builds of a project in a sub-directory (a
+    monorepo member: the root's configuration does not describe it).
+
+    How certain the failure is decides the severity: an error when the upload certainly
+    runs on a branch; a warning when only a `workflow_dispatch` started from a branch
+    builds it (one started from a tag checks out the tag) or when `continue-on-error` hides
+    the failure; information when an `if:` shiplint cannot evaluate (a step or job
+    output, a variable) decides whether the upload runs there.
 
     Fix: `fetch-depth: 0` on the checkout of the build job.
     """
@@ -595,26 +694,26 @@ class VcsVersionShallowCheckout(Rule):
         "          repository-url: https://test.pypi.org/legacy/\n"
     )
 
+    #: a shallow build under an upload that may not run there: say what to check; under
+    #: `continue-on-error` a bogus version can still be accepted (no local label)
+    policy = _Policy(Severity.ERROR, uncertain=Severity.INFO, tolerated=Severity.WARNING)
+
     def check(self, project: Project) -> Iterator[Finding]:
         version = analyze(project).version
         if version.kind != "vcs":
             return
         model = project.model
-        seen: set[tuple[str, int]] = set()
+        best: dict[tuple[str, int], tuple[Loc, Step, Job, str, Upload, _Found]] = {}
         for upload in model.uploads:
             job = upload.context.job
-            if (
-                job is None
-                or job.workflow is None
-                or upload.context.origin
-                not in (
-                    "workflow",
-                    "script",
-                )
-            ):
+            if job is None or job.workflow is None:
                 continue
-            what = _upload_reach(model, upload)
-            if what is None or checks_out_chosen_ref(model, job):
+            if upload.context.origin not in ("workflow", "script"):
+                continue
+            found = _upload_reach(project, upload, self.policy)
+            if found is None or checks_out_chosen_ref(model, job):
+                continue
+            if version_overridden(project, upload):
                 continue
             for build_job, via in feeding_jobs(model, job):
                 for checkout in shallow_build_checkouts(model, build_job):
@@ -622,27 +721,29 @@ class VcsVersionShallowCheckout(Rule):
                     if src is None or checkout.uses is None:
                         continue
                     loc = Loc(src, checkout.uses.start, checkout.uses.end)
-                    if (src.rel, loc.start) in seen:
-                        continue
-                    seen.add((src.rel, loc.start))
-                    upload_line = upload.loc.pos.line
-                    where = (
-                        f"line {upload_line}"
-                        if upload.source is src
-                        else f"{upload.source.rel}:{upload_line}"
-                    )
-                    yield self.at(
-                        loc,
-                        f"shallow checkout (no `fetch-depth: 0`) in job `{build_job.id}`, which "
-                        f"builds the distributions{via}: {version.plugin} computes the version "
-                        f"from git history{_version_where(version)}, and the upload at {where} "
-                        f"runs on {what}",
-                        "Without the history between the last tag and HEAD the version falls "
-                        "back to `0.1.dev1+g<sha>` (`… is shallow and may cause errors`): a "
-                        f"bogus release, or PyPI's {_LOCAL_400}. Add `fetch-depth: 0` to this "
-                        "checkout.",
-                        fix=_set_fetch_depth_fix(checkout),
-                    )
+                    key = (src.rel, loc.start)
+                    if key not in best or found.severity.rank > best[key][5].severity.rank:
+                        best[key] = (loc, checkout, build_job, via, upload, found)
+        for loc, checkout, build_job, via, upload, found in best.values():
+            upload_line = upload.loc.pos.line
+            where = (
+                f"line {upload_line}"
+                if upload.source is loc.source
+                else f"{upload.source.rel}:{upload_line}"
+            )
+            yield self.at(
+                loc,
+                f"shallow checkout (no `fetch-depth: 0`) in job `{build_job.id}`, which "
+                f"builds the distributions{via}: {version.plugin} computes the version "
+                f"from git history{_version_where(version)}, and the upload at {where} "
+                f"runs on {found.what}",
+                "Without the history between the last tag and HEAD the version falls "
+                "back to `0.1.dev1+g<sha>` (`… is shallow and may cause errors`): a "
+                f"bogus release, or PyPI's {_LOCAL_400}. Add `fetch-depth: 0` to this "
+                f"checkout.{found.note()}",
+                severity=found.severity,
+                fix=_set_fetch_depth_fix(checkout),
+            )
 
 
 # --- SL722 -------------------------------------------------------------------------------------
@@ -666,9 +767,19 @@ class LocalVersionUpload(Rule):
     and `github.event_name == 'release'` keep it to tags), when the project's version comes
     from a VCS plugin without a no-local scheme. `local_scheme = "no-local-version"` (or
     `"dirty-tag"`), a versioningit `format` without `+`, poetry-dynamic-versioning
-    `metadata = false`, and `SETUPTOOLS_SCM_PRETEND_VERSION`/`SETUPTOOLS_SCM_OVERRIDES_FOR_*`
-    in the workflow count as handled; so do a checkout with its own `ref:` and uploads of a
-    project built in a sub-directory (a monorepo member with its own configuration).
+    `metadata = false`, `SETUPTOOLS_SCM_PRETEND_VERSION`/`SETUPTOOLS_SCM_OVERRIDES_FOR_*`
+    in the workflow and a workflow that rewrites the scheme to `no-local-version` before
+    building count as handled; so do a checkout with its own `ref:` and uploads of a
+    project built in a sub-directory (a monorepo member with its own configuration). On a
+    push, `github.event.ref` is `github.ref`: `startsWith(github.event.ref, 'refs/tags')`
+    keeps the upload to tags too.
+
+    The severity follows how certain the failure is: an error when the upload certainly
+    runs on a branch; a warning when only a `workflow_dispatch` started from a branch
+    uploads such a version (one started from a tag builds the tag's version), or when
+    `continue-on-error` keeps the run green while the upload is refused every time;
+    information when an `if:` shiplint cannot evaluate (a step or job output, a variable)
+    decides whether the upload runs there.
 
     Fix: publish only for tags or releases; for development uploads to TestPyPI set
     `local_scheme = "no-local-version"` (`[tool.setuptools_scm]`, or `raw-options` of
@@ -692,6 +803,10 @@ class LocalVersionUpload(Rule):
         "      - run: python -m build\n      - uses: pypa/gh-action-pypi-publish@release/v1\n"
     )
 
+    #: an upload that may not run there: say what to check; under `continue-on-error` the
+    #: upload is refused every time while the workflow stays green
+    policy = _Policy(Severity.ERROR, uncertain=Severity.INFO, tolerated=Severity.WARNING)
+
     def check(self, project: Project) -> Iterator[Finding]:
         version = analyze(project).version
         if version.kind != "vcs" or version.no_local:
@@ -699,8 +814,8 @@ class LocalVersionUpload(Rule):
         model = project.model
         seen: set[tuple[str, int]] = set()
         for upload in _pypi_uploads(project):
-            what = _upload_reach(model, upload)
-            if what is None or version_overridden(project, upload):
+            found = _upload_reach(project, upload, self.policy)
+            if found is None or _overridden(project, upload):
                 continue
             job = upload.context.job
             if not publishes_root_project(model, job) or checks_out_chosen_ref(model, job):
@@ -712,11 +827,13 @@ class LocalVersionUpload(Rule):
             index = _index_name(upload)
             yield self.at(
                 upload.loc,
-                f"this upload to {index} runs on {what}, where {version.plugin} makes a "
+                f"this upload to {index} runs on {found.what}, where {version.plugin} makes a "
                 f"version with a local label (`X.devN+g<sha>`){_version_where(version)}",
                 f"{index} refuses local versions: {_LOCAL_400}. Publish only for tags or "
                 f"releases (e.g. `if: startsWith(github.ref, 'refs/tags/')`), or drop the "
-                f"local part for development uploads with {version.no_local_hint}.",
+                f"local part for development uploads with {version.no_local_hint}."
+                f"{found.note()}",
+                severity=found.severity,
             )
 
 
@@ -747,6 +864,25 @@ def bumps_version(upload: Upload) -> bool:
     return any(_VERSION_BUMP.search(t) for t in texts)
 
 
+_MAKES_RELEASE = re.compile(r"\bgh\s+release\s+create\b|\bgit\s+tag\s+(?!-[dl]\b)[^\s|;&]")
+
+
+def _releases_each_run(project: Project, upload: Upload) -> bool:
+    """Whether the upload's workflow also creates a GitHub release or a tag (a release
+    action, `gh release create`, `git tag NAME`): each run is then a release."""
+    workflow = upload.context.workflow
+    if workflow is None:
+        return False
+    actions = {a.lower() for a in facts_mod.toml_data()["github"]["release-actions"]}
+    for job in workflow.jobs.values():
+        for step in job.steps:
+            if (step.action or "").lower() in actions:
+                return True
+            if step.run is not None and _MAKES_RELEASE.search(step.run.value):
+                return True
+    return False
+
+
 @register
 class StaticVersionUploadOnPush(Rule):
     """A static version is uploaded on every push to a branch.
@@ -763,7 +899,13 @@ class StaticVersionUploadOnPush(Rule):
     the upload's `if:` does not keep it to tags, nothing skips files that already exist
     (`skip-existing: true` for pypa/gh-action-pypi-publish, `--skip-existing` for twine,
     poetry, pdm and maturin, `--check-url` for uv) and the workflow does not rewrite the
-    version (`poetry version`, `hatch version`, bump-my-version, `sed … version` ...).
+    version (`poetry version`, `hatch version`, bump-my-version, `sed … version` ...). A
+    re-upload under `continue-on-error: true` is tolerated the way `skip-existing` is and
+    not reported. The finding is information when an `if:` shiplint cannot evaluate
+    decides whether the upload runs (a release-please or stainless step output saying a
+    release was created), and when the workflow also creates a release or tag for the
+    pushed version (a release action, `gh release create`, `git tag`): the branch is then a
+    release branch whose pushes carry new versions by the project's process.
 
     Fix: publish from tag pushes or releases; or, if the workflow is meant to publish
     whenever the version changes, set `skip-existing: true` so that pushes without a new
@@ -786,6 +928,10 @@ class StaticVersionUploadOnPush(Rule):
         "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
     )
 
+    #: an upload that may not run on every push: say what to check; `continue-on-error` on a
+    #: re-upload is what `skip-existing` does
+    policy = _Policy(Severity.ERROR, uncertain=Severity.INFO, tolerated=None)
+
     def check(self, project: Project) -> Iterator[Finding]:
         version = analyze(project).version
         if version.kind != "static" or "+" in version.text:
@@ -793,8 +939,8 @@ class StaticVersionUploadOnPush(Rule):
         model = project.model
         seen: set[tuple[str, int]] = set()
         for upload in _pypi_uploads(project):
-            what = _upload_reach(model, upload, push_only=True)
-            if what is None or _skips_existing(upload) or bumps_version(upload):
+            found = _upload_reach(project, upload, self.policy, push_only=True)
+            if found is None or _skips_existing(upload) or bumps_version(upload):
                 continue
             if version_overridden(project, upload) or not publishes_root_project(
                 model, upload.context.job
@@ -810,11 +956,23 @@ class StaticVersionUploadOnPush(Rule):
                 if upload.tool == ACTION_TOOL
                 else ("`--check-url`" if upload.tool == "uv" else "`--skip-existing`")
             )
+            severity: Severity | None = found.severity
+            note = found.note()
+            if _releases_each_run(project, upload):
+                severity = at_most(severity, self.policy.uncertain)
+                note += (
+                    " The workflow also creates a release or tag for the pushed version, so the "
+                    "branch looks like a release branch where every push carries a new "
+                    "version: check that nothing else is pushed to it."
+                )
+            if severity is None:
+                continue
             yield self.at(
                 upload.loc,
-                f"this upload to {index} runs on {what}, but the version is the static "
+                f"this upload to {index} runs on {found.what}, but the version is the static "
                 f"`{version.text}`{_version_where(version)}: every push after the first one "
                 "uploads the same files again",
                 f"{index} refuses them: {_EXISTS_400}. Publish from tags or releases only, or "
-                f"add {option} if pushes without a version bump should succeed.",
+                f"add {option} if pushes without a version bump should succeed.{note}",
+                severity=severity,
             )
