@@ -176,13 +176,6 @@ def upload_publishers(model: ReleaseModel, upload: Upload) -> list[str]:
     return names
 
 
-def dry_run(upload: Upload) -> bool:
-    """``uv publish --dry-run``, ``poetry publish --dry-run``: the command checks the files
-    (and the credentials, with some tools) but uploads nothing, so it has no account to
-    document. (A tool without the option stops with a usage error: no upload either.)"""
-    return "--dry-run" in upload.options
-
-
 def default_project(project: Project) -> str | None:
     """``[project].name`` of pyproject.toml: the PyPI project a record means by default."""
     doc = project.pyproject
@@ -271,7 +264,7 @@ def match(project: Project) -> Matching:
         return cached
     records = load_records(project).records
     default = default_project(project)
-    uploads = [upload for upload in project.model.uploads if not dry_run(upload)]
+    uploads = [upload for upload in project.model.uploads if not upload.dry_run]
     dests = [(upload, destination(upload, project)) for upload in uploads]
     strict = [[r for r in records if _compatible(r, dest)] for _, dest in dests]
     # records that document some upload on their hard keys take no other upload

@@ -211,6 +211,14 @@ class Upload:
         return self.context.step
 
     @property
+    def dry_run(self) -> bool:
+        """``uv publish --dry-run``, ``poetry publish --dry-run``: the command checks the
+        files (and, with some tools, the credentials) but sends nothing to the index, so it
+        needs no account, token or OIDC exchange to succeed. (uv before 0.8.15, and a tool
+        without the option, stop with a usage error: no upload either.)"""
+        return "--dry-run" in self.options
+
+    @property
     def token_credentials(self) -> list[Credential]:
         return [c for c in self.credentials if not c.username and c.via != "oidc"]
 

@@ -19,7 +19,6 @@ from shiplint.model.workflows import callers, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.trusted_publishing import dry_run
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
@@ -838,7 +837,7 @@ class UploadOnForkPr(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
         for upload in model.uploads:
-            if upload.oidc or not upload.token_credentials or dry_run(upload):
+            if upload.oidc or not upload.token_credentials or upload.dry_run:
                 continue
             job = upload.job
             workflow = upload.context.workflow

@@ -60,17 +60,6 @@ def upload_index(upload: Upload) -> str:
     return index
 
 
-#: tools whose ``--dry-run`` checks the files without uploading them (``uv publish`` since
-#: 0.8.15, ``poetry publish``); uv before 0.8.15 rejects the option, which uploads nothing
-#: either
-_DRY_RUN_TOOLS = frozenset({"uv", "poetry"})
-
-
-def dry_run(upload: Upload) -> bool:
-    """Whether ``upload`` is a dry run that sends nothing to the index."""
-    return upload.tool in _DRY_RUN_TOOLS and "--dry-run" in upload.options
-
-
 def _what(upload: Upload) -> str:
     return {
         ACTION_TOOL: "pypa/gh-action-pypi-publish without `password:`",
@@ -369,7 +358,7 @@ class PublishOnPullRequest(Rule):
         for upload, job in oidc_uploads(project):
             workflow = job.workflow
             step = upload.context.step
-            if workflow is None or step is None or dry_run(upload):
+            if workflow is None or step is None or upload.dry_run:
                 continue
             if _key(upload.loc) in seen:
                 continue

@@ -30,7 +30,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import ACTION_TOOL, input_scalar, step_source
 from shiplint.rules.secrets import shell_guarded
-from shiplint.rules.trusted_publishing import dry_run, upload_index
+from shiplint.rules.trusted_publishing import upload_index
 
 if TYPE_CHECKING:
     from shiplint.gha_expr import Facts
@@ -210,7 +210,7 @@ def _upload_reach(
         return None
     if upload.context.origin not in ("workflow", "script") or shell_guarded(upload):
         return None
-    if dry_run(upload):
+    if upload.dry_run:
         return None
     step = upload.context.step
     found: _Found | None = None
