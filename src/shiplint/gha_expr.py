@@ -85,6 +85,20 @@ def truthy(value: Value) -> bool | None:
     return value != ""
 
 
+def as_text(value: Value) -> str | None:
+    """A value as GitHub writes it into text (``true``, ``3.1``, ``""`` for null; None when
+    unknown)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return None
+
+
 # --- parsing -----------------------------------------------------------------------------------
 
 Node = tuple[Any, ...]
@@ -705,11 +719,11 @@ class Scenario:
         facts leave open) agrees."""
         from shiplint.gha_runners import runners  # gha_runners builds on this module
 
+        lookup = self.lookup_for(job)  # a leg's scenario knows its matrix values
         found: set[str] = set()
         for runner in runners(job):
-            if any(
-                isinstance(fixed := self.facts.get(("matrix", *k.split("."))), str)
-                and runner.matrix_value is not None
+            if runner.matrix_value is not None and any(
+                (fixed := as_text(lookup(("matrix", *k.split("."))))) is not None
                 and fixed != runner.matrix_value
                 for k in runner.matrix_keys
             ):

@@ -7,8 +7,8 @@ steps, and what one call fixes for a local reusable workflow:
 * ``matrix.*``, with the leg's values as YAML typed them (``true`` is a boolean, ``3.10``
   the number 3.1); a key the leg lacks is null; a matrix that cannot be enumerated leaves
   them unknown. ``strategy.job-index`` and ``strategy.job-total`` too;
-* ``runner.os`` of the leg, when its ``runs-on`` label names the system (``ubuntu-*``,
-  ``macos-*``, ``windows-*``);
+* ``runner.os``/``runner.arch`` of the leg follow (``Scenario`` reads them from the
+  runner ``gha_runners`` gives the leg's ``runs-on``);
 * ``inputs.*`` of a reusable workflow called by a job of the same repository: the value the
   calling job passes under ``with:``, evaluated in the caller's own leg, else the input's
   ``default:``, else the empty value of its ``type`` (``false``, ``0``, ``""``). Each calling
@@ -34,9 +34,11 @@ from shiplint.gha_expr import (
     Shaped,
     Unknown,
     Value,
+    as_text,
     parse,
 )
 from shiplint.gha_matrix import ci_get
+from shiplint.gha_runners import Named, describe, runs_on_texts
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
@@ -45,13 +47,14 @@ if TYPE_CHECKING:
     from shiplint.model import Job, Workflow
     from shiplint.parse.yamlnodes import YNode
 
+_UNSET = object()
+
 #: ``inputs.<name>`` of a workflow instance as an expression value
 InputsFn = Callable[[str], Value]
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _FAILURE = re.compile(r"\bfailure\s*\(\s*\)", re.IGNORECASE)
 _STATUS = re.compile(r"\b(?:always|failure|cancelled)\s*\(", re.IGNORECASE)
-_OS_NAMES = ("Linux", "macOS", "Windows")
 
 
 def yaml_value(node: YNode | None, depth: int = 0) -> Value:
@@ -76,19 +79,6 @@ def yaml_value(node: YNode | None, depth: int = 0) -> Value:
         return {key.lower(): yaml_value(value, depth + 1) for key, _k, value in node.items()}
     assert isinstance(node, YSeq)
     return [yaml_value(item, depth + 1) for item in node.items]
-
-
-def as_text(value: Value) -> str | None:
-    """An expression value as GitHub writes it into text (None: unknown)."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    return None
 
 
 def _evaluate(expression: str, lookup: Lookup) -> Value:
@@ -195,14 +185,14 @@ class LegScenario(Scenario):
         facts: Facts,
         job: Job,
         leg: Leg,
-        runner_os: str | None = None,
         inputs: InputsFn | None = None,
     ) -> None:
         super().__init__(workflow, facts)
         self.job = job
         self.leg = leg
-        self.runner_os = runner_os if runner_os in _OS_NAMES else None
         self.inputs = inputs
+        self._leg_lookups: dict[int, Lookup] = {}
+        self._runner_named: Named | object | None = _UNSET
         self._matrix: Value = (
             UNKNOWN
             if leg.nodes is None
@@ -210,6 +200,12 @@ class LegScenario(Scenario):
         )
 
     def lookup_for(self, job: Job | None) -> Lookup:
+        got = self._leg_lookups.get(id(job))
+        if got is None:
+            got = self._leg_lookups[id(job)] = self._leg_lookup(job)
+        return got
+
+    def _leg_lookup(self, job: Job | None) -> Lookup:
         base = super().lookup_for(job)
         own = job is self.job
 
@@ -219,15 +215,35 @@ class LegScenario(Scenario):
                 return self.inputs(path[1]) if len(path) > 1 else UNKNOWN
             if own and head == "matrix":
                 return _dig(self._matrix, path[1:])
+            if own and path in (("runner", "os"), ("runner", "arch")):
+                got = self._leg_runner(path[1])
+                if got is not None:
+                    return got
             if own and head == "strategy" and path[1:] in (("job-index",), ("job-total",)):
                 if self.leg.nodes is None:
                     return UNKNOWN
                 return float(self.leg.index if path[1] == "job-index" else self.leg.total)
-            if own and path == ("runner", "os") and self.runner_os is not None:
-                return self.runner_os
             return base(path)
 
         return lookup
+
+    def _leg_runner(self, key: str) -> str | None:
+        """``runner.os``/``runner.arch`` of the leg: its ``runs-on`` labels evaluated with the
+        leg's matrix and the call's inputs (None: they do not say; ``Scenario`` then reads
+        what every runner of the job agrees on)."""
+        if self._runner_named is _UNSET:
+            own = self.lookup_for(self.job)
+
+            def no_runner(path: tuple[str, ...]) -> Value:
+                return UNKNOWN if path[0] == "runner" else own(path)
+
+            texts = [as_text(text_value(t, no_runner)) for t in runs_on_texts(self.job)]
+            known = [t for t in texts if t is not None]
+            self._runner_named = describe(known) if known and len(known) == len(texts) else None
+        named = self._runner_named
+        if not isinstance(named, Named):
+            return None
+        return named.os if key == "os" else named.arch
 
     def job_truth(self, job: Job) -> bool | None:
         """Whether ``job`` runs: its ``if:`` and those of the jobs it needs (None: cannot

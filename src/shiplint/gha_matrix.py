@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
-    from shiplint.gha_expr import Facts
     from shiplint.model import Job
     from shiplint.parse.yamlnodes import YNode
     from shiplint.project import Project
@@ -57,26 +56,6 @@ class Leg:
             if node is None:
                 return ""
         return node.value if isinstance(node, YScalar) else None
-
-    def facts(self) -> Facts:
-        """``matrix.*`` facts of this leg, for ``gha_expr.Scenario`` (nested maps too).
-
-        YAML booleans and nulls keep their type, as in GitHub's ``matrix`` context
-        (``experimental: false`` is false, not the text "false"); other values are text."""
-        out: Facts = {}
-        for key, node in (self.nodes or {}).items():
-            _flatten(("matrix", key), node, out)
-        return out
-
-
-def _flatten(path: tuple[str, ...], node: YNode, out: Facts) -> None:
-    if isinstance(node, YScalar) and node.tag in ("bool", "null"):
-        out[path] = None if node.is_null else node.value.lower() == "true"
-        return
-    out[path] = _canon(node)
-    if isinstance(node, YMap) and len(path) < 6:
-        for key, _k, value in node.items():
-            _flatten((*path, key.lower()), value, out)
 
 
 def _canon(node: YNode, depth: int = 0) -> str:

@@ -15,6 +15,7 @@ only when the conditions certainly exclude that runner.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -154,42 +155,66 @@ def _alternatives(job: Job) -> list[list[Value]]:
     return [[*inside, v] for v in outside] if outside else [inside]
 
 
+@dataclass(frozen=True)
+class Named:
+    """What one set of labels says: the system and architecture, and which labels (their
+    index) say them."""
+
+    os: str | None = None
+    os_at: int | None = None
+    arch: str | None = None
+    arch_at: int | None = None
+
+
+def describe(texts: Sequence[str]) -> Named:
+    """``runner.os``/``runner.arch`` of a runner asked for with the labels ``texts`` (one
+    ``runs-on`` set): the most restrictive system named, the first architecture named, and
+    x64 for GitHub-hosted ``ubuntu-*``/``windows-*`` images not named ``-arm``."""
+    os_name: str | None = None
+    os_at: int | None = None
+    arch: str | None = None
+    arch_at: int | None = None
+    self_hosted = False
+    for index, text in enumerate(texts):
+        found = label_os(text)
+        if found is not None and (
+            os_name is None or _OS_ORDER.index(found) < _OS_ORDER.index(os_name)
+        ):
+            os_name, os_at = found, index
+        found_arch = label_arch(text)
+        if found_arch is not None and arch_at is None:
+            arch, arch_at = found_arch, index
+        self_hosted = self_hosted or text.strip().lower() == "self-hosted"
+    hosted_text = texts[os_at].strip().lower() if os_at is not None and not self_hosted else ""
+    if arch is None and _HOSTED_X64.match(hosted_text):
+        arch = X64
+    return Named(os_name, os_at, arch, arch_at)
+
+
+def runs_on_texts(job: Job) -> list[str]:
+    """The ``runs-on`` labels of ``job`` as written (expressions not evaluated)."""
+    return [scalar.value for scalar in _label_scalars(job.runs_on_node)]
+
+
 def runners(job: Job) -> list[Runner]:
     """The runners ``job`` may run on: one per matrix leg of ``runs-on`` (or just one)."""
     out: list[Runner] = []
     for labels in _alternatives(job):
-        os_name: str | None = None
-        os_label: Value | None = None
-        arch: str | None = None
-        arch_label: Value | None = None
+        named = describe([value.text for value in labels])
         matrix_label: Value | None = None
         origin: tuple[str, str] | None = None
-        self_hosted = False
         for value in labels:
-            found = label_os(value.text)
-            if found is not None and (
-                os_name is None or _OS_ORDER.index(found) < _OS_ORDER.index(os_name)
-            ):
-                os_name, os_label = found, value
-            found_arch = label_arch(value.text)
-            if found_arch is not None and arch_label is None:
-                arch, arch_label = found_arch, value
-            self_hosted = self_hosted or value.text.strip().lower() == "self-hosted"
-            if origin is None:
-                origin = _matrix_origin(job, value)
-                if origin is not None:
-                    matrix_label = value
-        # GitHub-hosted ubuntu-*/windows-* images are x64 unless named `-arm`
-        hosted_text = os_label.text.strip().lower() if os_label and not self_hosted else ""
-        if arch is None and _HOSTED_X64.match(hosted_text):
-            arch = X64
+            origin = _matrix_origin(job, value)
+            if origin is not None:
+                matrix_label = value
+                break
         out.append(
             Runner(
                 labels=tuple(labels),
-                os=os_name,
-                arch=arch,
-                os_label=os_label,
-                arch_label=arch_label,
+                os=named.os,
+                arch=named.arch,
+                os_label=labels[named.os_at] if named.os_at is not None else None,
+                arch_label=labels[named.arch_at] if named.arch_at is not None else None,
                 matrix_label=matrix_label,
                 matrix_keys=(origin[0],) if origin is not None else (),
                 matrix_value=origin[1] if origin is not None else None,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Severity
 from shiplint.gha_expr import Facts, Scenario, Shaped, Value
+from shiplint.gha_instance import LegScenario
 from shiplint.gha_matrix import Leg, job_legs
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
@@ -198,7 +199,9 @@ def reach(project: Project, workflow: Workflow, job: Job, step: Step | None, fac
     runs: list[bool | None] = []
     tolerated: list[bool | None] = []
     for leg in legs:
-        scenario = Scenario(workflow, {**facts, **leg.facts()} if leg.nodes else facts)
+        scenario = (
+            LegScenario(workflow, facts, job, leg) if leg.nodes else Scenario(workflow, facts)
+        )
         got = scenario.step_runs(step) if own and step is not None else scenario.job_runs(job)
         if got is False:
             continue

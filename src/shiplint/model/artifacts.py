@@ -21,12 +21,11 @@ from shiplint import facts as facts_mod
 from shiplint import gha_refs
 from shiplint.gha_context import MAX_DEPTH, Instance, StepContext, eval_text
 from shiplint.gha_context import InputsFn as NamesFn
-from shiplint.gha_expr import UNKNOWN, Evaluator, truthy
+from shiplint.gha_expr import UNKNOWN, Evaluator, as_text
 from shiplint.gha_instance import (
     InputsFn,
     LegScenario,
     after_success_text,
-    as_text,
     call_input,
     node_value,
 )
@@ -329,11 +328,7 @@ class RunScenarios:
         key = (id(instance), id(job), leg.index)
         got = self.cache.get(key)
         if got is None:
-            context = StepContext(self.project, instance, job, leg)
-            runner = context.lookup(("runner", "os"))
-            got = LegScenario(
-                instance.workflow, self.facts, job, leg, runner, self._inputs(instance)
-            )
+            got = LegScenario(instance.workflow, self.facts, job, leg, self._inputs(instance))
             self.cache[key] = got
         return got
 
@@ -382,29 +377,13 @@ class RunScenarios:
             truths.append(self.get(parent, job, parent_leg).job_truth(job))
             caller = parent.caller
         can = all(t is not False for t in truths)
-        keeps_going = _keeps_going(scenario, occ)
+        keeps_going = scenario.tolerated(occ.host_step)
         return Outlook(
             can=can,
             sure=can and all(t is True for t in truths),
             after_failure=can and any(a is False for a in after),
             keeps_going=keeps_going,
         )
-
-
-def _keeps_going(scenario: LegScenario, occ: Occurrence) -> bool | None:
-    """Whether a failure of ``occ``'s step leaves its job going (``continue-on-error`` on
-    the step or the job; None when an expression sets it)."""
-    out: bool | None = False
-    for node in (occ.host_step.node, occ.job.node):
-        value = node.get("continue-on-error") if node is not None else None
-        if value is None:
-            continue
-        got = truthy(node_value(value, scenario.lookup_for(occ.job)))
-        if got is True:
-            return True
-        if got is None:
-            out = None
-    return out
 
 
 class _ActionInputs:
