@@ -10,7 +10,7 @@ import pytest
 
 from shiplint.engine import open_project
 from shiplint.findings import Severity
-from shiplint.gha_expr import Facts, Scenario, Shaped, is_gate, pr_facts
+from shiplint.gha_expr import Facts, Scenario, Shaped, is_gate, overrides_status, pr_facts
 from shiplint.gha_scenarios import (
     Reach,
     branch_run_facts,
@@ -483,3 +483,33 @@ def test_push_refs(tmp_path: Path) -> None:
     ]
     assert push_refs(node, "tag") == [Shaped("refs/tags/v", "", ("refs/heads", "refs/pull"))]
     assert push_refs(None, "branch") == [Shaped("refs/heads/", "", never_branch)]
+
+
+def test_status_functions_replace_the_implicit_success(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        """
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - {name: plain, run: make, if: "github.ref == 'refs/heads/main'"}
+              - {name: spaced, run: make, if: "Always ( )"}
+              - {name: after-failure, run: make, if: "${{ failure() && matrix.os }}"}
+              - {name: lookalike, run: make, if: "steps.always.outputs.failure == 'x'"}
+              - {name: boolean, run: make, if: true}
+        """,
+    )
+    workflow = workflow_of(project)
+    status = {
+        name: overrides_status(step_named(workflow, name).condition)
+        for name in ("plain", "spaced", "after-failure", "lookalike", "boolean")
+    }
+    assert status == {
+        "plain": False,
+        "spaced": True,
+        "after-failure": True,
+        "lookalike": False,
+        "boolean": False,
+    }

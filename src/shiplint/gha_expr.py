@@ -795,7 +795,7 @@ class Scenario:
             return None
         visiting = visiting | {job_id}
         result = self.condition(job.condition, job)
-        if result is not False and not _overrides_status(job.condition):
+        if result is not False and not overrides_status(job.condition):
             for need in job_needs(job):
                 needed = _job_by_id(self.workflow, need)
                 ran = self._job(need, visiting)
@@ -826,7 +826,7 @@ class Scenario:
         if not is_gate(step) or self._tolerated_here(step) is True:
             return True
         cond = step.condition
-        if cond is not None and _overrides_status(cond):
+        if cond is not None and overrides_status(cond):
             return True  # runs after a failure (failure(), always()): not on the normal path
         stops = self.condition(cond, step.job)
         return None if stops is None else not stops
@@ -838,7 +838,7 @@ class Scenario:
         if result is False:
             return False
         result = _and(result, self.condition(step.condition, step.job))
-        if result is False or _overrides_status(step.condition):
+        if result is False or overrides_status(step.condition):
             return result
         for earlier in step.job.steps:
             if earlier is step:
@@ -900,12 +900,18 @@ def _gate_script(text: str) -> bool:
     return all(_GATE_SAY.fullmatch(line) and "$(" not in line for line in lines[:-1])
 
 
-def _overrides_status(condition: YScalar | None) -> bool:
-    """Whether an ``if:`` runs the job even when a needed job was skipped."""
-    if condition is None:
-        return False
-    text = condition.value.lower()
-    return any(f in text for f in ("always(", "cancelled(", "failure("))
+#: a status check function call: ``always()``, ``failure()``, ``cancelled()``
+_STATUS_CALL = re.compile(r"\b(?:always|failure|cancelled)\s*\(", re.IGNORECASE)
+
+
+def overrides_status(condition: YScalar | None) -> bool:
+    """Whether an ``if:`` replaces the implicit ``success()``: the job or step then runs
+    after a needed job was skipped or an earlier step failed."""
+    return (
+        condition is not None
+        and condition.tag == "str"
+        and _STATUS_CALL.search(condition.value) is not None
+    )
 
 
 def job_needs(job: Job) -> Iterator[str]:

@@ -54,7 +54,6 @@ InputsFn = Callable[[str], Value]
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _FAILURE = re.compile(r"\bfailure\s*\(\s*\)", re.IGNORECASE)
-_STATUS = re.compile(r"\b(?:always|failure|cancelled)\s*\(", re.IGNORECASE)
 
 
 def yaml_value(node: YNode | None, depth: int = 0) -> Value:
@@ -264,9 +263,3 @@ def after_success_text(condition: str) -> str:
     """An ``if:`` text with ``failure()`` written as ``false``: its truth when every
     earlier step succeeded."""
     return _FAILURE.sub("false", condition)
-
-
-def overrides_status(scalar: YScalar | None) -> bool:
-    """Whether an ``if:`` can run its step after an earlier step failed (``always()``,
-    ``failure()``, ``cancelled()``)."""
-    return scalar is not None and scalar.tag == "str" and bool(_STATUS.search(scalar.value))

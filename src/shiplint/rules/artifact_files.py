@@ -29,7 +29,7 @@ import re
 from typing import TYPE_CHECKING
 
 from shiplint.gha_context import StepContext, eval_text
-from shiplint.gha_instance import overrides_status
+from shiplint.gha_expr import overrides_status
 from shiplint.model.commands import program_name, skip_wrappers
 from shiplint.model.workflows import run_setting
 from shiplint.rules.publish_action import input_text
