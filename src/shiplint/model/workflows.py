@@ -280,6 +280,10 @@ def upload_workflows(
     return out
 
 
+#: how a ``working-directory`` (or an action's path input) names the workspace itself
+WORKSPACE_ROOT_DIRS = frozenset({"", ".", "./", "${{ github.workspace }}", "$GITHUB_WORKSPACE"})
+
+
 def run_setting(step: Step, key: str) -> YScalar | None:
     """A run step's setting ``key`` (``shell``, ``working-directory``): its own, else the
     job's or the workflow's ``defaults: run:`` (None when unset or null)."""

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from shiplint.gha_context import StepContext, eval_text
 from shiplint.gha_expr import overrides_status
 from shiplint.model.commands import program_name, skip_wrappers
-from shiplint.model.workflows import run_setting
+from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, run_setting
 from shiplint.rules.publish_action import input_text
 from shiplint.rules.publish_dirs import reorganised
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from shiplint.project import Project
 
 _GLOB = re.compile(r"[*?\[]")
-_ROOT = {"", ".", "./", "${{ github.workspace }}", "$GITHUB_WORKSPACE"}
 _CIBUILDWHEEL = ("pypa/cibuildwheel", "joerick/cibuildwheel")
 #: options of the ``build`` front-end that take a value
 _BUILD_VALUE = {"--outdir", "-o", "--config-setting", "-C", "--installer", "--env-dir"}
@@ -187,7 +186,7 @@ def _outputs(
     if step.run is None:
         return None
     workdir = run_setting(step, "working-directory")
-    if workdir is not None and workdir.value.strip() not in _ROOT:
+    if workdir is not None and workdir.value.strip() not in WORKSPACE_ROOT_DIRS:
         return None
     commands = _step_commands(project).get(id(step), [])
     if len(commands) != 1:

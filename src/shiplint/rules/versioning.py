@@ -24,7 +24,7 @@ from shiplint.gha_scenarios import (
 )
 from shiplint.model import Loc
 from shiplint.model.commands import program_name, skip_wrappers
-from shiplint.model.workflows import callers, local_callee, run_setting
+from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, callers, local_callee, run_setting
 from shiplint.parse.yamlnodes import YMap
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -358,7 +358,6 @@ _OTHER_PROJECT_OPTIONS = {
 _CD = re.compile(
     r"(?:^|[;&|({]\s*|\n\s*)cd\s+(?![\"']?\$\{?GITHUB_WORKSPACE\b)(?!\.?\s*(?:$|[;&|]))"
 )
-_ROOT_DIRS = {"", ".", "./", "${{ github.workspace }}", "$GITHUB_WORKSPACE"}
 
 
 def _build_args(model: ReleaseModel, cmd: ShellCommand, depth: int = 0) -> list[str] | None:
@@ -478,7 +477,7 @@ def build_at(model: ReleaseModel, step: Step) -> bool | None:
                 return None
             workdir = input_scalar(step, "working-directory")
             manifest_args = input_scalar(step, "args")
-            if workdir is not None and workdir.value.strip() not in _ROOT_DIRS:
+            if workdir is not None and workdir.value.strip() not in WORKSPACE_ROOT_DIRS:
                 return False
             return manifest_args is None or _args_at_root(
                 manifest_args.value.split(), _root_path(model)
@@ -489,7 +488,7 @@ def build_at(model: ReleaseModel, step: Step) -> bool | None:
                 return None
         for name in ("package-dir", "package_dir", "path", "working-directory"):
             where = input_scalar(step, name)
-            if where is not None and where.value.strip().rstrip("/") not in _ROOT_DIRS:
+            if where is not None and where.value.strip().rstrip("/") not in WORKSPACE_ROOT_DIRS:
                 return False
         return True
     if step.run is None:
@@ -505,7 +504,10 @@ def build_at(model: ReleaseModel, step: Step) -> bool | None:
         if at_root and cmd.context.origin == "workflow":
             text = cmd.source.text or ""
             before = text[step.run.start : cmd.loc.start]
-            if _CD.search(before) or _working_directory(step).rstrip("/") not in _ROOT_DIRS:
+            if (
+                _CD.search(before)
+                or _working_directory(step).rstrip("/") not in WORKSPACE_ROOT_DIRS
+            ):
                 at_root = False
         found = found or at_root
     return found
