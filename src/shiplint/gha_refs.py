@@ -98,6 +98,9 @@ class Release:
     comment_version: Version | None = None
     #: the line the comment names, when it disagrees with the table's release
     comment_line: tuple[int, ...] = ()
+    #: a tag naming a line that moves with each release of it (``actions/upload-artifact@v4``):
+    #: it runs the newest release of ``line``
+    moving: bool = False
 
     @property
     def major(self) -> int | None:
@@ -114,8 +117,12 @@ class Release:
 
     def at_least(self, threshold: Version) -> bool | None:
         """Whether the release is ``threshold`` or newer: None when that depends on the
-        exact release within the known line (or nothing is known)."""
-        return at_least(self.version, self.line, threshold)
+        exact release within the known line (or nothing is known). A moving tag of the
+        threshold's line runs its newest release, which has everything released in it."""
+        got = at_least(self.version, self.line, threshold)
+        if got is None and self.moving:
+            return True
+        return got
 
     def before(self, threshold: Version) -> bool:
         """Whether the release is certainly older than ``threshold``."""
@@ -254,7 +261,8 @@ def resolve(ref: str | None, comment: str | None, spec: ActionSpec) -> Release:
     if kind == TAG:
         assert ref is not None
         version, line, _prefix = _parse(ref)
-        return Release(ref, kind, version, line, FROM_TAG, comment)
+        moving = version is None and spec.major_tags
+        return Release(ref, kind, version, line, FROM_TAG, comment, moving=moving)
     if kind == BRANCH:
         assert ref is not None
         if ref not in spec.branches:

@@ -57,10 +57,24 @@ class ArtifactStep:
     step: Step
     kind: str  # upload, download or merge
     action: str  # as GitHub resolves it: actions/upload-artifact ...
-    ref: str | None
-    version: Version | None
-    major: int | None
-    sha: bool
+    #: the release its ref runs (gha_refs)
+    release: gha_refs.Release
+
+    @property
+    def ref(self) -> str | None:
+        return self.release.ref
+
+    @property
+    def version(self) -> Version | None:
+        return self.release.version
+
+    @property
+    def major(self) -> int | None:
+        return self.release.major
+
+    @property
+    def sha(self) -> bool:
+        return self.release.sha
 
     @property
     def retired(self) -> bool:
@@ -69,15 +83,8 @@ class ArtifactStep:
 
     def at_least(self, threshold: Version) -> bool | None:
         """Whether the release is ``threshold`` or newer, i.e. has a feature added there
-        (None: cannot tell). A major tag (``@v4``) moves with each release of its major, so
-        it runs the newest one; a ``# v4`` comment after a SHA tells only the major."""
-        if self.major is None:
-            return None
-        if self.major != threshold.major:
-            return self.major > threshold.major
-        if self.ref is not None and not self.sha and _MOVING_MAJOR.match(self.ref):
-            return True
-        return gha_refs.at_least(self.version, (self.major,), threshold)
+        (None: cannot tell; a ``@v4`` tag runs the newest v4 release)."""
+        return self.release.at_least(threshold)
 
     @property
     def generation(self) -> str | None:
@@ -103,24 +110,19 @@ class ArtifactStep:
         return src.pos(uses.start).line if src is not None and uses is not None else 0
 
 
-#: a tag that follows the newest release of its major: ``v4``
-_MOVING_MAJOR = re.compile(r"^v?\d+$")
-
-
 def _source(step: Step) -> SourceFile | None:
     workflow = step.job.workflow
     return workflow.source if workflow is not None else None
 
 
-def _release(step: Step, kind: str) -> tuple[Version | None, int | None, bool]:
-    """The release a ref runs (exact version, major, pinned by SHA), from gha_refs: a SHA
-    in the facts table is that release, a `# v4` comment or a `v4` tag only its major."""
+def _release(step: Step, kind: str) -> gha_refs.Release:
+    """The release a ref runs, from gha_refs: a SHA in the facts table is that release, a
+    `# v4` comment only its major, a `v4` tag the newest v4 release."""
     if not step.ref or step.uses is None:
-        return None, None, False
+        return gha_refs.Release(step.ref, gha_refs.NONE)
     src = _source(step)
     comment = trailing_comment(src, step.uses) if src is not None else None
-    release = gha_refs.resolve(step.ref, comment, gha_refs.artifact_action(kind == DOWNLOAD))
-    return release.version, release.major, release.sha
+    return gha_refs.resolve(step.ref, comment, gha_refs.artifact_action(kind == DOWNLOAD))
 
 
 def artifact_steps(project: Project) -> dict[int, ArtifactStep]:
@@ -139,8 +141,7 @@ def artifact_steps(project: Project) -> dict[int, ArtifactStep]:
                 kind = kinds.get(action)
                 if kind is None:
                     continue
-                version, major, sha = _release(step, kind)
-                out[id(step)] = ArtifactStep(step, kind, action, step.ref, version, major, sha)
+                out[id(step)] = ArtifactStep(step, kind, action, _release(step, kind))
     project.memo["artifacts.steps"] = out
     return out
 
