@@ -168,3 +168,13 @@ def ci_get(mapping: YMap | None, name: str) -> YNode | None:
         if key.lower() == name.lower():
             return value
     return None
+
+
+def uses_leg_values(job: Job) -> bool:
+    """Whether the job's text refers to ``matrix``, ``strategy`` or ``runner``: whether its
+    conditions (and anything else read from it) may differ from one leg to the next."""
+    src = job.workflow.source if job.workflow is not None else None
+    if src is None or src.text is None or job.node is None:
+        return False
+    text = src.text[job.node.start : job.node.end]
+    return "matrix" in text or "runner." in text or "strategy." in text

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from shiplint.findings import Severity
 from shiplint.gha_expr import Facts, Scenario, Shaped, Value
 from shiplint.gha_instance import LegScenario
-from shiplint.gha_matrix import Leg, job_legs
+from shiplint.gha_matrix import Leg, job_legs, uses_leg_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
@@ -32,12 +32,12 @@ if TYPE_CHECKING:
 TAG_REF = Shaped("refs/tags/", "", ("refs/heads", "refs/pull"))
 
 
-def trigger_scenarios(workflow: Workflow, *, push_event_ref: bool = False) -> list[Facts]:
+def trigger_scenarios(workflow: Workflow) -> list[Facts]:
     """The event/ref combinations ``workflow`` can run under, one ``Facts`` each.
 
     ``push`` gives a tag and a branch scenario, ``release`` a tag one; ``workflow_call``
-    leaves the event unknown (it is the caller's). With ``push_event_ref``, a push scenario
-    also knows ``github.event.ref`` (the same as ``github.ref`` on push).
+    leaves the event unknown (it is the caller's). ``Scenario`` derives the rest, e.g.
+    ``github.event.ref`` (the same as ``github.ref`` on push).
     """
     out: list[Facts] = []
     tag: Facts = {("github", "ref"): Shaped("refs/tags/"), ("github", "ref_type"): "tag"}
@@ -54,16 +54,7 @@ def trigger_scenarios(workflow: Workflow, *, push_event_ref: bool = False) -> li
             out.append({**base, **tag})
         else:
             out.append(base)
-    if push_event_ref:
-        out = [_with_push_event_ref(facts) for facts in out]
     return out
-
-
-def _with_push_event_ref(facts: Facts) -> Facts:
-    ref = facts.get(("github", "ref"))
-    if facts.get(("github", "event_name")) == "push" and ref is not None:
-        return {**facts, ("github", "event", "ref"): ref}
-    return facts
 
 
 def event_facts(event: str) -> Facts:
@@ -182,19 +173,10 @@ NEVER = Reach(False)
 CERTAIN = Reach(True)
 
 
-def _uses_legs(job: Job) -> bool:
-    """Whether the job's text refers to ``matrix`` or ``runner`` (conditions per leg)."""
-    src = job.workflow.source if job.workflow is not None else None
-    if src is None or src.text is None or job.node is None:
-        return False
-    text = src.text[job.node.start : job.node.end]
-    return "matrix" in text or "runner." in text
-
-
 def reach(project: Project, workflow: Workflow, job: Job, step: Step | None, facts: Facts) -> Reach:
     """Whether ``step`` of ``job`` (the job itself when ``step`` is None or belongs to a
     composite action) runs under ``facts``, leg by leg of the job's matrix."""
-    legs = job_legs(project, job) if _uses_legs(job) else [Leg(0, 1, {})]
+    legs = job_legs(project, job) if uses_leg_values(job) else [Leg(0, 1, {})]
     own = step is not None and step.job is job
     runs: list[bool | None] = []
     tolerated: list[bool | None] = []

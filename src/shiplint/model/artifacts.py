@@ -323,6 +323,7 @@ class RunScenarios:
         self.facts = facts
         self.cache: dict[tuple[int, int, int], LegScenario] = {}
         self.inputs_memo: dict[tuple[int, str], Value] = {}
+        self.outlooks: dict[tuple[int, int], Outlook] = {}
 
     def get(self, instance: Instance, job: Job, leg: Leg) -> LegScenario:
         """The scenario of ``job`` of ``instance`` in ``leg``."""
@@ -360,7 +361,15 @@ class RunScenarios:
     def outlook(self, occ: Occurrence, leg: Leg) -> Outlook:
         """How ``occ`` runs in ``leg``: its step's ``if:`` (and those of the composite-action
         steps leading to it), its job's, and those of every job calling its reusable
-        workflow."""
+        workflow. The same in every leg when none of the settings it reads (the step's and
+        the job's ``if:`` and ``continue-on-error``) reads a leg value."""
+        key = (id(occ), leg.index if _reads_leg(occ) else -1)
+        got = self.outlooks.get(key)
+        if got is None:
+            got = self.outlooks[key] = self._outlook(occ, leg)
+        return got
+
+    def _outlook(self, occ: Occurrence, leg: Leg) -> Outlook:
         scenario = self.get(occ.instance, occ.job, leg)
         truths: list[bool | None] = [scenario.job_truth(occ.job)]
         host = occ.host_step
@@ -385,6 +394,22 @@ class RunScenarios:
             after_failure=can and any(a is False for a in after),
             keeps_going=keeps_going,
         )
+
+
+_LEG_VALUE = re.compile(r"\b(?:matrix|runner|strategy)\.")
+
+
+def _reads_leg(occ: Occurrence) -> bool:
+    """Whether the settings an outlook reads may differ between legs."""
+    if occ.via:
+        return True
+    nodes = (
+        occ.host_step.condition,
+        occ.host_step.node.get("continue-on-error"),
+        occ.job.condition,
+        occ.job.node.get("continue-on-error") if occ.job.node is not None else None,
+    )
+    return any(isinstance(n, YScalar) and _LEG_VALUE.search(n.value) for n in nodes)
 
 
 class _ActionInputs:

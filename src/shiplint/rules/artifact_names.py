@@ -15,10 +15,11 @@ create their artifact, and the later one fails its job.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Severity
@@ -61,7 +62,13 @@ class Slot:
     name: str | None
     overwrite: bool | None
     outlook: Outlook = field(default_factory=lambda: Outlook(can=True))
-    creates: bool = False
+    #: computes ``creates`` (reading the steps before the upload costs; most names are
+    #: unique, so it is asked only when a collision or a download needs it)
+    creates_fn: Callable[[], bool] = field(default=lambda: False, repr=False)
+
+    @functools.cached_property
+    def creates(self) -> bool:
+        return self.creates_fn()
 
     @property
     def certain(self) -> bool:
@@ -153,7 +160,7 @@ def upload_slots(project: Project, run: Run, scenarios: RunScenarios) -> list[Sl
             context = StepContext(project, occ.instance, occ.job, leg, occ.via, occ.art.step)
             name = slot_name(occ.art, context)
             scenario = scenarios.get(occ.instance, occ.job, leg)
-            creates = creates_artifact(project, occ, context, scenario)
+            creates = functools.partial(creates_artifact, project, occ, context, scenario)
             out.append(Slot(occ, leg, name, overwrite, outlook, creates))
     return out
 
@@ -168,7 +175,7 @@ def run_slots(project: Project, run: Run) -> list[list[Slot]]:
         return got
     out = [
         upload_slots(project, run, RunScenarios(project, facts))
-        for facts in trigger_scenarios(run.root, push_event_ref=True)
+        for facts in trigger_scenarios(run.root)
     ]
     memo[id(run)] = out
     return out
