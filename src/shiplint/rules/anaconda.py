@@ -563,13 +563,14 @@ class AnacondaClientBrokenVersion(Rule):
         pins: list[tuple[_BrokenPin, bool]] = []
 
         def add(group: list[tuple[_Spot, bool]]) -> None:
-            plugin = any(_names_plugin(spot.text) for spot, _pip in group)
-            for spot, pip in group:
-                pin = _broken_pin(spot, pip)
-                if pin is not None:
-                    pins.append((pin, plugin))
+            found = [pin for spot, pip in group if (pin := _broken_pin(spot, pip)) is not None]
+            if found:
+                plugin = any(_names_plugin(spot.text) for spot, _pip in group)
+                pins.extend((pin, plugin) for pin in found)
 
         for cmd in model.commands:
+            if not any("anaconda" in arg.text.lower() for arg in cmd.args[1:]):
+                continue  # no anaconda-client requirement among its words
             by_pip = {id(arg) for arg in _pip_install_args(cmd)}
             add([(_arg_spot(arg), id(arg) in by_pip) for arg in cmd.args[1:]])
         by_file: dict[str, list[tuple[_Spot, bool]]] = {}
