@@ -269,9 +269,22 @@ class ReleaseModel:
     #: file), ``("nox:noxfile.py", "publish")`` (a nox session as the step names it)
     task_calls: dict[tuple[str, str], list[ScriptCall]] = field(default_factory=dict)
     pypirc: list[PypircEntry] = field(default_factory=list)
+    _step_commands: dict[int, list[ShellCommand]] | None = field(default=None, repr=False)
 
     def jobs(self) -> list[Job]:
         return [job for wf in self.workflows for job in wf.jobs.values()]
+
+    def step_commands(self) -> dict[int, list[ShellCommand]]:
+        """The commands of each GitHub workflow step's own ``run:``, by ``id(step)``
+        (computed once, when the model is complete)."""
+        if self._step_commands is None:
+            out: dict[int, list[ShellCommand]] = {}
+            for command in self.commands:
+                step = command.context.step
+                if step is not None and command.context.origin == "workflow":
+                    out.setdefault(id(step), []).append(command)
+            self._step_commands = out
+        return self._step_commands
 
     def callers_of(self, rel: str, context: Context) -> list[ScriptCall]:
         """The calls of script ``rel`` that its commands with ``context`` run for.

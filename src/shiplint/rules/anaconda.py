@@ -741,8 +741,9 @@ def _other_index(cmd: ShellCommand) -> bool:
 def _pypi_requirement_spots(project: Project) -> Iterator[_Spot]:
     """Requirements that pip (or uv, pipx) resolves against PyPI alone."""
     for cmd in project.model.commands:
-        if not _other_index(cmd):
-            yield from (_arg_spot(arg) for arg in _pip_install_args(cmd))
+        args = list(_pip_install_args(cmd))
+        if args and not _other_index(cmd):
+            yield from (_arg_spot(arg) for arg in args)
     by_file: dict[str, list[_Spot]] = {}
     for spot, pip in _conda_env_specs(project):
         if pip:

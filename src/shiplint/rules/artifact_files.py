@@ -37,7 +37,7 @@ from shiplint.rules.publish_dirs import reorganised
 
 if TYPE_CHECKING:
     from shiplint.gha_instance import LegScenario
-    from shiplint.model import ShellCommand, Step
+    from shiplint.model import Step
     from shiplint.model.artifacts import ArtifactStep, Occurrence
     from shiplint.parse.yamlnodes import YMap
     from shiplint.project import Project
@@ -188,7 +188,7 @@ def _outputs(
     workdir = run_setting(step, "working-directory")
     if workdir is not None and workdir.value.strip() not in WORKSPACE_ROOT_DIRS:
         return None
-    commands = _step_commands(project).get(id(step), [])
+    commands = project.model.step_commands().get(id(step), [])
     if len(commands) != 1:
         return None
     args = commands[0].args
@@ -202,20 +202,6 @@ def _outputs(
     if head == "pyproject-build" or (head == "build" and i > 0):
         return _build(words, context)
     return None
-
-
-def _step_commands(project: Project) -> dict[int, list[ShellCommand]]:
-    """The commands each workflow step's own ``run:`` holds, by ``id(step)``, memoised on
-    the project."""
-    memo = project.memo.get("artifacts.step_commands")
-    if isinstance(memo, dict):
-        return memo
-    out: dict[int, list[ShellCommand]] = {}
-    for command in project.model.commands:
-        if command.context.step is not None and command.context.origin == "workflow":
-            out.setdefault(id(command.context.step), []).append(command)
-    project.memo["artifacts.step_commands"] = out
-    return out
 
 
 def _cibuildwheel(

@@ -50,15 +50,6 @@ class _Release:
     tag_pushed: bool = False
 
 
-def _step_commands(model: ReleaseModel) -> dict[int, list[ShellCommand]]:
-    out: dict[int, list[ShellCommand]] = {}
-    for cmd in model.commands:
-        step = cmd.context.step
-        if step is not None and cmd.context.origin == "workflow":
-            out.setdefault(id(step), []).append(cmd)
-    return out
-
-
 def _env_of(step: Step, name: str) -> str | None:
     for holder in (step.env, step.job.env, step.job.workflow.env if step.job.workflow else None):
         scalar = holder.get_scalar(name) if holder is not None else None
@@ -127,12 +118,14 @@ def _tag_names(commands: list[ShellCommand]) -> set[str]:
     return names
 
 
-def _pushes_tags_with_own_token(job: Job, step: Step, commands: list[ShellCommand]) -> bool:
-    """Whether ``step`` pushes tags (``git push --tags``/``--follow-tags``/a tag ref) with a
+def _pushes_tags_with_own_token(
+    job: Job, step: Step, commands: list[ShellCommand], tags: set[str]
+) -> bool:
+    """Whether ``step`` (running ``commands``) pushes tags (``git push --tags``/
+    ``--follow-tags``/a tag ref, ``tags``: the names the job's ``git tag`` gives) with a
     token other than GITHUB_TOKEN: the one actions/checkout kept, or one in the remote."""
-    tags = _tag_names(commands)
     for cmd in commands:
-        if cmd.context.step is not step or not _git_push_tag(cmd, tags):
+        if not _git_push_tag(cmd, tags):
             continue
         token = _checkout_token(job, step.index)
         if _custom_remote(step) or (token is not None and not _default_token(token)):
@@ -150,7 +143,7 @@ def _custom_remote(step: Step) -> bool:
 
 def _releases(model: ReleaseModel) -> Iterator[_Release]:
     actions = {a.lower() for a in facts_mod.toml_data()["github"]["release-actions"]}
-    commands = _step_commands(model)
+    commands = model.step_commands()
     for workflow in model.workflows:
         for job in workflow.jobs.values():
             job_commands = [c for s in job.steps for c in commands.get(id(s), [])]
@@ -192,7 +185,7 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
                             continue
                         loc = Loc(src, cmd.args[0].loc.start, cmd.args[1].loc.end)
                         yield _Release(workflow, step, loc, " ".join(argv[:2]), "tag")
-                if _pushes_tags_with_own_token(job, step, job_commands):
+                if _pushes_tags_with_own_token(job, step, commands.get(id(step), []), tags):
                     tag_pushed = True
 
 
