@@ -257,9 +257,9 @@ class PublisherTooOldForMetadata(Rule):
 
     Current build backends write newer core metadata than old publishers can read:
     setuptools 77+, hatchling 1.27+, maturin 1.7.6+, flit-core 3.11+ and poetry-core 2.2+
-    write Metadata-Version 2.4 (the PEP 639 license fields), hatchling 1.32+ writes 2.5
-    (PEP 794). An unpinned `[build-system] requires` entry installs the newest release, so
-    this happens without any change in the repository. The twine inside an old
+    write Metadata-Version 2.4 (the PEP 639 license fields), hatchling 1.32+ and flit-core
+    4.0+ write 2.5 (PEP 794). An unpinned `[build-system] requires` entry installs the
+    newest release, so this happens without any change in the repository. The twine inside an old
     pypa/gh-action-pypi-publish (or an old twine pinned in the job) then rejects every
     distribution before uploading it:
 
