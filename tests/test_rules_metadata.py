@@ -432,6 +432,73 @@ def test_valid_license_expressions_are_fine(audit: AuditFn, path: str, text: str
     assert audit({path: text}, select=["SL733"]) == []
 
 
+def _license_project(requires: str, backend: str, license_line: str) -> str:
+    return (
+        f'[build-system]\nrequires = [{requires}]\nbuild-backend = "{backend}"\n\n'
+        f'[project]\nname = "stardust"\nversion = "2.1.0"\n{license_line}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("requires", "backend"),
+    [
+        # poetry-core writes free text as the old License field (checked up to 2.5.0)
+        ('"poetry-core>=2.0"', "poetry.core.masonry.api"),
+        ('"poetry-core>=2.2,<3"', "poetry.core.masonry.api"),
+        # maturin before 1.9.2 writes any string as License
+        ('"maturin>=1.5,<1.9"', "maturin"),
+        ('"maturin==1.9.1"', "maturin"),
+    ],
+)
+def test_free_text_license_that_the_backend_writes_as_license_is_fine(
+    audit: AuditFn, requires: str, backend: str
+) -> None:
+    pp = _license_project(requires, backend, 'license = "MIT License"')
+    assert audit({PP: pp}, select=["SL733"]) == []
+
+
+@pytest.mark.parametrize(
+    ("requires", "backend"),
+    [
+        ('"maturin>=1.9.2,<2"', "maturin"),
+        ('"maturin>=1.4"', "maturin"),  # unpinned above: the newest writes License-Expression
+        ('"pdm-backend"', "pdm.backend"),  # writes License-Expression, which twine refuses
+        ('"hatchling"', "hatchling.build"),
+        ('"setuptools>=61"', "setuptools.build_meta"),
+    ],
+)
+def test_free_text_license_is_an_error_where_it_becomes_license_expression(
+    audit_findings: FindingsFn, requires: str, backend: str
+) -> None:
+    pp = _license_project(requires, backend, 'license = "MIT License"')
+    [finding] = audit_findings({PP: pp}, select=["SL733"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL733", PP, pp, "MIT License"
+    )
+    assert finding.severity is Severity.ERROR
+
+
+def test_free_text_license_with_maturin_pins_that_disagree_is_a_warning(
+    audit_findings: FindingsFn,
+) -> None:
+    pp = _license_project(
+        '"maturin>=1.8", "maturin<1.9.2; python_version < \'3.9\'"',
+        "maturin",
+        'license = "MIT License"',
+    )
+    [finding] = audit_findings({PP: pp}, select=["SL733"])
+    assert finding.severity is Severity.WARNING
+    assert "disagree on which maturin" in finding.help
+
+
+def test_setup_cfg_license_expression_ignored_by_setuptools_below_77(audit: AuditFn) -> None:
+    cfg = "[metadata]\nname = stardust\nversion = 2.1.0\nlicense_expression = MIT License\n"
+    old = '[build-system]\nrequires = ["setuptools>=64,<77"]\nbuild-backend = "setuptools.build_meta"\n'
+    new = old.replace("<77", "")
+    assert audit({PP: old, CFG: cfg}, select=["SL733"]) == []
+    assert audit({PP: new, CFG: cfg}, select=["SL733"]) == [hit("SL733", CFG, cfg, "MIT License")]
+
+
 # --- SL734 invalid-project-name -----------------------------------------------------------------
 
 
@@ -448,7 +515,8 @@ def test_invalid_names(audit_findings: FindingsFn, path: str, text: str, needle:
     assert (finding.rule, finding.path, finding.line, finding.column) == hit(
         "SL734", path, text, needle
     )
-    assert f"400 {needle!r} is invalid for 'name'" in finding.message
+    # warehouse's upload form checks the name before the metadata (forklift/forms.py)
+    assert f"400 {needle!r} is an invalid value for Name. Error: Start and end" in finding.message
     if needle == "star dust":
         assert "`star-dust`" in finding.help
 
@@ -788,6 +856,9 @@ def test_setup_cfg_markdown_without_content_type(audit_findings: FindingsFn) -> 
         "SL739", CFG, cfg, "README.md"
     )
     assert "failed to render in the default format of reStructuredText" in finding.message
+    # whether the Markdown also parses as reStructuredText decides: not certain to fail
+    assert finding.severity is Severity.WARNING
+    assert "twine check --strict" in finding.help
     assert finding.fix is not None and finding.fix.safe
     assert fixed(cfg, finding) == dedent(cfg).replace(
         "README.md\n", "README.md\nlong_description_content_type = text/markdown\n"
@@ -845,7 +916,15 @@ def test_invalid_content_types(
         "SL739", path, text, needle
     )
     assert detail in finding.message
+    assert finding.severity is Severity.ERROR
     if needle == "text/x-markdown":
+        # warehouse validates with packaging.metadata since 2024-03 (pypi/warehouse#15631)
+        assert (
+            "`400 'description-content-type' must be one of ['text/markdown', 'text/plain', "
+            "'text/x-rst'], not 'text/x-markdown'. See https://packaging.python.org/"
+            "specifications/core-metadata for more information.`"
+        ) in finding.message
+        assert "is an invalid value for Description-Content-Type" not in finding.message
         assert fixed(text, finding) == dedent(text).replace("text/x-markdown", "text/markdown")
     else:
         assert finding.fix is None

@@ -97,6 +97,33 @@ def test_hatchling_capped_below_2_5(audit: AuditFn) -> None:
     assert audit(files, select=["SL711"]) == []
 
 
+@pytest.mark.parametrize(
+    ("requires", "found"),
+    [
+        # flit_core 4.0 writes Metadata-Version 2.5 for every project (common.py)
+        ('"flit_core>=3.12"', "2.5"),
+        ('"flit_core>=3.11,<5"', "2.5"),
+        # capped below 4: 3.11/3.12 write 2.4, which v1.14.1's twine 6.1.0 reads
+        ('"flit_core>=3.11,<4"', None),
+    ],
+)
+def test_flit_core_4_writes_metadata_25(
+    audit_findings: FindingsFn, requires: str, found: str | None
+) -> None:
+    wf = release("v1.14.1")
+    files = {WF: wf, "pyproject.toml": pyproject(requires, "flit_core.buildapi")}
+    got = audit_findings(files, select=["SL711"])
+    if found is None:
+        assert got == []
+        return
+    (finding,) = got
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL711", WF, wf, "v1.14.1"
+    )
+    assert f"cannot read Metadata-Version {found}" in finding.message
+    assert "flit-core 4.0.0 and later" in finding.message
+
+
 def test_sha_pin_with_version_comment(audit: AuditFn) -> None:
     sha = "ab" * 20
     wf = release(sha, "  # v1.11.0")

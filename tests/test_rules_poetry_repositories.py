@@ -49,6 +49,36 @@ def test_sl902_repository_not_configured(audit: AuditFn, audit_findings: Finding
     assert "POETRY_REPOSITORIES_TESTPYPI_URL" in finding.help
 
 
+def test_sl902_explicit_pypi_repository_must_be_configured_too(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    # publisher.py looks every -r NAME up in the configuration; only a publish without -r
+    # goes to PyPI by itself (measured with poetry 2.5.1: "Repository pypi is not defined")
+    path = ".github/workflows/publish.yml"
+    wf = _poetry_wf("poetry publish -r pypi", "POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_TOKEN }}")
+    assert audit({path: wf}, select=["SL902"]) == [hit("SL902", path, wf, "pypi\n")]
+    (finding,) = audit_findings({path: wf}, select=["SL902"])
+    assert "Repository pypi is not defined" in finding.message
+    assert "drop `-r pypi`" in finding.help
+    configured = _poetry_wf(
+        "poetry publish -r pypi",
+        "POETRY_REPOSITORIES_PYPI_URL: https://upload.pypi.org/legacy/\n"
+        "POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_TOKEN }}",
+    )
+    assert audit({path: configured}, select=["SL902"]) == []
+
+
+def test_sl902_dotted_repository_name_has_no_variable(audit: AuditFn) -> None:
+    # poetry reads POETRY_REPOSITORIES_TEST.PYPI_URL for `-r test.pypi`: `.` is not `_`
+    path = ".github/workflows/publish.yml"
+    wf = _poetry_wf(
+        "poetry publish -r test.pypi",
+        "POETRY_REPOSITORIES_TEST_PYPI_URL: https://test.pypi.org/legacy/\n"
+        "POETRY_PYPI_TOKEN_TEST_PYPI: ${{ secrets.T }}",
+    )
+    assert audit({path: wf}, select=["SL902"]) == [hit("SL902", path, wf, "test.pypi")]
+
+
 def test_sl902_source_is_not_a_publish_repository(audit_findings: FindingsFn) -> None:
     pyproject = """
         [tool.poetry]

@@ -343,3 +343,114 @@ def test_legacy_tox_ini_set_env_reaches_commands(tmp_path: Path) -> None:
 def test_examples(audit: AuditFn, tmp_path: Path) -> None:
     extra = {".github/workflows/release.yml": RELEASE_WORKFLOW}
     assert_examples(audit, tmp_path, ToxUploadDropsCredentials, extra)
+
+
+# --- what tox passes by default, and what shiplint cannot see -----------------------------------
+
+UV_TOX_TOML = """
+    requires = ["tox>=4.21"]
+    env_list = ["py312"]
+
+    [env.release]
+    skip_install = true
+    deps = ["build"]
+    commands = [["python", "-m", "build"], ["uv", "publish"]]
+"""
+
+UV_WORKFLOW = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      release:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - uses: astral-sh/setup-uv@v6
+          - run: {install}
+          - run: tox -e release
+            env:
+              UV_PUBLISH_TOKEN: ${{{{ secrets.PYPI_API_TOKEN }}}}
+"""
+
+
+def test_sl901_uv_publish_with_plain_tox_drops_the_token(audit: AuditFn) -> None:
+    # tox 4 passes no UV_* variable by default (tox_env/api.py, checked at 4.67.17)
+    files = {
+        "tox.toml": UV_TOX_TOML,
+        ".github/workflows/release.yml": UV_WORKFLOW.format(install="uv tool install tox"),
+    }
+    assert audit(files, select=["SL901"]) == [
+        hit("SL901", "tox.toml", UV_TOX_TOML, '"uv", "publish"')
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tox_toml", "install"),
+    [
+        # the CI job installs tox-uv next to tox
+        (UV_TOX_TOML, "uv tool install tox --with tox-uv"),
+        (UV_TOX_TOML, "python -m pip install tox tox-uv"),
+        # the configuration requires it
+        (UV_TOX_TOML.replace('"tox>=4.21"', '"tox>=4.21", "tox-uv>=1.4"'), "pip install tox"),
+    ],
+)
+def test_sl901_tox_uv_passes_uv_variables_by_default(
+    audit: AuditFn, tox_toml: str, install: str
+) -> None:
+    # tox-uv's runners add UV_* to the default pass_env (tox-uv >= 1.4.0)
+    files = {
+        "tox.toml": tox_toml,
+        ".github/workflows/release.yml": UV_WORKFLOW.format(install=install),
+    }
+    assert audit(files, select=["SL901"]) == []
+
+
+def test_sl901_tox_uv_installed_but_the_env_uses_virtualenv(audit: AuditFn) -> None:
+    tox_toml = UV_TOX_TOML.replace(
+        "skip_install = true", 'skip_install = true\nrunner = "virtualenv"'
+    )
+    files = {
+        "tox.toml": tox_toml,
+        ".github/workflows/release.yml": UV_WORKFLOW.format(
+            install="python -m pip install tox tox-uv"
+        ),
+    }
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.toml", tox_toml, '"uv", "publish"')]
+
+
+def test_sl901_tox_uv_does_not_pass_twine_variables(audit: AuditFn) -> None:
+    workflow = RELEASE_WORKFLOW.replace("pip install tox", "pip install tox tox-uv")
+    files = {"tox.ini": TOX_INI, ".github/workflows/release.yml": workflow}
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.ini", TOX_INI, "twine upload")]
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "tox -e release -x testenv:release.pass_env+=TWINE_PASSWORD",
+        'tox -e release --override "testenv:release.passenv=TWINE_*"',
+        "tox -e release --override=testenv.set_env+=TWINE_PASSWORD={env:PYPI_TOKEN}",
+    ],
+)
+def test_sl901_override_of_pass_env_on_the_command_line_is_not_judged(
+    audit: AuditFn, run: str
+) -> None:
+    workflow = RELEASE_WORKFLOW.replace("- run: tox -e release", f"- run: {run}")
+    files = {"tox.ini": TOX_INI, ".github/workflows/release.yml": workflow}
+    assert audit(files, select=["SL901"]) == []
+
+
+def test_sl901_tox_override_variable_and_unrelated_overrides(audit: AuditFn) -> None:
+    passing = RELEASE_WORKFLOW.replace(
+        "TWINE_USERNAME: __token__",
+        "TWINE_USERNAME: __token__\n              TOX_OVERRIDE: testenv:release.pass_env+=TWINE_*",
+    )
+    files = {"tox.ini": TOX_INI, ".github/workflows/release.yml": passing}
+    assert audit(files, select=["SL901"]) == []
+    # an override of another setting changes nothing about the credentials
+    other = RELEASE_WORKFLOW.replace(
+        "- run: tox -e release", "- run: tox -e release -x testenv.deps+=wheel"
+    )
+    files = {"tox.ini": TOX_INI, ".github/workflows/release.yml": other}
+    assert audit(files, select=["SL901"]) == [hit("SL901", "tox.ini", TOX_INI, "twine upload")]

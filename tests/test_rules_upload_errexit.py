@@ -134,9 +134,15 @@ def test_sl912_run_block_with_custom_shell(audit: AuditFn, audit_findings: Findi
     assert body[: edit.start] + edit.replacement + body[edit.end :] == body.replace(
         "bash -l {0}", "bash -el {0}"
     )
-    for shell in ("bash -el {0}", "bash", "bash --login -eo pipefail {0}", "pwsh"):
+    # the `bash`/`sh` keywords run with -e (actions/runner ScriptHandlerHelpers.cs);
+    # PowerShell blocks are not checked
+    for shell in ("bash -el {0}", "bash", "sh", "bash --login -eo pipefail {0}", "pwsh"):
         wf = RUN_LOGIN_SHELL.replace("bash -l {0}", shell)
         assert audit({path: wf}, select=["SL912"]) == [], shell
+    # a custom shell runs as written: `bash {0}` and `sh {0}` have no errexit
+    for shell in ("bash {0}", "sh {0}", "/usr/bin/bash --noprofile --norc {0}"):
+        wf = RUN_LOGIN_SHELL.replace("bash -l {0}", shell)
+        assert audit({path: wf}, select=["SL912"]) == [hit("SL912", path, wf, "anaconda")], shell
     default = RUN_LOGIN_SHELL.replace(
         "        defaults:\n          run:\n            shell: bash -l {0}\n", ""
     )

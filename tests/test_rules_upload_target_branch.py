@@ -7,7 +7,7 @@ from typing import Callable
 
 import pytest
 
-from shiplint.findings import Finding
+from shiplint.findings import Finding, Severity
 from shiplint.rules.upload_target_branch import UploadTargetByShellCondition
 from tests.conftest import AuditFn, hit
 from tests.rule_examples import assert_examples
@@ -26,6 +26,48 @@ def test_sl913_if_else_org(audit: AuditFn, audit_findings: FindingsFn) -> None:
         finding.message
     )
     assert "`scikit-learn-wheels-staging` otherwise" in finding.message
+    # a correct test picks the right org: what to check, not a failure
+    assert finding.severity is Severity.INFO
+    assert "check the test for every event that uploads" in finding.help
+
+
+# scikit-learn before scikit-learn/scikit-learn#27831: `||` inside `[ ]` splits the test
+SKLEARN_BROKEN = SKLEARN_SCRIPT.replace(
+    '[ "$GITHUB_EVENT_NAME" == "schedule" ]',
+    '[ "$GITHUB_EVENT_NAME" == "schedule" || "$CIRRUS_CRON" == "nightly" ]',
+)
+
+
+def test_sl913_unclosed_bracket_test_is_an_error(audit_findings: FindingsFn) -> None:
+    path = "build_tools/github/upload_anaconda.sh"
+    (finding,) = audit_findings({path: SKLEARN_BROKEN}, select=["SL913"])
+    assert (finding.rule, finding.path, finding.line, finding.column) == hit(
+        "SL913", path, SKLEARN_BROKEN, "anaconda -t"
+    )
+    assert finding.severity is Severity.ERROR
+    assert "that branch is never taken" in finding.message
+    assert "scikit-learn/scikit-learn#27831" in finding.help
+
+
+def test_sl913_unclosed_bracket_next_to_another_command_is_a_warning(
+    audit_findings: FindingsFn,
+) -> None:
+    script = SKLEARN_SCRIPT.replace(
+        '[ "$GITHUB_EVENT_NAME" == "schedule" ]',
+        '[ "$GITHUB_EVENT_NAME" == "schedule" || test -n "$FORCE_NIGHTLY"',
+    )
+    (finding,) = audit_findings({"tools/u.sh": script}, select=["SL913"])
+    assert finding.severity is Severity.WARNING
+    assert "depends only on the rest of the condition" in finding.message
+
+
+def test_sl913_closed_brackets_joined_by_or_are_info(audit_findings: FindingsFn) -> None:
+    script = SKLEARN_SCRIPT.replace(
+        '[ "$GITHUB_EVENT_NAME" == "schedule" ]',
+        '[ "$GITHUB_EVENT_NAME" == "schedule" ] || [ "$CIRRUS_CRON" == "nightly" ]',
+    )
+    (finding,) = audit_findings({"tools/u.sh": script}, select=["SL913"])
+    assert finding.severity is Severity.INFO
 
 
 def test_sl913_numpy_functions(audit: AuditFn) -> None:

@@ -88,7 +88,8 @@ def tool_auth(tool: str, options: Mapping[str, str], index: str | None = None) -
         return ToolAuth(tool, (Scheme("an API token", pair, pair),), reads_pypirc=True)
     if tool == "poetry":
         repo = options.get("-r") or options.get("--repository") or "pypi"
-        key = re.sub(r"[^A-Z0-9]", "_", repo.upper())
+        # poetry's Config.get: upper case, `-` as `_` (poetry 2.5.1)
+        key = repo.upper().replace("-", "_")
         token_var = f"POETRY_PYPI_TOKEN_{key}"
         basic = (f"POETRY_HTTP_BASIC_{key}_USERNAME", f"POETRY_HTTP_BASIC_{key}_PASSWORD")
         return ToolAuth(

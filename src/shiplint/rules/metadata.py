@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from shiplint.build_backend import analyze
+from shiplint.build_backend import analyze, metadata_facts
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.metadata import facts, file_state, in_checkout, project_metadata
 from shiplint.rules import register
@@ -451,6 +451,36 @@ def _spdx_guess(value: str) -> str | None:
     return None
 
 
+def _free_text_license(project: Project) -> tuple[bool | None, str]:
+    """Whether the build backend writes a `[project].license` string that is no SPDX
+    expression into the free-text ``License`` field (True), refuses it or writes it as
+    ``License-Expression`` (False), or the pinned releases disagree (None); and the backend
+    package (``[metadata.license-text-fallback]`` in facts.toml)."""
+    backend = project_metadata(project).backend or "setuptools.build_meta"
+    backend = backend.split(":", 1)[0].strip()
+    known = facts().get("license-text-fallback", {})
+    entry = known.get(backend) if isinstance(known, dict) else None
+    if not isinstance(entry, dict):
+        return False, backend
+    package = str(entry.get("package", backend))
+    until = entry.get("until")
+    if not until:
+        return True, package
+    reached = _version_reached(project, package, str(until))
+    return (None if reached is None else not reached), package
+
+
+def _setuptools_ignores_license_expression(project: Project) -> bool:
+    """Whether setuptools builds the project and every ``[build-system] requires`` entry
+    keeps it below the release that reads setup.cfg/setup.py ``license_expression``
+    (77.0.0, the ``pep639-since`` of setuptools' metadata facts); older releases ignore
+    the option."""
+    if not project_metadata(project).setuptools:
+        return False
+    since = metadata_facts().backends["setuptools"].threshold("pep639-since")
+    return since is not None and _version_reached(project, "setuptools", str(since)) is False
+
+
 @register
 class InvalidLicenseExpression(Rule):
     """A license expression that is not valid SPDX.
@@ -458,9 +488,25 @@ class InvalidLicenseExpression(Rule):
     A string `license` in `[project]` (and `license_expression` in setup.cfg or
     setup.py) is a PEP 639 SPDX license expression: SPDX identifiers (`MIT`,
     `Apache-2.0`, `BSD-3-Clause`, `LicenseRef-…`) joined by `AND`, `OR`, `WITH`.
-    Free text such as `"MIT License"`, `"Apache 2.0"` or `"BSD"` is not one: backends
-    refuse it, and PyPI refuses the upload with
-    `400 'Apache 2.0' is invalid for 'license-expression'`.
+    Free text such as `"MIT License"`, `"Apache 2.0"` or `"BSD"` is not one. Most
+    backends stop the build (setuptools 77+, hatchling, flit-core 3.11+, uv_build,
+    scikit-build-core and meson-python through pyproject-metadata; setuptools below 77
+    refuses any string `license`); pdm-backend (2.5.0) and maturin 1.9.2+ write it as
+    `License-Expression`, and then twine 6.1+ stops before uploading
+    (`InvalidDistribution: Invalid distribution metadata: 'MIT License' is invalid for
+    'license-expression'`) and PyPI refuses the upload with
+    `400 'Apache 2.0' is invalid for 'license-expression'. See
+    https://packaging.python.org/specifications/core-metadata for more information.`
+    (warehouse's `forklift/metadata.py` validates with `packaging.metadata`; checked at
+    warehouse 6b62157, 2026-08-21, and twine 7.0.0).
+
+    Not reported where the text is accepted: poetry-core writes a `[project].license` that
+    is no SPDX expression into the old free-text `License` field with a deprecation warning
+    (2.2.0 and later; 2.0 and 2.1 always did; measured with 2.5.0), and so does maturin
+    before 1.9.2; setuptools before 77 ignores setup.cfg/setup.py `license_expression`
+    altogether. When the `[build-system] requires` entries disagree on which maturin is
+    installed, the finding is a warning. The backends are listed in `facts.toml` under
+    `[metadata.license-text-fallback]`.
 
     An expression that is valid but not in canonical case (`mit`) is accepted and
     normalised by PyPI, so it is not reported.
@@ -487,6 +533,16 @@ class InvalidLicenseExpression(Rule):
             try:
                 canonicalize_license_expression(text.value)
             except Invalid as exc:
+                severity = None
+                package = ""
+                if declared.kind == "pyproject":
+                    free_text, package = _free_text_license(project)
+                    if free_text is True:
+                        continue  # written as the old License field, which takes any text
+                    if free_text is None:
+                        severity = Severity.WARNING
+                elif _setuptools_ignores_license_expression(project):
+                    continue
                 guess = _spdx_guess(text.value)
                 if guess:
                     help = f"Use the SPDX expression `{guess}`."
@@ -497,12 +553,20 @@ class InvalidLicenseExpression(Rule):
                         "AND/OR/WITH, or `LicenseRef-Proprietary` for a proprietary license."
                     )
                     fix = None
+                if severity is Severity.WARNING:
+                    help += (
+                        f" The `[build-system] requires` entries disagree on which {package} "
+                        "is installed: older releases write the text as the free-text License "
+                        "field, newer ones as License-Expression, which twine and PyPI refuse."
+                    )
                 yield self.at(
                     text.loc,
                     f"{_field(declared, text)} `{text.value}` is not an SPDX license "
-                    f"expression ({_first_line(exc)}): PyPI refuses the upload with "
-                    f"`400 {text.value!r} is invalid for 'license-expression'`",
+                    f"expression ({_first_line(exc)}): the build stops, or twine and PyPI "
+                    f"refuse the upload (`400 {text.value!r} is invalid for "
+                    "'license-expression'`)",
                     help,
+                    severity=severity,
                     fix=fix,
                 )
 
@@ -515,8 +579,17 @@ class InvalidProjectName(Rule):
     """A project name that core metadata does not allow.
 
     A distribution name may contain only ASCII letters, digits, `.`, `_` and `-`, and must
-    start and end with a letter or digit (the core-metadata name rule). Build backends
-    and PyPI refuse anything else: `400 'star dust' is invalid for 'name'`.
+    start and end with a letter or digit (the core-metadata name rule). Backends reading
+    `[project]` stop the build (setuptools: `` `project.name` must be pep508-identifier``;
+    hatchling, flit-core, pdm-backend and poetry-core likewise). setuptools takes a
+    setup.cfg/setup.py name as written: it writes the wheel under the normalised name
+    (`star-dust`) but keeps `star dust` in the sdist (measured with 76.1 and 84.2). twine
+    6.1+ refuses such a distribution before uploading anything (`InvalidDistribution:
+    Invalid distribution metadata: 'star dust' is invalid for 'name'`), and PyPI checks the
+    name of the upload form first: `400 'star dust' is an invalid value for Name. Error:
+    Start and end with a letter or numeral containing only ASCII numeric and '.', '_' and
+    '-'. See https://packaging.python.org/specifications/core-metadata for more
+    information.` (warehouse `forklift/forms.py`, checked at 6b62157, 2026-08-21).
 
     Fix: use `-` (or `_`) instead of spaces and other characters, e.g. `star-dust`; the
     import package name is independent of the distribution name.
@@ -546,8 +619,10 @@ class InvalidProjectName(Rule):
                 yield self.at(
                     text.loc,
                     f"{_field(declared, text)} `{text.value}` is not a valid distribution "
-                    f"name: PyPI refuses the upload with `400 {text.value!r} is invalid for "
-                    f"'name'. {_SEE}`",
+                    f"name: the build stops, or twine and PyPI refuse the upload (`400 "
+                    f"{text.value!r} is an invalid value for Name. Error: Start and end with a "
+                    "letter or numeral containing only ASCII numeric and '.', '_' and '-'. "
+                    f"{_SEE}`)",
                     "Use only ASCII letters, digits, `.`, `_` and `-`, starting and ending "
                     f"with a letter or digit{hint}.",
                 )
@@ -562,9 +637,13 @@ class InvalidStaticVersion(Rule):
 
     PyPI accepts only PEP 440 versions (`1.2.0`, `1.2.0rc1`, `1.2.0.post1`,
     `1.2.0.dev3`); `1.2.0-SNAPSHOT` or `1.2.0-final-2` fail with
-    `400 '1.2.0-SNAPSHOT' is invalid for 'version'`, and build backends refuse them too.
-    A *local* version (`1.2.0+cu121`, `1.2.0+g1234abc`) is valid PEP 440 but PyPI refuses
-    it: `400 The use of local versions in '1.2.0+g1234abc' is not allowed.` (reported
+    `400 '1.2.0-SNAPSHOT' is invalid for 'version'. See
+    https://packaging.python.org/specifications/core-metadata for more information.`
+    Build backends refuse them first (setuptools 84.2, also for setup.cfg; hatchling,
+    flit-core, pdm-backend, poetry-core), and twine 6.1+ validates the same way before
+    uploading. A *local* version (`1.2.0+cu121`, `1.2.0+g1234abc`) is valid PEP 440, and
+    only PyPI refuses it: `400 The use of local versions in '1.2.0+g1234abc' is not
+    allowed.` (warehouse `forklift/metadata.py`, checked at 6b62157, 2026-08-21; reported
     when the repository uploads to PyPI or TestPyPI and is not a workspace root: a static
     `+private` version is also a way to keep an unpublished project off PyPI).
 
@@ -631,10 +710,14 @@ class InvalidRequiresPython(Rule):
     """`requires-python` / `python_requires` that is not a PEP 440 specifier set.
 
     Installers read `Requires-Python` to skip releases that do not support the running
-    Python; a value that does not parse breaks that. PyPI refuses the upload with
-    `400 '>=3.9.*' is invalid for 'requires-python'`, and recent setuptools and other
-    backends stop the build. Usual mistakes: `>=3.9.*` (`.*` only goes with `==`/`!=`),
-    `3.9` (no operator), `^3.9` (Poetry syntax).
+    Python; a value that does not parse breaks that. setuptools (84.2, also setup.cfg
+    `python_requires`), hatchling and pdm-backend stop the build; flit-core (4.2) and
+    poetry-core (2.5) write the value, and then twine 6.1+ refuses the distribution before
+    uploading (`InvalidDistribution: Invalid distribution metadata: '>=3.9.*' is invalid for
+    'requires-python'`) and PyPI refuses the upload with `400 '>=3.9.*' is invalid for
+    'requires-python'. See https://packaging.python.org/specifications/core-metadata for
+    more information.` (warehouse 6b62157, 2026-08-21). Usual mistakes: `>=3.9.*` (`.*`
+    only goes with `==`/`!=`), `3.9` (no operator), `^3.9` (Poetry syntax).
 
     Fix: a comma-separated PEP 440 specifier set, e.g. `>=3.9`.
     """
@@ -836,20 +919,28 @@ class PrivateClassifierUploaded(Rule):
 # --- SL739 -------------------------------------------------------------------------------------
 
 
-def _content_type_problem(value: str) -> str | None:
-    """What is wrong with a Description-Content-Type value (None: PyPI accepts it)."""
+def _content_type_problem(value: str) -> tuple[str, str] | None:
+    """What is wrong with a Description-Content-Type value, and the error packaging's
+    metadata validation gives for it (the one twine 6.1+ and PyPI report), or None when
+    they accept it. packaging lists the valid values in set order, which changes from one
+    process to the next; the quoted error lists them sorted."""
     from packaging.metadata import Metadata
 
     raw = {"metadata_version": "2.1", "name": "x", "version": "0"}
     try:
         Metadata.from_raw({**raw, "description_content_type": value})  # type: ignore[typeddict-item]
     except Exception as group:  # an ExceptionGroup of InvalidMetadata
+        errors = getattr(group, "exceptions", [group])
+        error = re.sub(
+            r"\[([^\]]*)\]",
+            lambda m: "[" + ", ".join(sorted(m.group(1).split(", "))) + "]",
+            str(errors[0]) if errors else str(group),
+        )
         allowed = ", ".join(facts().get("readme-content-types", ()))
         main = value.split(";", 1)[0].strip().lower()
         if main not in facts().get("readme-content-types", ()):
-            return f"the content type must be one of {allowed}"
-        errors = getattr(group, "exceptions", [group])
-        return str(errors[0]) if errors else str(group)
+            return f"the content type must be one of {allowed}", error
+        return "a parameter PyPI does not accept", error
     return None
 
 
@@ -870,10 +961,21 @@ class ReadmeContentType(Rule):
 
     * setup.cfg `long_description = file: README.md`, or setup.py
       `long_description=open("README.md").read()` (or `Path(...).read_text()`), without
-      `long_description_content_type = text/markdown` (setuptools does not guess it);
-    * a content type PyPI does not know, such as `text/x-markdown` (only `text/markdown`,
-      `text/x-rst` and `text/plain` are valid: `'text/x-markdown' is an invalid value for
-      Description-Content-Type`);
+      `long_description_content_type = text/markdown` (setuptools does not guess it; checked
+      up to 84.2). A warning: whether the upload fails depends on the file, since Markdown
+      that happens to be valid reStructuredText (headings, inline code, fenced code blocks
+      often are) is accepted and shown unformatted;
+    * a content type PyPI does not know, such as `text/x-markdown`, or a charset other than
+      UTF-8 or a Markdown variant other than `GFM`/`CommonMark`: only `text/markdown`,
+      `text/x-rst` and `text/plain` are valid. PyPI validates the field with
+      `packaging.metadata` (since pypi/warehouse#15631, 2024-03-19; checked at warehouse
+      6b62157, 2026-08-21) and refuses the upload with `400 'description-content-type' must
+      be one of ['text/markdown', 'text/plain', 'text/x-rst'], not 'text/x-markdown'. See
+      https://packaging.python.org/specifications/core-metadata for more information.` (the
+      list in set order); twine 6.1 and later run the same validation
+      and stop before uploading (`InvalidDistribution: Invalid distribution metadata: …`).
+      Older PyPI answered `'text/x-markdown' is an invalid value for
+      Description-Content-Type`;
     * pyproject `readme = "README"` whose extension is not `.md`, `.rst` or `.txt` and no
       `content-type` (backends stop: `Unable to determine the content-type based on the
       extension of readme file: README`);
@@ -918,8 +1020,9 @@ class ReadmeContentType(Rule):
     def _content_type(self, readme: Readme) -> Iterator[Finding]:
         ctype = readme.content_type
         if ctype is not None:
-            problem = _content_type_problem(ctype.value)
-            if problem is not None:
+            found = _content_type_problem(ctype.value)
+            if found is not None:
+                problem, error = found
                 fix = None
                 if ctype.value.split(";", 1)[0].strip().lower() == "text/x-markdown":
                     fixed = re.sub(r"(?i)text/x-markdown", "text/markdown", ctype.value)
@@ -927,8 +1030,8 @@ class ReadmeContentType(Rule):
                 yield self.at(
                     ctype.loc,
                     f"`{ctype.value}` is not a valid description content type ({problem}): "
-                    f"PyPI refuses the upload (`{ctype.value!r} is an invalid value for "
-                    "Description-Content-Type`)",
+                    f"PyPI refuses the upload (`400 {error.rstrip('.')}. {_SEE}`), and twine 6.1 "
+                    "or later stops before it with the same error",
                     "Use `text/markdown` (Markdown), `text/x-rst` (reStructuredText) or "
                     "`text/plain`.",
                     fix=fix,
@@ -982,11 +1085,13 @@ class ReadmeContentType(Rule):
         yield self.at(
             text.loc,
             f"the long description is read from the Markdown file `{text.value}` without "
-            f"`{key}`: PyPI takes it for reStructuredText and refuses what does not render "
-            "(`400 The description failed to render in the default format of "
-            "reStructuredText. See https://pypi.org/help/#description-content-type for more "
-            "information.`)",
-            f"Add {setting}.",
+            f"`{key}`: PyPI takes it for reStructuredText, shows it unformatted, and refuses "
+            "it when it is not valid reStructuredText (`400 The description failed to render "
+            "in the default format of reStructuredText. See "
+            "https://pypi.org/help/#description-content-type for more information.`)",
+            f"Add {setting}. (Whether this Markdown also parses as reStructuredText decides "
+            "whether the upload fails: `twine check --strict dist/*` tells.)",
+            severity=Severity.WARNING,
             fix=fix,
         )
 

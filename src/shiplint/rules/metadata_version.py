@@ -257,9 +257,9 @@ class PublisherTooOldForMetadata(Rule):
 
     Current build backends write newer core metadata than old publishers can read:
     setuptools 77+, hatchling 1.27+, maturin 1.7.6+, flit-core 3.11+ and poetry-core 2.2+
-    write Metadata-Version 2.4 (the PEP 639 license fields), hatchling 1.32+ writes 2.5
-    (PEP 794). An unpinned `[build-system] requires` entry installs the newest release, so
-    this happens without any change in the repository. The twine inside an old
+    write Metadata-Version 2.4 (the PEP 639 license fields), hatchling 1.32+ and flit-core
+    4.0+ write 2.5 (PEP 794). An unpinned `[build-system] requires` entry installs the
+    newest release, so this happens without any change in the repository. The twine inside an old
     pypa/gh-action-pypi-publish (or an old twine pinned in the job) then rejects every
     distribution before uploading it:
 
@@ -483,6 +483,14 @@ class BackendTooOldForLicenseMetadata(Rule):
     `[tool.setuptools] license-files`: those releases write `License-File` under 2.1/2.2.
     twine leaves the field out below 2.4, `uv publish` and `hatch publish` send it, so this
     case is reported when the repository publishes with one of those.
+
+    Checked at the sources: hatchling 1.25.0 `metadata/spec.py` writes License-Expression
+    and License-File under 2.1-2.3, 1.26.x stops doing so and 1.27.0 writes 2.4; twine
+    6.1.0-7.0.0 `package.py` drops License-File below 2.4 (older twine never sent it); uv
+    publish (astral-sh/uv 26a9dd4, 2026-08-21, `uv-publish/src/lib.rs`) and hatch publish
+    (`hatch/index/publish.py`, pypa/hatch ed8e30b) send every `License-File` as written;
+    warehouse (6b62157, 2026-08-21) validates the upload form with `packaging.metadata`,
+    whose error is the one quoted above.
 
     Fix: raise the backend's floor (`setuptools>=77`, `hatchling>=1.27`, `maturin>=1.9`,
     `flit_core>=3.11`) and drop the upper bound; or, to keep the old backend, stop writing

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 
 def _poetry_key(name: str) -> str:
-    """A repository name as poetry spells it in variable names (``test-pypi`` → TEST_PYPI)."""
-    return re.sub(r"[^A-Z0-9]", "_", name.upper())
+    """A repository name as poetry spells it in variable names (``test-pypi`` → TEST_PYPI):
+    upper case, ``-`` as ``_`` (``Config.get``: ``k.upper().replace("-", "_")``). Other
+    characters stay, so ``test.pypi`` has no variable a shell can set."""
+    return name.upper().replace("-", "_")
 
 
 def _poetry_args(cmd: ShellCommand) -> list[str] | None:
@@ -144,19 +146,23 @@ class PoetryRepositoryNotConfigured(Rule):
     """`poetry publish` to a repository poetry does not know, or with the token under
     another name.
 
-    poetry knows one repository by itself, `pypi`. Any other `-r/--repository NAME` must
-    be configured where poetry runs: `poetry config repositories.NAME URL` or the variable
-    `POETRY_REPOSITORIES_NAME_URL` (NAME upper-cased, `-` and `.` as `_`). A
-    `[[tool.poetry.source]]` entry does not do it: sources are where poetry *installs*
-    from; publishing repositories are user configuration. poetry then stops with
-    `Repository NAME is not defined`.
+    Without `-r`, poetry uploads to PyPI. Any `-r/--repository NAME`, even `-r pypi`, is
+    looked up in poetry's configuration and must be set where poetry runs: `poetry config
+    repositories.NAME URL` or the variable `POETRY_REPOSITORIES_NAME_URL` (NAME upper-cased,
+    `-` as `_`; a name with a `.` has no usable variable). A `[[tool.poetry.source]]` entry
+    does not do it: sources are where poetry *installs* from; publishing repositories are
+    user configuration. poetry then stops with `Repository NAME is not defined`
+    (`publishing/publisher.py`; measured with poetry 2.5.1: `poetry publish -r pypi` fails
+    so, and `-r test.pypi` with `POETRY_REPOSITORIES_TEST_PYPI_URL` too).
 
     The token must be named after the same repository: `POETRY_PYPI_TOKEN_<NAME>` (or
     `poetry config pypi-token.NAME`). A `POETRY_PYPI_TOKEN_PYPI` for `-r testpypi`, or
     `POETRY_PYPI_TOKEN_TESTPYPI` for a plain `poetry publish`, is never read: the upload
     goes without credentials and fails with `HTTP Error 403: Invalid or non-existent
-    authentication information` (python-poetry/poetry#2210, #6320). poetry does not read
-    `~/.pypirc` either, so a `.pypirc` written for twine leaves it without a token.
+    authentication information` (python-poetry/poetry#2210, #6320; warehouse answers an
+    upload without credentials so, `forklift/decorators.py` at 6b62157). poetry does not
+    read `~/.pypirc` either, so a `.pypirc` written for twine leaves it without a token,
+    and it has no trusted publishing of its own (poetry 2.5.1).
 
     Fix: configure the repository (`poetry config repositories.testpypi
     https://test.pypi.org/legacy/` or `POETRY_REPOSITORIES_TESTPYPI_URL`) and name the
@@ -196,7 +202,7 @@ class PoetryRepositoryNotConfigured(Rule):
             key = _poetry_key(repo)
             where = repo_arg.loc if repo_arg is not None else upload.loc
             setup = _poetry_setup(project, upload)
-            if key != "PYPI" and key not in setup.repositories:
+            if repo_arg is not None and key not in setup.repositories:
                 if sources is None:
                     sources = _pyproject_sources(project)
                 note = (
@@ -209,10 +215,12 @@ class PoetryRepositoryNotConfigured(Rule):
                     where,
                     f"`poetry publish -r {repo}`: repository `{repo}` is not configured, "
                     f"poetry stops with `Repository {repo} is not defined`",
-                    f"poetry knows only `pypi` by itself.{note} Configure the upload URL "
+                    f"poetry uploads to PyPI by itself only without `-r`; every `-r NAME`, "
+                    f"`pypi` too, must be configured.{note} Configure the upload URL "
                     f"before publishing: `poetry config repositories.{repo} <URL>` (for "
                     f"TestPyPI `https://test.pypi.org/legacy/`) or set "
-                    f"`POETRY_REPOSITORIES_{key}_URL` in the step's env.",
+                    f"`POETRY_REPOSITORIES_{key}_URL` in the step's env"
+                    + (", or drop `-r pypi`." if key == "PYPI" else "."),
                 )
                 continue
             if any(c.via == "flag" and not c.username for c in upload.credentials):

@@ -19,9 +19,12 @@ from shiplint.model.commands import option_value, program_name
 from shiplint.model.tox_config import (
     ini_disallowed,
     ini_passes,
+    ini_section,
+    ini_setting,
     run_env_names,
     toml_disallowed,
     toml_passes,
+    toml_setting,
 )
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -153,6 +156,93 @@ def _tox_env_passes(
     return (*toml_passes(tox, env), toml_disallowed(tox, env))
 
 
+#: tox-uv's run env types pass every ``UV_*`` variable by default (tox-uv 1.4.0,
+#: tox-dev/tox-uv f4642ff "Pass through often used environment variables"; still so in
+#: 1.36.0, ``_venv.py`` ``_default_pass_env``). tox itself passes no credential variable
+#: by default (tox 4.67.17 ``tox_env/api.py``, ``python/api.py``, ``virtual_env/api.py``).
+TOX_UV_PASS_ENV = "UV_*"
+_TOX_UV = re.compile(r"(?<![\w.-])tox[-_]uv(?![\w-])", re.IGNORECASE)
+#: the settings a ``-x``/``--override``/``TOX_OVERRIDE`` may change that decide what passes
+_PASSING_KEYS = frozenset(
+    {"pass_env", "passenv", "set_env", "setenv", "disallow_pass_env"},
+)
+
+
+def _tox_settings(project: Project, upload: Upload) -> tuple[str | None, str]:
+    """(the env's ``runner``, the text of the configuration's ``requires``) for the tox
+    env that runs ``upload``."""
+    src = upload.source
+    env = upload.context.label
+    if src.kind in ("tox-ini", "setup-cfg"):
+        ini = project.ini(src)
+        if ini is None:
+            return None, ""
+        core = "tox:tox" if src.kind == "setup-cfg" else "tox"
+        runner = ini_setting(ini, ini_section(env), ("runner",))
+        return (runner[0] if runner else None), " ".join(ini_setting(ini, core, ("requires",)))
+    doc = project.toml(src)
+    if doc is None:
+        return None, ""
+    tox: object = doc.data
+    if src.kind == "pyproject":
+        legacy = legacy_tox_ini(src, doc)
+        if legacy is not None:
+            runner = ini_setting(legacy.ini, ini_section(env), ("runner",))
+            requires = " ".join(ini_setting(legacy.ini, "tox", ("requires",)))
+            return (runner[0] if runner else None), requires
+        tool = doc.data.get("tool")
+        tox = tool.get("tox") if isinstance(tool, dict) else None
+    if not isinstance(tox, dict):
+        return None, ""
+    runner_value = toml_setting(tox, env, "runner")
+    required = tox.get("requires")
+    return (
+        runner_value if isinstance(runner_value, str) else None,
+        " ".join(r for r in required if isinstance(r, str)) if isinstance(required, list) else "",
+    )
+
+
+def _runs_tox_uv(project: Project, upload: Upload, runner: ShellCommand) -> bool:
+    """Whether the env runs with tox-uv's runner: the env names a ``uv-venv`` runner, or
+    it names none and tox-uv is required by the configuration or installed by the CI job
+    (or script) that starts tox."""
+    env_runner, requires = _tox_settings(project, upload)
+    if env_runner is not None:
+        return env_runner.strip().startswith("uv-venv")
+    if _TOX_UV.search(requires):
+        return True
+    job = runner.context.job
+    for cmd in project.model.commands:
+        same = cmd.context.job is job if job is not None else cmd.source is runner.source
+        if same and any(_TOX_UV.search(arg.text) for arg in cmd.args):
+            return True
+    return False
+
+
+def _overrides_passing(runner: ShellCommand) -> bool:
+    """Whether tox is started with an override of what its envs pass (``-x
+    testenv:release.pass_env+=TWINE_PASSWORD``, ``--override=…``, or ``TOX_OVERRIDE``):
+    shiplint does not apply overrides, so it cannot tell."""
+    values: list[str] = []
+    args = runner.args
+    for i, arg in enumerate(args):
+        text = arg.text
+        if text in ("-x", "--override") and i + 1 < len(args):
+            values.append(args[i + 1].text)
+        elif text.startswith("--override="):
+            values.append(text.partition("=")[2])
+        elif text.startswith("-x") and len(text) > 2:
+            values.append(text[2:])
+    override = runner.env.get("TOX_OVERRIDE")
+    if override is not None:
+        values.extend(re.split(r"[\n;]", override.text))
+    for value in values:
+        key = value.partition("=")[0].rstrip("+").strip()
+        if key.rsplit(".", 1)[-1].strip().lower() in _PASSING_KEYS:
+            return True
+    return False
+
+
 def _disallowed_credentials(
     auth: ToolAuth, pass_env: list[str], set_env: list[str], disallowed: list[str]
 ) -> list[str]:
@@ -169,7 +259,14 @@ class ToxUploadDropsCredentials(Rule):
 
     tox runs commands with a cleaned environment: only the variables named in `pass_env`
     (tox 3: `passenv`), those set in `set_env`, and a short default list (`PATH`, `HOME`,
-    proxies, `LANG`, `PIP_*` ...) reach them. A CI step that sets `TWINE_PASSWORD`,
+    `NETRC`, proxies, `LANG`, compiler flags, `PIP_*`, `VIRTUALENV_*` ...) reach them. The
+    default list holds no credential: no `TWINE_*`, `FLIT_*`, `UV_*`, `POETRY_*`, `CI`,
+    `GITHUB_*` or `ACTIONS_ID_TOKEN_REQUEST_*` (tox 4.67.17, `tox_env/api.py`,
+    `tox_env/python/api.py`, `tox_env/python/virtual_env/api.py`; `CI` only reaches tox's
+    own code, under another name). tox-uv's runners add `UV_*` (tox-uv 1.4.0 and later,
+    checked up to 1.36.0), so `uv publish` gets `UV_PUBLISH_TOKEN` when the env runs with
+    tox-uv: the configuration `requires` it, the CI job installs it, or the env names a
+    `uv-venv` runner. A CI step that sets `TWINE_PASSWORD`,
     `UV_PUBLISH_TOKEN`, `FLIT_PASSWORD` ... and runs `tox -e release` hands tox the token,
     and tox drops it: twine prompts for a password in a job that cannot answer, or the
     index answers `403 Invalid or non-existent authentication information` (catalogue
@@ -183,7 +280,9 @@ class ToxUploadDropsCredentials(Rule):
     `{[testenv]passenv}` references followed; a name `disallow_pass_env` lists never gets
     through, even when `pass_env` matches it (`TWINE_*` with `TWINE_PASSWORD` disallowed).
     An env that only maintainers run on their own machine is left to shiplint's tox
-    plugin, which also looks at `~/.pypirc`.
+    plugin, which also looks at `~/.pypirc`. Nothing is reported when tox is started with
+    an override of `pass_env`/`set_env` (`-x testenv:release.pass_env+=TWINE_*`,
+    `--override`, `TOX_OVERRIDE`), which shiplint does not apply.
 
     Fix: add the tool's variables to the env's `pass_env` (`TWINE_USERNAME`,
     `TWINE_PASSWORD`; `UV_PUBLISH_TOKEN`; `FLIT_USERNAME`, `FLIT_PASSWORD` ...), or
@@ -232,12 +331,17 @@ class ToxUploadDropsCredentials(Rule):
             if passes is None:
                 continue
             pass_env, set_env, disallowed = passes
+            if _overrides_passing(runner):
+                continue
+            passing = pass_env
+            if _runs_tox_uv(project, upload, runner):
+                passing = [*pass_env, TOX_UV_PASS_ENV]
             options = {name: option_value(arg) for name, arg in upload.options.items()}
             auth = missing_credentials(
                 upload.tool,
                 options,
                 upload.index,
-                PassedEnv(pass_env, set_env, disallowed),
+                PassedEnv(passing, set_env, disallowed),
                 pypirc=_pypirc_prepared(model, runner),
             )
             if auth is None:

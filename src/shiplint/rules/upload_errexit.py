@@ -225,9 +225,14 @@ class UploadWithoutErrexit(Rule):
     (catalogue S-2: h5py's ARM wheel uploads failed for about seven months unnoticed, fixed
     by adding `set -e` in h5py/h5py#2216).
 
-    GitHub Actions runs `run:` blocks with `bash -e` (or `bash -eo pipefail` for
-    `shell: bash`), but not a custom `shell:` such as `bash -l {0}` (used with conda), and a
-    script run as `bash tools/upload.sh` starts without errexit whatever its caller had.
+    GitHub Actions runs `run:` blocks on Linux and macOS with `bash -e {0}` (`sh -e {0}`
+    without bash) when no `shell:` is set, `bash --noprofile --norc -e -o pipefail {0}` for
+    `shell: bash` and `sh -e {0}` for `shell: sh` (actions/runner `ScriptHandler.cs` and
+    `ScriptHandlerHelpers.cs`, checked at 258d6c8, 2026-08-17). A custom `shell:` runs
+    exactly as written, so `bash -l {0}` (used with conda) or `bash {0}` has no errexit,
+    and a script run as `bash tools/upload.sh` starts without errexit whatever its caller
+    had. On Windows runners the default shell is PowerShell, which stops on cmdlet errors
+    but not on a failing program; shiplint does not check PowerShell blocks.
     shiplint reports uploads in script files, and in `run:` blocks whose shell lacks `-e`,
     when no `set -e` / `set -euo pipefail` / `set -o errexit` (or a `#!/bin/bash -e`
     shebang for a script run as a program) comes before them. An upload whose status is
