@@ -1,11 +1,11 @@
-"""SL002: a repeated YAML key is an error where GitHub reads the file, a warning elsewhere."""
+"""SL002, SL003: repeated YAML keys and merge keys where GitHub reads the file, elsewhere."""
 
 from __future__ import annotations
 
 from typing import Callable
 
 from shiplint.findings import Finding
-from tests.conftest import hit
+from tests.conftest import AuditFn, hit
 
 FindingsFn = Callable[..., list[Finding]]
 
@@ -85,3 +85,67 @@ def test_second_document_by_reader(audit_findings: FindingsFn) -> None:
         (".gitlab-ci.yml", 6, "info"),
     ]
     assert "GitLab CI `spec:` header" in findings[1].help
+
+
+# --- SL003: merge keys -------------------------------------------------------------------------
+
+ANCHORED = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        env: &build-env
+          PIP_DISABLE_PIP_VERSION_CHECK: "1"
+        steps:
+          - run: python -m build
+      publish:
+        needs: build
+        runs-on: ubuntu-latest
+        env: *build-env
+        steps:
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_anchors_and_aliases_are_not_merge_keys(audit: AuditFn) -> None:
+    # GitHub reads anchors and aliases in workflows (2025-09-18): nothing to report
+    assert audit({".github/workflows/release.yml": ANCHORED}, select=["SL003"]) == []
+
+
+def test_merge_key_in_workflow_and_action(audit_findings: FindingsFn) -> None:
+    workflow = ANCHORED.replace(
+        "        env: *build-env\n", "        env:\n          <<: *build-env\n          CI: '1'\n"
+    )
+    action = """
+        name: publish
+        runs:
+          using: composite
+          steps:
+            - &upload
+              run: twine upload dist/*
+              shell: bash
+            - <<: *upload
+              env: {TWINE_REPOSITORY: testpypi}
+    """
+    gitlab = """
+        .upload: &upload
+          image: python:3.12
+          script: [twine upload dist/*]
+        upload:
+          <<: *upload
+          rules:
+            - if: $CI_COMMIT_TAG
+    """
+    files = {
+        ".github/workflows/release.yml": workflow,
+        ".github/actions/publish/action.yml": action,
+        ".gitlab-ci.yml": gitlab,
+    }
+    findings = audit_findings(files, select=["SL003"])
+    assert [(f.rule, f.path, f.line, f.column, f.severity.value) for f in findings] == [
+        (*hit("SL003", ".github/actions/publish/action.yml", action, "<<"), "error"),
+        (*hit("SL003", ".github/workflows/release.yml", workflow, "<<"), "error"),
+    ]
+    assert "does not support `<<:`" in findings[0].help

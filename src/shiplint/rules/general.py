@@ -197,11 +197,18 @@ class DuplicateKey(Rule):
 class MergeKey(Rule):
     """A workflow uses the YAML merge key `<<:`.
 
-    GitHub Actions accepts anchors and aliases but not merge keys: the workflow fails to
-    load. Other CI systems and tools may accept them; only GitHub workflow and action
-    files are reported.
+    GitHub Actions reads anchors and aliases in workflows since 2025-09-18 (github.com;
+    GitHub's changelog "Actions: YAML anchors and non-public workflow templates"), but not
+    merge keys, and GitHub said so when it shipped them (actions/runner#1182, 2025-08-04).
+    Its parser (actions/runner `src/Sdk/WorkflowParser`, 2026) gives `<<` no meaning: it
+    stays an ordinary key, which no workflow keyword accepts (`Unexpected value '<<'` in a
+    job or step, `A mapping was not expected` under `env:`), so the workflow is invalid and
+    nothing in it runs. In an action's `action.yml` the runner refuses even the anchor
+    (`Anchors are not currently supported`). actionlint 1.7.10 and later report merge keys
+    too. Other CI systems (GitLab CI, for one) resolve merge keys; only GitHub workflow and
+    action files are reported.
 
-    Repeat the keys explicitly, or use an alias for a whole value (`env: *common-env`).
+    Repeat the keys explicitly, or alias a whole value (`env: *common-env`).
     """
 
     code = "SL003"
