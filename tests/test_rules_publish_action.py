@@ -6,7 +6,7 @@ import textwrap
 from typing import Callable
 
 from shiplint.findings import Finding, Severity
-from tests.conftest import AuditFn, hit
+from tests.conftest import AuditFn, hit, pos_of
 
 WF = ".github/workflows/release.yml"
 FindingsFn = Callable[..., list[Finding]]
@@ -339,6 +339,73 @@ def test_dotted_matrix_keys_and_label_templates(audit: AuditFn) -> None:
                 uses: pypa/gh-action-pypi-publish@release/v1
     """
     assert audit({WF: wf}, select=["SL204"]) == [hit("SL204", WF, wf, "windows]")]
+
+
+def test_severity_follows_what_decides_the_step(audit_findings: FindingsFn) -> None:
+    def found(wf: str) -> list[tuple[int, str]]:
+        findings = audit_findings({WF: wf}, select=["SL204"])
+        return [(f.line or 0, f.severity.value) for f in findings]
+
+    windows, macos = pos_of(MATRIX, "windows-latest")[0], pos_of(MATRIX, "macos-14")[0]
+    # a step output decides: the step may well run there, check it
+    wf = MATRIX.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        '          - id: check\n            run: echo "new=$(python tools/is_new.py)" >> '
+        "\"$GITHUB_OUTPUT\"\n          - if: steps.check.outputs.new == 'true'\n"
+        "            uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
+    assert found(wf) == [(windows, "warning"), (macos, "warning")]
+    (finding, _) = audit_findings({WF: wf}, select=["SL204"])
+    assert "condition shiplint cannot evaluate" in finding.help
+    # continue-on-error: the failure leaves the run green, the Linux leg still publishes
+    wf = MATRIX.replace(
+        "              skip-existing: true\n",
+        "              skip-existing: true\n            continue-on-error: true\n",
+    )
+    assert "continue-on-error: true" in wf
+    assert found(wf) == [(windows, "info"), (macos, "info")]
+    # the other matrix axis is known leg by leg: python 3.12 runs on every OS
+    wf = MATRIX.replace(
+        "            os: [ubuntu-latest, windows-latest, macos-14]\n",
+        "            os: [ubuntu-latest, windows-latest, macos-14]\n"
+        "            python: ['3.11', '3.12']\n",
+    ).replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - if: matrix.python == '3.12'\n"
+        "            uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
+    assert found(wf) == [(windows, "error"), (macos, "error")]
+    assert found(wf.replace("matrix.python == '3.12'", "matrix.python == '3.13'")) == []
+
+
+def test_trigger_that_publishes_is_evaluated(audit_findings: FindingsFn) -> None:
+    # a push to main builds, a release publishes: the release run certainly reaches it
+    wf = """
+        on:
+          push:
+            branches: [main]
+          release:
+            types: [published]
+        jobs:
+          wheels:
+            runs-on: macos-14
+            permissions:
+              id-token: write
+            steps:
+              - run: pipx run cibuildwheel
+              - if: github.event_name == 'release'
+                uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  packages-dir: wheelhouse
+    """
+    findings = audit_findings({WF: wf}, select=["SL204"])
+    assert [(f.rule, f.path, f.line, f.column, f.severity) for f in findings] == [
+        (*hit("SL204", WF, wf, "macos-14"), Severity.ERROR)
+    ]
+    assert "only able to run under GNU/Linux environments" in findings[0].help
+    # publishing only on a trigger the workflow does not have: never runs
+    never = wf.replace("github.event_name == 'release'", "github.event_name == 'schedule'")
+    assert audit_findings({WF: never}, select=["SL204"]) == []
 
 
 def test_linux_runners_and_other_actions(audit: AuditFn) -> None:

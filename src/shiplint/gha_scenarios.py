@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -173,10 +174,20 @@ NEVER = Reach(False)
 CERTAIN = Reach(True)
 
 
-def reach(project: Project, workflow: Workflow, job: Job, step: Step | None, facts: Facts) -> Reach:
+def reach(
+    project: Project,
+    workflow: Workflow,
+    job: Job,
+    step: Step | None,
+    facts: Facts,
+    only: Callable[[Leg], bool] | None = None,
+) -> Reach:
     """Whether ``step`` of ``job`` (the job itself when ``step`` is None or belongs to a
-    composite action) runs under ``facts``, leg by leg of the job's matrix."""
-    legs = job_legs(project, job) if uses_leg_values(job) else [Leg(0, 1, {})]
+    composite action) runs under ``facts``, leg by leg of the job's matrix (``only``: on
+    the legs it accepts, e.g. those of one runner)."""
+    legs = job_legs(project, job) if uses_leg_values(job) or only else [Leg(0, 1, {})]
+    if only is not None:
+        legs = [leg for leg in legs if only(leg)]
     own = step is not None and step.job is job
     runs: list[bool | None] = []
     tolerated: list[bool | None] = []

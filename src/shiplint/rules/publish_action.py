@@ -13,8 +13,8 @@ from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import Scenario, Value, condition_expression
 from shiplint.gha_expr import parse as parse_expr
-from shiplint.gha_runners import MACOS, WINDOWS, runners, step_may_run_on
-from shiplint.gha_scenarios import trigger_scenarios
+from shiplint.gha_runners import MACOS, WINDOWS, runners
+from shiplint.gha_scenarios import CERTAIN, NEVER, Reach, reach, trigger_scenarios
 from shiplint.model import Loc
 from shiplint.parse.yamlnodes import YScalar
 from shiplint.rules import register
@@ -22,7 +22,9 @@ from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
     from shiplint.gha_expr import Node
+    from shiplint.gha_matrix import Leg
     from shiplint.gha_refs import Release
+    from shiplint.gha_runners import Runner
     from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
     from shiplint.source import SourceFile
@@ -408,25 +410,33 @@ class PypiPublishUnderscoreInput(Rule):
 class PublishActionNonLinux(Rule):
     """pypa/gh-action-pypi-publish runs in a job on a macOS or Windows runner.
 
-    The action is a Docker container action, and GitHub runs container actions only on
-    Linux runners. On any other runner the step fails at once:
-
-    `##[error]Container action is only supported on Linux`
+    The action runs twine in a Linux container, and GitHub runs containers only on Linux
+    runners. Up to v1.11.0 it is a container action, which GitHub refuses at once on any
+    other runner: `Container action is only supported on Linux`. Since v1.12.0 (2024-11) it
+    is a composite action that pulls a prebuilt image, and its first step stops every other
+    runner itself (`if: runner.os != 'Linux'` in its `action.yml`, still so in 2026):
+    `This action is only able to run under GNU/Linux environments`. Either way the step
+    fails.
 
     This often happens when the publish step sits in the build job of an OS matrix
     (`runs-on: ${{ matrix.os }}`): the Linux leg uploads, the others fail (or the reverse,
     when the step only runs on one of them).
 
+    shiplint evaluates the job's and the step's `if:` for each runner and each trigger: a
+    condition such as `if: runner.os == 'Linux'` (or `matrix.os == 'ubuntu-latest'`) keeps
+    the step off the other runners. It is an error when the step certainly runs there; a
+    warning when that depends on something shiplint cannot evaluate (a step output, a
+    variable); information when `continue-on-error` keeps the run green (the other legs
+    still publish).
+
     Fix: build on every OS, upload the distributions as artifacts, and publish from one
-    separate job with `runs-on: ubuntu-latest` that downloads them. A step condition such
-    as `if: runner.os == 'Linux'` (or `matrix.os == 'ubuntu-latest'`) also avoids it, and
-    shiplint takes it into account.
+    separate job with `runs-on: ubuntu-latest` that downloads them.
     """
 
     code = "SL204"
     name = "publish-action-non-linux"
     severity = Severity.ERROR
-    summary = "pypa/gh-action-pypi-publish on a macOS/Windows runner (container actions need Linux)"
+    summary = "pypa/gh-action-pypi-publish on a macOS/Windows runner (it runs only on Linux)"
     catalogue = ("B-3",)
     before = (
         "build:\n  strategy:\n    matrix:\n      os: [ubuntu-latest, windows-latest]\n"
@@ -454,20 +464,58 @@ class PublishActionNonLinux(Rule):
                 label = runner.os_label
                 if runner.os not in (MACOS, WINDOWS) or label is None or label.loc is None:
                     continue
-                if _dedupe_key(label.loc) in seen or not step_may_run_on(runner, step):
+                if _dedupe_key(label.loc) in seen:
+                    continue
+                got = _reach_on(project, runner, step)
+                severity = got.severity(
+                    Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
+                )
+                if severity is None:
                     continue
                 seen.add(_dedupe_key(label.loc))
                 text = label.text.strip()
                 via = " (from the job's matrix)" if label is runner.matrix_label else ""
                 yield self.at(
                     label.loc,
-                    f"`{text}` runner{via}: pypa/gh-action-pypi-publish is a container action "
-                    "and runs only on Linux",
-                    "On this runner the publish step fails with `Container action is only "
-                    "supported on Linux`. Upload the built distributions as artifacts and "
-                    "publish them from a separate job with `runs-on: ubuntu-latest` (or limit "
-                    "the step with `if: runner.os == 'Linux'`).",
+                    f"`{text}` runner{via}: pypa/gh-action-pypi-publish runs only on Linux",
+                    "On this runner the publish step fails: `This action is only able to run "
+                    "under GNU/Linux environments` (v1.12.0 and later; before, `Container "
+                    "action is only supported on Linux`). Upload the built distributions as "
+                    "artifacts and publish them from a separate job with `runs-on: "
+                    "ubuntu-latest` (or limit the step with `if: runner.os == 'Linux'`)."
+                    + got.doubt(),
+                    severity=severity,
                 )
+
+
+def _reach_on(project: Project, runner: Runner, step: Step) -> Reach:
+    """Whether ``step`` runs on ``runner`` (on the matrix legs that get it) under some
+    trigger of its workflow, and whether its failure there fails the run."""
+    job = step.job
+    workflow = job.workflow
+    if workflow is None:
+        return CERTAIN
+
+    def on_runner(leg: Leg) -> bool:
+        if runner.matrix_value is None or leg.nodes is None:
+            return True
+        return all(
+            leg.value(tuple(key.split("."))) == runner.matrix_value for key in runner.matrix_keys
+        )
+
+    only = on_runner if runner.from_matrix else None
+    found: list[Reach] = []
+    for facts in trigger_scenarios(workflow):
+        got = reach(project, workflow, job, step, {**facts, **runner.facts()}, only)
+        if got.runs is True and got.tolerated is False:
+            return got
+        if got.runs is not False:
+            found.append(got)
+    if not found:
+        return NEVER
+    if all(r.tolerated is True for r in found):
+        return Reach(True if any(r.runs for r in found) else None, True)
+    return Reach(None, False if all(r.tolerated is False for r in found) else None)
 
 
 def _packages_dir(step: Step) -> str:
