@@ -621,3 +621,37 @@ def test_reusable_workflow_without_attestations(audit: AuditFn) -> None:
     assert audit({WF: token}, select=["SL206", "SL303"]) == []
     top_level = publish_workflow("pypa/gh-action-pypi-publish@release/v1")
     assert audit({WF: top_level}, select=["SL206"]) == []
+
+
+def test_attestations_in_reusable_workflow_depend_on_who_calls_it(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    # only `workflow_call` and no caller here: the callers are elsewhere
+    (finding,) = audit_findings({WF: REUSABLE}, select=["SL206"])
+    assert "cannot use trusted publishing at all" in finding.help
+    # a workflow with a release trigger of its own that nothing here calls: its own runs
+    # publish fine (what another repository's call would meet is SL303's)
+    own_trigger = REUSABLE.replace(
+        "    on:\n      workflow_call:\n",
+        "    on:\n      release:\n        types: [published]\n      workflow_call:\n",
+    )
+    assert audit({WF: own_trigger}, select=["SL206", "SL303"]) == [
+        hit("SL303", WF, own_trigger, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+    # called from this repository: those runs fail
+    caller = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            uses: ./.github/workflows/release.yml
+            permissions:
+              id-token: write
+    """
+    files = {WF: own_trigger, ".github/workflows/tag.yml": caller}
+    findings = audit_findings(files, select=["SL206", "SL303"])
+    assert [(f.rule, f.path, f.line, f.column) for f in findings] == [
+        hit("SL206", WF, own_trigger, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+    assert "It is called from `.github/workflows/tag.yml`." in findings[0].help

@@ -16,6 +16,7 @@ from shiplint.gha_expr import parse as parse_expr
 from shiplint.gha_runners import MACOS, WINDOWS, runners
 from shiplint.gha_scenarios import CERTAIN, NEVER, Reach, reach, trigger_scenarios
 from shiplint.model import Loc
+from shiplint.model.workflows import callers
 from shiplint.parse.yamlnodes import YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from shiplint.gha_matrix import Leg
     from shiplint.gha_refs import Release
     from shiplint.gha_runners import Runner
-    from shiplint.model import Job, Step, Upload
+    from shiplint.model import Job, Step, Upload, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -666,17 +667,28 @@ class PypiPublishAttestationsReusable(Rule):
 
     Attestations are signed with the run's OIDC identity, whose Build Config URI names the
     *calling* (top-level) workflow, while PyPI checks them against the trusted publisher,
-    registered for the reusable workflow that holds the publish job. The upload is
-    rejected:
+    which for the token exchange must name the reusable workflow that holds the publish job
+    (warehouse matches the `job_workflow_ref` claim). No publisher satisfies both, and the
+    upload is rejected:
 
     `400 Invalid attestations supplied during upload: Could not verify the uploaded artifact
-    using the included attestation: Verification failed: Certificate's Build Config URI …
-    does not match expected Trusted Publisher (release.yml @ owner/repo)`
+    using the included attestation: Verification failed: Certificate's Build Config URI
+    (…/release.yml@refs/tags/v1.0) does not match expected Trusted Publisher (publish.yml @
+    owner/repo)`
 
-    shiplint reports the trusted-publishing step of a workflow with `on: workflow_call`
-    when the action makes attestations (v1.11.0 and later by default). With a `password:`
-    the action uses the token and ignores attestations, so that case is not reported;
-    trusted publishing without attestations there is SL303.
+    This holds for pypi/warehouse as of 2026-08 (`GitHubPublisher.lookup_by_claims`, and
+    pypi-attestations 0.0.29, whose GitHub policy compares the Build Config URI only); PyPI's
+    documentation still calls reusable workflows unsupported, and the action (v1.14) only
+    warns about them (`Potential workflow misconfiguration`). Attestations are made from
+    v1.11.0 on by default (v1.10.x with `attestations: true`). With a `password:` the action
+    uses the token and skips attestations, so that case is not reported; trusted publishing
+    without attestations there is SL303.
+
+    Reported when a run of the workflow can be a call: its only trigger is `workflow_call`,
+    or a workflow of this repository calls it. A workflow that also has triggers of its own
+    (`release`, `push`) and that nothing here calls publishes fine on those; a caller in
+    another repository cannot use trusted publishing at all (the publisher's repository
+    must hold the called workflow), which SL303 covers.
 
     Fix: move the publish job into the top-level workflow, or set `attestations: false`.
     """
@@ -702,9 +714,10 @@ class PypiPublishAttestationsReusable(Rule):
         seen: set[tuple[str, int]] = set()
         for upload, step in action_uploads(project):
             job = workflow_job(upload)
-            if job is None or job.workflow is None or not job.workflow.is_reusable:
+            if job is None or job.workflow is None:
                 continue
-            if attestations_on(upload, step) is not True:
+            workflow = job.workflow
+            if not runs_as_call(project, workflow) or attestations_on(upload, step) is not True:
                 continue
             setting = step.with_.get_scalar("attestations") if step.with_ else None
             src = step_source(step)
@@ -716,6 +729,18 @@ class PypiPublishAttestationsReusable(Rule):
             if loc is None or _dedupe_key(loc) in seen:
                 continue
             seen.add(_dedupe_key(loc))
+            calling = sorted(
+                {c.workflow.source.rel for c in callers(project.model, workflow) if c.workflow}
+            )
+            if calling:
+                where = ", ".join(f"`{rel}`" for rel in calling)
+                note = f" It is called from {where}."
+            else:
+                note = (
+                    " No workflow here calls it: a caller in another repository cannot use "
+                    "trusted publishing at all (the publisher's repository must hold the "
+                    "called workflow)."
+                )
             yield self.at(
                 loc,
                 "attestations made in a reusable workflow (`on: workflow_call`) are rejected "
@@ -723,6 +748,16 @@ class PypiPublishAttestationsReusable(Rule):
                 "They are signed for the calling workflow while PyPI checks them against the "
                 "publisher of this file, and the upload fails with `400 Invalid attestations "
                 "supplied`. Publish from the top-level workflow, or set "
-                "`attestations: false` here.",
+                "`attestations: false` here." + note,
                 fix=set_input_fix(step, "attestations", "false", "set `attestations: false`"),
             )
+
+
+def runs_as_call(project: Project, workflow: Workflow) -> bool:
+    """Whether a run of ``workflow`` can be a reusable-workflow call: its only trigger is
+    ``workflow_call``, or a workflow of this repository calls it."""
+    if not workflow.is_reusable:
+        return False
+    if set(workflow.triggers) == {"workflow_call"}:
+        return True
+    return any(True for _ in callers(project.model, workflow))

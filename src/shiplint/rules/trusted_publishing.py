@@ -23,6 +23,7 @@ from shiplint.rules.publish_action import (
     input_scalar,
     ref_loc,
     release_of,
+    runs_as_call,
     step_source,
     workflow_job,
 )
@@ -460,6 +461,7 @@ class TrustedPublishingInReusableWorkflow(Rule):
                 upload.tool == ACTION_TOOL
                 and step is not None
                 and attestations_on(upload, step) is True
+                and runs_as_call(project, workflow)
             ):
                 continue  # SL206 reports it
             if _key(upload.loc) in seen:
