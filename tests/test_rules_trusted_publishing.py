@@ -9,7 +9,7 @@ import pytest
 
 from shiplint.findings import Finding, Severity
 from shiplint.gha_expr import UNKNOWN, Evaluator, Facts, Value, pr_facts
-from tests.conftest import AuditFn, hit
+from tests.conftest import AuditFn, hit, pos_of
 
 WF = ".github/workflows/release.yml"
 FindingsFn = Callable[..., list[Finding]]
@@ -174,6 +174,35 @@ def test_cli_trusted_publishing(audit: AuditFn) -> None:
         hit("SL301", WF, wf, "uv:"),
         hit("SL301", WF, wf, "pdm:"),
     ]
+
+
+def test_each_tool_says_its_own_error(audit_findings: FindingsFn) -> None:
+    wf = """
+        on:
+          release:
+            types: [published]
+        permissions:
+          contents: read
+        jobs:
+          action:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+          uv:
+            runs-on: ubuntu-latest
+            steps:
+              - run: uv publish
+          pdm:
+            runs-on: ubuntu-latest
+            steps:
+              - run: pdm publish
+    """
+    findings = audit_findings({WF: wf}, select=["SL301"])
+    assert [f.line for f in findings] == [pos_of(wf, j)[0] for j in ("action:", "uv:", "pdm:")]
+    action, uv, pdm = (f.help for f in findings)
+    assert "Trusted publishing exchange failure: OpenID Connect token retrieval failed" in action
+    assert "Failed to obtain OIDC token: is the `id-token: write` permission missing?" in uv
+    assert "Unable to detect OIDC token for CI platform" in pdm
 
 
 def test_reusable_workflow_permissions_come_from_the_caller(audit: AuditFn) -> None:

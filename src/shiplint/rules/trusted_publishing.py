@@ -49,6 +49,13 @@ _EXCHANGE_ERROR = (
     "missing or insufficient OIDC token permissions, the ACTIONS_ID_TOKEN_REQUEST_TOKEN "
     "environment variable was unset`"
 )
+#: what each tool prints when the job has no OIDC token (then it has no credential at all)
+_NO_TOKEN_ERRORS = {
+    "uv": "`Trusted publishing failed: Failed to obtain OIDC token: is the `id-token: write` "
+    "permission missing?` and then an upload without credentials",
+    "pdm": "`Unable to detect OIDC token for CI platform: GitHub: missing or insufficient "
+    "OIDC token permissions, …` and then an upload without credentials",
+}
 
 
 def upload_index(upload: Upload) -> str:
@@ -197,17 +204,25 @@ class MissingIdToken(Rule):
 
     Trusted publishing exchanges the job's OIDC token for a short-lived PyPI token, and
     GitHub hands out that token only to jobs granted `id-token: write`. The default
-    `GITHUB_TOKEN` permissions never include it, and an explicit `permissions:` block (of
-    the workflow or of the job) sets every scope it does not list to `none`. The upload
-    then fails:
+    `GITHUB_TOKEN` permissions never include it (`id-token: none` under both the permissive
+    and the restricted default; GitHub docs, "GITHUB_TOKEN reference", 2026), and an
+    explicit `permissions:` block (of the workflow or of the job) sets every scope it does
+    not list to `none`. The upload then fails. pypa/gh-action-pypi-publish (v1.8.0 and
+    later; the message comes from the `id` library) stops with:
 
     `Trusted publishing exchange failure: OpenID Connect token retrieval failed: GitHub:
     missing or insufficient OIDC token permissions, the ACTIONS_ID_TOKEN_REQUEST_TOKEN
     environment variable was unset`
 
+    `uv publish` (0.12) prints `Trusted publishing failed: Failed to obtain OIDC token: is
+    the id-token: write permission missing?` and `pdm publish` `Unable to detect OIDC token
+    for CI platform`, and both then upload without credentials, which PyPI refuses.
+
     Trusted-publishing uploads are pypa/gh-action-pypi-publish without `password:`,
-    `uv publish` without a token and `pdm publish` without credentials, to PyPI or TestPyPI
-    (`twine upload` is not checked).
+    `uv publish` without a token and `pdm publish` without credentials, to PyPI or TestPyPI.
+    `twine upload` (6.1 and later try trusted publishing when given no password) is SL401's.
+    A job of a workflow that only runs when called gets its permissions from the calling
+    job, and is not reported.
 
     Fix: grant it at the level of the publish job only (a job-level block replaces the
     workflow's, so list the other scopes that job needs):
@@ -287,7 +302,8 @@ class MissingIdToken(Rule):
                 loc,
                 f"job `{job.id}` publishes by trusted publishing ({_what(upload)}) but {where}",
                 f"Without it the job gets no OIDC token and the upload fails with "
-                f"{_EXCHANGE_ERROR}. Give the publish job (only it) this block; a job-level "
+                f"{_NO_TOKEN_ERRORS.get(upload.tool, _EXCHANGE_ERROR)}. Give the publish job "
+                f"(only it) this block; a job-level "
                 f"block replaces the workflow's, so keep the other scopes it needs:\n\n"
                 f"{block}\n" + extra,
                 fix=_permissions_fix(job, own, scopes, safe=base is not None),
