@@ -656,6 +656,47 @@ def test_password_fix_keeps_other_inputs(audit_findings: FindingsFn) -> None:
     )
 
 
+def test_id_token_for_another_step_is_no_intent(audit: AuditFn) -> None:
+    # the job asks for `id-token: write` to attest its files, or for a TestPyPI upload by
+    # trusted publishing: the token upload to PyPI is only the general suggestion
+    attest = TOKEN_WITH_ID_TOKEN.replace(
+        "          - uses: actions/download-artifact@v4\n",
+        "          - uses: actions/download-artifact@v4\n"
+        "          - uses: actions/attest-build-provenance@v2\n"
+        "            with: {subject-path: dist/*}\n",
+    )
+    assert audit({WF: attest}, select=["SL305", "SL306"]) == [
+        hit("SL306", WF, attest, "password"),
+    ]
+    signed = TOKEN_WITH_ID_TOKEN.replace(
+        "          - uses: actions/download-artifact@v4\n",
+        "          - uses: actions/download-artifact@v4\n"
+        "          - run: python -m sigstore sign dist/*\n",
+    )
+    assert audit({WF: signed}, select=["SL305", "SL306"]) == [
+        hit("SL306", WF, signed, "password"),
+    ]
+    testpypi = TOKEN_WITH_ID_TOKEN.replace(
+        "          - uses: actions/download-artifact@v4\n",
+        "          - uses: actions/download-artifact@v4\n"
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "            with:\n"
+        "              repository-url: https://test.pypi.org/legacy/\n"
+        "              attestations: false\n",
+    )
+    assert audit({WF: testpypi}, select=["SL305", "SL306"]) == [
+        hit("SL306", WF, testpypi, "password"),
+    ]
+    # a step that needs no token (checkout, a build) leaves the intent: still SL305
+    built = TOKEN_WITH_ID_TOKEN.replace(
+        "          - uses: actions/download-artifact@v4\n",
+        "          - uses: actions/download-artifact@v4\n          - run: python -m build\n",
+    )
+    assert audit({WF: built}, select=["SL305", "SL306"]) == [
+        hit("SL305", WF, built, "password"),
+    ]
+
+
 def test_token_without_id_token_is_a_suggestion(audit: AuditFn, audit_findings: FindingsFn) -> None:
     wf = TOKEN_WITH_ID_TOKEN.replace("        permissions:\n          id-token: write\n", "")
     assert audit({WF: wf}, select=["SL3"]) == [hit("SL306", WF, wf, "password")]

@@ -609,7 +609,10 @@ class PasswordDisablesTrustedPublishing(Rule):
 
     The job has `id-token: write`, yet pypa/gh-action-pypi-publish is given a `password:`.
     The action then uploads with that token, never uses the OIDC identity, and skips
-    attestations; the only trace is a warning in the log:
+    attestations (`twine-upload.sh`: trusted publishing only for user `__token__` and an
+    empty password, v1.8.0 to v1.14.2). The only trace is a warning in the log, and only
+    while attestations are on (the default since v1.11.0; older releases and
+    `attestations: false` say nothing):
 
     `Warning: The workflow was run with the 'attestations: true' input, but an explicit
     password was also set, disabling Trusted Publishing. As a result, the attestations input
@@ -617,6 +620,10 @@ class PasswordDisablesTrustedPublishing(Rule):
 
     Releases keep depending on the token: when it expires, is revoked, or its owner's email
     becomes unverified, publishing fails although trusted publishing was meant to be in use.
+    The permission is taken as that intent only when nothing else in the job uses the OIDC
+    token: another trusted-publishing upload, an action that needs it (artifact
+    attestations, Sigstore signing, cloud logins; the list is in shiplint's facts) or a
+    signing command. Otherwise the token upload is SL306's information.
 
     Fix: once a trusted publisher is registered on PyPI for this workflow, remove `user:` and
     `password:` (and the token secret). shiplint offers that edit as an unsafe fix.
@@ -659,6 +666,8 @@ class PasswordDisablesTrustedPublishing(Rule):
 
 
 def _password_with_id_token(project: Project) -> Iterator[tuple[Upload, Job, YScalar]]:
+    """Publish steps given a password in a job whose `id-token: write` serves nothing else
+    (no other step of the job uses the OIDC token)."""
     for upload in project.model.uploads:
         step = upload.context.step
         if upload.tool != ACTION_TOOL or step is None or step.with_ is None:
@@ -670,8 +679,38 @@ def _password_with_id_token(project: Project) -> Iterator[tuple[Upload, Job, YSc
         if upload_index(upload) not in _PYPI_INDEXES:
             continue  # trusted publishing is a PyPI/TestPyPI feature: the token is needed
         job = workflow_job(upload)
-        if job is not None and job.id_token_write:
+        if (
+            job is not None
+            and job.id_token_write
+            and not _oidc_used_by_other_step(project, job, step)
+        ):
             yield upload, job, key
+
+
+#: commands that sign with the job's OIDC identity (Sigstore, PEP 740 attestations)
+_OIDC_COMMANDS = re.compile(
+    r"\b(?:python3?\s+-m\s+(?:id|sigstore)\b|sigstore\s+sign\b|cosign\s+sign|"
+    r"pypi-attestations\s+sign\b)"
+)
+
+
+def _oidc_used_by_other_step(project: Project, job: Job, step: Step) -> bool:
+    """Whether a step of ``job`` other than ``step`` uses the OIDC token: a trusted-publishing
+    upload, an action that needs `id-token: write` (attestations, signing, cloud logins), or
+    a signing command."""
+    actions = {a.lower() for a in facts_mod.toml_data()["github"]["oidc-actions"]}
+    for other in job.steps:
+        if other is step:
+            continue
+        if (other.action or "").lower() in actions:
+            return True
+        if other.run is not None and _OIDC_COMMANDS.search(other.run.value):
+            return True
+    return any(
+        upload.context.step is not step and upload.context.step is not None
+        for upload, up_job in oidc_uploads(project)
+        if up_job is job
+    )
 
 
 # --- SL306 -----------------------------------------------------------------------------------
