@@ -754,6 +754,63 @@ def test_cli_token_uploads(audit: AuditFn) -> None:
     ]
 
 
+def test_token_uploads_where_trusted_publishing_cannot_work(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    shared = ".github/workflows/publish.yml"
+    reusable = """
+        on:
+          workflow_call:
+            secrets:
+              PYPI_API_TOKEN:
+                required: true
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: ${{ secrets.PYPI_API_TOKEN }}
+    """
+    # only called, and not from here: PyPI wants the called workflow in the caller's
+    # repository, so a caller elsewhere cannot publish by trusted publishing
+    assert audit({shared: reusable}, select=["SL306"]) == []
+    # PyPI refuses trusted publishing from pull_request_target runs
+    target = """
+        on:
+          pull_request_target:
+            types: [labeled]
+        jobs:
+          publish:
+            if: github.event.label.name == 'publish-dev'
+            runs-on: ubuntu-latest
+            steps:
+              - run: uv publish --index testpypi --token "$TOKEN"
+                env:
+                  TOKEN: ${{ secrets.TEST_PYPI_TOKEN }}
+    """
+    assert audit({WF: target}, select=["SL306"]) == []
+    # called from this repository: it would work, with a publisher naming the called file
+    caller = """
+        on:
+          release:
+            types: [published]
+        jobs:
+          publish:
+            uses: ./.github/workflows/publish.yml
+            secrets:
+              PYPI_API_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+    """
+    files = {shared: reusable, WF: caller}
+    findings = audit_findings(files, select=["SL306"])
+    assert [(f.rule, f.path, f.line, f.column) for f in findings] == [
+        hit("SL306", shared, reusable, "password"),
+    ]
+    assert "called from `.github/workflows/release.yml`" in findings[0].help
+    assert "must name `publish.yml`, and `attestations: false`" in findings[0].help
+
+
 def test_uploads_outside_github_workflows(audit: AuditFn) -> None:
     tox = """
         [testenv:release]

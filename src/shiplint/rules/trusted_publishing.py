@@ -10,9 +10,10 @@ from shiplint import facts as facts_mod
 from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import PR_TRIGGERS, pr_facts
-from shiplint.gha_scenarios import reach
+from shiplint.gha_scenarios import event_facts, reach, reaches
 from shiplint.model import Loc
 from shiplint.model.commands import index_of_url, option_value
+from shiplint.model.workflows import callers
 from shiplint.parse.yamlnodes import YMap, YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -29,7 +30,7 @@ from shiplint.rules.publish_action import (
 )
 
 if TYPE_CHECKING:
-    from shiplint.model import Job, Step, Upload
+    from shiplint.model import Job, Step, Upload, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -728,7 +729,14 @@ class UseTrustedPublishing(Rule):
 
     Reported for pypa/gh-action-pypi-publish with `password:`, and for twine, uv, flit,
     hatch, poetry, pdm and maturin uploads given a token, when the target is PyPI or
-    TestPyPI. Custom indexes and Anaconda.org are not reported.
+    TestPyPI, from a GitHub workflow. PyPI (pypi/warehouse, 2026-08) trusts GitHub (the
+    github.com issuer only: not GitHub Enterprise Server), GitLab.com, Google Cloud and
+    ActiveState; other CI systems, custom indexes and Anaconda.org are not reported. Nor
+    are the cases where trusted publishing cannot work: an upload reached only by
+    `pull_request_target` runs (PyPI refuses them), and one in a reusable workflow that no
+    workflow of this repository calls (PyPI requires the called workflow to be in the
+    calling repository). In a reusable workflow called from here, the publisher must name
+    the called file and pypa/gh-action-pypi-publish needs `attestations: false` (SL206).
 
     Fix: register a trusted publisher on PyPI (repository, workflow file name and
     environment), give the publish job `permissions: {id-token: write}`, and drop the
@@ -773,6 +781,10 @@ class UseTrustedPublishing(Rule):
             index = upload_index(upload)
             if index not in _PYPI_INDEXES or _key(loc) in seen:
                 continue
+            job = workflow_job(upload)
+            workflow = job.workflow if job is not None else None
+            if workflow is None or not _trusted_publishing_possible(project, workflow, upload):
+                continue
             seen.add(_key(loc))
             secret = next((c.secret for c in upload.token_credentials if c.secret), None)
             named = f" (secret `{secret}`)" if secret else ""
@@ -786,8 +798,38 @@ class UseTrustedPublishing(Rule):
                 "environment), give the publish job `permissions: {id-token: write}` and drop "
                 "the token (pypa/gh-action-pypi-publish without `password:`, or `uv publish` "
                 "without a token). Tokens expire, leak and break when their owner's email "
-                "becomes unverified.",
+                "becomes unverified." + _called_note(project, workflow, upload),
             )
+
+
+def _trusted_publishing_possible(project: Project, workflow: Workflow, upload: Upload) -> bool:
+    """False when PyPI would refuse trusted publishing for every run that reaches the
+    upload: only `pull_request_target` runs reach it (warehouse `_check_event_name`), or it
+    is in a workflow that only runs when called and nothing here calls it (warehouse checks
+    `job_workflow_ref` against the publisher's repository, the caller's)."""
+    job = upload.context.job
+    step = upload.context.step
+    reached = [t for t in workflow.triggers if reaches(workflow, job, step, event_facts(t))]
+    if reached and set(reached) == {"pull_request_target"}:
+        return False
+    if reached and set(reached) <= {"workflow_call"}:
+        return any(True for _ in callers(project.model, workflow))
+    return True
+
+
+def _called_note(project: Project, workflow: Workflow, upload: Upload) -> str:
+    """What trusted publishing needs in a reusable workflow this repository calls."""
+    calling = sorted(
+        {c.workflow.source.rel for c in callers(project.model, workflow) if c.workflow}
+    )
+    if not calling:
+        return ""
+    file_name = workflow.source.rel.rsplit("/", 1)[-1]
+    attest = ", and `attestations: false` here (SL206)" if upload.tool == ACTION_TOOL else ""
+    return (
+        f" This workflow is called from {', '.join(f'`{rel}`' for rel in calling)}: the "
+        f"publisher must name `{file_name}`{attest}."
+    )
 
 
 def input_text_set(step: Step, name: str) -> bool:
