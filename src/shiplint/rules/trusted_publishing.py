@@ -729,9 +729,11 @@ class UseTrustedPublishing(Rule):
 
     Reported for pypa/gh-action-pypi-publish with `password:`, and for twine, uv, flit,
     hatch, poetry, pdm and maturin uploads given a token, when the target is PyPI or
-    TestPyPI, from a GitHub workflow. PyPI (pypi/warehouse, 2026-08) trusts GitHub (the
-    github.com issuer only: not GitHub Enterprise Server), GitLab.com, Google Cloud and
-    ActiveState; other CI systems, custom indexes and Anaconda.org are not reported. Nor
+    TestPyPI, from a GitHub workflow. PyPI (pypi/warehouse, 2026-08) trusts GitHub's
+    github.com token issuer, GitLab.com, Google Cloud and ActiveState (another issuer URL,
+    such as a GitHub Enterprise Server, only for a PyPI organization whose issuer PyPI's
+    admins added, since 2025-10); other CI systems, custom indexes and Anaconda.org are not
+    reported. Nor
     are the cases where trusted publishing cannot work: an upload reached only by
     `pull_request_target` runs (PyPI refuses them), and one in a reusable workflow that no
     workflow of this repository calls (PyPI requires the called workflow to be in the
