@@ -193,6 +193,43 @@ def test_twine_in_workflow_needs_password_or_oidc(audit: AuditFn) -> None:
     ]
 
 
+def test_twine_in_called_workflow_gets_its_permissions_from_the_caller(
+    audit: AuditFn, audit_findings: Callable[..., list[Finding]]
+) -> None:
+    callee = ".github/workflows/upload.yml"
+    reusable = """
+        on:
+          workflow_call:
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+              - run: python -m twine upload dist/*
+    """
+    caller = """
+        on:
+          release:
+            types: [published]
+        jobs:
+          publish:
+            uses: ./.github/workflows/upload.yml
+            permissions:
+              id-token: write
+    """
+    # no caller here: one elsewhere may grant id-token: write (twine >= 6.1 uses it)
+    assert audit({callee: reusable}, select=["SL401"]) == []
+    # the caller here grants it
+    assert audit({callee: reusable, WF: caller}, select=["SL401"]) == []
+    # the only caller withholds it: the upload has no credential at all
+    withheld = caller.replace("              id-token: write\n", "              contents: read\n")
+    findings = audit_findings({callee: reusable, WF: withheld}, select=["SL401"])
+    assert [(f.rule, f.path, f.line, f.column) for f in findings] == [
+        hit("SL401", callee, reusable, "twine upload"),
+    ]
+    assert "Unable to retrieve an OIDC token" in findings[0].help
+
+
 # --- SL402 undeclared-workflow-secret ----------------------------------------------------------
 
 REUSABLE = ".github/workflows/upload.yml"

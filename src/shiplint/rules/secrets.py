@@ -15,7 +15,7 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_scenarios import CERTAIN, Reach, reach
 from shiplint.model import Loc
 from shiplint.model.commands import ANACONDA_CLI, program_name, skip_wrappers
-from shiplint.model.workflows import callers, local_callee, local_uses_path
+from shiplint.model.workflows import callers, grants_id_token, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -166,16 +166,30 @@ class UploadWithoutCredential(Rule):
     """An upload in CI is given no credential.
 
     GitHub Actions passes no secret to a step unless the workflow names it: a step that runs
-    `anaconda upload` without `--token` (before `upload`) or `ANACONDA_API_TOKEN`, a `twine
-    upload` without `TWINE_PASSWORD` (and without `id-token: write` for trusted publishing),
-    or `scientific-python/upload-nightly-action` without `anaconda_nightly_upload_token`
-    reaches the index anonymously. The run fails late, on release day:
-    `ANACONDA_TOKEN is empty, exiting...` from the nightly action, `Credential not found for
-    password.` from twine, or an anaconda-client login prompt that CI cannot answer.
+    `anaconda upload` without `--token` (before `upload`) or `ANACONDA_API_TOKEN` /
+    `BINSTAR_API_TOKEN`, a `twine upload` without `TWINE_PASSWORD` (and without
+    `id-token: write` for trusted publishing), or `scientific-python/upload-nightly-action`
+    without `anaconda_nightly_upload_token` reaches the index anonymously. The run fails
+    late, on release day:
+
+    - upload-nightly-action (0.6.4, `upload_wheels.sh`): `ANACONDA_TOKEN is empty ,
+      exiting...`;
+    - anaconda-client reads the token from `--token`, those two variables or an `anaconda
+      login` session (1.14.1, `utils/config.py`), and without a terminal it does not prompt
+      but stops: `Authentication token is missing. Please, use "anaconda login" to
+      reauthenticate.` (401, since 1.12.2; the quotes are backticks);
+    - twine 6.1 and later, uploading to PyPI or TestPyPI with no password, try trusted
+      publishing and stop on GitHub without `id-token: write` (`Unable to retrieve an OIDC
+      token from the CI platform for trusted publishing GitHub: missing or insufficient
+      OIDC token permissions`); older twine, and any twine for another index, asks for the
+      password, which CI cannot answer (`Credential not found for password.` with
+      `--non-interactive`).
 
     A Makefile or tox env run on a maintainer's machine may rely on `anaconda login` or a
     keyring, and a composite action inherits the environment of the step that uses it, so
     for the command-line tools only GitHub workflows and the scripts they call are checked.
+    A `twine upload` in a workflow that only runs when called gets `id-token: write` from
+    the calling job: it is reported only when every caller here withholds it.
 
     Fix: pass the token from a secret, e.g. `anaconda_nightly_upload_token: ${{
     secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, or `env: ANACONDA_API_TOKEN: ${{
@@ -224,7 +238,7 @@ class UploadWithoutCredential(Rule):
             loc,
             f"upload-nightly-action: `{token_input}` {what}",
             f"The action requires a token; without one its upload script stops with "
-            f"`ANACONDA_TOKEN is empty, exiting...`. Add `{token_input}: "
+            f"`ANACONDA_TOKEN is empty , exiting...`. Add `{token_input}: "
             f"${{{{ secrets.{secret} }}}}` (a personal token of a maintainer in the project's "
             f"group, with the scopes {' '.join(facts.recommended_scopes)}).",
             fix=fix,
@@ -253,8 +267,8 @@ class UploadWithoutCredential(Rule):
             upload.loc,
             "`anaconda upload` runs with no token: no `--token` before `upload` and no "
             "`ANACONDA_API_TOKEN`",
-            "CI has no `anaconda login` session, so the upload is refused (401) or waits for "
-            "a login prompt. Pass the token before the subcommand, "
+            "CI has no `anaconda login` session, so anaconda-client stops with "
+            "`Authentication token is missing` (401). Pass the token before the subcommand, "
             f'`anaconda --token "$ANACONDA_API_TOKEN" upload ...`, or set `ANACONDA_API_TOKEN: '
             f"${{{{ secrets.{secret} }}}}` in the step's `env:`.",
         )
@@ -264,6 +278,8 @@ class UploadWithoutCredential(Rule):
             return
         if upload.job is not None and upload.job.id_token_write:
             return  # twine >= 6.1 exchanges the OIDC token itself (trusted publishing)
+        if _caller_may_grant_id_token(project.model, upload.job):
+            return
         if _job_mentions(upload.job, _TWINE_HINTS) or _script_mentions(upload, _TWINE_HINTS):
             return
         if any(e.password is not None for e in project.model.pypirc):
@@ -271,12 +287,27 @@ class UploadWithoutCredential(Rule):
         yield self.at(
             upload.loc,
             "`twine upload` runs with no password: no `TWINE_PASSWORD`, `-p` or `id-token: write`",
-            "twine fails with `Credential not found for password.` in CI. Prefer trusted "
-            "publishing: give the job `permissions: id-token: write` (twine >= 6.1 then "
-            "exchanges the OIDC token itself, or use pypa/gh-action-pypi-publish). Otherwise "
-            "set `TWINE_USERNAME: __token__` and `TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}` "
-            "in the step's `env:`.",
+            "twine 6.1 and later then try trusted publishing and stop without an OIDC token "
+            "(`Unable to retrieve an OIDC token from the CI platform for trusted publishing`); "
+            "older twine asks for a password CI cannot give (`Credential not found for "
+            "password.`). Prefer trusted publishing: give the job `permissions: id-token: "
+            "write` (twine >= 6.1 then exchanges the OIDC token itself, or use "
+            "pypa/gh-action-pypi-publish). Otherwise set `TWINE_USERNAME: __token__` and "
+            "`TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}` in the step's `env:`.",
         )
+
+
+def _caller_may_grant_id_token(model: ReleaseModel, job: Job | None) -> bool:
+    """Whether ``job``'s permissions come from a calling job that grants (or may grant)
+    `id-token: write`: its workflow only runs when called and sets no permissions of its
+    own, and a caller here grants it or no caller is here (one elsewhere may)."""
+    workflow = job.workflow if job is not None else None
+    if job is None or workflow is None or job.permissions_node is not None:
+        return False
+    if set(workflow.triggers) != {"workflow_call"}:
+        return False
+    calling = list(callers(model, workflow))
+    return not calling or any(grants_id_token(c.permissions_node) for c in calling)
 
 
 def _add_input(src: SourceFile, with_: YMap | None, name: str, value: str) -> Fix | None:
