@@ -489,6 +489,32 @@ def test_caller_passes_secret_the_callee_does_not_declare(audit: AuditFn) -> Non
     ]
 
 
+def test_call_secrets_by_callee_trigger_syntax(audit: AuditFn) -> None:
+    # `on: [workflow_call, ...]` declares no secrets: any passed one is rejected; a call
+    # with `secrets: inherit` passes what it has and GitHub checks nothing
+    listed = """
+        on: [workflow_call, workflow_dispatch]
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+    """
+    caller = """
+        on: {release: {types: [published]}}
+        jobs:
+          passed:
+            uses: ./.github/workflows/upload.yml
+            secrets:
+              PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}
+          inherited:
+            uses: ./.github/workflows/upload.yml
+            secrets: inherit
+    """
+    files = {REUSABLE: listed, CALLER: caller}
+    assert audit(files, select=["SL403"]) == [hit("SL403", CALLER, caller, "PYPI_TOKEN:")]
+
+
 # --- SL404 secrets-in-if -----------------------------------------------------------------------
 
 

@@ -514,7 +514,11 @@ class UndeclaredSecretPassed(Rule):
 
     GitHub validates a reusable-workflow call before running anything: a key under the
     calling job's `secrets:` that is missing from the callee's `on.workflow_call.secrets`
-    fails the whole run with `Invalid secret, X is not defined in the referenced workflow.`
+    (names compared without regard to case) fails the whole run with `Invalid secret, X is
+    not defined in the referenced workflow.` (actions/runner's workflow parser,
+    `WorkflowTemplateConverter.ValidateUndefinedParameters`, 2026; `secrets: inherit` is
+    not checked there). Only calls to a workflow of this repository are checked: its file
+    is the one that runs.
 
     Fix: declare the secret in the called workflow (`on: workflow_call: secrets: X:`), or
     remove it from the call (or correct its name).
@@ -569,9 +573,12 @@ class SecretsInIf(Rule):
     """The `secrets` context is used where GitHub does not provide it.
 
     `secrets` is not available in a job's or a step's `if:`, in the `with:` of a job that
-    calls a reusable workflow, or anywhere in a composite action (`action.yml`). GitHub
-    rejects the workflow (or the step using the action) with `Unrecognized named-value:
-    'secrets'. Located at position 1 within expression: secrets.PYPI_TOKEN != ''`.
+    calls a reusable workflow, or anywhere in an action's `action.yml`. GitHub rejects the
+    workflow (or the step using the action) with `Unrecognized named-value: 'secrets'.
+    Located at position 1 within expression: secrets.PYPI_TOKEN != ''`. Checked against
+    GitHub's context-availability table ("Contexts reference") and the schemas the runner
+    ships (2026-05: `workflow-v1.0.json` gives `job-if`, `step-if` and a call's `with` no
+    `secrets`; `action_yaml.json` gives no expression in an action `secrets`).
 
     Fix: map the secret into `env:` (of the job or step) and test `env.X != ''` instead;
     pass secrets to a reusable workflow under `secrets:`, and to a composite action as an
