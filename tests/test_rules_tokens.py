@@ -337,6 +337,47 @@ def test_token_anywhere_and_literal_credentials(audit: AuditFn) -> None:
     )
 
 
+def test_passwords_of_an_index_inside_the_job(audit: AuditFn) -> None:
+    # a smoke test against a throwaway devpi: nothing to leak; a real token still is one
+    wf = f"""
+        on: [push, pull_request]
+        jobs:
+          smoke:
+            runs-on: ubuntu-latest
+            services:
+              devpi:
+                image: muccg/devpi
+                ports: ["3141:3141"]
+            steps:
+              - run: twine upload --repository-url http://localhost:3141/root/dev/ -u root -p abcd1234 dist/*
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  user: root
+                  password: abcd1234
+                  repository-url: http://127.0.0.1:3141/root/dev/
+              - run: uv publish --publish-url http://devpi:3141/root/dev/ -u root -p abcd1234
+              - run: twine upload dist/*
+                env:
+                  TWINE_REPOSITORY_URL: http://localhost:3141/root/dev/
+                  TWINE_USERNAME: root
+                  TWINE_PASSWORD: abcd1234
+              - run: twine upload --repository-url http://localhost:3141/root/dev/ -p {FAKE_TOKEN} dist/*
+              - run: twine upload --repository-url https://devpi.example.org/root/dev/ -p abcd1234 dist/*
+    """
+    pypirc = """
+        [distutils]
+        index-servers = local
+        [local]
+        repository = http://localhost:8080
+        username = admin
+        password = admin
+    """
+    assert audit({WF: wf, ".pypirc": pypirc}, select=["SL503"]) == [
+        hit("SL503", WF, wf, FAKE_TOKEN),
+        hit("SL503", WF, wf, "abcd1234", 5),
+    ]
+
+
 def test_references_are_not_literals(audit: AuditFn) -> None:
     wf = """
         on: {push: {tags: ["v*"]}}

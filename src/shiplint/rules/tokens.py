@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
@@ -395,6 +396,15 @@ class LiteralToken(Rule):
     authentication information`; before that, anyone can publish as you. A placeholder that
     is not a token at all fails with `403 Invalid API Token`.
 
+    PyPI takes part in GitHub's secret scanning: warehouse revokes a token reported as found
+    in public code and e-mails its owner (`integrations/secrets`, 2026), and its upload
+    endpoint answers `Invalid or non-existent authentication information` for a revoked
+    token, `Invalid API Token: …` for a value that is not one.
+
+    A password written out for an index that runs inside the job (a devpi or pypiserver on
+    `localhost`, `127.0.0.1` or a service container of the job, as in smoke tests) guards
+    nothing and is not reported; a value shaped like a PyPI token always is.
+
     shiplint never prints the value: messages name only where it is, and the source line in
     the report is masked.
 
@@ -439,7 +449,10 @@ class LiteralToken(Rule):
                 yield from report(
                     Loc(src, match.start(), match.end()), "a PyPI API token is written here"
                 )
+        local = [c.loc for u in model.uploads if _local_index(u) for c in u.credentials]
         for upload in model.uploads:
+            if _local_index(upload):
+                continue  # a throwaway index inside the job: its password guards nothing
             for cred in upload.credentials:
                 if cred.username or cred.via == "oidc":
                     continue
@@ -458,9 +471,13 @@ class LiteralToken(Rule):
             password = entry.password
             if password is None or password.loc is None or not looks_literal(password.text):
                 continue
+            if entry.repository is not None and _local_url(entry.repository.text):
+                continue
             yield from report(password.loc, f"`.pypirc` [{entry.section}] password is written here")
         for var, value, _context in model.assignments:
             if value.loc is None or not _SECRET_ENV.match(var):
+                continue
+            if any(_same_place(value.loc, loc) for loc in local):
                 continue
             if looks_literal(value.loc.text):
                 yield from report(value.loc, f"`{var}` is set to a literal value")
@@ -475,6 +492,36 @@ class LiteralToken(Rule):
                     Loc(src, secret_value.start, secret_value.end),
                     "Travis `deploy: provider: pypi` password is written here",
                 )
+
+
+#: hosts of an index that runs on the runner itself
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0)$|\.localhost$")
+
+
+def _local_url(url: str, services: frozenset[str] = frozenset()) -> bool:
+    """Whether ``url`` names an index on the runner (a loopback host) or a service
+    container of the job."""
+    text = url.strip().strip("\"'")
+    if "://" not in text:
+        return False
+    host = urlsplit(text).hostname or ""
+    return bool(_LOOPBACK.search(host)) or host in services
+
+
+def _local_index(upload: Upload) -> bool:
+    """Whether ``upload`` goes to an index that runs inside its job (a smoke test)."""
+    if upload.target is None:
+        return False
+    job = upload.context.job
+    services: frozenset[str] = frozenset()
+    node = job.node.get_map("services") if job is not None and job.node is not None else None
+    if node is not None:
+        services = frozenset(name.lower() for name, _key, _value in node.items())
+    return _local_url(upload.target.text, services)
+
+
+def _same_place(a: Loc, b: Loc | None) -> bool:
+    return b is not None and a.source is b.source and a.start < b.end and b.start < a.end
 
 
 def _value_part(loc: Loc) -> Loc:
