@@ -65,7 +65,11 @@ class NightlyCadence(Rule):
 
     The index of scientific-python-nightly-wheels is cleaned every day: besides keeping
     only the latest five versions, it removes every version last uploaded more than
-    **30 days** ago (upload-nightly-action's `remove-wheels.yml`). A workflow that uploads
+    **30 days** ago, the latest ones included (upload-nightly-action's `remove-wheels.yml`,
+    unchanged in substance as of 2026-08-20; only the packages listed in its
+    `packages-ignore-from-cleanup.txt`, `openblas-libs` today, are spared). Since 2026-08-20
+    the action's repository also opens an issue on a project after 15 days without an
+    upload (`stale-wheels.yml`). A workflow that uploads
     less often — a `schedule` whose cron leaves more than 30 days between runs (a fixed
     month, a day of month that not every month has), or no schedule at all, only
     `workflow_dispatch` or releases — leaves the project's nightlies missing for days or
