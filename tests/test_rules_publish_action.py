@@ -655,3 +655,27 @@ def test_attestations_in_reusable_workflow_depend_on_who_calls_it(
         hit("SL206", WF, own_trigger, "pypa/gh-action-pypi-publish@release/v1"),
     ]
     assert "It is called from `.github/workflows/tag.yml`." in findings[0].help
+
+
+def test_attestations_in_reusable_workflow_behind_an_input(audit_findings: FindingsFn) -> None:
+    # the caller decides through an input: a call with `publish: true` fails, check them
+    gated = REUSABLE.replace(
+        "          version:\n            type: string\n",
+        "          version:\n            type: string\n"
+        "          publish:\n            type: boolean\n            default: false\n",
+    ).replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - if: inputs.publish\n            uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
+    findings = audit_findings({WF: gated}, select=["SL206"])
+    assert [(f.rule, f.line, f.severity) for f in findings] == [
+        ("SL206", pos_of(gated, "pypa/gh-action-pypi-publish")[0], Severity.WARNING)
+    ]
+    assert "condition shiplint cannot evaluate" in findings[0].help
+    tolerated = REUSABLE.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - continue-on-error: true\n"
+        "            uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
+    findings = audit_findings({WF: tolerated}, select=["SL206"])
+    assert [f.severity for f in findings] == [Severity.INFO]

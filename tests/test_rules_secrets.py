@@ -40,6 +40,41 @@ def test_nightly_action_without_token_input(audit: AuditFn) -> None:
     ]
 
 
+def test_missing_token_severity_follows_the_way_to_the_upload(
+    audit_findings: Callable[..., list[Finding]],
+) -> None:
+    wf = f"""
+        on:
+          schedule: [{{cron: "0 2 * * 1"}}]
+          workflow_dispatch:
+        jobs:
+          upload:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: {NIGHTLY} # 0.6.4
+                with:
+                  artifacts_path: dist
+    """
+
+    def found(text: str) -> list[Severity]:
+        return [f.severity for f in audit_findings({WF: text}, select=["SL401"])]
+
+    assert found(wf) == [Severity.ERROR]
+    step = f"              - uses: {NIGHTLY} # 0.6.4\n"
+    assert step in wf
+
+    def guarded(key: str) -> str:
+        return wf.replace(step, f"              - {key}\n                uses: {NIGHTLY} # 0.6.4\n")
+
+    # a variable decides whether it runs: check it
+    assert found(guarded("if: vars.NIGHTLY == 'true'")) == [Severity.WARNING]
+    # a failure there leaves the run green
+    assert found(guarded("continue-on-error: true")) == [Severity.INFO]
+    # only on pushes, which do not start this workflow: never runs
+    never = guarded("if: github.event_name == 'push'")
+    assert found(never) == []
+
+
 def test_nightly_token_fix_adds_the_input(
     tmp_path: Path, audit_findings: Callable[..., list[Finding]]
 ) -> None:

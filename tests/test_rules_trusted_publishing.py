@@ -176,6 +176,31 @@ def test_cli_trusted_publishing(audit: AuditFn) -> None:
     ]
 
 
+def test_missing_id_token_severity_follows_the_way_to_the_upload(
+    audit_findings: FindingsFn,
+) -> None:
+    def found(wf: str) -> list[tuple[int, Severity]]:
+        return [(f.line or 0, f.severity) for f in audit_findings({WF: wf}, select=["SL301"])]
+
+    line = pos_of(NO_PERMISSIONS, "publish:")[0]
+    assert found(NO_PERMISSIONS) == [(line, Severity.ERROR)]
+    # a repository variable decides: check it
+    gated = NO_PERMISSIONS.replace(
+        "      publish:\n", "      publish:\n        if: vars.PUBLISH == 'true'\n"
+    )
+    assert found(gated) == [(line, Severity.WARNING)]
+    # the run stays green when it fails
+    tolerated = NO_PERMISSIONS.replace(
+        "      publish:\n", "      publish:\n        continue-on-error: true\n"
+    )
+    assert found(tolerated) == [(line, Severity.INFO)]
+    # a trigger the workflow does not have: the job never runs
+    never = NO_PERMISSIONS.replace(
+        "      publish:\n", "      publish:\n        if: github.event_name == 'schedule'\n"
+    )
+    assert found(never) == []
+
+
 def test_each_tool_says_its_own_error(audit_findings: FindingsFn) -> None:
     wf = """
         on:

@@ -8,6 +8,7 @@
 * ``reach(project, workflow, job, step, facts)``: the same, three-valued and per matrix leg,
   with whether ``continue-on-error`` tolerates a failure there (a ``Reach``), and
   ``Reach.severity`` turning that into the severity of a finding about the step;
+  ``trigger_reach`` combines it over every trigger of the workflow;
 * ``push_refs(node, kind)`` and ``branch_run_facts(event, ref)``: the refs a ``push`` trigger
   fires for, and the facts of a run whose ref is a branch.
 """
@@ -209,6 +210,36 @@ def reach(
     if all(t is True for t in tolerated):
         return Reach(overall, True)
     return Reach(overall, False if any(t is False for t in tolerated) else None)
+
+
+def trigger_reach(
+    project: Project,
+    workflow: Workflow,
+    job: Job,
+    step: Step | None,
+    extra: Facts | None = None,
+    only: Callable[[Leg], bool] | None = None,
+    *,
+    calls: bool = True,
+) -> Reach:
+    """``reach`` under every trigger of ``workflow`` (``trigger_scenarios``, with ``extra``
+    facts; without the ``workflow_call`` one unless ``calls``), combined: certain when some
+    trigger certainly runs the step and fails the run, ``NEVER`` when none runs it,
+    tolerated when every run that may reach it tolerates its failure, uncertain otherwise."""
+    found: list[Reach] = []
+    for facts in trigger_scenarios(workflow):
+        if not calls and ("github", "event_name") not in facts:
+            continue  # a call: the caller's event and permissions
+        got = reach(project, workflow, job, step, {**facts, **(extra or {})}, only)
+        if got.runs is True and got.tolerated is False:
+            return got
+        if got.runs is not False:
+            found.append(got)
+    if not found:
+        return NEVER
+    if all(r.tolerated is True for r in found):
+        return Reach(True if any(r.runs for r in found) else None, True)
+    return Reach(None, False if all(r.tolerated is False for r in found) else None)
 
 
 # --- the refs of push runs ---------------------------------------------------------------------

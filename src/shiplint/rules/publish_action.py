@@ -14,7 +14,7 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import Scenario, Value, condition_expression
 from shiplint.gha_expr import parse as parse_expr
 from shiplint.gha_runners import MACOS, WINDOWS, runners
-from shiplint.gha_scenarios import CERTAIN, NEVER, Reach, reach, trigger_scenarios
+from shiplint.gha_scenarios import CERTAIN, Reach, reach, trigger_reach, trigger_scenarios
 from shiplint.model import Loc
 from shiplint.model.workflows import callers
 from shiplint.parse.yamlnodes import YScalar
@@ -505,18 +505,7 @@ def _reach_on(project: Project, runner: Runner, step: Step) -> Reach:
         )
 
     only = on_runner if runner.from_matrix else None
-    found: list[Reach] = []
-    for facts in trigger_scenarios(workflow):
-        got = reach(project, workflow, job, step, {**facts, **runner.facts()}, only)
-        if got.runs is True and got.tolerated is False:
-            return got
-        if got.runs is not False:
-            found.append(got)
-    if not found:
-        return NEVER
-    if all(r.tolerated is True for r in found):
-        return Reach(True if any(r.runs for r in found) else None, True)
-    return Reach(None, False if all(r.tolerated is False for r in found) else None)
+    return trigger_reach(project, workflow, job, step, runner.facts(), only)
 
 
 def _packages_dir(step: Step) -> str:
@@ -685,7 +674,9 @@ class PypiPublishAttestationsReusable(Rule):
     without attestations there is SL303.
 
     Reported when a run of the workflow can be a call: its only trigger is `workflow_call`,
-    or a workflow of this repository calls it. A workflow that also has triggers of its own
+    or a workflow of this repository calls it. It is an error when a call certainly reaches
+    the step; a warning when an `if:` shiplint cannot evaluate (an input, a step output)
+    decides; information under `continue-on-error`. A workflow that also has triggers of its own
     (`release`, `push`) and that nothing here calls publishes fine on those; a caller in
     another repository cannot use trusted publishing at all (the publisher's repository
     must hold the called workflow), which SL303 covers.
@@ -728,6 +719,12 @@ class PypiPublishAttestationsReusable(Rule):
             )
             if loc is None or _dedupe_key(loc) in seen:
                 continue
+            got = reach(project, workflow, job, step, {})  # a call: the caller's event
+            severity = got.severity(
+                Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
+            )
+            if severity is None:
+                continue
             seen.add(_dedupe_key(loc))
             calling = sorted(
                 {c.workflow.source.rel for c in callers(project.model, workflow) if c.workflow}
@@ -748,7 +745,8 @@ class PypiPublishAttestationsReusable(Rule):
                 "They are signed for the calling workflow while PyPI checks them against the "
                 "publisher of this file, and the upload fails with `400 Invalid attestations "
                 "supplied`. Publish from the top-level workflow, or set "
-                "`attestations: false` here." + note,
+                "`attestations: false` here." + note + got.doubt(),
+                severity=severity,
                 fix=set_input_fix(step, "attestations", "false", "set `attestations: false`"),
             )
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_scenarios import CERTAIN, Reach, reach
+from shiplint.gha_scenarios import CERTAIN, Reach, reach, trigger_reach
 from shiplint.model import Loc
 from shiplint.model.commands import ANACONDA_CLI, program_name, skip_wrappers
 from shiplint.model.workflows import callers, grants_id_token, local_callee, local_uses_path
@@ -189,7 +189,10 @@ class UploadWithoutCredential(Rule):
     keyring, and a composite action inherits the environment of the step that uses it, so
     for the command-line tools only GitHub workflows and the scripts they call are checked.
     A `twine upload` in a workflow that only runs when called gets `id-token: write` from
-    the calling job: it is reported only when every caller here withholds it.
+    the calling job: it is reported only when every caller here withholds it. In a
+    workflow, it is an error when a trigger certainly reaches the upload; a warning when an
+    `if:` shiplint cannot evaluate (a variable, a step output) decides; information when
+    `continue-on-error` keeps the run green.
 
     Fix: pass the token from a secret, e.g. `anaconda_nightly_upload_token: ${{
     secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, or `env: ANACONDA_API_TOKEN: ${{
@@ -218,11 +221,23 @@ class UploadWithoutCredential(Rule):
             if upload.oidc or upload.token_credentials:
                 continue
             if upload.tool == "upload-nightly-action":
-                yield from self._nightly(upload, secret)
+                found = self._nightly(upload, secret)
             elif upload.tool == "anaconda" and _in_ci(upload):
-                yield from self._anaconda(upload, secret)
+                found = self._anaconda(upload, secret)
             elif upload.tool == "twine" and _in_ci(upload):
-                yield from self._twine(project, upload)
+                found = self._twine(project, upload)
+            else:
+                continue
+            got = _workflow_reach(project, upload)
+            severity = got.severity(
+                Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
+            )
+            if severity is None:
+                continue
+            for finding in found:
+                finding.severity = severity
+                finding.help += got.doubt()
+                yield finding
 
     def _nightly(self, upload: Upload, secret: str) -> Iterator[Finding]:
         facts = facts_mod.load()
@@ -295,6 +310,18 @@ class UploadWithoutCredential(Rule):
             "pypa/gh-action-pypi-publish). Otherwise set `TWINE_USERNAME: __token__` and "
             "`TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}` in the step's `env:`.",
         )
+
+
+def _workflow_reach(project: Project, upload: Upload) -> Reach:
+    """Whether a trigger of the GitHub workflow running ``upload`` reaches it (and whether
+    its failure fails the run); certain outside a workflow job."""
+    job = upload.context.job
+    workflow = job.workflow if job is not None else None
+    if job is None or workflow is None or workflow.source.kind != "workflow":
+        return CERTAIN
+    if upload.context.origin not in ("workflow", "script"):
+        return CERTAIN
+    return trigger_reach(project, workflow, job, upload.context.step)
 
 
 def _caller_may_grant_id_token(model: ReleaseModel, job: Job | None) -> bool:

@@ -10,7 +10,7 @@ from shiplint import facts as facts_mod
 from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha_expr import PR_TRIGGERS, pr_facts
-from shiplint.gha_scenarios import event_facts, reach, reaches
+from shiplint.gha_scenarios import Reach, event_facts, reach, reaches, trigger_reach
 from shiplint.model import Loc
 from shiplint.model.commands import index_of_url, option_value
 from shiplint.model.workflows import callers
@@ -223,7 +223,9 @@ class MissingIdToken(Rule):
     `uv publish` without a token and `pdm publish` without credentials, to PyPI or TestPyPI.
     `twine upload` (6.1 and later try trusted publishing when given no password) is SL401's.
     A job of a workflow that only runs when called gets its permissions from the calling
-    job, and is not reported.
+    job, and is not reported. It is an error when a trigger certainly reaches the upload; a
+    warning when an `if:` shiplint cannot evaluate (a variable, a step output) decides;
+    information when `continue-on-error` keeps the run green.
 
     Fix: grant it at the level of the publish job only (a job-level block replaces the
     workflow's, so list the other scopes that job needs):
@@ -254,61 +256,76 @@ class MissingIdToken(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        seen: set[int] = set()
+        worst: dict[int, tuple[Severity, Reach, Upload, Job]] = {}
         for upload, job in oidc_uploads(project):
-            if job.id_token_write or id(job) in seen or job.workflow is None:
+            if job.id_token_write or job.workflow is None:
                 continue
-            workflow = job.workflow
-            own = job.node.get("permissions") if job.node is not None else None
-            if (
-                workflow.is_reusable
-                and set(workflow.triggers) == {"workflow_call"}
-                and (job.permissions_node is None)
-            ):
-                continue  # the caller decides this job's permissions
-            seen.add(id(job))
-            src = _job_source(job)
-            own_key = job.node.key("permissions") if job.node is not None else None
-            anchor = own_key if own_key is not None else job.id_node
-            if src is None or anchor is None:
-                continue
-            loc = Loc(src, anchor.start, anchor.end)
-            base = _scopes(own) if own is not None else _scopes(workflow.permissions)
-            if own is not None:
-                where = "its `permissions:` block does not grant `id-token: write`"
-            elif workflow.permissions is not None:
-                where = (
-                    "the workflow's `permissions:` does not grant `id-token: write` "
-                    "(unlisted scopes are `none`)"
-                )
-            else:
-                where = "it has no `id-token: write` (the default GITHUB_TOKEN lacks it)"
-            scopes: dict[str, str] = {}
-            if base is not None:
-                scopes.update(base)
-            else:
-                contents = _needed_contents(job)
-                if contents is not None:
-                    scopes["contents"] = contents
-            scopes.pop("id-token", None)
-            scopes["id-token"] = "write"
-            block = "\n".join("    " + line for line in _block(scopes))
-            extra = ""
-            if workflow.is_reusable:
-                extra = (
-                    " This workflow is reusable: the calling job must grant "
-                    "`id-token: write` as well."
-                )
-            yield self.at(
-                loc,
-                f"job `{job.id}` publishes by trusted publishing ({_what(upload)}) but {where}",
-                f"Without it the job gets no OIDC token and the upload fails with "
-                f"{_NO_TOKEN_ERRORS.get(upload.tool, _EXCHANGE_ERROR)}. Give the publish job "
-                f"(only it) this block; a job-level "
-                f"block replaces the workflow's, so keep the other scopes it needs:\n\n"
-                f"{block}\n" + extra,
-                fix=_permissions_fix(job, own, scopes, safe=base is not None),
+            # in a call, a job without permissions of its own gets the calling job's
+            got = trigger_reach(
+                project,
+                job.workflow,
+                job,
+                upload.context.step,
+                calls=job.permissions_node is not None,
             )
+            severity = got.severity(
+                Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
+            )
+            known = worst.get(id(job))
+            if severity is not None and (known is None or severity.rank > known[0].rank):
+                worst[id(job)] = (severity, got, upload, job)
+        for severity, got, upload, job in worst.values():
+            yield from self._report(job, upload, severity, got)
+
+    def _report(
+        self, job: Job, upload: Upload, severity: Severity, got: Reach
+    ) -> Iterator[Finding]:
+        workflow = job.workflow
+        if workflow is None:
+            return
+        own = job.node.get("permissions") if job.node is not None else None
+        src = _job_source(job)
+        own_key = job.node.key("permissions") if job.node is not None else None
+        anchor = own_key if own_key is not None else job.id_node
+        if src is None or anchor is None:
+            return
+        loc = Loc(src, anchor.start, anchor.end)
+        base = _scopes(own) if own is not None else _scopes(workflow.permissions)
+        if own is not None:
+            where = "its `permissions:` block does not grant `id-token: write`"
+        elif workflow.permissions is not None:
+            where = (
+                "the workflow's `permissions:` does not grant `id-token: write` "
+                "(unlisted scopes are `none`)"
+            )
+        else:
+            where = "it has no `id-token: write` (the default GITHUB_TOKEN lacks it)"
+        scopes: dict[str, str] = {}
+        if base is not None:
+            scopes.update(base)
+        else:
+            contents = _needed_contents(job)
+            if contents is not None:
+                scopes["contents"] = contents
+        scopes.pop("id-token", None)
+        scopes["id-token"] = "write"
+        block = "\n".join("    " + line for line in _block(scopes))
+        extra = ""
+        if workflow.is_reusable:
+            extra = (
+                " This workflow is reusable: the calling job must grant `id-token: write` as well."
+            )
+        yield self.at(
+            loc,
+            f"job `{job.id}` publishes by trusted publishing ({_what(upload)}) but {where}",
+            f"Without it the job gets no OIDC token and the upload fails with "
+            f"{_NO_TOKEN_ERRORS.get(upload.tool, _EXCHANGE_ERROR)}. Give the publish job "
+            f"(only it) this block; a job-level "
+            f"block replaces the workflow's, so keep the other scopes it needs:\n\n"
+            f"{block}\n" + extra + got.doubt(),
+            severity=severity,
+            fix=_permissions_fix(job, own, scopes, safe=base is not None),
+        )
 
 
 # --- SL302 -----------------------------------------------------------------------------------
