@@ -664,6 +664,22 @@ def test_names_that_miss_an_axis_collide(audit: AuditFn, audit_findings: Finding
     assert audit({WF: same_os}, select=["SL703"]) == [hit("SL703", WF, same_os, "wheels-")]
 
 
+def test_runner_arch_in_names_follows_the_runner_labels(audit: AuditFn) -> None:
+    # os and arch from the labels: two x64 Linux images give the same name
+    base = CHGNET.replace("name: dist\n", "name: wheels-${{ runner.os }}-${{ runner.arch }}\n")
+    same_arch = base.replace(
+        "os: [ubuntu-latest, macos-14, windows-latest]", "os: [ubuntu-22.04, ubuntu-24.04]"
+    ).replace('python-version: ["3.10", "3.11"]', "python-version: ['3.12']")
+    assert audit({WF: same_arch}, select=["SL703"]) == [hit("SL703", WF, same_arch, "wheels-")]
+    # an arm image differs; a label list names its system and architecture too
+    arm = same_arch.replace("ubuntu-24.04]", "ubuntu-24.04-arm]")
+    assert audit({WF: arm}, select=["SL703"]) == []
+    listed = arm.replace(
+        "runs-on: ${{ matrix.os }}", "runs-on: [self-hosted, linux, '${{ matrix.os }}']"
+    )
+    assert audit({WF: listed}, select=["SL703"]) == []
+
+
 def test_include_can_repeat_a_combination(audit: AuditFn, audit_findings: FindingsFn) -> None:
     # cartopy's test matrix: the include entry cannot extend (ubuntu, 3.12, true) because it
     # changes use-network, so it adds a second ubuntu/3.12 leg with the same name. The

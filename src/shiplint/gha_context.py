@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Union
 
 from shiplint.gha_expr import parse
 from shiplint.gha_matrix import ci_get
-from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
+from shiplint.gha_runners import describe, runs_on_texts
+from shiplint.parse.yamlnodes import YMap, YScalar
 
 if TYPE_CHECKING:
     from shiplint.gha_matrix import Leg
@@ -127,9 +128,6 @@ def eval_text(text: str, lookup: Lookup) -> str | None:
     return "".join(out)
 
 
-_OS_PREFIXES = (("ubuntu", "Linux"), ("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
-
-
 class StepContext:
     """Answers ``matrix``, ``strategy``, ``github``, ``runner``, ``env`` and ``inputs`` paths
     for one step of one leg of one instance.
@@ -176,15 +174,15 @@ class StepContext:
         if head in ("vars", "secrets", "needs"):
             return "<" + ".".join(path) + ">"
         if head == "runner" and len(path) == 2:
-            label = self._runner_label()
-            if label is None:
+            labels = self._runner_labels()
+            if labels is None:
                 return None
-            if path[1] == "os":
-                lowered = label.lower()
-                for prefix, os_name in _OS_PREFIXES:
-                    if lowered.startswith(prefix):
-                        return os_name
-            return f"<runner.{path[1]}:{label}>"
+            named = describe(labels)
+            if path[1] == "os" and named.os is not None:
+                return named.os
+            if path[1] == "arch" and named.arch is not None:
+                return named.arch
+            return f"<runner.{path[1]}:{','.join(labels)}>"
         if head == "env" and len(path) == 2:
             return self._env(path[1])
         if head == "inputs" and len(path) == 2:
@@ -195,17 +193,13 @@ class StepContext:
             return self.instance.inputs(path[1])
         return None
 
-    def _runner_label(self) -> str | None:
-        node = self.job.runs_on_node
+    def _runner_labels(self) -> list[str] | None:
+        """The leg's ``runs-on`` labels, evaluated (None: one cannot be)."""
         outer = StepContext(self.project, self.instance, self.job, self.leg, depth=self.depth + 1)
-        if isinstance(node, YScalar):
-            return eval_text(node.value, outer._no_runner)
-        if isinstance(node, YSeq):
-            labels = [
-                eval_text(i.value, outer._no_runner) for i in node.items if isinstance(i, YScalar)
-            ]
-            return None if any(x is None for x in labels) else ",".join(str(x) for x in labels)
-        return None
+        labels = [eval_text(text, outer._no_runner) for text in runs_on_texts(self.job)]
+        if not labels or any(label is None for label in labels):
+            return None
+        return [label for label in labels if label is not None]
 
     def _no_runner(self, path: tuple[str, ...]) -> str | None:
         return None if path[0] == "runner" else self.lookup(path)
