@@ -1,4 +1,4 @@
-"""shiplint.build_backend: backend, core-metadata version, license inputs, version source."""
+"""shiplint.pkg.build_backend: backend, core-metadata version, license inputs, version source."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from shiplint.build_backend import BuildInfo, analyze, metadata_facts, reaches
 from shiplint.engine import open_project
+from shiplint.pkg.build_backend import BuildInfo, analyze, metadata_facts, reaches
 from tests.conftest import write_tree
 
 

@@ -1,4 +1,4 @@
-"""Cron arithmetic (shiplint.cron): field values, firing days and the longest pause."""
+"""Cron arithmetic (shiplint.gha.cron): field values, firing days and the longest pause."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from shiplint.cron import CRON_SPAN, cron_days, cron_values, longest_pause
+from shiplint.gha.cron import CRON_SPAN, cron_days, cron_values, longest_pause
 
 _DAY_NAMES = {"SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6}
 

@@ -10,8 +10,8 @@ import pytest
 
 from shiplint.engine import open_project
 from shiplint.findings import Severity
-from shiplint.gha_expr import Facts, Scenario, Shaped, is_gate, overrides_status, pr_facts
-from shiplint.gha_scenarios import (
+from shiplint.gha.expr import Facts, Scenario, Shaped, is_gate, overrides_status, pr_facts
+from shiplint.gha.scenarios import (
     Reach,
     branch_run_facts,
     push_refs,

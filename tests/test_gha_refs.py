@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from shiplint import gha_refs
-from shiplint.gha_refs import ActionSpec, Release, comment_release, resolve
+from shiplint.gha import refs as gha_refs
+from shiplint.gha.refs import ActionSpec, Release, comment_release, resolve
 
 PUBLISH = gha_refs.pypi_publish()
 NIGHTLY = gha_refs.upload_nightly()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from shiplint.engine import open_project
-from shiplint.gha_runners import (
+from shiplint.gha.runners import (
     ARM64,
     LINUX,
     MACOS,

@@ -1,4 +1,4 @@
-"""shiplint.metadata: the declared metadata of pyproject.toml, setup.cfg and setup.py,
+"""shiplint.pkg.metadata: the declared metadata of pyproject.toml, setup.cfg and setup.py,
 literal values only, each with its exact position."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shiplint.engine import open_project
-from shiplint.metadata import ProjectMetadata, Text, file_state, in_checkout, project_metadata
+from shiplint.pkg.metadata import ProjectMetadata, Text, file_state, in_checkout, project_metadata
 from tests.conftest import pos_of, write_tree
 
 

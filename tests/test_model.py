@@ -9,8 +9,8 @@ from packaging.version import Version
 
 from shiplint.engine import open_project
 from shiplint.findings import Finding
-from shiplint.mapview import inventory
 from shiplint.model import ReleaseModel, Upload
+from shiplint.report.mapview import inventory
 from tests.conftest import pos_of, write_tree
 
 

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from shiplint.cli import main
-from shiplint.redact import MASK, mask_credentials, redact_text, scrub, source_line
+from shiplint.report.redact import MASK, mask_credentials, redact_text, scrub, source_line
 from shiplint.rules import all_rules
 from shiplint.source import SourceFile
 from tests.conftest import write_tree

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from shiplint import engine, gha_expr
+from shiplint import engine
 from shiplint.cli import main
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.engine import Options, RootResult, audit, configuration
+from shiplint.gha import expr as gha_expr
 
 from .conftest import CORPUS, write_tree
 

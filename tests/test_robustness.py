@@ -21,7 +21,7 @@ from shiplint.config import Config, ConfigError, load_config
 from shiplint.engine import Options, audit_root
 from shiplint.findings import Finding
 from shiplint.parse.shell import MAX_EXPANSION_GROWTH, expand
-from shiplint.redact import MASK
+from shiplint.report.redact import MASK
 from shiplint.rules.publish_action import PypiPublishUnknownRef
 from shiplint.source import DEFAULT_MAX_FILE_BYTES, SourceFile, read_file
 from tests.conftest import CORPUS, hits, write_tree

@@ -14,11 +14,11 @@ import pytest
 from shiplint.cli import main
 from shiplint.engine import open_project
 from shiplint.findings import Finding, Severity
-from shiplint.gha_context import StepContext, eval_text
-from shiplint.gha_expr import Scenario, Unknown
-from shiplint.gha_instance import after_success_text
-from shiplint.gha_matrix import job_legs, matrix_axes
-from shiplint.gha_scenarios import trigger_scenarios
+from shiplint.gha.context import StepContext, eval_text
+from shiplint.gha.expr import Scenario, Unknown
+from shiplint.gha.instance import after_success_text
+from shiplint.gha.matrix import job_legs, matrix_axes
+from shiplint.gha.scenarios import trigger_scenarios
 from shiplint.model.artifacts import RunScenarios, runs
 from shiplint.project import Project
 from shiplint.rules import by_key

@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 
 from shiplint.findings import Finding, Severity
-from shiplint.gha_expr import UNKNOWN, Evaluator, Facts, Value, pr_facts
+from shiplint.gha.expr import UNKNOWN, Evaluator, Facts, Value, pr_facts
 from tests.conftest import AuditFn, hit, pos_of
 
 WF = ".github/workflows/release.yml"

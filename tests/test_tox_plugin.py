@@ -1,4 +1,4 @@
-"""The tox plugin (shiplint.tox_plugin), run by tox itself.
+"""The tox plugin (shiplint.integrations.tox_plugin), run by tox itself.
 
 The in-process tests use tox's own ``tox_project`` fixture from ``tox.pytest``. Its fixtures
 are imported into this module rather than enabled with ``pytest_plugins = "tox.pytest"``:
@@ -32,7 +32,7 @@ from tox.pytest import (  # noqa: F401 - fixtures, active for this module
     no_color,
 )
 
-from shiplint import tox_guard
+from shiplint.integrations import tox_guard
 from tests.conftest import pos_of
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def commands_ran(result: ToxRunOutcome, env: str) -> bool:
 
 def test_plugin_is_registered_under_the_tox_entry_point_group() -> None:
     found = {ep.name: ep.value for ep in entry_points(group="tox")}
-    assert found.get("shiplint") == "shiplint.tox_plugin"
+    assert found.get("shiplint") == "shiplint.integrations.tox_plugin"
 
 
 def _imports_after(code: str) -> set[str]:
@@ -153,13 +153,13 @@ def _imports_after(code: str) -> set[str]:
 
 def test_shiplint_never_needs_tox_and_the_plugin_loads_no_engine() -> None:
     without = _imports_after(
-        "import shiplint, shiplint.cli, shiplint.engine, shiplint.tox_guard, "
-        "shiplint.tox_credentials"
+        "import shiplint, shiplint.cli, shiplint.engine, shiplint.integrations.tox_guard, "
+        "shiplint.integrations.tox_credentials"
     )
     assert not {m for m in without if m == "tox" or m.startswith("tox.")}
-    plugin = _imports_after("import shiplint.tox_plugin")
+    plugin = _imports_after("import shiplint.integrations.tox_plugin")
     assert "tox.plugin" in plugin
-    assert not {"shiplint.engine", "shiplint.model", "shiplint.tox_guard"} & plugin
+    assert not {"shiplint.engine", "shiplint.model", "shiplint.integrations.tox_guard"} & plugin
 
 
 def test_upload_env_with_a_broken_release_config_fails_before_its_commands(

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from shiplint.findings import Finding
+from shiplint.model.script_uploads import ScriptFlow
 from shiplint.model.shellblocks import identity
 from shiplint.parse.shell_flow import chain_to
-from shiplint.script_uploads import ScriptFlow
 from shiplint.source import SourceFile
 
 from .conftest import AuditFn, hits, run_audit, write_tree

@@ -642,7 +642,7 @@ def rebuild(entry: dict[str, Any], project: Project) -> list[Finding]:
 def report_view(findings: list[Finding], files: int) -> list[Json]:
     """Everything the reports show of the findings (text, JSON, SARIF, GitHub, statistics):
     the cache writes an entry only when its rebuilt findings give the same view."""
-    from shiplint.redact import scrub, source_line
+    from shiplint.report.redact import scrub, source_line
     from shiplint.report.sarif import fix_object
 
     rows: list[Json] = []
@@ -786,7 +786,7 @@ class Cache:
         return True
 
     def _entry(self, root_arg: str, result: RootResult) -> dict[str, Any] | None:
-        from shiplint.redact import scrub, source_line
+        from shiplint.report.redact import scrub, source_line
 
         project = result.project
         probes = result.inputs
@@ -919,7 +919,7 @@ def _unlink(path: str) -> None:
 def _holds_secret(data: bytes, result: RootResult) -> bool:
     """Whether the serialised entry contains a credential recorded in the root's files, or
     anything shaped like a token (paths looked up come from command lines)."""
-    from shiplint.redact import scrub, secret_texts
+    from shiplint.report.redact import scrub, secret_texts
 
     text = data.decode("ascii")
     if scrub(text) != text:

@@ -304,7 +304,7 @@ def _write_report(path: str, report: str) -> None:
 def _fix(results: list[RootResult], *, diff: bool, unsafe: bool) -> int:
     """Apply (or, with ``diff``, print) the fixes; returns how many findings they fix."""
     from shiplint.fix import plan
-    from shiplint.redact import redact_text
+    from shiplint.report.redact import redact_text
 
     fixes = plan((f for r in results for f in r.findings), unsafe=unsafe)
     count = 0
@@ -360,8 +360,8 @@ def _rules(fmt: str) -> int:
 def _map(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
     from shiplint.engine import open_configured
-    from shiplint.mapview import render_json, render_text
-    from shiplint.redact import scrub
+    from shiplint.report.mapview import render_json, render_text
+    from shiplint.report.redact import scrub
 
     try:
         projects = [open_configured(p)[0] for p in (args.paths or ["."])]
@@ -378,7 +378,7 @@ def _write(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
     from shiplint.deploy.write import WriteError, plan_docs, plan_init
     from shiplint.engine import open_configured
-    from shiplint.redact import redact_text
+    from shiplint.report.redact import redact_text
 
     if not os.path.isdir(args.path):
         print(f"shiplint {args.command}: {args.path}: not a directory", file=sys.stderr)

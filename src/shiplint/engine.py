@@ -156,7 +156,7 @@ def run_rule(rule: Rule, project: Project) -> list[Finding]:
     except Exception as exc:
         import traceback  # imported here: a cached run imports neither
 
-        from shiplint.redact import redact_text
+        from shiplint.report.redact import redact_text
 
         internal = by_key("SL005")
         assert internal is not None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from shiplint.deploy.schema import BY_NAME, INDEXES, KEYS, is_placeholder
 from shiplint.model import Loc
-from shiplint.model.commands import index_of_url
+from shiplint.pkg.upload_commands import index_of_url
 
 if TYPE_CHECKING:
     from shiplint.parse.tomlpos import TomlDoc, TomlPath

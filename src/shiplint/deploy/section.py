@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from shiplint.deploy.record import looks_like_secret_name, normalise_index
 from shiplint.deploy.schema import is_placeholder
-from shiplint.redact import MASK, scrub
+from shiplint.report.redact import MASK, scrub
 
 if TYPE_CHECKING:
     from shiplint.deploy.record import RecordSet

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from shiplint.gha_refs import Release
+    from shiplint.gha.refs import Release
     from shiplint.parse.yamlnodes import YMap, YNode, YScalar
     from shiplint.source import Pos, SourceFile
 

@@ -18,26 +18,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
-from shiplint.gha_context import MAX_DEPTH, Instance, StepContext, eval_text
-from shiplint.gha_context import InputsFn as NamesFn
-from shiplint.gha_expr import UNKNOWN, Evaluator, as_text
-from shiplint.gha_instance import (
+from shiplint.gha import refs as gha_refs
+from shiplint.gha.context import MAX_DEPTH, Instance, StepContext, eval_text
+from shiplint.gha.context import InputsFn as NamesFn
+from shiplint.gha.expr import UNKNOWN, Evaluator, as_text
+from shiplint.gha.instance import (
     InputsFn,
     LegScenario,
     after_success_text,
     call_input,
     node_value,
 )
-from shiplint.gha_matrix import ci_get, job_legs
+from shiplint.gha.matrix import ci_get, job_legs
 from shiplint.model.workflows import local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from shiplint.gha_expr import Facts, Lookup, Value
-    from shiplint.gha_matrix import Leg
+    from shiplint.gha.expr import Facts, Lookup, Value
+    from shiplint.gha.matrix import Leg
     from shiplint.model import Job, Step, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile

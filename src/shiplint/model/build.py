@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
+from shiplint.gha import refs as gha_refs
+from shiplint.integrations.tox_credentials import PassedEnv
 from shiplint.model import (
     Arg,
     Context,
@@ -22,7 +23,6 @@ from shiplint.model import (
     Upload,
     Value,
 )
-from shiplint.model.commands import index_of_url, recognise
 from shiplint.model.shellblocks import commands_from_text, identity, secret_names
 from shiplint.model.tasks import (
     DIR_CHANGERS,
@@ -44,8 +44,8 @@ from shiplint.model.tox_config import (
 from shiplint.model.workflows import build_composite_action, build_workflow
 from shiplint.parse.ini import parse_ini
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment, walk_scalars
+from shiplint.pkg.upload_commands import index_of_url, recognise
 from shiplint.source import SourceFile
-from shiplint.tox_credentials import PassedEnv
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -27,9 +27,9 @@ import re
 from collections import deque
 from typing import TYPE_CHECKING
 
-from shiplint.model.commands import program_name
 from shiplint.model.tox_config import run_env_names
 from shiplint.model.workflows import run_setting
+from shiplint.pkg.upload_commands import program_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

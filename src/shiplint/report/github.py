@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shiplint.redact import scrub
 from shiplint.report.locations import cwd_path
+from shiplint.report.redact import scrub
 
 if TYPE_CHECKING:
     from shiplint.engine import RootResult

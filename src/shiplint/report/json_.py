@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from shiplint.redact import scrub
 from shiplint.report import summary
+from shiplint.report.redact import scrub
 
 if TYPE_CHECKING:
     from shiplint.engine import RootResult

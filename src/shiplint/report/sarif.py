@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shiplint import __version__
-from shiplint.redact import scrub
 from shiplint.report.locations import absolute_path, cwd_path, is_inside_cwd, uri_reference
+from shiplint.report.redact import scrub
 from shiplint.rules import all_rules
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ def render(results: list[RootResult], colour: bool = False) -> str:
     out: list[str] = []
     for result in results:
         for f in result.findings:
-            from shiplint.redact import scrub, source_line  # not imported by a clean run
+            from shiplint.report.redact import scrub, source_line  # not imported by a clean run
 
             where = display_path(f)
             if f.line is not None:

@@ -6,15 +6,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.gha import refs as gha_refs
 from shiplint.model import Loc
 from shiplint.parse.yamlnodes import trailing_comment
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.gha_refs import ActionSpec, Release
+    from shiplint.gha.refs import ActionSpec, Release
     from shiplint.model import Step
     from shiplint.project import Project
     from shiplint.source import SourceFile

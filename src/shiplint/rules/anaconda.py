@@ -17,17 +17,17 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
-from shiplint.build_backend import analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
+from shiplint.gha import refs as gha_refs
+from shiplint.gha.runners import ARM64, LINUX, MACOS, WINDOWS, runners, step_may_run_on
 from shiplint.model import Loc, Value
-from shiplint.model.commands import program_name
 from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.workflows import local_callee
 from shiplint.parse.shell import parse_script, variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
+from shiplint.pkg.build_backend import analyze
+from shiplint.pkg.upload_commands import program_name
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.versioning import bumps_version, version_overridden

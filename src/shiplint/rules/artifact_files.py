@@ -28,15 +28,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from shiplint.gha_context import StepContext, eval_text
-from shiplint.gha_expr import overrides_status
-from shiplint.model.commands import program_name, skip_wrappers
+from shiplint.gha.context import StepContext, eval_text
+from shiplint.gha.expr import overrides_status
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, run_setting
+from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules.publish_action import input_text
 from shiplint.rules.publish_dirs import reorganised
 
 if TYPE_CHECKING:
-    from shiplint.gha_instance import LegScenario
+    from shiplint.gha.instance import LegScenario
     from shiplint.model import Step
     from shiplint.model.artifacts import ArtifactStep, Occurrence
     from shiplint.parse.yamlnodes import YMap

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Callable
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Severity
-from shiplint.gha_context import StepContext, eval_text
-from shiplint.gha_expr import job_needs
-from shiplint.gha_matrix import job_legs
-from shiplint.gha_scenarios import trigger_scenarios
+from shiplint.gha.context import StepContext, eval_text
+from shiplint.gha.expr import job_needs
+from shiplint.gha.matrix import job_legs
+from shiplint.gha.scenarios import trigger_scenarios
 from shiplint.model.artifacts import (
     DOWNLOAD,
     MERGE,
@@ -38,7 +38,7 @@ from shiplint.rules.artifact_files import creates_artifact
 from shiplint.rules.publish_action import input_scalar, input_text, step_source
 
 if TYPE_CHECKING:
-    from shiplint.gha_matrix import Leg
+    from shiplint.gha.matrix import Leg
     from shiplint.model import Job
     from shiplint.model.artifacts import ArtifactStep, Occurrence, Run
     from shiplint.parse.yamlnodes import YScalar

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Fix, Severity
-from shiplint.gha_matrix import job_legs, matrix_axes
+from shiplint.gha.matrix import job_legs, matrix_axes
 from shiplint.model import Loc
 from shiplint.model.artifacts import (
     DOWNLOAD,
@@ -58,7 +58,7 @@ from shiplint.rules.publish_action import (
 from shiplint.rules.publish_dirs import PublishDir, norm_dir, publish_dirs, reorganised
 
 if TYPE_CHECKING:
-    from shiplint.gha_matrix import Leg
+    from shiplint.gha.matrix import Leg
     from shiplint.model.artifacts import Occurrence
     from shiplint.project import Project
 

@@ -1,6 +1,6 @@
 """Package metadata PyPI rejects, and the removed ``setup.py upload`` (P-7, P-8, P-9, P-13).
 
-The metadata comes from :mod:`shiplint.metadata` (pyproject.toml ``[project]``, setup.cfg,
+The metadata comes from :mod:`shiplint.pkg.metadata` (pyproject.toml ``[project]``, setup.cfg,
 the literal arguments of ``setup(...)``); values are checked with the packages PyPI itself
 uses: ``trove-classifiers``, ``packaging.licenses``, ``packaging.utils``,
 ``packaging.version``, ``packaging.specifiers`` and ``packaging.requirements``.
@@ -12,16 +12,16 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from shiplint.build_backend import analyze, metadata_facts
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.metadata import facts, file_state, in_checkout, project_metadata
+from shiplint.pkg.build_backend import analyze, metadata_facts
+from shiplint.pkg.metadata import facts, file_state, in_checkout, project_metadata
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.versioning import runs_outside_tags
 
 if TYPE_CHECKING:
-    from shiplint.metadata import Declared, Readme, Text
     from shiplint.model import Context, ShellCommand, Upload
+    from shiplint.pkg.metadata import Declared, Readme, Text
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -1150,7 +1150,7 @@ def _run_by_ci(context: Context) -> bool:
 
 def _ci_runs_setup_command(project: Project, word: str) -> ShellCommand | None:
     """A CI command that runs ``setup.py <word>`` (e.g. an ``[aliases]`` entry)."""
-    from shiplint.model.commands import program_name
+    from shiplint.pkg.upload_commands import program_name
 
     for cmd in project.model.commands:
         if not _run_by_ci(cmd.context):

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from packaging.version import Version
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
-from shiplint.build_backend import BuildInfo, Pin, analyze, metadata_facts, parse_pin
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.gha import refs as gha_refs
 from shiplint.model import Loc
-from shiplint.model.commands import program_name, skip_wrappers
+from shiplint.pkg.build_backend import BuildInfo, Pin, analyze, metadata_facts, parse_pin
+from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import action_uploads, ref_loc, release_of

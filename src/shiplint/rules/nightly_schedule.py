@@ -2,7 +2,7 @@
 
 The uploads to scientific-python-nightly-wheels are followed to the workflows that run them
 (directly, through scripts, or as reusable workflows) and their ``schedule`` crons are
-checked with :mod:`shiplint.cron`.
+checked with :mod:`shiplint.gha.cron`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
-from shiplint.cron import longest_pause
 from shiplint.findings import Finding, Severity
-from shiplint.gha_scenarios import event_facts, reaches
+from shiplint.gha.cron import longest_pause
+from shiplint.gha.scenarios import event_facts, reaches
 from shiplint.model import Loc
+from shiplint.model.script_uploads import conditional_targets
 from shiplint.model.workflows import run_sources, upload_workflows
 from shiplint.parse.yamlnodes import YMap, YSeq
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.script_uploads import conditional_targets
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, Step, Upload, Workflow

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
 from shiplint.model import Loc
-from shiplint.model.commands import option_value, program_name
+from shiplint.pkg.upload_commands import option_value, program_name
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 

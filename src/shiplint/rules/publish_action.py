@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from packaging.version import Version
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import Scenario, Value, condition_expression
-from shiplint.gha_expr import parse as parse_expr
-from shiplint.gha_runners import MACOS, WINDOWS, runners
-from shiplint.gha_scenarios import CERTAIN, Reach, reach, trigger_reach, trigger_scenarios
+from shiplint.gha import refs as gha_refs
+from shiplint.gha.expr import Scenario, Value, condition_expression
+from shiplint.gha.expr import parse as parse_expr
+from shiplint.gha.runners import MACOS, WINDOWS, runners
+from shiplint.gha.scenarios import CERTAIN, Reach, reach, trigger_reach, trigger_scenarios
 from shiplint.model import Loc
 from shiplint.model.workflows import callers
 from shiplint.parse.yamlnodes import YScalar
@@ -22,10 +22,10 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.gha_expr import Node
-    from shiplint.gha_matrix import Leg
-    from shiplint.gha_refs import Release
-    from shiplint.gha_runners import Runner
+    from shiplint.gha.expr import Node
+    from shiplint.gha.matrix import Leg
+    from shiplint.gha.refs import Release
+    from shiplint.gha.runners import Runner
     from shiplint.model import Job, Step, Upload, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile

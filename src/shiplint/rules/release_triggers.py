@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
-from shiplint.gha_scenarios import event_facts, reaches, tag_push_facts
+from shiplint.gha.scenarios import event_facts, reaches, tag_push_facts
 from shiplint.model import Loc
 from shiplint.model.workflows import run_sources, upload_workflows
 from shiplint.parse.shell import variable_refs

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
-from shiplint import gha_expr
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_scenarios import CERTAIN, Reach, reach, trigger_reach
+from shiplint.gha import expr as gha_expr
+from shiplint.gha.scenarios import CERTAIN, Reach, reach, trigger_reach
 from shiplint.model import Loc
-from shiplint.model.commands import ANACONDA_CLI, program_name, skip_wrappers
 from shiplint.model.workflows import callers, grants_id_token, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, walk_scalars
+from shiplint.pkg.upload_commands import ANACONDA_CLI, program_name, skip_wrappers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
 from shiplint.model import Loc
-from shiplint.model.commands import index_of_url, looks_literal, option_value
 from shiplint.model.shellblocks import secret_names, vars_names
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
+from shiplint.pkg.upload_commands import index_of_url, looks_literal, option_value
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
+from shiplint.integrations.tox_credentials import PassedEnv, ToolAuth, missing_credentials
+from shiplint.integrations.tox_guard import EnvFacts, credentials_problem
 from shiplint.model.build import legacy_tox_ini
-from shiplint.model.commands import option_value, program_name
 from shiplint.model.tox_config import (
     ini_disallowed,
     ini_passes,
@@ -26,10 +27,9 @@ from shiplint.model.tox_config import (
     toml_passes,
     toml_setting,
 )
+from shiplint.pkg.upload_commands import option_value, program_name
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.tox_credentials import PassedEnv, ToolAuth, missing_credentials
-from shiplint.tox_guard import EnvFacts, credentials_problem
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Upload

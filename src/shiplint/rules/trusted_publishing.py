@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
-from shiplint import gha_refs
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import PR_TRIGGERS, pr_facts
-from shiplint.gha_scenarios import Reach, event_facts, reach, reaches, trigger_reach
+from shiplint.gha import refs as gha_refs
+from shiplint.gha.expr import PR_TRIGGERS, pr_facts
+from shiplint.gha.scenarios import Reach, event_facts, reach, reaches, trigger_reach
 from shiplint.model import Loc
-from shiplint.model.commands import index_of_url, option_value
 from shiplint.model.workflows import callers
 from shiplint.parse.yamlnodes import YMap, YScalar
+from shiplint.pkg.upload_commands import index_of_url, option_value
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import (

@@ -10,20 +10,20 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
-from shiplint.model.commands import program_name
+from shiplint.model.script_uploads import script_uploads, upload_command_name
 from shiplint.model.workflows import run_setting
 from shiplint.parse.shell_flow import fails
+from shiplint.pkg.upload_commands import program_name
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.script_uploads import script_uploads, upload_command_name
 
 if TYPE_CHECKING:
     from shiplint.model import ShellCommand
+    from shiplint.model.script_uploads import ScriptFlow
     from shiplint.parse.shell import Command
     from shiplint.parse.shell_flow import Node
     from shiplint.parse.yamlnodes import YScalar
     from shiplint.project import Project
-    from shiplint.script_uploads import ScriptFlow
     from shiplint.source import SourceFile
 
 

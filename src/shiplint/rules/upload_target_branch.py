@@ -6,20 +6,20 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
-from shiplint.parse.shell_flow import fails
-from shiplint.rules import register
-from shiplint.rules.base import Rule
-from shiplint.script_uploads import (
+from shiplint.model.script_uploads import (
     script_uploads,
     target_routes,
     target_variable,
     upload_command_name,
 )
+from shiplint.parse.shell_flow import fails
+from shiplint.rules import register
+from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
+    from shiplint.model.script_uploads import Route, ScriptFlow
     from shiplint.parse.shell_flow import Node
     from shiplint.project import Project
-    from shiplint.script_uploads import Route, ScriptFlow
 
 _TESTS = frozenset({"[", "[[", "test"})
 

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
-from shiplint.build_backend import VersionSource, analyze
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha_expr import job_needs
-from shiplint.gha_scenarios import (
+from shiplint.gha.expr import job_needs
+from shiplint.gha.scenarios import (
     CERTAIN,
     REF_CHOSEN_EVENTS,
     Reach,
@@ -23,9 +22,10 @@ from shiplint.gha_scenarios import (
     reach,
 )
 from shiplint.model import Loc
-from shiplint.model.commands import program_name, skip_wrappers
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, callers, local_callee, run_setting
 from shiplint.parse.yamlnodes import YMap
+from shiplint.pkg.build_backend import VersionSource, analyze
+from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import ACTION_TOOL, input_scalar, step_source
@@ -33,7 +33,7 @@ from shiplint.rules.secrets import shell_guarded
 from shiplint.rules.trusted_publishing import upload_index
 
 if TYPE_CHECKING:
-    from shiplint.gha_expr import Facts
+    from shiplint.gha.expr import Facts
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
     from shiplint.project import Project
 

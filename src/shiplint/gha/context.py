@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from shiplint.gha_expr import parse
-from shiplint.gha_matrix import ci_get
-from shiplint.gha_runners import describe, runs_on_texts
+from shiplint.gha.expr import parse
+from shiplint.gha.matrix import ci_get
+from shiplint.gha.runners import describe, runs_on_texts
 from shiplint.parse.yamlnodes import YMap, YScalar
 
 if TYPE_CHECKING:
-    from shiplint.gha_matrix import Leg
+    from shiplint.gha.matrix import Leg
     from shiplint.model import Job, Step, Workflow
     from shiplint.project import Project
 

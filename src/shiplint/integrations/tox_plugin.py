@@ -8,7 +8,8 @@ command; problems stop that environment with the report. Other environments are 
 examined further than a look at their command words.
 
 Per env: ``shiplint = true`` forces the guard on, ``shiplint = false`` turns it off.
-For one run: ``tox --no-shiplint``. The checks themselves live in :mod:`shiplint.tox_guard`.
+For one run: ``tox --no-shiplint``. The checks themselves live in
+:mod:`shiplint.integrations.tox_guard`.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _guard(tox_env: ToxEnv) -> None:
     ]
     if wanted is None and not any(_UPLOAD_WORDS.intersection(argv) for argv in commands):
         return
-    from shiplint.tox_guard import EnvFacts, judge
+    from shiplint.integrations.tox_guard import EnvFacts, judge
 
     env = EnvFacts(
         name=tox_env.name,

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Severity
-from shiplint.gha_expr import Facts, Scenario, Shaped, Value
-from shiplint.gha_instance import LegScenario
-from shiplint.gha_matrix import Leg, job_legs, uses_leg_values
+from shiplint.gha.expr import Facts, Scenario, Shaped, Value
+from shiplint.gha.instance import LegScenario
+from shiplint.gha.matrix import Leg, job_legs, uses_leg_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
-from shiplint.gha_expr import (
+from shiplint.gha.expr import (
     UNKNOWN,
     Evaluator,
     Foreign,
@@ -37,13 +37,13 @@ from shiplint.gha_expr import (
     as_text,
     parse,
 )
-from shiplint.gha_matrix import ci_get
-from shiplint.gha_runners import Named, describe, runs_on_texts
+from shiplint.gha.matrix import ci_get
+from shiplint.gha.runners import Named, describe, runs_on_texts
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
-    from shiplint.gha_expr import Facts
-    from shiplint.gha_matrix import Leg
+    from shiplint.gha.expr import Facts
+    from shiplint.gha.matrix import Leg
     from shiplint.model import Job, Workflow
     from shiplint.parse.yamlnodes import YNode
 

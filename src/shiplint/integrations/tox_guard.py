@@ -2,7 +2,8 @@
 passed, does the release configuration pass the audit.
 
 Works on plain values taken from tox's resolved configuration (see
-:mod:`shiplint.tox_plugin`, the only module that touches tox), so that it imports no tox.
+:mod:`shiplint.integrations.tox_plugin`, the only module that touches tox), so that it
+imports no tox.
 The audit engine is imported only when an environment uploads (or forces the guard).
 """
 
@@ -13,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shiplint.integrations.tox_credentials import PassedEnv, missing_credentials, pass_env_snippet
 from shiplint.model import Arg, Context, Loc, ReleaseModel, ShellCommand
-from shiplint.model.commands import option_value, recognise
+from shiplint.pkg.upload_commands import option_value, recognise
 from shiplint.source import SourceFile
-from shiplint.tox_credentials import PassedEnv, missing_credentials, pass_env_snippet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from shiplint.integrations.tox_credentials import ToolAuth
     from shiplint.model import Upload
-    from shiplint.tox_credentials import ToolAuth
 
 
 @dataclass
