@@ -1,0 +1,2 @@
+"""The edge: integrations with the tools shiplint plugs into (the tox 4 plugin, its guard and
+credential check). The pre-commit hook is .pre-commit-hooks.yaml at the repository root."""
