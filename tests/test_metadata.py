@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from shiplint.engine import open_project
-from shiplint.pkg.metadata import ProjectMetadata, Text, file_state, in_checkout, project_metadata
+from shiplint.pkg.metadata import project_metadata
+from shiplint.pkg.metadata_files import file_state, in_checkout
+from shiplint.pkg.metadata_types import ProjectMetadata, Text
 from tests.conftest import pos_of, write_tree
 
 

@@ -587,7 +587,7 @@ class _Analyzer:
         tree = self.project.python_ast(src)
         if tree is None:
             return None
-        from shiplint.model.build import ast_loc
+        from shiplint.model.task_commands import ast_loc
 
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or _call_name(node.func) != "setup":

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.pkg.build_backend import analyze, metadata_facts
-from shiplint.pkg.metadata import facts, file_state, in_checkout, project_metadata
+from shiplint.pkg.metadata import facts, project_metadata
+from shiplint.pkg.metadata_files import file_state, in_checkout
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.versioning import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.model import Context, ShellCommand, Upload
-    from shiplint.pkg.metadata import Declared, Readme, Text
+    from shiplint.pkg.metadata_types import Declared, Readme, Text
     from shiplint.project import Project
     from shiplint.source import SourceFile
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from shiplint.findings import Finding, Severity
 from shiplint.integrations.tox_credentials import PassedEnv, ToolAuth, missing_credentials
 from shiplint.integrations.tox_guard import EnvFacts, credentials_problem
-from shiplint.model.build import legacy_tox_ini
+from shiplint.model.tox_commands import legacy_tox_ini
 from shiplint.model.tox_config import (
     ini_disallowed,
     ini_passes,

@@ -1,0 +1,189 @@
+"""The commands of the shell scripts, Makefile recipes and nox sessions a project has.
+
+Each is read once for every step that runs it (its job, triggers and environment), else
+once in a context of its own. Which step runs which script or task is found while the
+steps are read (:mod:`shiplint.model.github_steps`, :mod:`shiplint.model.tasks`);
+:func:`distinct`, :func:`copies` and :func:`copy_context` make the per-caller copies
+(tox envs too, :mod:`shiplint.model.tox_commands`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from shiplint.model import Arg, Context, Loc, ScriptCall, ShellCommand, Value
+from shiplint.model.shellblocks import commands_from_text
+from shiplint.model.tasks import MAKE_ASSIGN, make_targets_reached, nox_callers
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from shiplint.model import ReleaseModel
+    from shiplint.project import Project
+    from shiplint.source import SourceFile
+
+_MAKE_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+_MAKE_WEAK_ASSIGN = re.compile(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\?=")
+
+
+def shell_scripts(model: ReleaseModel, project: Project) -> None:
+    """Read the scripts steps run (``project.script``) and every other shell script."""
+    for rel in list(model.script_calls):
+        project.script(rel)
+    for src in project.of_kind("shell"):
+        calls = distinct(model.script_calls.get(src.rel, []))
+        # a copy of the script's commands for each step that runs it (its job, triggers
+        # and environment; a step running it twice, once), else one of its own
+        for n, call in enumerate(copies(calls)):
+            context = copy_context("script", src.rel, call)
+            env: dict[str, Value] = call.env if call is not None else {}
+            before = len(model.assignments)
+            model.commands.extend(commands_from_text(model, src, src.text or "", context, env))
+            if n > 0:
+                # the script's literal assignments: recorded with the first copy (once
+                # per place, like the index uses they give)
+                del model.assignments[before:]
+
+
+def makefile(model: ReleaseModel, src: SourceFile) -> None:
+    text = src.text or ""
+    reached = make_targets_reached(model.task_calls, src)
+    env: dict[str, Value] = {}
+    weak: set[str] = set()  # assigned with `?=`: the caller's environment wins
+    target = ""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if body.startswith("\t"):
+            lead = 1
+            while lead < len(body) and body[lead] in "@-+ \t":
+                lead += 1
+            recipe = _MAKE_VAR.sub(r"${\1}", body[lead:]).replace("$$", "$")
+            if len(recipe) == len(body) - lead:
+                calls = distinct(c for t in target.split() for c in reached.get(t, []))
+                # a copy of the recipe line for each step that runs the target (its
+                # job and environment), else one of its own
+                for call in copies(calls):
+                    context = copy_context("makefile", target, call)
+                    cmd_env = env
+                    if call is not None:
+                        own = {k: v for k, v in env.items() if k not in weak or k not in call.env}
+                        cmd_env = {**call.env, **own}
+                    model.commands.extend(
+                        commands_from_text(
+                            model,
+                            src,
+                            recipe.rstrip("\\"),
+                            context,
+                            cmd_env,
+                            base=offset + lead,
+                        )
+                    )
+        elif body and not body.startswith("#"):
+            assign = MAKE_ASSIGN.match(body)
+            if assign and ":" not in assign.group(1):
+                value = assign.group(2).strip()
+                start = offset + body.index(value, len(assign.group(1))) if value else offset
+                val = Value(value, Loc(src, start, start + len(value)))
+                env[assign.group(1)] = val
+                if _MAKE_WEAK_ASSIGN.match(body):
+                    weak.add(assign.group(1))
+                else:
+                    weak.discard(assign.group(1))
+                model.assignments.append((assign.group(1), val, Context(origin="makefile")))
+            elif ":" in body:
+                target = body.split(":", 1)[0].strip()
+        offset += len(line)
+
+
+def noxfile(model: ReleaseModel, src: SourceFile, tree: ast.Module) -> None:
+    functions = _outermost_functions(tree)
+    callers = {
+        name: distinct(calls) for name, calls in nox_callers(model.task_calls, src, tree).items()
+    }
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method not in ("run", "run_always", "run_install", "install"):
+            continue
+        args: list[Arg] = []
+        if method == "install":
+            args.append(Arg("pip", "pip", ast_loc(src, node.func)))
+            args.append(Arg("install", "install", ast_loc(src, node.func)))
+        for arg in node.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                args.append(Arg(arg.value, arg.value, ast_loc(src, arg)))
+            else:
+                args.append(Arg("$ARG", "$ARG", ast_loc(src, arg)))
+        if args:
+            label = functions.get(id(node), "")
+            # a copy for each step that runs this session (its job and environment),
+            # else one of its own
+            for call in copies(callers.get(label, [])):
+                context = copy_context("nox", label, call)
+                env: dict[str, Value] = dict(call.env) if call is not None else {}
+                model.commands.append(ShellCommand(args=args, source=src, context=context, env=env))
+
+
+def distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
+    """The calls in order, each step with the same environment once (``make a b`` where
+    ``b`` needs ``a``, a step that runs the task twice)."""
+    out: list[ScriptCall] = []
+    seen: set[tuple[int, int, tuple[tuple[str, str, int], ...]]] = set()
+    for call in calls:
+        env = tuple(
+            sorted(
+                (k, v.text, v.loc.start if v.loc is not None else -1) for k, v in call.env.items()
+            )
+        )
+        key = (id(call.caller.step), id(call.caller.job), env)
+        if key not in seen:
+            seen.add(key)
+            out.append(call)
+    return out
+
+
+def copy_context(origin: str, label: str, call: ScriptCall | None) -> Context:
+    """The context of one copy of a script's or task's commands: the calling step's job
+    and step, or (no caller) the script's or task's own."""
+    if call is None:
+        return Context(origin=origin, label=label)
+    return Context(origin=origin, job=call.caller.job, step=call.caller.step, label=label)
+
+
+def copies(calls: list[ScriptCall]) -> list[ScriptCall | None]:
+    """What a task's commands are read for: each step that runs it, else None (once,
+    in the task's own context)."""
+    return [*calls] if calls else [None]
+
+
+def ast_loc(src: SourceFile, node: ast.expr) -> Loc:
+    """Where a Python expression node starts in ``src`` (to its end when on one line)."""
+    line = node.lineno
+    line_text = src.line_text(line)
+    # col_offset counts UTF-8 bytes; convert to characters.
+    col = len(line_text.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+    start = src.line_starts[line - 1] + col if line - 1 < len(src.line_starts) else 0
+    end = start
+    if node.end_lineno == line and node.end_col_offset is not None:
+        end_col = len(line_text.encode("utf-8")[: node.end_col_offset].decode("utf-8", "replace"))
+        end = src.line_starts[line - 1] + end_col
+    return Loc(src, start, end)
+
+
+def _outermost_functions(tree: ast.Module) -> dict[int, str]:
+    """``id(node)`` → name of the outermost function defining it, for every node inside a
+    function (one walk, so a noxfile with many sessions stays linear)."""
+    out: dict[int, str] = {}
+    todo: list[tuple[ast.AST, str]] = [(tree, "")]
+    while todo:
+        node, name = todo.pop()
+        if not name and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = node.name
+        if name:
+            out[id(node)] = name
+        todo.extend((child, name) for child in ast.iter_child_nodes(node))
+    return out
