@@ -29,7 +29,7 @@ from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action import ACTION_TOOL, input_scalar, step_source
-from shiplint.rules.secrets import shell_guarded
+from shiplint.rules.secrets.fork_pr import shell_guarded
 from shiplint.rules.trusted_publishing import upload_index
 
 if TYPE_CHECKING:
