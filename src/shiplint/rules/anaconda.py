@@ -30,7 +30,7 @@ from shiplint.pkg.build_backend import analyze
 from shiplint.pkg.upload_commands import program_name
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning import bumps_version, version_overridden
+from shiplint.rules.versioning.uploads import bumps_version, version_overridden
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Upload, Workflow

@@ -18,7 +18,7 @@ from shiplint.pkg.metadata import facts, project_metadata
 from shiplint.pkg.metadata_files import file_state, in_checkout
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning import runs_outside_tags
+from shiplint.rules.versioning.runs import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.model import Context, ShellCommand, Upload
