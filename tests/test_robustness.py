@@ -22,7 +22,7 @@ from shiplint.engine import Options, audit_root
 from shiplint.findings import Finding
 from shiplint.parse.shell import MAX_EXPANSION_GROWTH, expand
 from shiplint.report.redact import MASK
-from shiplint.rules.publish_action import PypiPublishUnknownRef
+from shiplint.rules.publish_action.refs import PypiPublishUnknownRef
 from shiplint.source import DEFAULT_MAX_FILE_BYTES, SourceFile, read_file
 from tests.conftest import CORPUS, hits, write_tree
 

@@ -10,11 +10,9 @@ import pytest
 
 from shiplint.findings import Finding, Severity
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning import (
-    LocalVersionUpload,
-    StaticVersionUploadOnPush,
-    VcsVersionShallowCheckout,
-)
+from shiplint.rules.versioning.local_version import LocalVersionUpload
+from shiplint.rules.versioning.shallow_checkout import VcsVersionShallowCheckout
+from shiplint.rules.versioning.static_version import StaticVersionUploadOnPush
 from tests.conftest import AuditFn, hit
 
 FindingsFn = Callable[..., "list[Finding]"]

@@ -32,7 +32,7 @@ from shiplint.gha.context import StepContext, eval_text
 from shiplint.gha.expr import overrides_status
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, run_setting
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
-from shiplint.rules.publish_action import input_text
+from shiplint.rules.publish_action.steps import input_text
 from shiplint.rules.publish_dirs import reorganised
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from shiplint.model.artifacts import (
     RunScenarios,
 )
 from shiplint.rules.artifact_files import creates_artifact
-from shiplint.rules.publish_action import input_scalar, input_text, step_source
+from shiplint.rules.publish_action.steps import input_scalar, input_text, step_source
 
 if TYPE_CHECKING:
     from shiplint.gha.matrix import Leg

@@ -17,7 +17,7 @@ from shiplint.findings import Edit, Fix
 from shiplint.model.artifacts import DOWNLOAD, TAG_MAJOR, UPLOAD, runs, triggering_runs
 from shiplint.rules.artifact_files import hidden_paths
 from shiplint.rules.artifact_names import run_conflicts, unknown_names
-from shiplint.rules.publish_action import input_text, ref_loc
+from shiplint.rules.publish_action.steps import input_text, ref_loc
 
 if TYPE_CHECKING:
     from shiplint.model.artifacts import ArtifactStep, Run

@@ -15,9 +15,9 @@ from shiplint.pkg.build_backend import BuildInfo, Pin, analyze, metadata_facts, 
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.publish_action import action_uploads, ref_loc, release_of
-from shiplint.rules.trusted_publishing import upload_index
-from shiplint.rules.versioning import publishes_root_project
+from shiplint.rules.publish_action.steps import action_uploads, ref_loc, release_of
+from shiplint.rules.trusted_publishing.uploads import upload_index
+from shiplint.rules.versioning.builds import publishes_root_project
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, Context, ShellCommand

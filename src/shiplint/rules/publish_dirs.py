@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.model.workflows import run_setting
-from shiplint.rules.publish_action import input_text
+from shiplint.rules.publish_action.steps import input_text
 
 if TYPE_CHECKING:
     from shiplint.model import Job, Step, Upload

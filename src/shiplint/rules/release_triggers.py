@@ -17,7 +17,7 @@ from shiplint.parse.shell import variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.publish_action import input_scalar, input_text
+from shiplint.rules.publish_action.steps import input_scalar, input_text
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Workflow

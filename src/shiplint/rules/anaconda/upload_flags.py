@@ -21,7 +21,7 @@ from shiplint.rules.anaconda.common import (
     _anaconda_uploads,
 )
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning import bumps_version, version_overridden
+from shiplint.rules.versioning.uploads import bumps_version, version_overridden
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Upload, Workflow

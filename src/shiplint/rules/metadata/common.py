@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from shiplint.findings import Edit, Fix
 from shiplint.pkg.build_backend import analyze
 from shiplint.pkg.metadata import project_metadata
-from shiplint.rules.versioning import runs_outside_tags
+from shiplint.rules.versioning.runs import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.model import Upload

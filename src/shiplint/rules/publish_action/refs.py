@@ -1,0 +1,157 @@
+"""SL201, SL202: pypa/gh-action-pypi-publish used at the sunset `master` branch or at a ref
+that does not exist (B-1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint import facts as facts_mod
+from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+from shiplint.rules.publish_action.steps import (
+    action_uploads,
+    dedupe_key,
+    ref_kind,
+    ref_loc,
+    uses_loc,
+)
+
+if TYPE_CHECKING:
+    from shiplint.project import Project
+
+_RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
+
+
+@register
+class PypiPublishSunsetRef(Rule):
+    """The action is used at `@master`, a branch that was sunset and frozen.
+
+    `pypa/gh-action-pypi-publish@master` still runs, but that branch receives no updates,
+    not even security fixes, and every run says so:
+
+    `UNSUPPORTED GITHUB ACTION VERSION … The master branch of this project has been sunset
+    and will not receive any updates, not even security bug fixes.`
+
+    Its code predates v1.7.0: it knows only the snake_case inputs (`repository_url`,
+    `packages_dir`, ...), has no trusted publishing and no attestations, and builds its
+    container on every run from Python 3.9 with the newest twine for it (6.2), which cannot
+    read Metadata-Version 2.5. A token upload of older metadata still works, hence a
+    warning; the cases that fail are errors of their own: trusted publishing without a
+    password (SL304) and Metadata-Version 2.5 (SL711).
+
+    Fix: use `@release/v1` (the maintained branch), or pin a release tag or its commit SHA
+    (`@v1.14.2`, or the SHA with a `# v1.14.2` comment for Dependabot/Renovate), and rename
+    snake_case inputs to their kebab-case names.
+    """
+
+    code = "SL201"
+    name = "pypi-publish-sunset-ref"
+    severity = Severity.WARNING
+    summary = "pypa/gh-action-pypi-publish used at the sunset `master` branch"
+    catalogue = ("B-1",)
+    before = "- uses: pypa/gh-action-pypi-publish@master\n"
+    after = "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        f = facts_mod.load().pypi_publish
+        recommended = str(f.raw["recommended-ref"])
+        seen: set[tuple[str, int]] = set()
+        for _upload, step in action_uploads(project):
+            ref = step.ref
+            if ref_kind(ref) != "sunset":
+                continue
+            loc = ref_loc(step)
+            if loc is None or dedupe_key(loc) in seen:
+                continue
+            seen.add(dedupe_key(loc))
+            yield self.at(
+                loc,
+                f"`@{ref}` of pypa/gh-action-pypi-publish is sunset: frozen old code that "
+                "gets no fixes",
+                f"The `{ref}` branch gets no updates, not even security fixes. It predates "
+                "trusted publishing and the kebab-case inputs, and runs Python 3.9 with "
+                "twine 6.2, which rejects Metadata-Version 2.5. Use "
+                f"`pypa/gh-action-pypi-publish@{recommended}`, or pin a release tag "
+                f"(v{f.latest} or later) or its commit SHA.",
+                fix=Fix(f"use @{recommended}", (Edit(loc.start, loc.end, recommended),)),
+            )
+
+
+@register
+class PypiPublishUnknownRef(Rule):
+    """The action is used at a ref that does not exist, so the job fails before it starts.
+
+    pypa/gh-action-pypi-publish has the branches `release/v1` (recommended) and
+    `unstable/v1`, and release tags such as `v1.14.2`. There is no `v1` tag, no `main`
+    branch and no `release/v1.x.y` branch. GitHub fails the job at set-up:
+
+    `Error: Unable to resolve action `pypa/gh-action-pypi-publish@v1`, unable to find
+    version `v1``
+
+    (also seen as `Missing download info for pypa/gh-action-pypi-publish@v1`). A shortened
+    commit SHA is not accepted either: pin the full 40-character SHA.
+
+    Fix: use `@release/v1`, or a full release tag (`@v1.14.2`), or the full commit SHA of a
+    release with a `# v1.14.2` comment.
+    """
+
+    code = "SL202"
+    name = "pypi-publish-unknown-ref"
+    severity = Severity.ERROR
+    summary = "pypa/gh-action-pypi-publish used at a ref that does not exist"
+    catalogue = ("B-1",)
+    before = "- uses: pypa/gh-action-pypi-publish@v1\n"
+    after = "- uses: pypa/gh-action-pypi-publish@release/v1\n"
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        f = facts_mod.load().pypi_publish
+        recommended = str(f.raw["recommended-ref"])
+        branches = ", ".join(f"`{b}`" for b in f.branches)
+        seen: set[tuple[str, int]] = set()
+        for _upload, step in action_uploads(project):
+            ref = step.ref
+            kind = ref_kind(ref)
+            if kind not in ("unknown", "short-sha", "none"):
+                continue
+            loc = ref_loc(step) if ref else uses_loc(step)
+            if loc is None or dedupe_key(loc) in seen:
+                continue
+            seen.add(dedupe_key(loc))
+            fix = None
+            if kind == "none":
+                message = "`uses: pypa/gh-action-pypi-publish` has no `@ref`"
+                help_ = (
+                    "GitHub rejects the workflow: an action reference needs `@ref`. "
+                    f"Use `pypa/gh-action-pypi-publish@{recommended}`."
+                )
+                if step.uses is not None and loc.text.strip("'\"") == step.uses.value:
+                    end = loc.end - (1 if loc.text[-1:] in "'\"" else 0)
+                    fix = Fix(f"add @{recommended}", (Edit(end, end, "@" + recommended),))
+            elif kind == "short-sha":
+                message = f"`@{ref}` is a shortened commit SHA"
+                help_ = (
+                    "GitHub resolves only full 40-character commit SHAs for actions: the job "
+                    f"fails with `Unable to resolve action … unable to find version `{ref}``. "
+                    "Pin the full SHA of a release (with a `# vX.Y.Z` comment), or use "
+                    f"`@{recommended}`."
+                )
+            else:
+                assert ref is not None
+                release_tag = _RELEASE_TAG.match(ref)
+                replacement = release_tag.group(1) if release_tag else recommended
+                what = {
+                    "main": "there is no `main` branch",
+                    "v1": "there is no `v1` tag or branch",
+                }.get(ref, "no such branch or release tag")
+                message = f"`@{ref}` does not exist in pypa/gh-action-pypi-publish: {what}"
+                help_ = (
+                    "The job fails before it starts: `Unable to resolve action "
+                    f"`pypa/gh-action-pypi-publish@{ref}`, unable to find version `{ref}``. "
+                    f"Existing refs are the branches {branches} and release tags such as "
+                    f"`v{f.latest}`. Use `@{replacement}`."
+                )
+                fix = Fix(f"use @{replacement}", (Edit(loc.start, loc.end, replacement),))
+            yield self.at(loc, message, help_, fix=fix)

@@ -1,0 +1,76 @@
+"""Which uploads publish by trusted publishing, and to which index (shared by the
+trusted-publishing, versioning and metadata-version rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint.pkg.upload_commands import index_of_url, option_value
+from shiplint.rules.publish_action.steps import ACTION_TOOL, action_uses_oidc, workflow_job
+
+if TYPE_CHECKING:
+    from shiplint.model import Job, Upload
+    from shiplint.project import Project
+    from shiplint.source import SourceFile
+
+
+PYPI_INDEXES = {"pypi", "testpypi"}
+#: hatch's built-in repository names for PyPI and TestPyPI
+_HATCH_INDEXES = {"main", "test"}
+
+
+def upload_index(upload: Upload) -> str:
+    """``pypi``/``testpypi`` or another index name/URL, judged by the URL when one is given."""
+    if upload.target is not None and "://" in upload.target.text:
+        return index_of_url(upload.target.text) or upload.target.text
+    index = upload.index or "pypi"
+    if upload.tool == "hatch" and index in _HATCH_INDEXES:
+        return "testpypi" if index == "test" else "pypi"
+    return index
+
+
+def uses_trusted_publishing(upload: Upload) -> bool:
+    """Whether ``upload`` authenticates to (Test)PyPI by trusted publishing."""
+    step = upload.context.step
+    if upload.tool == ACTION_TOOL:
+        return step is not None and action_uses_oidc(step)
+    if upload.tool not in ("uv", "pdm") or not upload.oidc:
+        return False
+    if upload.tool == "uv":
+        mode = upload.options.get("--trusted-publishing")
+        if mode is not None and option_value(mode) == "always":
+            return True
+    if _credentials_set_elsewhere(upload):
+        return False
+    return upload_index(upload) in PYPI_INDEXES
+
+
+#: Text showing that a CLI gets credentials some other way (``$GITHUB_ENV``, ``pdm config``).
+_OTHER_CREDENTIALS = {
+    "uv": ("UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD", "keyring"),
+    "pdm": ("PDM_PUBLISH_PASSWORD", "pdm config", "PDM_PUBLISH_REPO"),
+}
+
+
+def _credentials_set_elsewhere(upload: Upload) -> bool:
+    names = _OTHER_CREDENTIALS.get(upload.tool, ())
+    texts = [upload.source.text or ""] if upload.context.origin == "script" else []
+    job = upload.context.job
+    if job is not None and job.node is not None and job.workflow is not None:
+        texts.append((job.workflow.source.text or "")[job.node.start : job.node.end])
+    return any(name in text for text in texts for name in names)
+
+
+def oidc_uploads(project: Project) -> Iterator[tuple[Upload, Job]]:
+    """Trusted-publishing uploads run by a job of a GitHub workflow."""
+    for upload in project.model.uploads:
+        if upload.family != "pypi" or not uses_trusted_publishing(upload):
+            continue
+        job = workflow_job(upload)
+        if job is not None:
+            yield upload, job
+
+
+def job_source(job: Job) -> SourceFile | None:
+    return job.workflow.source if job.workflow is not None else None

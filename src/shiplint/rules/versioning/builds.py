@@ -1,0 +1,342 @@
+"""Which steps build distributions of which project (the build front-ends' arguments, the
+working directory), from what checkout, and which jobs feed an upload."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shiplint.gha.expr import job_needs
+from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, local_callee, run_setting
+from shiplint.pkg.upload_commands import program_name, skip_wrappers
+from shiplint.rules.publish_action.steps import input_scalar
+
+if TYPE_CHECKING:
+    from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Workflow
+
+
+#: actions that build distributions from the checkout
+_BUILD_ACTIONS = {
+    "pypa/cibuildwheel",
+    "joerick/cibuildwheel",
+    "hynek/build-and-inspect-python-package",
+    "pyo3/maturin-action",
+    "messense/maturin-action",
+    "casperdcl/deploy-pypi",
+    "ralfg/python-wheels-manylinux-build",
+}
+_CHECKOUT = "actions/checkout"
+
+
+def _job_by_id(workflow: Workflow, job_id: str) -> Job | None:
+    return workflow.jobs.get(job_id)
+
+
+def _upstream(job: Job) -> list[Job]:
+    """``job`` and every job it needs, directly or not."""
+    workflow = job.workflow
+    out: list[Job] = [job]
+    if workflow is None:
+        return out
+    seen = {job.id}
+    stack = list(job_needs(job))
+    while stack:
+        job_id = stack.pop()
+        if job_id in seen:
+            continue
+        seen.add(job_id)
+        other = _job_by_id(workflow, job_id)
+        if other is not None:
+            out.append(other)
+            stack.extend(job_needs(other))
+    return out
+
+
+#: options of build front-ends whose value is not the source directory
+_BUILD_VALUE_OPTIONS = {
+    "-o",
+    "--outdir",
+    "--out-dir",
+    "--out",
+    "--output-dir",
+    "-C",
+    "--config-setting",
+    "--config-settings",
+    "--python",
+    "-p",
+    "--installer",
+    "--only",
+    "--platform",
+    "--archs",
+    "-w",
+    "--wheel-dir",
+    "-t",
+    "--target",
+    "-i",
+    "--interpreter",
+    "--features",
+    "-F",
+    "--compatibility",
+    "--build-constraint",
+    "-c",
+    "--constraint",
+    "--config-file",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--format",
+    "--formats",
+    "--dist-dir",
+    "-d",
+}
+#: options that build another project than the one at the root (workspace members, manifests)
+_OTHER_PROJECT_OPTIONS = {
+    "--package",
+    "--all-packages",
+    "--all",
+    "-m",
+    "--manifest-path",
+    "--project",
+    "--directory",
+}
+_CD = re.compile(
+    r"(?:^|[;&|({]\s*|\n\s*)cd\s+(?![\"']?\$\{?GITHUB_WORKSPACE\b)(?!\.?\s*(?:$|[;&|]))"
+)
+
+
+def _build_args(model: ReleaseModel, cmd: ShellCommand, depth: int = 0) -> list[str] | None:
+    """The arguments of the build front-end when ``cmd`` builds distributions (directly, or
+    through a tox env, nox session or make target that does); None when it does not."""
+    args = cmd.args
+    words = [a.text for a in args]
+    if words and program_name(words[0]) in ("tox", "nox") and depth == 0:
+        tool = program_name(words[0])
+        options = ("-e", "--env") if tool == "tox" else ("-s", "--session", "-e")
+        envs = _named_envs(words[1:], options)
+        found = any(
+            _build_args(model, other, depth + 1) is not None
+            for other in model.commands
+            if other.context.origin == tool and other.context.label in envs
+        )
+        return [] if found else None
+    i = skip_wrappers(args)
+    if i >= len(args):
+        return None
+    head = program_name(args[i].text)
+    rest = [a.text for a in args[i + 1 :]]
+    first = next((w for w in rest if not w.startswith("-")), "")
+    after_first = rest[rest.index(first) + 1 :] if first else []
+    if head == "build":
+        return rest if i > 0 else None  # python -m build, pipx run build, uvx build
+    if head == "pyproject-build":
+        return rest
+    if head in ("uv", "hatch", "pdm", "poetry", "flit"):
+        return after_first if first == "build" else None
+    if head == "cibuildwheel":
+        return None if "--print-build-identifiers" in rest else rest
+    if head == "maturin":
+        return after_first if first in ("build", "sdist") else None
+    if head.startswith("pip") and first == "wheel":
+        return after_first
+    if head.endswith("setup.py"):
+        return [] if any(w in ("sdist", "bdist_wheel", "bdist") for w in rest) else None
+    if head == "make" and depth == 0:
+        targets = {w for w in rest if not w.startswith("-") and "=" not in w}
+        found = any(
+            _build_args(model, other, depth + 1) is not None
+            for other in model.commands
+            if other.context.origin == "makefile" and other.context.label in targets
+        )
+        return [] if found else None
+    return None
+
+
+def _args_at_root(args: list[str], root: Path | None = None) -> bool:
+    """Whether build front-end arguments build the project at the working directory."""
+    skip = False
+    for word in args:
+        if skip:
+            skip = False
+            continue
+        name = word.split("=", 1)[0]
+        if name in _OTHER_PROJECT_OPTIONS:
+            if name == "-m" or name == "--manifest-path":
+                value = word.split("=", 1)[1] if "=" in word else ""
+                if value and value.removeprefix("./") != "Cargo.toml":
+                    return False
+                skip = not value
+                continue
+            return False
+        if word.startswith("-"):
+            skip = word in _BUILD_VALUE_OPTIONS
+            continue
+        if _names_subdir(word, root):
+            return False
+    return True
+
+
+def _names_subdir(word: str, root: Path | None) -> bool:
+    """Whether a positional argument names a project directory below the root."""
+    path = word.removeprefix("./").rstrip("/")
+    if path in ("", ".") or "$" in path or path.endswith((".tar.gz", ".zip", ".whl")):
+        return False
+    if "/" in path:
+        return True
+    return root is not None and (root / path).is_dir()
+
+
+def _root_path(model: ReleaseModel) -> Path | None:
+    path = Path(model.root)
+    return path if path.is_dir() else None
+
+
+def _named_envs(words: list[str], options: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    for k, word in enumerate(words):
+        value = ""
+        if word in options and k + 1 < len(words):
+            value = words[k + 1]
+        else:
+            for opt in options:
+                if opt.startswith("--") and word.startswith(opt + "="):
+                    value = word.split("=", 1)[1]
+        out.update(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _working_directory(step: Step) -> str:
+    """The ``working-directory`` a run step uses (step, job or workflow default)."""
+    found = run_setting(step, "working-directory")
+    return found.value.strip() if found is not None else ""
+
+
+def build_at(model: ReleaseModel, step: Step) -> bool | None:
+    """Whether ``step`` builds distributions of the project at the repository root (True),
+    of another project in a sub-directory (False), or builds nothing (None)."""
+    action = (step.action or "").lower()
+    if action in _BUILD_ACTIONS:
+        if action.endswith("maturin-action"):
+            command = input_scalar(step, "command")
+            if command is not None and command.value.strip() not in ("build", "sdist"):
+                return None
+            workdir = input_scalar(step, "working-directory")
+            manifest_args = input_scalar(step, "args")
+            if workdir is not None and workdir.value.strip() not in WORKSPACE_ROOT_DIRS:
+                return False
+            return manifest_args is None or _args_at_root(
+                manifest_args.value.split(), _root_path(model)
+            )
+        if action == "casperdcl/deploy-pypi":
+            build = input_scalar(step, "build")
+            if build is None or build.value.strip().lower() in ("false", ""):
+                return None
+        for name in ("package-dir", "package_dir", "path", "working-directory"):
+            where = input_scalar(step, name)
+            if where is not None and where.value.strip().rstrip("/") not in WORKSPACE_ROOT_DIRS:
+                return False
+        return True
+    if step.run is None:
+        return None
+    found: bool | None = None
+    for cmd in model.commands:
+        if cmd.context.step is not step or cmd.context.job is not step.job:
+            continue
+        args = _build_args(model, cmd)
+        if args is None:
+            continue
+        at_root = _args_at_root(args, _root_path(model))
+        if at_root and cmd.context.origin == "workflow":
+            text = cmd.source.text or ""
+            before = text[step.run.start : cmd.loc.start]
+            if (
+                _CD.search(before)
+                or _working_directory(step).rstrip("/") not in WORKSPACE_ROOT_DIRS
+            ):
+                at_root = False
+        found = found or at_root
+    return found
+
+
+def _unshallows(step: Step) -> bool:
+    return step.run is not None and "--unshallow" in step.run.value
+
+
+def _full_history(step: Step) -> bool | None:
+    """Whether a checkout step fetches the whole history (None: cannot tell)."""
+    depth = input_scalar(step, "fetch-depth")
+    if depth is None:
+        return False
+    text = depth.value.strip()
+    if "${{" in text:
+        return None
+    return text == "0"
+
+
+def _own_checkout(step: Step) -> bool:
+    """A checkout of this repository at the workspace root (not another repo or a subdir)."""
+    repo = input_scalar(step, "repository")
+    if repo is not None and "github.repository" not in repo.value:
+        return False
+    return input_scalar(step, "path") is None
+
+
+def shallow_build_checkouts(model: ReleaseModel, job: Job) -> Iterator[Step]:
+    """Checkout steps of ``job`` that leave a shallow clone under a later build of the
+    project at the repository root."""
+    checkout: Step | None = None
+    full: bool | None = True
+    for step in job.steps:
+        action = (step.action or "").lower()
+        if action == _CHECKOUT and _own_checkout(step):
+            checkout, full = step, _full_history(step)
+            continue
+        if _unshallows(step):
+            full = True
+            continue
+        if checkout is not None and full is False and build_at(model, step) is True:
+            yield checkout
+            checkout = None
+
+
+def feeding_jobs(model: ReleaseModel, job: Job) -> Iterator[tuple[Job, str]]:
+    """Jobs whose output ``job`` can publish: itself, the jobs it needs (directly or not),
+    and the jobs of the reusable workflows those call."""
+    for upstream in _upstream(job):
+        if upstream.uses is not None:
+            callee = local_callee(model, upstream.uses.text)
+            if callee is not None:
+                for callee_job in callee.jobs.values():
+                    yield callee_job, f" (called from job `{upstream.id}`)"
+            continue
+        yield upstream, ""
+
+
+def publishes_root_project(model: ReleaseModel, job: Job | None) -> bool:
+    """False when every build that feeds ``job`` builds a project in a sub-directory (a
+    monorepo member), so the root's configuration says nothing about what is uploaded."""
+    if job is None:
+        return True
+    places = [
+        build_at(model, step)
+        for build_job, _via in feeding_jobs(model, job)
+        for step in build_job.steps
+    ]
+    builds = [p for p in places if p is not None]
+    return not builds or any(builds)
+
+
+def checks_out_chosen_ref(model: ReleaseModel, job: Job | None) -> bool:
+    """Whether a build feeding ``job`` checks out a ref of its own choosing (``ref:``, e.g. a
+    tag given to ``workflow_dispatch``): then the run's ref says nothing about the version."""
+    if job is None:
+        return False
+    for build_job, _via in feeding_jobs(model, job):
+        for step in build_job.steps:
+            if (step.action or "").lower() == _CHECKOUT and _own_checkout(step):
+                ref = input_scalar(step, "ref")
+                if ref is not None and ref.value.strip():
+                    return True
+    return False
