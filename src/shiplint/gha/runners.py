@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shiplint.gha.expr import Facts, Scenario
+from shiplint.gha.conditions import Facts, Scenario
 from shiplint.model.workflows import MATRIX_REF, matrix_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Severity
-from shiplint.gha.expr import Facts, Scenario, Shaped, Value
+from shiplint.gha.conditions import Facts, Scenario
+from shiplint.gha.expr_eval import Shaped, Value
 from shiplint.gha.instance import LegScenario
 from shiplint.gha.matrix import Leg, job_legs, uses_leg_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq

@@ -11,8 +11,10 @@ from packaging.version import Version
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
-from shiplint.gha.expr import Scenario, Value, condition_expression
-from shiplint.gha.expr import parse as parse_expr
+from shiplint.gha.conditions import Scenario
+from shiplint.gha.expr_eval import Value
+from shiplint.gha.expr_parse import condition_expression
+from shiplint.gha.expr_parse import parse as parse_expr
 from shiplint.gha.runners import MACOS, WINDOWS, runners
 from shiplint.gha.scenarios import CERTAIN, Reach, reach, trigger_reach, trigger_scenarios
 from shiplint.model import Loc
@@ -22,7 +24,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.gha.expr import Node
+    from shiplint.gha.expr_parse import Node
     from shiplint.gha.matrix import Leg
     from shiplint.gha.refs import Release
     from shiplint.gha.runners import Runner

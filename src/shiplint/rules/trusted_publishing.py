@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
-from shiplint.gha.expr import PR_TRIGGERS, pr_facts
+from shiplint.gha.conditions import PR_TRIGGERS, pr_facts
 from shiplint.gha.scenarios import Reach, event_facts, reach, reaches, trigger_reach
 from shiplint.model import Loc
 from shiplint.model.workflows import callers

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
-from shiplint.gha.expr import job_needs
+from shiplint.gha.conditions import job_needs
 from shiplint.gha.scenarios import (
     CERTAIN,
     REF_CHOSEN_EVENTS,
@@ -33,7 +33,7 @@ from shiplint.rules.secrets import shell_guarded
 from shiplint.rules.trusted_publishing import upload_index
 
 if TYPE_CHECKING:
-    from shiplint.gha.expr import Facts
+    from shiplint.gha.conditions import Facts
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Upload, Workflow
     from shiplint.project import Project
 
