@@ -20,7 +20,7 @@ from shiplint.cli import main
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.engine import Options, audit_root
 from shiplint.findings import Finding
-from shiplint.parse.shell import MAX_EXPANSION_GROWTH, expand
+from shiplint.parse.shell_expand import MAX_EXPANSION_GROWTH, expand
 from shiplint.report.redact import MASK
 from shiplint.rules.publish_action import PypiPublishUnknownRef
 from shiplint.source import DEFAULT_MAX_FILE_BYTES, SourceFile, read_file

@@ -24,7 +24,8 @@ from shiplint.model import Loc, Value
 from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, secret_names
 from shiplint.model.textmap import ScalarMap
 from shiplint.model.workflows import local_callee
-from shiplint.parse.shell import parse_script, variable_refs
+from shiplint.parse.shell import parse_script
+from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
 from shiplint.pkg.build_backend import analyze
 from shiplint.pkg.upload_commands import program_name
