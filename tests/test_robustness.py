@@ -871,7 +871,7 @@ def test_peer_testdata_as_workflows_actions_and_ci_files_of_one_repository(
 
 
 def test_parse_yaml_refuses_bombs_only_for_the_audit() -> None:
-    from shiplint.parse.yamlnodes import parse_yaml
+    from shiplint.parse.yamlload import parse_yaml
 
     src = SourceFile(Path("w.yml"), "w.yml", ".", "workflow", billion_laughs(12))
     doc, problem = parse_yaml(src)
