@@ -5,7 +5,7 @@
 
 Discovers and reads every root of the corpus once, then times each parser over all the
 files of its kinds (best of ``--repeat`` passes, in-process, CPU time): YAML
-(``parse/yamlnodes``), TOML with positions (``parse/tomlpos``), INI (``parse/ini``), Python
+(``parse/yamlload``), TOML with positions (``parse/tomlpos``), INI (``parse/ini``), Python
 syntax trees (``ast.parse``) and shell (``parse/shell.parse_script`` on every workflow
 ``run:`` block). ``--general-yaml`` adds the general YAML path (ruamel's composer and the
 node converter) for comparison with the event composer.
@@ -43,7 +43,8 @@ def _parse_all(parse: Callable[[Any], Any], items: list[Any]) -> None:
 
 
 def run_blocks(sources: Iterable[Any]) -> list[str]:
-    from shiplint.parse.yamlnodes import YMap, parse_yaml, walk_scalars
+    from shiplint.parse.yamlload import parse_yaml
+    from shiplint.parse.yamlnodes import YMap, walk_scalars
 
     blocks: list[str] = []
     for src in sources:
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from shiplint.engine import open_project
-    from shiplint.parse import yamlnodes
+    from shiplint.parse import yamlcompose, yamlload
     from shiplint.parse.ini import parse_ini
     from shiplint.parse.shell import parse_script
     from shiplint.parse.tomlpos import parse_toml
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     blocks = run_blocks(by_kind["yaml"])
 
     parsers: dict[str, Callable[[Any], Any]] = {
-        "yaml": yamlnodes.parse_yaml,
+        "yaml": yamlload.parse_yaml,
         "toml": parse_toml,
         "ini": parse_ini,
         "python": lambda src: ast.parse(src.text),
@@ -101,13 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         seconds = best_of(args.repeat, partial(_parse_all, parse, sources))
         rows.append((name, len(sources), size, seconds))
     if args.general_yaml:
-        saved = yamlnodes._API[:]
-        yamlnodes._API[:] = [None]
+        saved = yamlcompose._API[:]
+        yamlcompose._API[:] = [None]
         try:
             sources = by_kind["yaml"]
-            seconds = best_of(args.repeat, lambda: [yamlnodes.parse_yaml(s) for s in sources])
+            seconds = best_of(args.repeat, lambda: [yamlload.parse_yaml(s) for s in sources])
         finally:
-            yamlnodes._API[:] = saved
+            yamlcompose._API[:] = saved
         rows.append(
             ("yaml (general path)", len(sources), sum(len(s.text) for s in sources), seconds)
         )

@@ -16,11 +16,11 @@ from typing import Any
 
 from shiplint import cli, engine
 from shiplint.config import load_config
-from shiplint.parse import yamlnodes
+from shiplint.parse import yamlcompose
 
 
 def main() -> int:
-    yamlnodes._API[:] = [None]
+    yamlcompose._API[:] = [None]
     engine.configuration = load_config
     serial = engine.audit
 

@@ -10,7 +10,8 @@ import pytest
 
 from shiplint.engine import open_project
 from shiplint.findings import Severity
-from shiplint.gha.expr import Facts, Scenario, Shaped, is_gate, overrides_status, pr_facts
+from shiplint.gha.conditions import Facts, Scenario, is_gate, overrides_status, pr_facts
+from shiplint.gha.expr_eval import Shaped
 from shiplint.gha.scenarios import (
     Reach,
     branch_run_facts,

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shiplint.parse.shell import Command, Word, expand, parse_script, variable_refs
+from shiplint.parse.shell import Command, parse_script
+from shiplint.parse.shell_expand import expand, variable_refs
+from shiplint.parse.shell_words import Word
 
 
 def argvs(cmds: list[Command]) -> list[list[str]]:

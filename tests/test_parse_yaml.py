@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, parse_yaml, trailing_comment
+from shiplint.parse.yamlload import parse_yaml
+from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 from shiplint.source import Pos, SourceFile
 
 

@@ -15,14 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shiplint.parse import yamlnodes
-from shiplint.parse.yamlnodes import YNode, YScalar, YSeq, parse_yaml
+from shiplint.parse import yamlcompose
+from shiplint.parse.yamlload import parse_yaml
+from shiplint.parse.yamlnodes import YNode, YScalar, YSeq
 from shiplint.source import SourceFile
 
 from .conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(
-    yamlnodes._events_api() is None, reason="needs the ruamel.yaml.clib C extension"
+    yamlcompose._events_api() is None, reason="needs the ruamel.yaml.clib C extension"
 )
 
 
@@ -57,12 +58,12 @@ def _parse(text: str) -> Any:
 
 def _both(text: str) -> tuple[Any, Any]:
     fast = _parse(text)
-    saved = yamlnodes._API[:]
-    yamlnodes._API[:] = [None]  # no C events: the general path
+    saved = yamlcompose._API[:]
+    yamlcompose._API[:] = [None]  # no C events: the general path
     try:
         general = _parse(text)
     finally:
-        yamlnodes._API[:] = saved
+        yamlcompose._API[:] = saved
     return fast, general
 
 
@@ -116,7 +117,7 @@ CASES = [
 
 @pytest.mark.parametrize("max_depth", [200, 0, 1, 3])
 def test_fast_and_general_paths_agree(max_depth: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlnodes, "MAX_DEPTH", max_depth)
+    monkeypatch.setattr(yamlcompose, "MAX_DEPTH", max_depth)
     for text in CASES:
         fast, general = _both(text)
         assert fast == general, text
@@ -222,12 +223,12 @@ def _key(draw: st.DrawFn, depth: int) -> str:
 )
 def test_generated_yaml_agrees(docs: list[str], max_depth: int) -> None:
     text = "".join(f"--- {doc}\n" for doc in docs)
-    saved = yamlnodes.MAX_DEPTH
-    yamlnodes.MAX_DEPTH = max_depth
+    saved = yamlcompose.MAX_DEPTH
+    yamlcompose.MAX_DEPTH = max_depth
     try:
         fast, general = _both(text)
     finally:
-        yamlnodes.MAX_DEPTH = saved
+        yamlcompose.MAX_DEPTH = saved
     assert fast == general, text
 
 

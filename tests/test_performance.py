@@ -15,7 +15,7 @@ from shiplint import engine
 from shiplint.cli import main
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.engine import Options, RootResult, audit, configuration
-from shiplint.gha import expr as gha_expr
+from shiplint.gha import expr_parse
 
 from .conftest import CORPUS, write_tree
 
@@ -216,10 +216,10 @@ def test_version_imports_nothing_heavy() -> None:
 
 def test_expression_parses_are_shared() -> None:
     text = "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')"
-    first = gha_expr.parse(text)
+    first = expr_parse.parse(text)
     assert first is not None
-    assert gha_expr.parse(text) is first  # memoised: one tree per text ...
-    assert gha_expr.parse.__wrapped__(text) == first  # ... equal to a fresh parse
+    assert expr_parse.parse(text) is first  # memoised: one tree per text ...
+    assert expr_parse.parse.__wrapped__(text) == first  # ... equal to a fresh parse
     assert isinstance(first, tuple)  # trees are tuples all the way down: sharing is safe
 
     def immutable(node: object) -> bool:

@@ -20,7 +20,7 @@ from shiplint.cli import main
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.engine import Options, audit_root
 from shiplint.findings import Finding
-from shiplint.parse.shell import MAX_EXPANSION_GROWTH, expand
+from shiplint.parse.shell_expand import MAX_EXPANSION_GROWTH, expand
 from shiplint.report.redact import MASK
 from shiplint.rules.publish_action.refs import PypiPublishUnknownRef
 from shiplint.source import DEFAULT_MAX_FILE_BYTES, SourceFile, read_file
@@ -871,7 +871,7 @@ def test_peer_testdata_as_workflows_actions_and_ci_files_of_one_repository(
 
 
 def test_parse_yaml_refuses_bombs_only_for_the_audit() -> None:
-    from shiplint.parse.yamlnodes import parse_yaml
+    from shiplint.parse.yamlload import parse_yaml
 
     src = SourceFile(Path("w.yml"), "w.yml", ".", "workflow", billion_laughs(12))
     doc, problem = parse_yaml(src)

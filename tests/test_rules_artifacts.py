@@ -14,8 +14,9 @@ import pytest
 from shiplint.cli import main
 from shiplint.engine import open_project
 from shiplint.findings import Finding, Severity
-from shiplint.gha.context import StepContext, eval_text
-from shiplint.gha.expr import Scenario, Unknown
+from shiplint.gha.conditions import Scenario
+from shiplint.gha.context import StepContext
+from shiplint.gha.expr_eval import Unknown, eval_text
 from shiplint.gha.instance import after_success_text
 from shiplint.gha.matrix import job_legs, matrix_axes
 from shiplint.gha.scenarios import trigger_scenarios

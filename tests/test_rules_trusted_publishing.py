@@ -8,7 +8,8 @@ from typing import Callable
 import pytest
 
 from shiplint.findings import Finding, Severity
-from shiplint.gha.expr import UNKNOWN, Evaluator, Facts, Value, pr_facts
+from shiplint.gha.conditions import Facts, pr_facts
+from shiplint.gha.expr_eval import UNKNOWN, Evaluator, Value
 from tests.conftest import AuditFn, hit, pos_of
 
 WF = ".github/workflows/release.yml"

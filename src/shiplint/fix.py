@@ -180,7 +180,8 @@ def _touches(start: int, end: int, edited: list[tuple[int, int]]) -> bool:
 
 
 def _yaml_meaning(text: str, edited: list[tuple[int, int]]) -> Counter[Any] | None:
-    from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, parse_yaml
+    from shiplint.parse.yamlload import parse_yaml
+    from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
     src = SourceFile(Path(), "", "", "workflow", text)
     doc, problem = parse_yaml(src)

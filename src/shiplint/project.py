@@ -86,7 +86,7 @@ class Project:
 
     def yaml(self, src: SourceFile) -> YamlDoc | None:
         if src.rel not in self._yaml:
-            from shiplint.parse.yamlnodes import parse_yaml
+            from shiplint.parse.yamlload import parse_yaml
 
             marker = self._template_marker(src)
             if marker is not None:

@@ -1,22 +1,22 @@
-"""Evaluating ``${{ }}`` text as one step of one matrix leg sees it.
+"""The contexts one step of one matrix leg sees, for evaluating ``${{ }}`` text.
 
-``StepContext`` answers the context paths that make artifact names and similar inputs
-differ between runs of a step: ``matrix``, ``strategy.job-index``/``job-total``,
-``runner.os`` (from ``runs-on``), ``env`` (step, composite-action callers, job, workflow),
-``inputs`` (of a called reusable workflow or composite action) and ``github.job``.
-Other ``github``, ``vars``, ``secrets`` and ``needs`` values stand for themselves
-(``<github.sha>``): equal in every leg. ``eval_text`` returns None when an expression
-cannot be evaluated, which callers treat as "unknown".
+``StepContext`` is a context provider: its ``lookup`` answers the context paths that make
+artifact names and similar inputs differ between runs of a step: ``matrix``,
+``strategy.job-index``/``job-total``, ``runner.os`` (from ``runs-on``), ``env`` (step,
+composite-action callers, job, workflow), ``inputs`` (of a called reusable workflow or
+composite action) and ``github.job``. Other ``github``, ``vars``, ``secrets`` and
+``needs`` values stand for themselves (``<github.sha>``): equal in every leg. Values are
+text; a path it cannot answer is unknown. ``gha.expr_eval.eval_text`` evaluates text
+with it (None: unknown).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from shiplint.gha.expr import parse
+from shiplint.gha.expr_eval import UNKNOWN, Value, eval_text
 from shiplint.gha.matrix import ci_get
 from shiplint.gha.runners import describe, runs_on_texts
 from shiplint.parse.yamlnodes import YMap, YScalar
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
 #: are followed
 MAX_DEPTH = 4
 
-_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-_INDEX = re.compile(r"\[\s*(\d+)\s*\]")
-
-#: the value of a context path (``("matrix", "os")``), None when unknown
-Lookup = Callable[[tuple[str, ...]], Union[str, None]]
 #: the value of ``inputs.<name>`` in a workflow instance, None when unknown
 InputsFn = Callable[[str], Union[str, None]]
 
@@ -48,84 +43,6 @@ class Instance:
     key: str
     inputs: InputsFn
     caller: tuple[Instance, Job, Leg] | None = None
-
-
-def _literal(value: object) -> str:
-    """An expression literal as GitHub turns it into text."""
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    return str(value)
-
-
-def _node_path(node: tuple[object, ...]) -> tuple[str, ...] | None:
-    if node[0] == "ctx":
-        return (str(node[1]),)
-    if node[0] == "get":
-        inner = node[1]
-        base = _node_path(inner) if isinstance(inner, tuple) else None
-        if base is None or node[2] is None:
-            return None
-        return (*base, str(node[2]))
-    return None
-
-
-def _eval_node(node: tuple[object, ...], lookup: Lookup) -> str | None:
-    kind = node[0]
-    if kind == "lit":
-        return _literal(node[1])
-    if kind in ("ctx", "get"):
-        path = _node_path(node)
-        return None if path is None or "*" in path else lookup(path)
-    if kind == "or":
-        left, right = node[1], node[2]
-        assert isinstance(left, tuple)
-        assert isinstance(right, tuple)
-        got = _eval_node(left, lookup)
-        if got is None:
-            return None
-        return got if got not in ("", "false", "0") else _eval_node(right, lookup)
-    if kind == "call" and node[1] == "format":
-        args = node[2]
-        assert isinstance(args, tuple)
-        values = [_eval_node(arg, lookup) for arg in args]
-        if not values or any(v is None for v in values):
-            return None
-        template, rest = values[0], values[1:]
-        assert template is not None
-
-        def sub(match: re.Match[str]) -> str:
-            text = match.group(0)
-            if text in ("{{", "}}"):
-                return text[0]
-            index = int(match.group(1))
-            return rest[index] or "" if index < len(rest) else text
-
-        return re.sub(r"\{\{|\}\}|\{(\d+)\}", sub, template)
-    return None
-
-
-def eval_text(text: str, lookup: Lookup) -> str | None:
-    """``text`` with its ``${{ }}`` expressions evaluated; None when one cannot be."""
-    out: list[str] = []
-    pos = 0
-    for match in _EXPR.finditer(text):
-        out.append(text[pos : match.start()])
-        node = parse(_INDEX.sub(r"['#\1']", match.group(1).strip()))
-        if node is None:
-            return None
-        value = _eval_node(node, lookup)
-        if value is None:
-            return None
-        out.append(value)
-        pos = match.end()
-    out.append(text[pos:])
-    return "".join(out)
 
 
 class StepContext:
@@ -155,8 +72,13 @@ class StepContext:
         self.step = step
         self.depth = depth
 
-    def lookup(self, path: tuple[str, ...]) -> str | None:
+    def lookup(self, path: tuple[str, ...]) -> Value:
         """The value of a context path (a ``Lookup`` for ``eval_text``)."""
+        text = self._text(path)
+        return UNKNOWN if text is None else text
+
+    def _text(self, path: tuple[str, ...]) -> str | None:
+        """The value of a context path as text (None: unknown)."""
         head = path[0]
         leg = self.leg
         if head == "matrix":
@@ -201,8 +123,8 @@ class StepContext:
             return None
         return [label for label in labels if label is not None]
 
-    def _no_runner(self, path: tuple[str, ...]) -> str | None:
-        return None if path[0] == "runner" else self.lookup(path)
+    def _no_runner(self, path: tuple[str, ...]) -> Value:
+        return UNKNOWN if path[0] == "runner" else self.lookup(path)
 
     def _env(self, name: str) -> str | None:
         if self.depth > MAX_DEPTH:

@@ -1,6 +1,6 @@
 """``if:`` conditions as one matrix leg of one job sees them, in one instance of its workflow.
 
-``gha_expr.Scenario`` answers from event facts (``github.event_name``, the shape of
+``gha.conditions.Scenario`` answers from event facts (``github.event_name``, the shape of
 ``github.ref`` ...). ``LegScenario`` adds what one leg of one job fixes for that job's own
 steps, and what one call fixes for a local reusable workflow:
 
@@ -24,25 +24,25 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
-from shiplint.gha.expr import (
+from shiplint.gha.conditions import Scenario
+from shiplint.gha.expr_eval import (
     UNKNOWN,
     Evaluator,
     Foreign,
     Lookup,
     OwnRepo,
-    Scenario,
     Shaped,
     Unknown,
     Value,
     as_text,
-    parse,
 )
+from shiplint.gha.expr_parse import parse
 from shiplint.gha.matrix import ci_get
 from shiplint.gha.runners import Named, describe, runs_on_texts
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
-    from shiplint.gha.expr import Facts
+    from shiplint.gha.conditions import Facts
     from shiplint.gha.matrix import Leg
     from shiplint.model import Job, Workflow
     from shiplint.parse.yamlnodes import YNode

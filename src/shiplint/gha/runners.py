@@ -7,7 +7,7 @@ that fills ``runs-on`` (``${{ matrix.os }}``), each combined with the literal la
 ``runs-on: ${{ inputs.os }}``) and, where the labels say so, its architecture
 (``runner.arch``: ``X64``/``ARM64``).
 
-``step_may_run_on(runner, step)`` evaluates the job's and step's ``if:`` (gha_expr, three
+``step_may_run_on(runner, step)`` evaluates the job's and step's ``if:`` (gha.expr_eval, three
 valued) with ``runner.os``, ``runner.arch`` and the matrix value of the leg known: False
 only when the conditions certainly exclude that runner.
 """
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shiplint.gha.expr import Facts, Scenario
+from shiplint.gha.conditions import Facts, Scenario
 from shiplint.model.workflows import MATRIX_REF, matrix_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 

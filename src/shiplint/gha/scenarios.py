@@ -1,4 +1,4 @@
-"""Event and ref facts a workflow runs under, as ``gha_expr.Facts`` for ``Scenario``.
+"""Event and ref facts a workflow runs under, as ``gha.conditions.Facts`` for ``Scenario``.
 
 * ``trigger_scenarios(workflow)``: one set of facts per way the workflow can start (each
   trigger; ``push`` twice, for a tag and for a branch), for "can these steps run together?";
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Severity
-from shiplint.gha.expr import Facts, Scenario, Shaped, Value
+from shiplint.gha.conditions import Facts, Scenario
+from shiplint.gha.expr_eval import Shaped, Value
 from shiplint.gha.instance import LegScenario
 from shiplint.gha.matrix import Leg, job_legs, uses_leg_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.gha import refs as gha_refs
-from shiplint.gha.context import MAX_DEPTH, Instance, StepContext, eval_text
+from shiplint.gha.context import MAX_DEPTH, Instance, StepContext
 from shiplint.gha.context import InputsFn as NamesFn
-from shiplint.gha.expr import UNKNOWN, Evaluator, as_text
+from shiplint.gha.expr_eval import UNKNOWN, Evaluator, as_text, eval_text
 from shiplint.gha.instance import (
     InputsFn,
     LegScenario,
@@ -36,7 +36,8 @@ from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from shiplint.gha.expr import Facts, Lookup, Value
+    from shiplint.gha.conditions import Facts
+    from shiplint.gha.expr_eval import Lookup, Value
     from shiplint.gha.matrix import Leg
     from shiplint.model import Job, Step, Workflow
     from shiplint.project import Project

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from shiplint.model import Loc
 from shiplint.model.shellblocks import identity
 from shiplint.model.textmap import ScalarMap
-from shiplint.parse.shell import variable_refs
+from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.shell_flow import Link, Node, ShellFlow, parts
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 from shiplint.model import Arg, Loc, ShellCommand, Value
-from shiplint.parse.shell import expand, parse_script
+from shiplint.parse.shell import parse_script
+from shiplint.parse.shell_expand import expand
 
 if TYPE_CHECKING:
     from shiplint.model import Context, ReleaseModel

@@ -1,14 +1,13 @@
-"""A small, fast, never-raising bash tokenizer that keeps character offsets.
+"""A small, fast, never-raising bash tokenizer that keeps character offsets: shell
+scripts split into simple commands.
 
 It is meant for recognising commands in release configuration (workflow ``run:``
 blocks, CI scripts, tox commands, Makefile recipes), not for executing anything:
-
-* :func:`parse_script` splits a script into simple :class:`Command` objects, each with
-  its argv :class:`Word` objects (text after quote removal plus exact offsets into the
-  text passed in) and its ``NAME=value`` assignments;
-* :func:`expand` substitutes ``$NAME`` / ``${NAME}`` / ``${NAME:-default}`` using a lookup,
-  so callers can follow simple assignments;
-* :func:`variable_refs` lists the variable names a word refers to.
+:func:`parse_script` splits a script into simple :class:`Command` objects, each with its
+argv :class:`~shiplint.parse.shell_words.Word` objects (text after quote removal plus
+exact offsets into the text passed in) and its ``NAME=value`` assignments. Words are
+scanned by :mod:`shiplint.parse.shell_words`; :mod:`shiplint.parse.shell_expand`
+substitutes and lists the variables in a word.
 
 Parameter expansions, command substitutions (``$(...)``, backticks), arithmetic and
 GitHub Actions expressions (``${{ ... }}``) are kept literally in a word's text; the
@@ -20,28 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import TYPE_CHECKING, NamedTuple
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from shiplint.parse.shell_words import ASSIGN, META, Word, read_word, skip_nested
 
-__all__ = ["Command", "Word", "expand", "parse_script", "variable_refs"]
-
-
-class Word(NamedTuple):
-    """One shell word.
-
-    ``text`` is the word after quote removal (escapes resolved; ``$VAR``, ``${VAR}``,
-    ``$(...)``, backticks and ``${{ ... }}`` kept as written). ``start``/``end`` are
-    offsets into the script text (quotes included). ``quoted`` is true when any part
-    was quoted or backslash-escaped; an unquoted word's text equals
-    ``script[start:end]`` unless it spans a line continuation.
-    """
-
-    text: str
-    start: int
-    end: int
-    quoted: bool
+__all__ = ["Command", "parse_script"]
 
 
 class Command:
@@ -105,12 +86,6 @@ class Command:
 # ---------------------------------------------------------------------------
 # Lexical tables
 
-_META = frozenset(" \t\r\n;&|()<>")
-# Inside ``[[ ... ]]`` only blanks and ``;`` separate words (``&&``, ``<``, ``(`` are
-# operators of the conditional expression, so they are kept as words).
-_DB_META = frozenset(" \t\r\n;")
-_PLAIN = re.compile(r"[^ \t\r\n;&|()<>'\"\\$`]+")
-_DB_PLAIN = re.compile(r"[^ \t\r\n;'\"\\$`]+")
 _NAME_END = r"[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])"
 _SIMPLE_DOLLAR = r"\$(?:" + _NAME_END + r"|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9@*#?!$-])"
 
@@ -143,33 +118,9 @@ _DB_SIMPLE = _fast_word(
 )
 _QUOTED_PART = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _BLANKS = re.compile(r"(?:[ \t\r]+|\\\r?\n)+")
-_DQ_PLAIN = re.compile(r'[^"\\$`]+')
-_BQ_PLAIN = re.compile(r"[^`\\]+")
-_CODE_PLAIN = re.compile(r"[^(){}'\"\\`$#]+")
 _FD = re.compile(r"(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})(?=[<>])")
 _REDIR_OP = re.compile(r"&>>?|<<<|<<-?|<>|<&|>&|>>|>\||<|>")
 _FUNC_PARENS = re.compile(r"\([ \t]*\)")
-_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
-_ANSI_BODY = re.compile(r"[^'\\]*(?:\\.[^'\\]*)*", re.DOTALL)
-_ANSI_ESC = re.compile(
-    r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|c.|.)", re.DOTALL
-)
-_ANSI_SIMPLE = {
-    "a": "\a",
-    "b": "\b",
-    "e": "\x1b",
-    "E": "\x1b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-    "'": "'",
-    '"': '"',
-    "?": "?",
-}
-
 # Reserved words dropped from the front of a command.
 _STRIP = frozenset(
     ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac"]
@@ -210,24 +161,6 @@ _BODY = 1
 def _unquote_part(m: re.Match[str]) -> str:
     single = m.group(1)
     return m.group(2) if single is None else single
-
-
-def _ansi_repl(m: re.Match[str]) -> str:
-    s = m.group()
-    c = s[1] if len(s) > 1 else ""
-    simple = _ANSI_SIMPLE.get(c)
-    if simple is not None:
-        return simple
-    code = -1
-    if "0" <= c <= "7":
-        code = int(s[1:], 8)
-    elif c in "xuU" and len(s) > 2:
-        code = int(s[2:], 16)
-    elif c == "c" and len(s) > 2:
-        code = ord(s[2]) & 0x1F
-    if 0 <= code <= 0x10FFFF:
-        return chr(code)
-    return s
 
 
 class _Parser:
@@ -307,10 +240,10 @@ class _Parser:
 
     def _assignment(self, w: Word, allow_quoted: bool = False) -> tuple[str, Word] | None:
         text = self.text
-        m = _ASSIGN.match(text, w.start)
+        m = ASSIGN.match(text, w.start)
         offset = 0
         if m is None and allow_quoted and w.quoted and text[w.start : w.start + 1] in ("'", '"'):
-            m = _ASSIGN.match(text, w.start + 1)
+            m = ASSIGN.match(text, w.start + 1)
             offset = 1
         if m is None:
             return None
@@ -525,7 +458,7 @@ class _Parser:
                 if c == ";":
                     i = self._operator(i, c)
                     continue
-                if text.startswith("]]", i) and (i + 2 >= n or text[i + 2] in _META):
+                if text.startswith("]]", i) and (i + 2 >= n or text[i + 2] in META):
                     self.dbracket = False
                     self._word(Word("]]", i, i + 2, False))
                     i += 2
@@ -546,7 +479,7 @@ class _Parser:
         self._finish()
 
     def _emit_word(self, i: int, db: bool) -> int:
-        w, j = self._read_word(i, db)
+        w, j = read_word(self.text, i, db)
         if w.end > w.start or w.quoted:
             self._word(w)
         return j if j > i else i + 1
@@ -569,7 +502,7 @@ class _Parser:
             op = "||" if nxt == "|" else ("|&" if nxt == "&" else "|")
         elif c == "(":
             if nxt == "(" and self._arith_ok():
-                k = self._skip(i + 2, "))")
+                k = skip_nested(text, i + 2, "))")
                 self._word(Word(text[i:k], i, k, False))
                 return k
             m = _FUNC_PARENS.match(text, i)
@@ -583,7 +516,7 @@ class _Parser:
         else:  # < or >
             if nxt == "(":
                 # process substitution: a word
-                k = self._skip(i + 2, ")")
+                k = skip_nested(text, i + 2, ")")
                 self._word(Word(text[i:k], i, k, False))
                 return k
             return self._redirect(i)
@@ -607,9 +540,9 @@ class _Parser:
         b = _BLANKS.match(text, j)
         if b is not None:
             j = b.end()
-        if j >= n or text[j] in _META or (text[j] == "#" and j > m.end()):
+        if j >= n or text[j] in META or (text[j] == "#" and j > m.end()):
             return j if j > i else i + 1
-        w, k = self._read_word(j, False)
+        w, k = read_word(text, j, False)
         if op in ("<<", "<<-"):
             self.heredocs.append((w.text, op == "<<-"))
         return k if k > i else i + 1
@@ -631,222 +564,6 @@ class _Parser:
         self.heredocs.clear()
         return i
 
-    def _read_word(self, i: int, db: bool) -> tuple[Word, int]:
-        """Read one word starting at ``i``; return it and the index where scanning stopped."""
-        text = self.text
-        n = self.n
-        start = i
-        buf: list[str] = []
-        quoted = False
-        end = i
-        plain = _DB_PLAIN if db else _PLAIN
-        metas = _DB_META if db else _META
-        if not db:
-            m = _ASSIGN.match(text, i)
-            if m is not None and text.startswith("(", m.end()):
-                # array value `A=(x y)`: kept literally
-                k = self._skip(m.end() + 1, ")")
-                buf.append(text[i:k])
-                i = end = k
-        while i < n:
-            c = text[i]
-            if c in metas:
-                break
-            if c == "'":
-                k = text.find("'", i + 1)
-                if k < 0:
-                    k = n
-                buf.append(text[i + 1 : k])
-                i = min(k + 1, n)
-                quoted = True
-            elif c == '"':
-                i = self._dquote(i + 1, buf)
-                quoted = True
-            elif c == "\\":
-                if text.startswith("\n", i + 1):
-                    i += 2
-                    continue
-                if text.startswith("\r\n", i + 1):
-                    i += 3
-                    continue
-                if i + 1 < n:
-                    buf.append(text[i + 1])
-                    i += 2
-                    quoted = True
-                else:
-                    buf.append("\\")
-                    i += 1
-            elif c == "$":
-                i, q = self._dollar(i, buf, False)
-                if q:
-                    quoted = True
-            elif c == "`":
-                k = self._skip(i + 1, "`")
-                buf.append(text[i:k])
-                i = k
-            else:
-                m = plain.match(text, i)
-                if m is None:
-                    buf.append(c)
-                    i += 1
-                else:
-                    buf.append(m.group())
-                    i = m.end()
-            end = i
-        return Word("".join(buf), start, end, quoted), i
-
-    def _dquote(self, i: int, buf: list[str]) -> int:
-        """Scan a double-quoted string from just after its opening quote."""
-        text = self.text
-        n = self.n
-        while i < n:
-            m = _DQ_PLAIN.match(text, i)
-            if m is not None:
-                buf.append(m.group())
-                i = m.end()
-                if i >= n:
-                    break
-            c = text[i]
-            if c == '"':
-                return i + 1
-            if c == "\\":
-                nx = text[i + 1 : i + 2]
-                if nx == "\n":
-                    i += 2
-                elif nx == "\r" and text.startswith("\n", i + 2):
-                    i += 3
-                elif nx and nx in '\\"$`':
-                    buf.append(nx)
-                    i += 2
-                else:
-                    buf.append("\\")
-                    i += 1
-            elif c == "$":
-                i, _ = self._dollar(i, buf, True)
-            else:  # backquote
-                k = self._skip(i + 1, "`")
-                buf.append(text[i:k])
-                i = k
-        return n
-
-    def _dollar(self, i: int, buf: list[str], in_dq: bool) -> tuple[int, bool]:
-        """Scan a ``$`` construct at ``i``; return the next index and whether it quoted."""
-        text = self.text
-        n = self.n
-        j = i + 1
-        if j >= n:
-            buf.append("$")
-            return j, False
-        c = text[j]
-        if c == "{":
-            if text.startswith("{", j + 1):
-                # GitHub Actions expression ${{ ... }}: opaque
-                k = text.find("}}", j + 2)
-                if k >= 0:
-                    buf.append(text[i : k + 2])
-                    return k + 2, False
-            k = self._skip(j + 1, "}")
-            buf.append(text[i:k])
-            return k, False
-        if c == "(":
-            k = self._skip(j + 1, ")")
-            buf.append(text[i:k])
-            return k, False
-        if c == "$":
-            # `$$` (the PID, or make's escaped dollar); make's `$$(...)` is kept whole
-            k = j + 1
-            if k < n and text[k] == "(":
-                k = self._skip(k + 1, ")")
-            buf.append(text[i:k])
-            return k, False
-        if not in_dq:
-            if c == "'":
-                m = _ANSI_BODY.match(text, j + 1)
-                if m is None:  # pragma: no cover - the pattern always matches
-                    return j + 1, True
-                buf.append(_ANSI_ESC.sub(_ansi_repl, m.group()))
-                return min(m.end() + 1, n), True
-            if c == '"':
-                return self._dquote(j + 1, buf), True
-        buf.append("$")
-        return j, False
-
-    def _skip(self, i: int, closers: str) -> int:
-        """Skip nested shell text from ``i`` (just after an opener) to past its closers.
-
-        ``closers`` lists the pending closing characters, innermost last; each is one of
-        ``)`` (command substitution / subshell), ``}`` (parameter expansion), ``"`` or
-        a backquote. Quotes, escapes and comments are respected. Returns the index
-        just past the outermost closer, or the text length when it is unterminated.
-        """
-        text = self.text
-        n = self.n
-        stack = list(closers)
-        while i < n:
-            top = stack[-1]
-            if top == '"':
-                m = _DQ_PLAIN.match(text, i)
-                if m is not None:
-                    i = m.end()
-                    continue
-                c = text[i]
-                if c == '"':
-                    stack.pop()
-                elif c == "\\":
-                    i += 1
-                elif c == "`":
-                    stack.append("`")
-                elif c == "$" and i + 1 < n and text[i + 1] in "({":
-                    stack.append(")" if text[i + 1] == "(" else "}")
-                    i += 1
-                i += 1
-            elif top == "`":
-                m = _BQ_PLAIN.match(text, i)
-                if m is not None:
-                    i = m.end()
-                    continue
-                if text[i] == "`":
-                    stack.pop()
-                else:  # backslash
-                    i += 1
-                i += 1
-            else:
-                m = _CODE_PLAIN.match(text, i)
-                if m is not None:
-                    i = m.end()
-                    continue
-                c = text[i]
-                if c == top:
-                    stack.pop()
-                elif c == "(":
-                    if top == ")":
-                        stack.append(")")
-                elif c == "{":
-                    if top == "}":
-                        stack.append("}")
-                elif c == "'":
-                    if top == ")":
-                        k = text.find("'", i + 1)
-                        i = n if k < 0 else k
-                elif c == '"':
-                    stack.append('"')
-                elif c == "`":
-                    stack.append("`")
-                elif c == "\\":
-                    i += 1
-                elif c == "$":
-                    if i + 1 < n and text[i + 1] in "({":
-                        stack.append(")" if text[i + 1] == "(" else "}")
-                        i += 1
-                elif c == "#" and top == ")" and (i == 0 or text[i - 1] in " \t\r\n;(|&"):
-                    k = text.find("\n", i)
-                    i = n if k < 0 else k
-                    continue
-                i += 1
-            if not stack:
-                return min(i, n)
-        return n
-
 
 def parse_script(text: str) -> list[Command]:
     """Split a shell script into simple commands (never raises)."""
@@ -857,144 +574,3 @@ def parse_script(text: str) -> list[Command]:
         with contextlib.suppress(Exception):
             parser._finish()
     return parser.commands
-
-
-# ---------------------------------------------------------------------------
-# Variables
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PARAM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?])(.*))?\Z", re.DOTALL)
-_REF = re.compile(r"\$(?:\$|\{\{|\{[#!]?([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
-_UNQUOTE = re.compile(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"|\\(.)", re.DOTALL)
-_DQ_ESCAPE = re.compile(r"\\([\\\"$`])")
-_MAX_DEPTH = 16
-
-
-def _brace_close(text: str, i: int) -> int:
-    """Index of the ``}`` closing a ``${`` whose body starts at ``i`` (-1 if none)."""
-    depth = 1
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
-def _unquote_repl(m: re.Match[str]) -> str:
-    if m.group(1) is not None:
-        return m.group(1)
-    if m.group(2) is not None:
-        return _DQ_ESCAPE.sub(r"\1", m.group(2))
-    return m.group(3)
-
-
-#: an expansion may make a word at most this many characters longer than its text: values
-#: that would grow it further stay unexpanded (``A="$B$B"; B="$A$A" ...`` doubles each time)
-MAX_EXPANSION_GROWTH = 65_536
-
-
-def _expand(text: str, lookup: Callable[[str], str | None], depth: int) -> str:
-    out: list[str] = []
-    i = 0
-    n = len(text)
-    room = MAX_EXPANSION_GROWTH  # what substituted values may still add
-    while True:
-        j = text.find("$", i)
-        if j < 0 or j + 1 >= n:
-            out.append(text[i:])
-            break
-        out.append(text[i:j])
-        c = text[j + 1]
-        if c == "$":
-            out.append("$$")
-            i = j + 2
-            continue
-        if c == "{":
-            if text.startswith("{", j + 2):
-                k = text.find("}}", j + 3)
-                if k >= 0:
-                    out.append(text[j : k + 2])
-                    i = k + 2
-                    continue
-            k = _brace_close(text, j + 2)
-            if k < 0:
-                out.append(text[j:])
-                break
-            repl: str | None = None
-            m = _PARAM.match(text, j + 2, k)
-            if m is not None:
-                name, op, word = m.groups()
-                value = lookup(name)
-                if value is not None:
-                    if op is None or op in ("-", "=", "?", ":?"):
-                        repl = value
-                    elif op in (":-", ":="):
-                        repl = value or _default(word, lookup, depth)
-                    elif op == ":+":
-                        repl = _default(word, lookup, depth) if value else ""
-                    elif op == "+":
-                        repl = _default(word, lookup, depth)
-            written = text[j : k + 1]
-            if repl is None or len(repl) - len(written) > room:
-                out.append(written)
-            else:
-                out.append(repl)
-                room -= len(repl) - len(written)
-            i = k + 1
-            continue
-        m = _NAME.match(text, j + 1)
-        if m is None:
-            out.append("$")
-            i = j + 1
-            continue
-        value = lookup(m.group())
-        written = text[j : m.end()]
-        if value is None or len(value) - len(written) > room:
-            out.append(written)
-        else:
-            out.append(value)
-            room -= len(value) - len(written)
-        i = m.end()
-    return "".join(out)
-
-
-def _default(word: str, lookup: Callable[[str], str | None], depth: int) -> str:
-    word = _UNQUOTE.sub(_unquote_repl, word)
-    if depth >= _MAX_DEPTH:
-        return word
-    return _expand(word, lookup, depth + 1)
-
-
-def expand(text: str, lookup: Callable[[str], str | None]) -> str:
-    """Substitute ``$NAME``, ``${NAME}`` and ``${NAME:-default}`` (also ``-``, ``:=``, ``=``,
-    ``:+``, ``+``, ``:?``, ``?``) in a word text using ``lookup``.
-
-    A name for which ``lookup`` returns ``None`` is unknown and left as written (with its
-    whole ``${...}``, default included); return ``""`` for a name known to be empty or
-    unset. ``$$``, ``$(...)``, ``${{ ... }}``, special parameters and other expansions
-    (``${#A}``, ``${A%x}`` ...) are left as written, and so are values that would make the
-    result more than :data:`MAX_EXPANSION_GROWTH` characters longer than ``text``.
-    """
-    return _expand(text, lookup, 0)
-
-
-def variable_refs(text: str) -> list[str]:
-    """Names referenced by ``$NAME`` / ``${NAME...}`` in a word text, in order, unique.
-
-    ``$$`` and GitHub expressions ``${{ ... }}`` are not references.
-    """
-    seen: dict[str, None] = {}
-    for m in _REF.finditer(text):
-        name = m.group(1) or m.group(2)
-        if name:
-            seen.setdefault(name, None)
-    return list(seen)

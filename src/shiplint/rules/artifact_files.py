@@ -28,8 +28,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from shiplint.gha.context import StepContext, eval_text
-from shiplint.gha.expr import overrides_status
+from shiplint.gha.conditions import overrides_status
+from shiplint.gha.context import StepContext
+from shiplint.gha.expr_eval import eval_text
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, run_setting
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules.publish_action.steps import input_text

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Callable
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Severity
-from shiplint.gha.context import StepContext, eval_text
-from shiplint.gha.expr import job_needs
+from shiplint.gha.conditions import job_needs
+from shiplint.gha.context import StepContext
+from shiplint.gha.expr_eval import eval_text
 from shiplint.gha.matrix import job_legs
 from shiplint.gha.scenarios import trigger_scenarios
 from shiplint.model.artifacts import (

@@ -13,7 +13,7 @@ from shiplint.findings import Finding, Severity
 from shiplint.gha.scenarios import event_facts, reaches, tag_push_facts
 from shiplint.model import Loc
 from shiplint.model.workflows import run_sources, upload_workflows
-from shiplint.parse.shell import variable_refs
+from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 from shiplint.rules import register
 from shiplint.rules.base import Rule

@@ -18,7 +18,7 @@ from shiplint.integrations.tox_credentials import tool_auth
 from shiplint.model import Loc
 from shiplint.model.script_uploads import script_uploads, upload_command_name
 from shiplint.model.shellblocks import secret_names
-from shiplint.parse.shell import variable_refs
+from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.shell_flow import and_or_lists, bodies, fails, terminates
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -26,8 +26,8 @@ from shiplint.rules.base import Rule
 if TYPE_CHECKING:
     from shiplint.model import Upload
     from shiplint.model.script_uploads import ScriptFlow
-    from shiplint.parse.shell import Word
     from shiplint.parse.shell_flow import Node
+    from shiplint.parse.shell_words import Word
     from shiplint.project import Project
 
 _TOKENISH = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|AUTH", re.IGNORECASE)

@@ -11,7 +11,7 @@ from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model.shellblocks import ENV_EXPR, ORG_VAR_RE, secret_names
 from shiplint.model.workflows import local_callee
-from shiplint.parse.shell import variable_refs
+from shiplint.parse.shell_expand import variable_refs
 from shiplint.pkg.build_backend import analyze
 from shiplint.rules import register
 from shiplint.rules.anaconda.common import (

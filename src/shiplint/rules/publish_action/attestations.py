@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
-from shiplint.gha.expr import Scenario, Value, condition_expression
-from shiplint.gha.expr import parse as parse_expr
+from shiplint.gha.conditions import Scenario
+from shiplint.gha.expr_eval import Value
+from shiplint.gha.expr_parse import condition_expression
+from shiplint.gha.expr_parse import parse as parse_expr
 from shiplint.gha.scenarios import reach, trigger_scenarios
 from shiplint.model import Loc
 from shiplint.model.workflows import callers
@@ -30,7 +32,7 @@ from shiplint.rules.publish_action.steps import (
 )
 
 if TYPE_CHECKING:
-    from shiplint.gha.expr import Node
+    from shiplint.gha.expr_parse import Node
     from shiplint.model import Step, Upload, Workflow
     from shiplint.project import Project
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
-from shiplint.gha import expr as gha_expr
+from shiplint.gha.conditions import PR_TRIGGERS, fork_pr_facts
 from shiplint.gha.scenarios import CERTAIN, Reach, reach
 from shiplint.model.workflows import callers
 from shiplint.rules import register
@@ -32,7 +32,7 @@ def _fork_pr_reach(
     project: Project, workflow: Workflow, job: Job, step: Step | None, trigger: str
 ) -> Reach:
     """Whether the job (and step) runs for a fork pull request, as far as ``if:`` tells."""
-    return reach(project, workflow, job, step, gha_expr.fork_pr_facts(trigger))
+    return reach(project, workflow, job, step, fork_pr_facts(trigger))
 
 
 def shell_guarded(upload: Upload) -> bool:
@@ -111,13 +111,13 @@ class UploadOnForkPr(Rule):
             if workflow.source.kind != "workflow":
                 continue
             entries: list[tuple[str, Job | None, Reach]] = [
-                (t, None, CERTAIN) for t in gha_expr.PR_TRIGGERS if t in workflow.triggers
+                (t, None, CERTAIN) for t in PR_TRIGGERS if t in workflow.triggers
             ]
             if workflow.is_reusable:
                 for caller in callers(model, workflow):
                     if caller.workflow is None:
                         continue
-                    for t in gha_expr.PR_TRIGGERS:
+                    for t in PR_TRIGGERS:
                         if t not in caller.workflow.triggers:
                             continue
                         called = _fork_pr_reach(project, caller.workflow, caller, None, t)

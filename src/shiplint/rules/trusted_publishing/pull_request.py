@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
-from shiplint.gha.expr import PR_TRIGGERS, pr_facts
+from shiplint.gha.conditions import PR_TRIGGERS, pr_facts
 from shiplint.gha.scenarios import reach
 from shiplint.rules import register
 from shiplint.rules.base import Rule

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shiplint.gha.expr import job_needs
+from shiplint.gha.conditions import job_needs
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, local_callee, run_setting
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules.publish_action.steps import input_scalar

@@ -21,7 +21,7 @@ from shiplint.parse.yamlnodes import YMap
 from shiplint.rules.secrets.fork_pr import shell_guarded
 
 if TYPE_CHECKING:
-    from shiplint.gha.expr import Facts
+    from shiplint.gha.conditions import Facts
     from shiplint.model import Upload, Workflow
     from shiplint.project import Project
 
