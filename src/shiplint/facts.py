@@ -16,7 +16,7 @@ else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActionFacts:
     repo: str
     branches: tuple[str, ...]
@@ -30,14 +30,14 @@ class ActionFacts:
         return self.thresholds[name]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeprecatedOrg:
     name: str
     replacement: str
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Facts:
     pypi_publish: ActionFacts
     upload_nightly: ActionFacts
@@ -148,7 +148,7 @@ def load() -> Facts:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ArtifactFacts:
     """``[actions.artifacts]``: actions/upload-artifact and actions/download-artifact."""
 
@@ -196,7 +196,7 @@ def artifacts() -> ArtifactFacts:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AnacondaFacts:
     """More ``[anaconda]`` facts: installing anaconda-client, organization token names."""
 
