@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
@@ -30,9 +28,10 @@ from shiplint.pkg.build_backend import analyze
 from shiplint.pkg.upload_commands import program_name
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning import bumps_version, version_overridden
 
 if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Upload, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile
@@ -281,6 +280,8 @@ def _move_token_fix(cmd: ShellCommand, sub: int, i: int) -> Fix | None:
 
 def _specifier(spec: str) -> SpecifierSet | None:
     """A pip requirement or conda match spec version part as a PEP 440 specifier set."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     spec = spec.strip()
     if not spec or spec.startswith("@"):
         return None
@@ -624,6 +625,8 @@ class AnacondaClientBrokenVersion(Rule):
 def _client_requirement(text: str) -> tuple[int, int, SpecifierSet] | None:
     """``text`` as a PEP 508 requirement on anaconda-client with a version specifier: the span
     of the name and the specifier (None for other packages, URLs, markers, bare names)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     stripped = text.strip()
     match = re.match(r"(?P<name>anaconda[-_.]client)(?![\w.-])", stripped, re.IGNORECASE)
     if match is None:
@@ -1154,6 +1157,8 @@ class AnacondaSkipExisting(Rule):
             if not skips:
                 continue
             reason = _nightly_reason(model, upload)
+            from shiplint.rules.versioning import bumps_version, version_overridden
+
             if reason is None or bumps_version(upload):
                 continue
             if version.kind == "vcs" and not version_overridden(project, upload):

@@ -7,8 +7,6 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
 from shiplint import facts as facts_mod
 from shiplint.config import Config
 from shiplint.deploy import section
@@ -332,6 +330,8 @@ scopes = ["api:read", "api:write", "pypi:upload"]
 """
 
     def check_record(self, project: Project, record: DeployRecord) -> Iterator[Finding]:
+        from packaging.utils import canonicalize_name
+
         facts = facts_mod.load()
         scopes = record.list_("scopes")
         if scopes is None or record.auth != "token":
@@ -788,6 +788,8 @@ class EnvironmentUrlMismatch(_DeployRule):
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
+        from packaging.utils import canonicalize_name
+
         for upload, record, _dest in _pairs(project):
             job = upload.job
             if job is None or job.environment_url is None or record.family != "pypi":

@@ -17,7 +17,6 @@ from shiplint.pkg.build_backend import analyze, metadata_facts
 from shiplint.pkg.metadata import facts, file_state, in_checkout, project_metadata
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.model import Context, ShellCommand, Upload
@@ -61,6 +60,8 @@ def _development_version(project: Project) -> Text | None:
     same commit. None when the version is not a static ``.devN`` one, or some upload may
     publish this very commit (a branch push, ``schedule``, a manual or other CI upload)."""
     from packaging.version import InvalidVersion, Version
+
+    from shiplint.rules.versioning import runs_outside_tags
 
     versions = [d.version for d in project_metadata(project).declared if d.version is not None]
     if not versions:

@@ -4,7 +4,6 @@ shell scripts (catalogue S-1, S-3, S-4, S-5, S-6, S-10)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -102,6 +101,8 @@ def secrets_words(src: SourceFile, node: YNode, whole_expression: bool = False) 
 
 
 def _did_you_mean(name: str, candidates: set[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name.upper(), sorted(candidates), n=1, cutoff=0.6)
     return f" Did you mean `{close[0]}`?" if close else ""
 
