@@ -603,7 +603,7 @@ def test_an_entry_that_would_hold_a_secret_is_not_written(
             yield self.at(None, f"quotes {secret} and bash", "help", source=src)
 
     write_tree(root, {".github/workflows/release.yml": WORKFLOW})
-    monkeypatch.setattr(engine, "all_rules", lambda: (Quoting,))
+    monkeypatch.setattr(engine, "rules_for", lambda kinds, codes: (Quoting,))
     options = Options(select=["SL101"], record_inputs=True)
     result = audit_root(str(root), options)
     store = cache.open_cache(options)
@@ -627,7 +627,7 @@ def test_a_token_shaped_path_looked_up_is_not_written(
             return []
 
     root = str(repo(tmp_path, {".github/workflows/release.yml": WORKFLOW}))
-    monkeypatch.setattr(engine, "all_rules", lambda: (LooksUp,))
+    monkeypatch.setattr(engine, "rules_for", lambda kinds, codes: (LooksUp,))
     assert run(capsys, "--select", "SL101", root)[0] == 0
     assert entries() == []
 
@@ -735,7 +735,7 @@ def test_a_crashing_rule_is_not_cached(
             raise RuntimeError("boom")
 
     root = str(repo(tmp_path, {".github/workflows/release.yml": WORKFLOW}))
-    monkeypatch.setattr(engine, "all_rules", lambda: (Crashing,))
+    monkeypatch.setattr(engine, "rules_for", lambda kinds, codes: (Crashing,))
     _code, out = run(capsys, "--select", "SL101", root)
     assert "SL005" in out
     assert entries() == []
@@ -759,7 +759,7 @@ def test_findings_on_a_detached_source_show_the_same_line(
             finding.line, finding.column = 2, 12
             yield finding
 
-    monkeypatch.setattr(engine, "all_rules", lambda: (Embedded,))
+    monkeypatch.setattr(engine, "rules_for", lambda kinds, codes: (Embedded,))
     uncached, first, second = cold_and_warm(capsys, monkeypatch, ["--select", "SL101", str(root)])
     assert uncached == first == second
     assert "twine upload -p ********" in uncached[1]

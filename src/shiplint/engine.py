@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.findings import Finding, Severity
 from shiplint.project import MAX_FILE_BYTES, Project, read_source
-from shiplint.rules import all_rules, by_key, matching
+from shiplint.rules import all_rules, by_key, code_of, matching, rules_for
 from shiplint.rules.base import dedupe
 from shiplint.source import source_in_traceback
 
@@ -123,8 +123,9 @@ def audit_root(root_arg: str, options: Options) -> RootResult:
     codes = selected_codes(config, options)
     findings: list[Finding] = []
     inputs: list[Any] | None = None
+    kinds = {src.kind for src in project.files}
     with _recording(options) as recorder:
-        for rule_cls in all_rules():
+        for rule_cls in rules_for(kinds, codes):
             if rule_cls.code not in codes:
                 continue
             findings.extend(run_rule(rule_cls(), project))
@@ -206,10 +207,10 @@ def apply_ignores(
         for line, (keys, col) in lines.items():
             stale = []
             for key in keys:
-                rule = by_key(key)
-                if rule is None:
+                code = code_of(key)
+                if code is None:
                     stale.append(f"{key} (unknown rule)")
-                elif rule.code in codes and (rel, line, key) not in used:
+                elif code in codes and (rel, line, key) not in used:
                     stale.append(key)
             if stale:
                 finding = unused_rule().at(

@@ -6,17 +6,13 @@ import functools
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.version import InvalidVersion, Version
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older Pythons only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActionFacts:
     repo: str
     branches: tuple[str, ...]
@@ -30,14 +26,14 @@ class ActionFacts:
         return self.thresholds[name]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeprecatedOrg:
     name: str
     replacement: str
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Facts:
     pypi_publish: ActionFacts
     upload_nightly: ActionFacts
@@ -63,11 +59,15 @@ class Facts:
 
 
 def _version(text: str) -> Version:
+    from packaging.version import Version
+
     return Version(text)
 
 
 def parse_version(text: str) -> Version | None:
     """A version from a ref or comment such as ``v1.12.4``, ``1.12``, ``tag=v3.1.3``."""
+    from packaging.version import InvalidVersion, Version
+
     match = re.search(r"v?(\d+(?:\.\d+){0,3})\b", text)
     if not match:
         return None
@@ -113,6 +113,10 @@ def toml_data() -> dict[str, Any]:
         from importlib import resources
 
         text = resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older Pythons only
+        import tomli as tomllib
     return tomllib.loads(text)
 
 
@@ -148,7 +152,7 @@ def load() -> Facts:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ArtifactFacts:
     """``[actions.artifacts]``: actions/upload-artifact and actions/download-artifact."""
 
@@ -196,7 +200,7 @@ def artifacts() -> ArtifactFacts:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AnacondaFacts:
     """More ``[anaconda]`` facts: installing anaconda-client, organization token names."""
 

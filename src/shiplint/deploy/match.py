@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
 from shiplint.deploy.record import DeployRecord, load_records, normalise_index
 from shiplint.parse.yamlnodes import YMap
 
@@ -184,6 +182,8 @@ def default_project(project: Project) -> str | None:
 
 
 def same_project(a: str | None, b: str | None) -> bool:
+    from packaging.utils import canonicalize_name
+
     return a is not None and b is not None and canonicalize_name(a) == canonicalize_name(b)
 
 

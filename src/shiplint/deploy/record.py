@@ -10,7 +10,6 @@ offending value is treated as absent.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -250,6 +249,8 @@ def _shadowed(project: Project) -> list[Problem]:
 
 
 def _validate(record: DeployRecord, body: dict[str, Any], problems: list[Problem]) -> None:
+    import difflib
+
     where = f"deploy record `{record.name}`"
     for key, value in body.items():
         spec = BY_NAME.get(key)

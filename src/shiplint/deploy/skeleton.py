@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from packaging.utils import canonicalize_name
-
 from shiplint.deploy.match import (
     Destination,
     default_project,
@@ -74,6 +72,8 @@ def skeletons(project: Project) -> list[Skeleton]:
     expiry) and two trusted publishers bound to different GitHub environments.  Each record
     then agrees with every upload it documents, so the drift rules have nothing to say about
     what ``init`` wrote."""
+    from packaging.utils import canonicalize_name
+
     matching = match(project)
     taken = {r.name for r in load_records(project).records}
     default = default_project(project)

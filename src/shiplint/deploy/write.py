@@ -10,7 +10,6 @@ insertion. ``docs`` rewrites only the text between the section markers.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +164,8 @@ def _insert_with_tomlkit(old: str, items: list[Skeleton], prefix: TomlPath) -> s
 
 def _keeps(old: str, new: str) -> bool:
     """Every line of ``old`` is still in ``new``, in order and unchanged (only insertions)."""
+    import difflib
+
     matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
     return all(tag == "insert" or tag == "equal" for tag, *_ in matcher.get_opcodes())
 

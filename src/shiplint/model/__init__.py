@@ -41,7 +41,7 @@ class Value:
     loc: Loc | None
 
 
-@dataclass
+@dataclass(eq=False)
 class Credential:
     """How an upload is authenticated.
 
@@ -59,7 +59,7 @@ class Credential:
     username: bool = False  # a user name rather than a token/password
 
 
-@dataclass
+@dataclass(eq=False)
 class Workflow:
     source: SourceFile
     root: YMap
@@ -84,7 +84,7 @@ class Workflow:
         return None
 
 
-@dataclass
+@dataclass(eq=False)
 class Job:
     workflow: Workflow | None
     id: str
@@ -108,7 +108,7 @@ class Job:
         return list(self.workflow.triggers) if self.workflow else []
 
 
-@dataclass
+@dataclass(eq=False)
 class Step:
     job: Job
     index: int
@@ -134,7 +134,7 @@ class Step:
         return self.uses.value.split("@", 1)[1].strip()
 
 
-@dataclass
+@dataclass(eq=False)
 class Context:
     """Where a shell command or upload runs: origin kind and, for CI, its job and step."""
 
@@ -159,7 +159,7 @@ class Arg:
     origin: Value | None = None  # where an expanded variable's value was written
 
 
-@dataclass
+@dataclass(eq=False)
 class ShellCommand:
     args: list[Arg]
     source: SourceFile
@@ -174,7 +174,7 @@ class ShellCommand:
         return [a.text for a in self.args]
 
 
-@dataclass
+@dataclass(eq=False)
 class Upload:
     """One place that publishes distributions."""
 
@@ -223,7 +223,7 @@ class Upload:
         return [c for c in self.credentials if not c.username and c.via != "oidc"]
 
 
-@dataclass
+@dataclass(eq=False)
 class IndexUse:
     """A package index that something installs from."""
 
@@ -232,7 +232,7 @@ class IndexUse:
     context: Context
 
 
-@dataclass
+@dataclass(eq=False)
 class ScriptCall:
     """A workflow step (or other script) that runs a repository script."""
 
@@ -241,7 +241,7 @@ class ScriptCall:
     loc: Loc
 
 
-@dataclass
+@dataclass(eq=False)
 class PypircEntry:
     """A repository section of a ``.pypirc`` file."""
 
@@ -252,7 +252,7 @@ class PypircEntry:
     password: Value | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class ReleaseModel:
     root: str
     files: list[SourceFile]

@@ -18,15 +18,14 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from shiplint.facts import toml_data
 from shiplint.model import Loc
 
 if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
     from shiplint.parse.tomlpos import TomlDoc, TomlPath
     from shiplint.project import Project
     from shiplint.source import SourceFile
@@ -104,6 +103,8 @@ def _versions(raw: dict[str, Any]) -> dict[str, Version]:
 @functools.lru_cache(maxsize=1)
 def metadata_facts() -> MetadataFacts:
     """The ``[metadata-versions]`` section of ``data/facts.toml``."""
+    from packaging.utils import canonicalize_name
+
     raw = toml_data()["metadata-versions"]
     backends: dict[str, BackendFacts] = {}
     for key, info in raw["backends"].items():
@@ -169,6 +170,9 @@ class Pin:
 
 
 def parse_pin(text: str, loc: Loc | None) -> Pin | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     try:
         req = Requirement(text.strip())
     except InvalidRequirement:

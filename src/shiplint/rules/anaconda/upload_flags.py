@@ -21,7 +21,6 @@ from shiplint.rules.anaconda.common import (
     _anaconda_uploads,
 )
 from shiplint.rules.base import Rule
-from shiplint.rules.versioning.uploads import bumps_version, version_overridden
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Upload, Workflow
@@ -253,7 +252,12 @@ class AnacondaSkipExisting(Rule):
             if not skips:
                 continue
             reason = _nightly_reason(model, upload)
-            if reason is None or bumps_version(upload):
+            if reason is None:
+                continue
+            # imported on first use: the versioning family is not needed without build files
+            from shiplint.rules.versioning.uploads import bumps_version, version_overridden
+
+            if bumps_version(upload):
                 continue
             if version.kind == "vcs" and not version_overridden(project, upload):
                 continue  # a new version for every commit

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from shiplint.findings import Edit, Fix
 from shiplint.pkg.build_backend import analyze
 from shiplint.pkg.metadata import project_metadata
-from shiplint.rules.versioning.runs import runs_outside_tags
 
 if TYPE_CHECKING:
     from shiplint.model import Upload
@@ -60,6 +59,10 @@ def _development_version(project: Project) -> Text | None:
             return None
     except InvalidVersion:
         return None
+    # the versioning family is imported only when this question comes up (it is not
+    # needed to audit a repository without build files)
+    from shiplint.rules.versioning.runs import runs_outside_tags
+
     uploads = _pypi_uploads(project)
     for upload in uploads:
         workflow = upload.context.workflow
