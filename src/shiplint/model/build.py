@@ -103,7 +103,7 @@ _CI_ENV_KEYS = {"env", "environment", "variables", "global"}
 
 
 def build_model(project: Project) -> ReleaseModel:
-    model = ReleaseModel(root=project.root, files=project.files)
+    model = ReleaseModel(root=project.root, files=project.files, project=project)
     builder = _Builder(project, model)
     builder.build()
     return model
