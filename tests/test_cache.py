@@ -1,4 +1,4 @@
-"""The results cache (``shiplint/cache.py``): a hit reports exactly what an audit reports.
+"""The results cache (``shiplint/cache/``): a hit reports exactly what an audit reports.
 
 Every test runs with its own empty cache directory (``SHIPLINT_CACHE_DIR``, set by the
 autouse fixture in conftest.py). A run is known to be a hit when it succeeds while
@@ -8,10 +8,8 @@ autouse fixture in conftest.py). A run is known to be a hit when it succeeds whi
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import os
-import pathlib
 import stat
 import textwrap
 from collections.abc import Iterable
@@ -20,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from shiplint import cache, engine
+from shiplint.cache import key, location
 from shiplint.cli import main
 from shiplint.engine import Options, audit_root
 from shiplint.findings import Finding, Severity
@@ -255,8 +254,9 @@ def test_adding_and_removing_discovered_files_invalidates(
     write_tree(root, {"tools/upload.sh": SCRIPT})
     assert not is_hit(monkeypatch, capsys, str(root))
     assert is_hit(monkeypatch, capsys, str(root))
-    (root / "tools" / "upload.sh").unlink()
-    assert not is_hit(monkeypatch, capsys, str(root))
+    (root / "tools" / "upload.sh").unlink()  # the first run's files again: its entry is
+    assert is_hit(monkeypatch, capsys, str(root))  # good (no rule reads the empty folder)
+    assert_miss_then_same(capsys, str(root))
     write_tree(root, {".gitignore": "tools/\n", "tools/upload.sh": SCRIPT})
     assert_miss_then_same(capsys, str(root))
 
@@ -374,11 +374,11 @@ def test_shiplint_code_and_facts_are_in_the_key(
     root = str(repo(tmp_path, {".github/workflows/release.yml": WORKFLOW}))
     run(capsys, root)
     assert is_hit(monkeypatch, capsys, root)
-    real = cache.code_fingerprint
-    monkeypatch.setattr(cache, "code_fingerprint", lambda d=None: "0" * 64)
+    real = key.code_fingerprint
+    monkeypatch.setattr(key, "code_fingerprint", lambda d=None: "0" * 64)
     assert not is_hit(monkeypatch, capsys, root)
-    monkeypatch.setattr(cache, "code_fingerprint", real)
-    monkeypatch.setattr(cache, "dependency_fingerprint", lambda: "1" * 64)
+    monkeypatch.setattr(key, "code_fingerprint", real)
+    monkeypatch.setattr(key, "dependency_fingerprint", lambda: "1" * 64)
     assert not is_hit(monkeypatch, capsys, root)
 
 
@@ -399,21 +399,21 @@ def test_code_fingerprint_follows_the_contents(
     package = fake_package(tmp_path, monkeypatch)
     memo = tmp_path / "memo"
     memo.mkdir(mode=0o700)
-    first = cache.code_fingerprint(str(memo))
+    first = key.code_fingerprint(str(memo))
     assert (memo / "code.json").is_file()
-    assert cache.code_fingerprint(str(memo)) == first  # from the memo
+    assert key.code_fingerprint(str(memo)) == first  # from the memo
     facts = package / "data" / "facts.toml"
     info = facts.stat()
     facts.write_text("[a]\nb = 2\n", encoding="utf-8")  # same size ...
     os.utime(facts, ns=(info.st_atime_ns, info.st_mtime_ns))  # ... and mtime
-    changed = cache.code_fingerprint(str(memo))
+    changed = key.code_fingerprint(str(memo))
     assert changed != first
     facts.write_text("[a]\nb = 1\n", encoding="utf-8")
-    assert cache.code_fingerprint(str(memo)) == first  # contents, not stat, decide
+    assert key.code_fingerprint(str(memo)) == first  # contents, not stat, decide
     (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"changed")
-    assert cache.code_fingerprint(str(memo)) == first  # bytecode is not code
+    assert key.code_fingerprint(str(memo)) == first  # bytecode is not code
     (memo / "code.json").write_text('{"stamp": "x", "content": []}', encoding="utf-8")
-    assert cache.code_fingerprint(str(memo)) == first  # a bad memo is recomputed
+    assert key.code_fingerprint(str(memo)) == first  # a bad memo is recomputed
 
 
 # --- (3) broken, hostile or foreign entries are ignored ---------------------------------------
@@ -437,8 +437,10 @@ HOSTILE: list[tuple[str, object]] = [
     ("finding on an unknown file", {"findings_source": ["f", "nowhere.yml"]}),
     ("bad severity", {"severity": "fatal"}),
     ("spans outside the text", {"spans": [["release/upload.sh", [[0, 10**9]]]]}),
-    ("probe of a device", {"probes": [["read", "/dev/zero", ["f", "x"]]]}),
-    ("probe of an unknown kind", {"probes": [["exec", "/bin/sh", ["f", 1]]]}),
+    ("read of a device", {"reads": [["bytes", ["/dev/zero", 100], "#x"]]}),
+    ("read of an unknown kind", {"reads": [["exec", ["/bin/sh"], 1]]}),
+    ("read with wrong arguments", {"reads": [["peek", [1, 2, 3, 4], None]]}),
+    ("reads of the wrong shape", {"reads": {"peek": 1}}),
     ("files count", {"files": "many"}),
 ]
 
@@ -481,7 +483,7 @@ def test_oversized_entry_is_not_read(
     entry = only_entry(capsys, root)
     valid = entry.read_bytes()
     with entry.open("r+b") as handle:  # the valid entry, then (sparse) padding past the cap
-        handle.seek(cache.MAX_ENTRY_BYTES + 1)
+        handle.seek(location.MAX_ENTRY_BYTES + 1)
         handle.write(b" ")
     assert entry.read_bytes()[: len(valid)] == valid
     assert not is_hit(monkeypatch, capsys, str(root))
@@ -500,14 +502,16 @@ def test_symlinked_entry_is_not_followed(
     assert is_hit(monkeypatch, capsys, str(root))
 
 
-def test_entry_probes_never_open_special_files(tmp_path: Path) -> None:
+def test_reads_never_open_special_files(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    assert cache.observe("read", str(fifo))[0] == "o"  # not opened for reading: no hang
-    assert cache.observe("read", "/dev/null")[0] == "o"
-    assert cache.observe("read", str(tmp_path / "missing")) == ["E", 2]
-    assert cache.observe("list", str(tmp_path / "missing")) == ["E", 2]
-    assert cache.observe("stat", "a\0b") == ["V"]
+    project = Project(str(tmp_path), tmp_path, [])
+    assert project.read_text("fifo") is None  # not opened for reading: no hang
+    assert project.peek("fifo", 100).kind == "other"
+    assert project.observe("bytes", ["/dev/zero", 100]) is None
+    assert project.observe("peek", ["missing", 100]) == ["missing", 0, None]
+    assert project.observe("peek", ["a\0b", 100]) == ["error", 0, None]
+    assert project.observe("peek", ["../outside", 100]) == ["outside", 0, None]
 
 
 def test_unusable_cache_dirs_turn_the_cache_off(
@@ -604,11 +608,10 @@ def test_an_entry_that_would_hold_a_secret_is_not_written(
 
     write_tree(root, {".github/workflows/release.yml": WORKFLOW})
     monkeypatch.setattr(engine, "rules_for", lambda kinds, codes: (Quoting,))
-    options = Options(select=["SL101"], record_inputs=True)
+    options = Options(select=["SL101"])
     result = audit_root(str(root), options)
     store = cache.open_cache(options)
     assert store is not None
-    assert result.inputs is not None
     assert store.store(str(root), result) is False  # "bash" is a recorded credential
     assert entries() == []
 
@@ -674,12 +677,12 @@ def test_fix_and_diff_never_use_the_cache(
 def test_default_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("SHIPLINT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache.cache_dir() == str(tmp_path / "xdg" / "shiplint")
+    assert location.cache_dir() == str(tmp_path / "xdg" / "shiplint")
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache.cache_dir() == str(tmp_path / "home" / ".cache" / "shiplint")
+    assert location.cache_dir() == str(tmp_path / "home" / ".cache" / "shiplint")
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", "rel")
-    assert cache.cache_dir() == os.path.abspath("rel")
+    assert location.cache_dir() == os.path.abspath("rel")
 
 
 def test_the_suite_never_touches_the_users_cache() -> None:
@@ -700,7 +703,7 @@ def test_entries_are_private_json_written_atomically(
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
     assert stat.S_IMODE((cache_dir() / "results").stat().st_mode) == 0o700
     data = json.loads(entry.read_text(encoding="ascii"))
-    assert data["schema"] == cache.SCHEMA
+    assert data["schema"] == key.SCHEMA
     assert entry.name == data["key"] + ".json"
     assert [p.name for p in (cache_dir() / "results").iterdir()] == [entry.name]  # no temp file
 
@@ -710,19 +713,19 @@ def test_pruning_keeps_recent_entries_within_the_cap(tmp_path: Path) -> None:
     assert store is not None
     results = Path(store.results)
     now = 2_000_000_000.0
-    for i in range(cache.MAX_ENTRIES + 20):
+    for i in range(location.MAX_ENTRIES + 20):
         path = results / f"{i:064x}.json"
         path.write_text("{}", encoding="utf-8")
         os.utime(path, (now - i, now - i))  # entry i was used i seconds ago
     old = results / ("f" * 64 + ".json")
     old.write_text("{}", encoding="utf-8")
-    os.utime(old, (now - cache.MAX_AGE_SECONDS - 1,) * 2)
+    os.utime(old, (now - location.MAX_AGE_SECONDS - 1,) * 2)
     stale = results / ".x.json.1.abcd.tmp"
     stale.write_text("", encoding="utf-8")
     os.utime(stale, (now - 7200, now - 7200))
     store.prune(now)
     kept = sorted(p.name for p in results.iterdir())
-    assert kept == sorted(f"{i:064x}.json" for i in range(cache.MAX_ENTRIES))
+    assert kept == sorted(f"{i:064x}.json" for i in range(location.MAX_ENTRIES))
 
 
 def test_a_crashing_rule_is_not_cached(
@@ -767,47 +770,6 @@ def test_findings_on_a_detached_source_show_the_same_line(
     stored = entry.read_text(encoding="ascii")
     assert "not-a-real-password" not in stored
     assert "[testenv]" not in stored
-
-
-# --- the recorder -------------------------------------------------------------------------------
-
-
-def test_recording_sees_the_ways_rules_look_at_files(tmp_path: Path) -> None:
-    target = tmp_path / "f.txt"
-    target.write_text("x", encoding="utf-8")
-    folder = str(tmp_path)
-    real_stat = os.stat
-    with cache.recording() as recorder:
-        assert os.stat is not real_stat
-        os.path.exists(tmp_path / "missing")
-        os.path.isdir(folder)
-        os.path.getsize(target)
-        os.path.realpath(target)
-        pathlib.Path(folder, "poetry.toml").is_file()
-        list(pathlib.Path(folder).glob("LICEN[CS]E*"))
-        target.read_text(encoding="utf-8")
-        os.scandir(folder).close()
-        importlib.import_module("colorsys")  # an import is not an input
-
-    seen = set(recorder.seen)
-    assert ("stat", str(tmp_path / "missing")) in seen
-    assert ("stat", folder) in seen
-    assert ("stat", str(target)) in seen
-    assert ("lstat", str(target)) in seen
-    assert ("stat", str(tmp_path / "poetry.toml")) in seen
-    assert ("list", folder) in seen
-    assert ("read", str(target)) in seen
-    assert not any(path.endswith((".py", ".pyc")) for _op, path in seen)
-    assert os.stat is real_stat  # restored after the block
-    assert cache.recording_supported()
-
-
-def test_recording_is_idle_outside_the_block(tmp_path: Path) -> None:
-    with cache.recording() as recorder:
-        pass
-    os.path.exists(tmp_path)
-    (tmp_path / "x").write_text("", encoding="utf-8")
-    assert recorder.seen == {}
 
 
 def test_today_default_is_part_of_the_options() -> None:

@@ -218,7 +218,6 @@ def _check(args: argparse.Namespace) -> int:
             results = audit(paths, options)
         else:  # only the report follows: workers, and no parse trees kept per root
             missing = [p for p, hit in zip(paths, cached) if hit is None]
-            options.record_inputs = cache is not None
             fresh = iter(audit(missing, options, jobs=args.jobs or default_jobs(), release=True))
             results = []
             for path, hit in zip(paths, cached):

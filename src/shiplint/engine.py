@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
 import stat
 import sys
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.findings import Finding, Severity
@@ -21,7 +19,6 @@ from shiplint.rules.base import dedupe
 from shiplint.source import source_in_traceback
 
 if TYPE_CHECKING:
-    from shiplint.cache import Recorder
     from shiplint.rules.base import Rule
     from shiplint.source import SourceFile
 
@@ -35,8 +32,6 @@ class Options:
     extend_select: list[str] = field(default_factory=list)
     fail_on: Severity | None = None
     today: dt.date = field(default_factory=dt.date.today)
-    #: record what the rules read besides the discovered files (for the results cache)
-    record_inputs: bool = False
 
 
 @dataclass
@@ -46,8 +41,6 @@ class RootResult:
     config: Config
     findings: list[Finding]
     fail_on: Severity
-    #: with ``Options.record_inputs``: the accesses made while the rules ran (see cache.py)
-    inputs: list[Any] | None = None
 
 
 def open_project(root_arg: str, max_bytes: int = MAX_FILE_BYTES) -> Project:
@@ -122,15 +115,11 @@ def audit_root(root_arg: str, options: Options) -> RootResult:
     project.today = options.today
     codes = selected_codes(config, options)
     findings: list[Finding] = []
-    inputs: list[Any] | None = None
     kinds = {src.kind for src in project.files}
-    with _recording(options) as recorder:
-        for rule_cls in rules_for(kinds, codes):
-            if rule_cls.code not in codes:
-                continue
-            findings.extend(run_rule(rule_cls(), project))
-    if recorder is not None:
-        inputs = recorder.probes()
+    for rule_cls in rules_for(kinds, codes):
+        if rule_cls.code not in codes:
+            continue
+        findings.extend(run_rule(rule_cls(), project))
     findings = list(dedupe(findings))
     findings = apply_ignores(project, config, findings, codes)
     for finding in findings:
@@ -138,16 +127,7 @@ def audit_root(root_arg: str, options: Options) -> RootResult:
         finding.path = finding.source.rel if finding.source else ""
     findings.sort(key=Finding.sort_key)
     fail_on = options.fail_on or config.fail_on or Severity.WARNING
-    return RootResult(project.root, project, config, findings, fail_on, inputs)
-
-
-def _recording(options: Options) -> AbstractContextManager[Recorder | None]:
-    """:func:`shiplint.cache.recording` when the options ask for it."""
-    if not options.record_inputs:
-        return contextlib.nullcontext()
-    from shiplint.cache import recording
-
-    return recording()
+    return RootResult(project.root, project, config, findings, fail_on)
 
 
 def run_rule(rule: Rule, project: Project) -> list[Finding]:

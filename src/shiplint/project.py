@@ -1,12 +1,34 @@
-"""One audited root: its files, each parsed at most once, and its release model."""
+"""One audited root: its files, each parsed at most once, its release model, and the one
+door through which rules and the model read anything else from the disk.
+
+Besides the discovered files (and the files :meth:`Project.file` reads on demand), a rule
+may need to know whether a README named by setup.py exists, which license file a glob
+finds, what ``poetry.toml`` says, whether a folder exists or whether a ``.git`` lies above
+the root. It asks :class:`Project` (:meth:`~Project.peek`, :meth:`~Project.read_text`,
+:meth:`~Project.is_dir`, :meth:`~Project.glob`, :meth:`~Project.find_upwards`), which runs
+one of the :data:`READS` functions and records ``[kind, arguments, what was seen]`` in
+:attr:`Project.reads` (file contents as SHA-256 hashes). The results cache stores that
+log and, on a lookup, runs every read again (:meth:`Project.observe`): any difference is
+a miss.
+"""
 
 from __future__ import annotations
 
 import ast
 import datetime as dt
 import os
+import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+try:  # the built-in SHA-256: hashlib would first load OpenSSL, ~3 ms at every start
+    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python < 3.12, or a build without it
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,no-redef,unused-ignore]
 
 from shiplint.parse import ParseProblem
 from shiplint.source import DEFAULT_MAX_FILE_BYTES, Pos, SourceFile, read_file
@@ -34,6 +56,130 @@ def read_source(
     return read_file(path, rel, root, kind, max_bytes)
 
 
+#: reads are capped at this size (a larger file is seen as its size only)
+MAX_READ_BYTES = 64 * 1024 * 1024
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class Peek(NamedTuple):
+    """What a path inside the root is: ``kind`` is ``file`` (a regular file, symlinks
+    followed), ``dir``, ``other``, ``missing``, ``outside`` (it resolves outside the root)
+    or ``error``; a file's ``size``, and its bytes when they fit the limit asked for."""
+
+    kind: str
+    size: int = 0
+    data: bytes | None = None
+
+
+def _read_regular(path: str, limit: int) -> tuple[int, bytes | None] | None:
+    """A regular file's size and (up to ``limit`` bytes) contents; None when it is not a
+    regular file. Opened non-blocking: a FIFO in a file's place must not hang."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > min(limit, MAX_READ_BYTES):
+            return info.st_size, None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(min(limit, MAX_READ_BYTES) + 1)
+        return info.st_size, data if len(data) <= limit else None
+    finally:
+        os.close(fd)
+
+
+def peek(root: str, rel: str, limit: int) -> Peek:
+    """:meth:`Project.peek`: ``rel`` joined to the root's real path, resolved."""
+    try:
+        real_root = os.path.realpath(root)
+        path = os.path.realpath(os.path.join(real_root, rel))
+        if os.path.commonpath([real_root, path]) != real_root:
+            return Peek("outside")
+        if not os.path.exists(path):
+            return Peek("missing")
+        if os.path.isdir(path):
+            return Peek("dir")
+        if not os.path.isfile(path):
+            return Peek("other")
+        read = _read_regular(path, limit) if limit else (os.path.getsize(path), None)
+    except (OSError, ValueError):
+        return Peek("error")
+    return Peek("other") if read is None else Peek("file", read[0], read[1])
+
+
+def read_bytes(root: str, rel: str, limit: int) -> bytes | None:
+    """:meth:`Project.read_text`: the bytes of the regular file ``root/rel`` (symlinks
+    followed), at most ``limit`` of them."""
+    try:
+        read = _read_regular(os.path.join(root, rel), limit)
+    except (OSError, ValueError):
+        return None
+    return None if read is None else read[1]
+
+
+def is_dir(root: str, rel: str) -> bool:
+    """:meth:`Project.is_dir`: whether ``root/rel`` is a directory (symlinks followed)."""
+    return os.path.isdir(os.path.join(root, rel))
+
+
+def glob(root: str, patterns: Sequence[str]) -> list[str]:
+    """:meth:`Project.glob`: the regular files matching each pattern in turn (each
+    pattern's matches sorted), relative to the root; the list ends at an unreadable
+    folder."""
+    found: list[str] = []
+    base = Path(root)
+    try:
+        for pattern in patterns:
+            for path in sorted(base.glob(pattern)):
+                if path.is_file():
+                    found.append(path.relative_to(base).as_posix())
+    except OSError:
+        pass
+    return found
+
+
+def find_upwards(root: str, name: str) -> str | None:
+    """:meth:`Project.find_upwards`: the first folder holding ``name``, from the root's
+    real path up to the file system's root."""
+    try:
+        path = os.path.realpath(root)
+        while True:
+            if os.path.exists(os.path.join(path, name)):
+                return path
+            parent = os.path.dirname(path)
+            if parent == path:
+                return None
+            path = parent
+    except (OSError, ValueError):
+        return None
+
+
+#: every way to read the disk besides the files, by the kind recorded in ``Project.reads``
+READS: dict[str, Callable[..., object]] = {
+    "peek": peek,
+    "bytes": read_bytes,
+    "is_dir": is_dir,
+    "glob": glob,
+    "upwards": find_upwards,
+}
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of ``data``, in hex."""
+    return str(sha256(data).hexdigest())
+
+
+def seen(value: object) -> Any:
+    """How a read's result is recorded: file contents (bytes) as SHA-256 hashes (the cache
+    must not hold them), tuples as lists, other values as they are."""
+    if isinstance(value, bytes):
+        return "#" + digest(value)
+    if isinstance(value, (list, tuple)):
+        return [seen(item) for item in value]
+    return value
+
+
 class Project:
     """The files of one root and lazily computed, cached views of them."""
 
@@ -54,6 +200,9 @@ class Project:
         self.extra_sources: dict[str, SourceFile] = {}
         #: every on-demand lookup that reached the disk: (rel, kind, found), in order
         self.on_demand: list[tuple[str, str, bool]] = []
+        #: every other read of the disk, in order: ``[kind, arguments, seen(result)]``
+        self.reads: list[list[Any]] = []
+        self._read_values: dict[tuple[str, str], object] = {}
         self.today: dt.date = dt.date.today()
         self.config: Config | None = None
         #: the file a rule is working on, for internal-error reports
@@ -82,6 +231,7 @@ class Project:
         self._ast = {}
         self._model = None
         self.memo = {}
+        self._read_values = {}  # the log (``reads``) stays: the cache stores it
         self.current_source = None
 
     def yaml(self, src: SourceFile) -> YamlDoc | None:
@@ -197,6 +347,50 @@ class Project:
         self.files.append(src)
         self.by_rel[rel] = src
         return src
+
+    # -- the one door for other reads (see the module docstring)
+
+    def _read(self, kind: str, *args: Any) -> Any:
+        """Make a read once per root (rules ask again and again) and record it."""
+        key = (kind, repr(args))
+        if key not in self._read_values:
+            value = READS[kind](os.fspath(self.root_path), *args)
+            self._read_values[key] = value
+            self.reads.append([kind, list(args), seen(value)])
+        return self._read_values[key]
+
+    def observe(self, kind: str, args: list[Any]) -> Any:
+        """What a recorded read sees now (unrecorded); KeyError for an unknown kind."""
+        return seen(READS[kind](os.fspath(self.root_path), *args))
+
+    def peek(self, rel: str, limit: int = 0) -> Peek:
+        """What ``rel`` (relative to the root, symlinks resolved) is; a file's bytes when
+        it has at most ``limit`` of them."""
+        result: Peek = self._read("peek", rel, limit)
+        return result
+
+    def read_text(self, rel: str, limit: int = MAX_READ_BYTES) -> str | None:
+        """The UTF-8 text of the regular file ``rel`` (symlinks followed; no size limit
+        but ``limit``); None when it is missing, not a file, too large or not UTF-8."""
+        data: bytes | None = self._read("bytes", rel, limit)
+        try:
+            return data.decode("utf-8") if data is not None else None
+        except UnicodeDecodeError:
+            return None
+
+    def is_dir(self, rel: str) -> bool:
+        """Whether ``rel`` is a directory (``.`` is the root; symlinks followed)."""
+        return bool(self._read("is_dir", rel))
+
+    def glob(self, patterns: Sequence[str]) -> list[str]:
+        """The regular files (relative paths) matching ``patterns`` at the root, in order."""
+        found: list[str] = self._read("glob", list(patterns))
+        return found
+
+    def find_upwards(self, name: str) -> str | None:
+        """The first folder, from the root up, that holds ``name`` (e.g. ``.git``)."""
+        found: str | None = self._read("upwards", name)
+        return found
 
     @property
     def pyproject(self) -> TomlDoc | None:

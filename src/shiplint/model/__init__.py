@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from shiplint.gha.refs import Release
     from shiplint.parse.yamlnodes import YMap, YNode, YScalar
+    from shiplint.project import Project
     from shiplint.source import Pos, SourceFile
 
 
@@ -270,6 +271,8 @@ class ReleaseModel:
     task_calls: dict[tuple[str, str], list[ScriptCall]] = field(default_factory=dict)
     pypirc: list[PypircEntry] = field(default_factory=list)
     _step_commands: dict[int, list[ShellCommand]] | None = field(default=None, repr=False)
+    #: the audited root: what the rules read besides the files goes through it
+    project: Project | None = field(default=None, repr=False, compare=False)
 
     def jobs(self) -> list[Job]:
         return [job for wf in self.workflows for job in wf.jobs.values()]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def build_model(project: Project) -> ReleaseModel:
-    model = ReleaseModel(root=project.root, files=project.files)
+    model = ReleaseModel(root=project.root, files=project.files, project=project)
     for src in project.of_kind("workflow"):
         doc = project.yaml(src)
         workflow = build_workflow(src, doc.root) if doc else None

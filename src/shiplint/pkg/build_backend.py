@@ -447,17 +447,10 @@ class _Analyzer:
         lic.default_file = self._default_license_file()
 
     def _default_license_file(self) -> str | None:
-        root = self.project.root_path
-        if self.project.single_file or not root.is_dir():
+        if self.project.single_file:
             return None
-        try:
-            for pattern in _DEFAULT_LICENSE_GLOBS:
-                for path in sorted(root.glob(pattern)):
-                    if path.is_file():
-                        return path.name
-        except OSError:
-            return None
-        return None
+        found = self.project.glob(_DEFAULT_LICENSE_GLOBS)
+        return found[0] if found else None  # the patterns name files at the root
 
     # --- version
 

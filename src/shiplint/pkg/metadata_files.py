@@ -1,6 +1,6 @@
-"""The files around the declared metadata, looked at on disk: whether the audited root
-lies in a Git checkout (a ``.git`` above it) and the state of a file the metadata names
-(a readme)."""
+"""The files around the declared metadata, looked at through :class:`Project` (which records
+each read for the results cache): whether the audited root lies in a Git checkout (a ``.git``
+above it) and the state of a file the metadata names (a readme)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,7 @@ def in_checkout(project: Project) -> bool:
     cached = project.memo.get("metadata-checkout")
     if isinstance(cached, bool):
         return cached
-    found = False
-    try:
-        path = os.path.realpath(os.fspath(project.root_path))
-        while True:
-            if os.path.exists(os.path.join(path, ".git")):
-                found = True
-                break
-            parent = os.path.dirname(path)
-            if parent == path:
-                break
-            path = parent
-    except (OSError, ValueError):
-        found = False
+    found = project.find_upwards(".git") is not None
     project.memo["metadata-checkout"] = found
     return found
 
@@ -41,23 +29,13 @@ def file_state(project: Project, src: SourceFile, rel: str) -> str | None:
     cannot be read."""
     if not rel or "\0" in rel or os.path.isabs(rel):
         return None
-    try:
-        root = os.path.realpath(os.fspath(project.root_path))
-        base = os.path.dirname(os.path.join(root, src.rel))
-        path = os.path.realpath(os.path.join(base, rel))
-        if os.path.commonpath([root, path]) != root:
-            return None
-        if not os.path.exists(path):
-            return "missing"
-        if not os.path.isfile(path):
-            return None
-        size = os.path.getsize(path)
-        if size == 0:
-            return "empty"
-        if size > 64 * 1024:
-            return "ok"
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, ValueError):
+    found = project.peek(os.path.join(os.path.dirname(src.rel), rel), 64 * 1024)
+    if found.kind == "missing":
+        return "missing"
+    if found.kind != "file":
         return None
-    return "blank" if not data.decode("utf-8", errors="replace").strip() else "ok"
+    if found.size == 0:
+        return "empty"
+    if found.data is None:
+        return "ok"
+    return "blank" if not found.data.decode("utf-8", errors="replace").strip() else "ok"

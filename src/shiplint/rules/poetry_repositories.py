@@ -7,7 +7,6 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
@@ -93,10 +92,10 @@ def _poetry_setup(project: Project, upload: Upload) -> _PoetrySetup:
             setup.repositories.setdefault(_poetry_key(repo.removesuffix(".url")), cmd.loc)
         elif kind in ("pypi-token", "http-basic") and repo and len(words) > 1:
             setup.credentials.setdefault(_poetry_key(repo), cmd.loc)
-    local = Path(project.root_path, "poetry.toml")
+    local = project.read_text("poetry.toml")
     try:
-        data = tomllib.loads(local.read_text(encoding="utf-8")) if local.is_file() else {}
-    except (OSError, ValueError):
+        data = tomllib.loads(local) if local is not None else {}
+    except ValueError:
         data = {}
     repos = data.get("repositories")
     if isinstance(repos, dict):

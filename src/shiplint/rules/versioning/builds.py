@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiplint.gha.conditions import job_needs
@@ -15,6 +14,7 @@ from shiplint.rules.publish_action.steps import input_scalar
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Workflow
+    from shiplint.project import Project
 
 
 #: actions that build distributions from the checkout
@@ -154,7 +154,7 @@ def _build_args(model: ReleaseModel, cmd: ShellCommand, depth: int = 0) -> list[
     return None
 
 
-def _args_at_root(args: list[str], root: Path | None = None) -> bool:
+def _args_at_root(args: list[str], root: Project | None = None) -> bool:
     """Whether build front-end arguments build the project at the working directory."""
     skip = False
     for word in args:
@@ -178,19 +178,19 @@ def _args_at_root(args: list[str], root: Path | None = None) -> bool:
     return True
 
 
-def _names_subdir(word: str, root: Path | None) -> bool:
+def _names_subdir(word: str, root: Project | None) -> bool:
     """Whether a positional argument names a project directory below the root."""
     path = word.removeprefix("./").rstrip("/")
     if path in ("", ".") or "$" in path or path.endswith((".tar.gz", ".zip", ".whl")):
         return False
     if "/" in path:
         return True
-    return root is not None and (root / path).is_dir()
+    return root is not None and root.is_dir(path)
 
 
-def _root_path(model: ReleaseModel) -> Path | None:
-    path = Path(model.root)
-    return path if path.is_dir() else None
+def _root_project(model: ReleaseModel) -> Project | None:
+    project = model.project
+    return project if project is not None and project.is_dir(".") else None
 
 
 def _named_envs(words: list[str], options: tuple[str, ...]) -> set[str]:
@@ -227,7 +227,7 @@ def build_at(model: ReleaseModel, step: Step) -> bool | None:
             if workdir is not None and workdir.value.strip() not in WORKSPACE_ROOT_DIRS:
                 return False
             return manifest_args is None or _args_at_root(
-                manifest_args.value.split(), _root_path(model)
+                manifest_args.value.split(), _root_project(model)
             )
         if action == "casperdcl/deploy-pypi":
             build = input_scalar(step, "build")
@@ -247,7 +247,7 @@ def build_at(model: ReleaseModel, step: Step) -> bool | None:
         args = _build_args(model, cmd)
         if args is None:
             continue
-        at_root = _args_at_root(args, _root_path(model))
+        at_root = _args_at_root(args, _root_project(model))
         if at_root and cmd.context.origin == "workflow":
             text = cmd.source.text or ""
             before = text[step.run.start : cmd.loc.start]
