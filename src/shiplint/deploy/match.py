@@ -182,9 +182,9 @@ def default_project(project: Project) -> str | None:
 
 
 def same_project(a: str | None, b: str | None) -> bool:
-    from packaging.utils import canonicalize_name
+    from shiplint.pkg.requirements import canonical_name
 
-    return a is not None and b is not None and canonicalize_name(a) == canonicalize_name(b)
+    return a is not None and b is not None and canonical_name(a) == canonical_name(b)
 
 
 def _pypirc_url(project: Project, name: str) -> str | None:

@@ -72,7 +72,7 @@ def skeletons(project: Project) -> list[Skeleton]:
     expiry) and two trusted publishers bound to different GitHub environments.  Each record
     then agrees with every upload it documents, so the drift rules have nothing to say about
     what ``init`` wrote."""
-    from packaging.utils import canonicalize_name
+    from shiplint.pkg.requirements import canonical_name
 
     matching = match(project)
     taken = {r.name for r in load_records(project).records}
@@ -80,7 +80,7 @@ def skeletons(project: Project) -> list[Skeleton]:
     groups: dict[_GroupKey, list[tuple[Upload, Destination]]] = {}
     for upload, dest in matching.undocumented:
         other = None if same_project(dest.project, default) else dest.project
-        named = canonicalize_name(other) if other else None
+        named = canonical_name(other) if other else None
         where: _Where = (dest.family, dest.index, dest.channel, named)
         kind = _auth_kind(upload, dest)
         groups.setdefault((where, kind, _credential(upload, dest, kind)), []).append((upload, dest))

@@ -10,7 +10,6 @@ the unknown values decide it.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -292,6 +291,8 @@ class Evaluator:
         if name == "contains" and len(args) == 2:
             return _contains(args[0], args[1])
         if name == "fromjson" and len(args) == 1:
+            import json  # rare in conditions: not loaded before
+
             arg = args[0]
             if isinstance(arg, str):
                 try:

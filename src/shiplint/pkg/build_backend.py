@@ -103,7 +103,7 @@ def _versions(raw: dict[str, Any]) -> dict[str, Version]:
 @functools.lru_cache(maxsize=1)
 def metadata_facts() -> MetadataFacts:
     """The ``[metadata-versions]`` section of ``data/facts.toml``."""
-    from packaging.utils import canonicalize_name
+    from shiplint.pkg.requirements import canonical_name
 
     raw = toml_data()["metadata-versions"]
     backends: dict[str, BackendFacts] = {}
@@ -111,7 +111,7 @@ def metadata_facts() -> MetadataFacts:
         legacy = info.get("legacy-license-file")
         backends[key] = BackendFacts(
             key=key,
-            package=canonicalize_name(info["package"]),
+            package=canonical_name(info["package"]),
             build_backends=tuple(info.get("build-backends", ())),
             thresholds=_versions(info),
             metadata_2_4_with_pep639=bool(info.get("metadata-2-4-with-pep639", False)),
@@ -170,14 +170,12 @@ class Pin:
 
 
 def parse_pin(text: str, loc: Loc | None) -> Pin | None:
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
+    from shiplint.pkg.requirements import canonical_name, parse_requirement
 
-    try:
-        req = Requirement(text.strip())
-    except InvalidRequirement:
+    req = parse_requirement(text)
+    if req is None:
         return None
-    return Pin(canonicalize_name(req.name), req.specifier, text, loc)
+    return Pin(canonical_name(req.name), req.specifier, text, loc)
 
 
 # --- results -----------------------------------------------------------------------------------

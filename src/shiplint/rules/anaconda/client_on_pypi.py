@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
+from shiplint.pkg.requirements import parse_requirement
 from shiplint.rules import register
 from shiplint.rules.anaconda.common import (
     _arg_spot,
@@ -36,9 +36,8 @@ def _client_requirement(text: str) -> tuple[int, int, SpecifierSet] | None:
     match = re.match(r"(?P<name>anaconda[-_.]client)(?![\w.-])", stripped, re.IGNORECASE)
     if match is None:
         return None
-    try:
-        req = Requirement(stripped)
-    except InvalidRequirement:
+    req = parse_requirement(stripped)
+    if req is None:
         return None
     if req.url or req.marker is not None or not req.specifier:
         return None  # a direct reference, or a requirement that may not apply

@@ -9,8 +9,6 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
 from shiplint.deploy.match import (
     PYPI_PROJECT_URL,
     Destination,
@@ -20,6 +18,7 @@ from shiplint.deploy.match import (
 from shiplint.deploy.record import DeployRecord
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.model import Loc
+from shiplint.pkg.requirements import canonical_name
 from shiplint.rules import register
 from shiplint.rules.deploy.common import _DeployRule, _index_name, _project_name, _records, _where
 
@@ -299,7 +298,7 @@ class EnvironmentUrlMismatch(_DeployRule):
             if found is None or wanted is None or "${{" in url.text:
                 continue
             name = found.group(1)
-            if canonicalize_name(name) == canonicalize_name(wanted):
+            if canonical_name(name) == canonical_name(wanted):
                 continue
             loc = url.loc
             fix = None

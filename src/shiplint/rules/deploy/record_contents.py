@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
 from shiplint import facts as facts_mod
 from shiplint.deploy.match import (
     match,
@@ -17,6 +15,7 @@ from shiplint.deploy.record import DeployRecord
 from shiplint.deploy.schema import TOKEN_NEEDS, TRUSTED_NEEDS, keys_markdown
 from shiplint.deploy.skeleton import inline_advice, preview, skeletons
 from shiplint.findings import Finding, Severity
+from shiplint.pkg.requirements import canonical_name
 from shiplint.rules import register
 from shiplint.rules.deploy.common import (
     _DeployRule,
@@ -298,7 +297,7 @@ scopes = ["api:read", "api:write", "pypi:upload"]
             if (
                 kind.strip() == "project"
                 and name.strip()
-                and canonicalize_name(name.strip()) != canonicalize_name(wanted)
+                and canonical_name(name.strip()) != canonical_name(wanted)
             ):
                 yield self.at(
                     record.item_loc("scopes", i) or record.loc("scopes"),

@@ -122,10 +122,11 @@ def _version_reached(project: Project, package: str, since: str) -> bool | None:
     ``[build-system] requires`` does not name it or every entry allows a newer release
     (installers take the newest), False when every entry keeps an older one, None when
     they disagree."""
-    from packaging.utils import canonicalize_name
     from packaging.version import Version
 
-    wanted = canonicalize_name(package)
+    from shiplint.pkg.requirements import canonical_name
+
+    wanted = canonical_name(package)
     pins = [p for p in analyze(project).requires if p.name == wanted]
     if not pins:
         return True

@@ -59,15 +59,13 @@ class InvalidProjectName(Rule):
     after = '[project]\nname = "star-dust"\nversion = "2.1.0"\n'
 
     def check(self, project: Project) -> Iterator[Finding]:
-        from packaging.utils import InvalidName, canonicalize_name
+        from shiplint.pkg.requirements import valid_name
 
         for declared in project_metadata(project).declared:
             text = declared.name
             if text is None:
                 continue
-            try:
-                canonicalize_name(text.value, validate=True)
-            except InvalidName:
+            if not valid_name(text.value):
                 guess = re.sub(r"[^A-Za-z0-9._-]+", "-", text.value).strip("-._")
                 hint = f" (e.g. `{guess}`)" if guess else ""
                 yield self.at(

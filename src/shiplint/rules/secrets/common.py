@@ -4,7 +4,6 @@ inherits, and how findings name an upload."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -92,6 +91,8 @@ def secrets_words(src: SourceFile, node: YNode, whole_expression: bool = False) 
 
 
 def _did_you_mean(name: str, candidates: set[str]) -> str:
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(name.upper(), sorted(candidates), n=1, cutoff=0.6)
     return f" Did you mean `{close[0]}`?" if close else ""
 
