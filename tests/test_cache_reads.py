@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from shiplint.cli import main
+from shiplint.engine import Options, audit_root
 from shiplint.project import Project
 from tests.conftest import write_tree
 from tests.test_cache import EXAMPLES, assert_miss_then_same, entries, is_hit, run
@@ -283,6 +284,31 @@ _WATCH = textwrap.dedent(
 )
 
 
+TOX_IN_PYPROJECT = {
+    "pyproject.toml": (
+        '[project]\nname = "demo"\nversion = "1.0"\n\n'
+        '[tool.tox]\nenv_list = ["release"]\n\n'
+        '[tool.tox.env.release]\nskip_install = true\ndeps = ["twine"]\n'
+        'commands = [["twine", "upload", "dist/*"]]\n'
+    ),
+    ".github/workflows/release.yml": (
+        "on:\n  push:\n    tags: ['v*']\njobs:\n  pypi:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: pipx run tox -e release\n        env:\n"
+        "          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n"
+    ),
+}
+
+
+def test_tox_credentials_fix_is_written_for_the_file_style(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tox", TOX_IN_PYPROJECT)
+    result = audit_root(str(root), Options(select=["SL901"]))
+    assert [(f.rule, f.source.rel if f.source else "", f.line) for f in result.findings] == [
+        ("SL901", "pyproject.toml", 11)
+    ]
+    assert "[tool.tox.env.release]" in result.findings[0].help
+
+
 def test_rules_read_the_disk_only_through_project(tmp_path: Path) -> None:
     """Every ``open`` and folder listing made while the rules run comes from Project
     (or discovery, which Project.file uses for files read on demand)."""
@@ -297,7 +323,9 @@ def test_rules_read_the_disk_only_through_project(tmp_path: Path) -> None:
     }
     root = write_tree(tmp_path / "repo", files)
     (root / ".git").mkdir()
-    roots = [str(root), str(EXAMPLES / "broken"), str(EXAMPLES / "fixed")]
+    # SL901's fix names the tox configuration's style, which a pyproject.toml's text decides
+    tox_root = write_tree(tmp_path / "tox", TOX_IN_PYPROJECT)
+    roots = [str(root), str(tox_root), str(EXAMPLES / "broken"), str(EXAMPLES / "fixed")]
     env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
     done = subprocess.run(
         [sys.executable, "-c", _WATCH, *roots],

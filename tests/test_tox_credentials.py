@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shiplint.integrations.tox_credentials import (
+from shiplint.pkg.tool_credentials import (
     TRUSTED_PUBLISHING,
     PassedEnv,
     missing_credentials,

@@ -154,7 +154,7 @@ def _imports_after(code: str) -> set[str]:
 def test_shiplint_never_needs_tox_and_the_plugin_loads_no_engine() -> None:
     without = _imports_after(
         "import shiplint, shiplint.cli, shiplint.engine, shiplint.integrations.tox_guard, "
-        "shiplint.integrations.tox_credentials"
+        "shiplint.pkg.tool_credentials"
     )
     assert not {m for m in without if m == "tox" or m.startswith("tox.")}
     plugin = _imports_after("import shiplint.integrations.tox_plugin")

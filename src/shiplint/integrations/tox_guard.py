@@ -14,16 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shiplint.integrations.tox_credentials import PassedEnv, missing_credentials, pass_env_snippet
 from shiplint.model import Arg, Context, Loc, ReleaseModel, ShellCommand
+from shiplint.pkg.tool_credentials import (
+    PassedEnv,
+    config_style,
+    credentials_problem,
+    missing_credentials,
+)
 from shiplint.pkg.upload_commands import option_value, recognise
 from shiplint.source import SourceFile
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from shiplint.integrations.tox_credentials import ToolAuth
     from shiplint.model import Upload
+    from shiplint.pkg.tool_credentials import ToolAuth
 
 
 @dataclass
@@ -73,7 +78,10 @@ def judge(env: EnvFacts, forced: bool = False) -> Verdict | None:
     uploads = uploads_in(env.name, env.commands)
     if not uploads and not forced:
         return None
-    problems = [credentials_problem(env, u, auth) for u, auth in _credential_gaps(env, uploads)]
+    style = _config_style(env.config_file)
+    problems = [
+        credentials_problem(env.name, style, u, auth) for u, auth in _credential_gaps(env, uploads)
+    ]
     report, notes = _audit(env.root)
     if report is None and not problems:
         return Verdict(notes=notes)
@@ -103,50 +111,18 @@ def _credential_gaps(env: EnvFacts, uploads: list[Upload]) -> list[tuple[Upload,
     return gaps
 
 
-def credentials_problem(env: EnvFacts, upload: Upload, auth: ToolAuth) -> str:
-    """The failure text for an upload env that passes its tool no credentials."""
-    style, prefix, where = _config_style(env.config_file)
-    first = auth.schemes[0]
-    names = ", ".join(first.names)
-    needs = "; ".join(f"{s.label} needs {', '.join(s.names)}" for s in auth.schemes)
-    lines = [
-        f"tox env `{env.name}` runs `{upload.tool} "
-        f"{'upload' if upload.tool == 'twine' else 'publish'}` but its pass_env and set_env "
-        f"let no credentials through ({needs}).",
-        "tox gives commands only the variables listed in pass_env (plus a few defaults such "
-        f"as HOME and proxies), so {upload.tool} finds no token and the upload fails "
-        "(a credentials prompt, or `403 Invalid or non-existent authentication information`).",
-        f"Pass {names} ({first.label}) — add to {where}:",
-        "",
-        _indent(pass_env_snippet(first.pass_env, env.name, style, prefix)),
-        "",
-        "(keep the names already listed in pass_env).",
-    ]
-    for other in auth.schemes[1:]:
-        lines.append(f"For {other.label} pass {', '.join(other.pass_env)} instead.")
-    if auth.reads_pypirc:
-        lines.append(f"{upload.tool} also reads ~/.pypirc; none was found.")
-    return "\n".join(lines)
-
-
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.splitlines())
-
-
 def _config_style(config_file: Path | None) -> tuple[str, str, str]:
-    """(snippet style, TOML table prefix, file name) for the tox configuration file."""
+    """(snippet style, TOML table prefix, file name) for the tox configuration file tox
+    resolved (read here: the guard runs inside tox, outside any audit)."""
     if config_file is None:
-        return "ini", "", "the env's section"
-    name = config_file.name
-    if name == "tox.toml":
-        return "toml", "", name
-    if name == "pyproject.toml":
+        return config_style(None, None)
+    text = None
+    if config_file.name == "pyproject.toml":
         try:
-            legacy = "legacy_tox_ini" in config_file.read_text(encoding="utf-8")
+            text = config_file.read_text(encoding="utf-8")
         except OSError:
-            legacy = False
-        return ("ini", "", name) if legacy else ("toml", "tool.tox.", name)
-    return "ini", "", name
+            text = None
+    return config_style(config_file.name, text)
 
 
 def _audit(root: Path) -> tuple[str | None, str | None]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shiplint.integrations.tox_credentials import PassedEnv
 from shiplint.model import Arg, Loc, ShellCommand, Value
 from shiplint.model.shellblocks import commands_from_text, identity
 from shiplint.model.task_commands import copies, copy_context, distinct
@@ -23,6 +22,7 @@ from shiplint.model.tox_config import (
     toml_passes,
 )
 from shiplint.parse.ini import parse_ini
+from shiplint.pkg.tool_credentials import PassedEnv
 from shiplint.source import SourceFile
 
 if TYPE_CHECKING:

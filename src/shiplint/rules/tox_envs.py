@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
-from shiplint.integrations.tox_credentials import PassedEnv, ToolAuth, missing_credentials
-from shiplint.integrations.tox_guard import EnvFacts, credentials_problem
 from shiplint.model.tox_commands import legacy_tox_ini
 from shiplint.model.tox_config import (
     ini_disallowed,
@@ -26,6 +23,13 @@ from shiplint.model.tox_config import (
     toml_disallowed,
     toml_passes,
     toml_setting,
+)
+from shiplint.pkg.tool_credentials import (
+    PassedEnv,
+    ToolAuth,
+    config_style,
+    credentials_problem,
+    missing_credentials,
 )
 from shiplint.pkg.upload_commands import option_value, program_name
 from shiplint.rules import register
@@ -347,16 +351,8 @@ class ToxUploadDropsCredentials(Rule):
             if auth is None:
                 continue
             seen.add(key)
-            facts = EnvFacts(
-                name=env,
-                root=Path(project.root),
-                config_file=upload.source.path,
-                commands=[],
-                pass_env=pass_env,
-                set_env=set_env,
-                disallow_pass_env=disallowed,
-            )
-            text = credentials_problem(facts, upload, auth)
+            style = config_style(upload.source.path.name, upload.source.text)
+            text = credentials_problem(env, style, upload, auth)
             message, _, help_text = text.partition("\n")
             help_text = help_text.replace(
                 f"{upload.tool} also reads ~/.pypirc; none was found.",

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
-from shiplint.integrations.tox_credentials import tool_auth
 from shiplint.model import Loc
 from shiplint.model.script_uploads import script_uploads, upload_command_name
 from shiplint.model.shellblocks import secret_names
 from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.shell_flow import and_or_lists, bodies, fails, terminates
+from shiplint.pkg.tool_credentials import tool_auth
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 

@@ -17,6 +17,10 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shiplint.model import Upload
 
 
 @dataclass(frozen=True)
@@ -174,3 +178,50 @@ def pass_env_snippet(entries: Sequence[str], env_name: str, style: str, prefix: 
         return f"[{prefix}env.{env_name}]\npass_env = [{quoted}]"
     lines = "".join(f"\n    {e}" for e in entries)
     return f"[testenv:{env_name}]\npass_env ={lines}"
+
+
+def config_style(file_name: str | None, text: str | None) -> tuple[str, str, str]:
+    """(snippet style, TOML table prefix, file name) for a tox configuration file named
+    ``file_name`` holding ``text`` (only a pyproject.toml's text matters: a
+    ``legacy_tox_ini`` string there is INI)."""
+    if file_name is None:
+        return "ini", "", "the env's section"
+    if file_name == "tox.toml":
+        return "toml", "", file_name
+    if file_name == "pyproject.toml":
+        legacy = text is not None and "legacy_tox_ini" in text
+        return ("ini", "", file_name) if legacy else ("toml", "tool.tox.", file_name)
+    return "ini", "", file_name
+
+
+def credentials_problem(
+    env_name: str, style: tuple[str, str, str], upload: Upload, auth: ToolAuth
+) -> str:
+    """The failure text for a tox env ``env_name`` that passes its upload tool no
+    credentials; ``style`` from :func:`config_style`."""
+    snippet_style, prefix, where = style
+    first = auth.schemes[0]
+    names = ", ".join(first.names)
+    needs = "; ".join(f"{s.label} needs {', '.join(s.names)}" for s in auth.schemes)
+    lines = [
+        f"tox env `{env_name}` runs `{upload.tool} "
+        f"{'upload' if upload.tool == 'twine' else 'publish'}` but its pass_env and set_env "
+        f"let no credentials through ({needs}).",
+        "tox gives commands only the variables listed in pass_env (plus a few defaults such "
+        f"as HOME and proxies), so {upload.tool} finds no token and the upload fails "
+        "(a credentials prompt, or `403 Invalid or non-existent authentication information`).",
+        f"Pass {names} ({first.label}) — add to {where}:",
+        "",
+        _indent(pass_env_snippet(first.pass_env, env_name, snippet_style, prefix)),
+        "",
+        "(keep the names already listed in pass_env).",
+    ]
+    for other in auth.schemes[1:]:
+        lines.append(f"For {other.label} pass {', '.join(other.pass_env)} instead.")
+    if auth.reads_pypirc:
+        lines.append(f"{upload.tool} also reads ~/.pypirc; none was found.")
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
