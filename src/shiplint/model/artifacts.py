@@ -13,6 +13,7 @@ Both are memoised on the project and shared by the artifact rules (SL701-SL705).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -159,6 +160,11 @@ class Occurrence:
     job: Job  # the workflow job it runs in
     order: tuple[int, ...]
     via: tuple[Step, ...] = ()  # composite-action steps leading to it, outermost first
+
+    @functools.cached_property
+    def reads_leg(self) -> bool:
+        """Whether the settings its outlook reads may differ between matrix legs."""
+        return _reads_leg(self)
 
     @property
     def host_step(self) -> Step:
@@ -364,7 +370,7 @@ class RunScenarios:
         steps leading to it), its job's, and those of every job calling its reusable
         workflow. The same in every leg when none of the settings it reads (the step's and
         the job's ``if:`` and ``continue-on-error``) reads a leg value."""
-        key = (id(occ), leg.index if _reads_leg(occ) else -1)
+        key = (id(occ), leg.index if occ.reads_leg else -1)
         got = self.outlooks.get(key)
         if got is None:
             got = self.outlooks[key] = self._outlook(occ, leg)

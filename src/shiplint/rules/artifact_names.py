@@ -144,25 +144,61 @@ def _mentions_matrix(occ: Occurrence) -> bool:
     return any("matrix." in t for t in texts)
 
 
-def upload_slots(project: Project, run: Run, scenarios: RunScenarios) -> list[Slot]:
-    """Every upload (and merge) of ``run`` in every leg it can run in, with its name."""
-    out: list[Slot] = []
+class _Placed:
+    """An upload occurrence in one matrix leg: what does not depend on how the run starts
+    (its context and name), computed once and shared by every trigger scenario."""
+
+    __slots__ = ("_name", "_named", "context", "leg", "occ")
+
+    def __init__(self, project: Project, occ: Occurrence, leg: Leg) -> None:
+        self.occ = occ
+        self.leg = leg
+        self.context = StepContext(project, occ.instance, occ.job, leg, occ.via, occ.art.step)
+        self._name: str | None = None
+        self._named = False
+
+    @property
+    def name(self) -> str | None:
+        """The artifact name in this leg (None: unknown), evaluated on first use."""
+        if not self._named:
+            self._name = slot_name(self.occ.art, self.context)
+            self._named = True
+        return self._name
+
+
+def _placements(project: Project, run: Run) -> list[tuple[bool | None, list[_Placed]]]:
+    """Every upload (and merge) of ``run`` with its ``overwrite`` and the legs it runs in."""
+    out: list[tuple[bool | None, list[_Placed]]] = []
     for occ in run.occurrences:
         if occ.art.kind == DOWNLOAD:
             continue
         legs = job_legs(project, occ.job)
         if legs[0].values is None and _mentions_matrix(occ):
             legs = legs[:1]
-        overwrite = _overwrites(occ.art)
-        for leg in legs:
+        out.append((_overwrites(occ.art), [_Placed(project, occ, leg) for leg in legs]))
+    return out
+
+
+def upload_slots(
+    project: Project,
+    run: Run,
+    scenarios: RunScenarios,
+    placements: list[tuple[bool | None, list[_Placed]]] | None = None,
+) -> list[Slot]:
+    """Every upload (and merge) of ``run`` in every leg it can run in, with its name
+    (``placements``: those of :func:`_placements`, when already computed)."""
+    if placements is None:
+        placements = _placements(project, run)
+    out: list[Slot] = []
+    for overwrite, placed in placements:
+        for where in placed:
+            occ, leg = where.occ, where.leg
             outlook = scenarios.outlook(occ, leg)
             if not outlook.can:
                 continue
-            context = StepContext(project, occ.instance, occ.job, leg, occ.via, occ.art.step)
-            name = slot_name(occ.art, context)
             scenario = scenarios.get(occ.instance, occ.job, leg)
-            creates = functools.partial(creates_artifact, project, occ, context, scenario)
-            out.append(Slot(occ, leg, name, overwrite, outlook, creates))
+            creates = functools.partial(creates_artifact, project, occ, where.context, scenario)
+            out.append(Slot(occ, leg, where.name, overwrite, outlook, creates))
     return out
 
 
@@ -174,8 +210,9 @@ def run_slots(project: Project, run: Run) -> list[list[Slot]]:
     got = memo.get(id(run))
     if isinstance(got, list):
         return got
+    placements = _placements(project, run)
     out = [
-        upload_slots(project, run, RunScenarios(project, facts))
+        upload_slots(project, run, RunScenarios(project, facts), placements)
         for facts in trigger_scenarios(run.root)
     ]
     memo[id(run)] = out
