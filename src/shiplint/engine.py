@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import re
 import stat
@@ -19,6 +21,8 @@ from shiplint.rules.base import dedupe
 from shiplint.source import source_in_traceback
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from shiplint.rules.base import Rule
     from shiplint.source import SourceFile
 
@@ -226,15 +230,49 @@ def audit(
     first error in PATH order, are those of the serial run.
     """
     workers = min(jobs, len(paths))
-    if workers > 1 and _can_fork():
-        return _audit_forked(paths, options, workers)
-    results = []
-    for path in paths:
-        result = audit_root(path, options)
-        if release:
-            result.project.release()
-        results.append(result)
-    return results
+    with _frozen_heap():
+        if workers > 1 and _can_fork():
+            return _audit_forked(paths, options, workers)
+        results = []
+        for path in paths:
+            with _root_garbage():
+                result = audit_root(path, options)
+                if release:
+                    result.project.release()
+            results.append(result)
+        return results
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep the objects that exist before the audit (modules, facts) out of the garbage
+    collector's passes while it runs (``gc.freeze``): full collections would walk them all
+    again and again, and a forked worker would copy every page whose objects it walks."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _root_garbage() -> Iterator[None]:
+    """Collect one root's garbage once, after its audit (and release), instead of every 700
+    allocations during it.
+
+    An audit allocates hundreds of thousands of small objects that live until its root is
+    released: each automatic collection during it walks them again, for nothing (about a
+    tenth of the audit's CPU). The threshold is raised for the root's audit (a root that
+    allocates far more still triggers collections) and the young generations are collected
+    once at the end, when the released trees are gone and only their cycles are left.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 50_000), old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.collect(1)
 
 
 def _can_fork() -> bool:
@@ -264,7 +302,6 @@ def _audit_forked(paths: list[str], options: Options, workers: int) -> list[Root
     raised in a child, or that a child did not report (it died), is audited here again,
     so errors are raised exactly as a serial run raises them.
     """
-    import contextlib
     import pickle
 
     if len(paths) >= 16_000:  # the queue must fit in the pipe buffer
@@ -326,10 +363,11 @@ def _take_roots(
         if len(raw) < 4:
             return done
         index = int.from_bytes(raw, "little")
-        try:
-            result: RootResult | None = audit_root(paths[index], options)
-        except Exception:
-            result = None
-        if result is not None:
-            result.project.release()
+        with _root_garbage():
+            try:
+                result: RootResult | None = audit_root(paths[index], options)
+            except Exception:
+                result = None
+            if result is not None:
+                result.project.release()
         done.append((index, result))
