@@ -32,7 +32,7 @@ from shiplint.gha.conditions import overrides_status
 from shiplint.gha.context import StepContext
 from shiplint.gha.expr_eval import eval_text
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, run_setting
-from shiplint.pkg.upload_commands import program_name, skip_wrappers
+from shiplint.pkg.build_frontends import BUILD, SDIST, WHEEL, build_invocation, build_outputs
 from shiplint.rules.publish_action.steps import input_text
 from shiplint.rules.publish_dirs import reorganised
 
@@ -45,25 +45,6 @@ if TYPE_CHECKING:
 
 _GLOB = re.compile(r"[*?\[]")
 _CIBUILDWHEEL = ("pypa/cibuildwheel", "joerick/cibuildwheel")
-#: options of the ``build`` front-end that take a value
-_BUILD_VALUE = {"--outdir", "-o", "--config-setting", "-C", "--installer", "--env-dir"}
-_BUILD_FLAGS = {
-    "--sdist",
-    "-s",
-    "--wheel",
-    "-w",
-    "--no-isolation",
-    "-n",
-    "--skip-dependency-check",
-    "-x",
-    "--verbose",
-    "-v",
-    "-vv",
-    "--quiet",
-    "-q",
-}
-WHEEL = "wheel"
-SDIST = "sdist"
 
 
 def hidden_paths(art: ArtifactStep) -> bool:
@@ -192,16 +173,13 @@ def _outputs(
     commands = project.model.step_commands().get(id(step), [])
     if len(commands) != 1:
         return None
-    args = commands[0].args
-    i = skip_wrappers(args)
-    if i >= len(args):
+    invocation = build_invocation(commands[0].args)
+    if invocation is None:
         return None
-    head = program_name(args[i].text)
-    words = [a.text for a in args[i + 1 :]]
-    if head == "cibuildwheel":
-        return _cibuildwheel(step, words, context)
-    if head == "pyproject-build" or (head == "build" and i > 0):
-        return _build(words, context)
+    if invocation.tool == "cibuildwheel":
+        return _cibuildwheel(step, invocation.args, context)
+    if invocation.tool == BUILD:
+        return _build(invocation.args, context)
     return None
 
 
@@ -229,36 +207,11 @@ def _cibuildwheel(
 
 
 def _build(words: list[str], context: StepContext) -> tuple[str, frozenset[str]] | None:
-    folder: str | None = "dist"
-    kinds: set[str] = set()
-    k = 0
-    while k < len(words):
-        word = words[k]
-        name = word.split("=", 1)[0] if word.startswith("--") else word
-        if name in ("--outdir", "-o"):
-            value = word.split("=", 1)[1] if "=" in word else None
-            if value is None:
-                if k + 1 >= len(words):
-                    return None
-                value = words[k + 1]
-                k += 1
-            folder = _literal(value, context)
-        elif word.startswith("-o") and len(word) > 2:
-            folder = _literal(word[2:], context)
-        elif name in _BUILD_VALUE:
-            k += 0 if "=" in word else 1
-        elif word.startswith("-C"):
-            pass  # -Ckey=value
-        elif word in ("--sdist", "-s"):
-            kinds.add(SDIST)
-        elif word in ("--wheel", "-w"):
-            kinds.add(WHEEL)
-        elif word.startswith("-"):
-            if word not in _BUILD_FLAGS:
-                return None
-        elif _norm(word) != ".":
-            return None  # another source directory (or an sdist): output elsewhere
-        k += 1
+    """The folder and kinds a pypa/build run of the current directory writes."""
+    outputs = build_outputs(words)
+    if outputs is None or any(_norm(source) != "." for source in outputs.sources):
+        return None  # an unknown option, or another source directory (or an sdist)
+    folder = _literal(outputs.outdir, context)
     if not folder:
         return None
-    return folder, frozenset(kinds or {SDIST, WHEEL})
+    return folder, outputs.kinds

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.gha.conditions import job_needs
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, local_callee, run_setting
+from shiplint.pkg.build_frontends import build_invocation, builds_root
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
 from shiplint.rules.publish_action.steps import input_scalar
 
@@ -54,54 +55,6 @@ def _upstream(job: Job) -> list[Job]:
     return out
 
 
-#: options of build front-ends whose value is not the source directory
-_BUILD_VALUE_OPTIONS = {
-    "-o",
-    "--outdir",
-    "--out-dir",
-    "--out",
-    "--output-dir",
-    "-C",
-    "--config-setting",
-    "--config-settings",
-    "--python",
-    "-p",
-    "--installer",
-    "--only",
-    "--platform",
-    "--archs",
-    "-w",
-    "--wheel-dir",
-    "-t",
-    "--target",
-    "-i",
-    "--interpreter",
-    "--features",
-    "-F",
-    "--compatibility",
-    "--build-constraint",
-    "-c",
-    "--constraint",
-    "--config-file",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "--format",
-    "--formats",
-    "--dist-dir",
-    "-d",
-}
-#: options that build another project than the one at the root (workspace members, manifests)
-_OTHER_PROJECT_OPTIONS = {
-    "--package",
-    "--all-packages",
-    "--all",
-    "-m",
-    "--manifest-path",
-    "--project",
-    "--directory",
-}
 _CD = re.compile(
     r"(?:^|[;&|({]\s*|\n\s*)cd\s+(?![\"']?\$\{?GITHUB_WORKSPACE\b)(?!\.?\s*(?:$|[;&|]))"
 )
@@ -122,28 +75,12 @@ def _build_args(model: ReleaseModel, cmd: ShellCommand, depth: int = 0) -> list[
             if other.context.origin == tool and other.context.label in envs
         )
         return [] if found else None
+    invocation = build_invocation(args)
+    if invocation is not None:
+        return invocation.args
     i = skip_wrappers(args)
-    if i >= len(args):
-        return None
-    head = program_name(args[i].text)
-    rest = [a.text for a in args[i + 1 :]]
-    first = next((w for w in rest if not w.startswith("-")), "")
-    after_first = rest[rest.index(first) + 1 :] if first else []
-    if head == "build":
-        return rest if i > 0 else None  # python -m build, pipx run build, uvx build
-    if head == "pyproject-build":
-        return rest
-    if head in ("uv", "hatch", "pdm", "poetry", "flit"):
-        return after_first if first == "build" else None
-    if head == "cibuildwheel":
-        return None if "--print-build-identifiers" in rest else rest
-    if head == "maturin":
-        return after_first if first in ("build", "sdist") else None
-    if head.startswith("pip") and first == "wheel":
-        return after_first
-    if head.endswith("setup.py"):
-        return [] if any(w in ("sdist", "bdist_wheel", "bdist") for w in rest) else None
-    if head == "make" and depth == 0:
+    if i < len(args) and program_name(args[i].text) == "make" and depth == 0:
+        rest = [a.text for a in args[i + 1 :]]
         targets = {w for w in rest if not w.startswith("-") and "=" not in w}
         found = any(
             _build_args(model, other, depth + 1) is not None
@@ -156,26 +93,7 @@ def _build_args(model: ReleaseModel, cmd: ShellCommand, depth: int = 0) -> list[
 
 def _args_at_root(args: list[str], root: Project | None = None) -> bool:
     """Whether build front-end arguments build the project at the working directory."""
-    skip = False
-    for word in args:
-        if skip:
-            skip = False
-            continue
-        name = word.split("=", 1)[0]
-        if name in _OTHER_PROJECT_OPTIONS:
-            if name == "-m" or name == "--manifest-path":
-                value = word.split("=", 1)[1] if "=" in word else ""
-                if value and value.removeprefix("./") != "Cargo.toml":
-                    return False
-                skip = not value
-                continue
-            return False
-        if word.startswith("-"):
-            skip = word in _BUILD_VALUE_OPTIONS
-            continue
-        if _names_subdir(word, root):
-            return False
-    return True
+    return builds_root(args, lambda word: _names_subdir(word, root))
 
 
 def _names_subdir(word: str, root: Project | None) -> bool:
