@@ -192,11 +192,8 @@ class LegScenario(Scenario):
         self.inputs = inputs
         self._leg_lookups: dict[int, Lookup] = {}
         self._runner_named: Named | object | None = _UNSET
-        self._matrix: Value = (
-            UNKNOWN
-            if leg.nodes is None
-            else {key.lower(): yaml_value(node) for key, node in leg.nodes.items()}
-        )
+        self._matrix: Value = None  # the leg's matrix values, read on first use
+        self._matrix_read = False
 
     def lookup_for(self, job: Job | None) -> Lookup:
         got = self._leg_lookups.get(id(job))
@@ -213,7 +210,7 @@ class LegScenario(Scenario):
             if head == "inputs" and self.inputs is not None:
                 return self.inputs(path[1]) if len(path) > 1 else UNKNOWN
             if own and head == "matrix":
-                return _dig(self._matrix, path[1:])
+                return _dig(self._leg_matrix(), path[1:])
             if own and path in (("runner", "os"), ("runner", "arch")):
                 got = self._leg_runner(path[1])
                 if got is not None:
@@ -225,6 +222,18 @@ class LegScenario(Scenario):
             return base(path)
 
         return lookup
+
+    def _leg_matrix(self) -> Value:
+        """``matrix`` in the leg (its values as expressions see them)."""
+        if not self._matrix_read:
+            nodes = self.leg.nodes
+            self._matrix = (
+                UNKNOWN
+                if nodes is None
+                else {key.lower(): yaml_value(node) for key, node in nodes.items()}
+            )
+            self._matrix_read = True
+        return self._matrix
 
     def _leg_runner(self, key: str) -> str | None:
         """``runner.os``/``runner.arch`` of the leg: its ``runs-on`` labels evaluated with the
