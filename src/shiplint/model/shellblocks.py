@@ -7,6 +7,7 @@ calling step, for scripts) seeds the variables; ``${{ env.X }}`` is resolved the
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Callable
 
@@ -16,6 +17,7 @@ from shiplint.parse.shell_expand import expand
 
 if TYPE_CHECKING:
     from shiplint.model import Context, ReleaseModel
+    from shiplint.parse.shell import Command
     from shiplint.source import SourceFile
 
 ToFile = Callable[[int, int, int], "tuple[int, int]"]
@@ -97,7 +99,7 @@ def commands_from_text(
     #: the environment of commands without assignments of their own, shared until
     #: ``variables`` changes (no consumer mutates a command's env)
     shared_env: dict[str, Value] | None = None
-    for cmd in parse_script(text):
+    for cmd in _parsed(text):
         assigned: dict[str, Value] = {}
         for name, word in cmd.assigns:
             value = Value(value_of(word.text), loc_of(word.start, word.end, word.text))
@@ -112,14 +114,12 @@ def commands_from_text(
             continue
         args: list[Arg] = []
         for word in cmd.words:
-            args.append(
-                Arg(
-                    text=value_of(word.text),
-                    raw=word.text,
-                    loc=loc_of(word.start, word.end, word.text),
-                    origin=_origin(word.text, variables),
-                )
-            )
+            raw = word.text
+            loc = loc_of(word.start, word.end, raw)
+            if "$" in raw:
+                args.append(Arg(value_of(raw), raw, loc, _origin(raw, variables)))
+            else:  # nothing to expand, no variable it comes from
+                args.append(Arg(raw, raw, loc))
         if assigned:
             command_env = {**variables, **assigned}
         else:
@@ -128,6 +128,13 @@ def commands_from_text(
             command_env = shared_env
         out.append(ShellCommand(args=args, source=src, context=context, env=command_env))
     return out
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(text: str) -> tuple[Command, ...]:
+    """:func:`parse_script`, once per text: a tox env or make target is read once for each
+    step that runs it, and many steps share their text (the commands are only read)."""
+    return tuple(parse_script(text))
 
 
 def _origin(raw: str, variables: dict[str, Value]) -> Value | None:
