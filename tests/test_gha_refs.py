@@ -136,6 +136,13 @@ def test_branches_run_the_newest_release_or_their_line() -> None:
     assert (sunset.version, sunset.line) == (None, ())
 
 
+def test_only_a_tag_or_a_sha_pins_a_release() -> None:
+    assert resolve("release/v1", None, PUBLISH).pinned_version is None  # moves with releases
+    assert resolve("v1.12.4", None, PUBLISH).pinned_version == Version("1.12.4")
+    assert resolve(V1_14_0, None, PUBLISH).pinned_version == Version("1.14.0")
+    assert resolve(UNKNOWN_SHA, None, PUBLISH).pinned_version is None
+
+
 def test_artifact_major_tags() -> None:
     for ref, version, major in (
         ("v4", None, 4),

@@ -111,6 +111,12 @@ class Release:
         return self.kind == SHA
 
     @property
+    def pinned_version(self) -> Version | None:
+        """The exact release this ref always runs: None for a branch (it moves with each
+        release, so the release a run gets is not fixed) or when the release is unknown."""
+        return None if self.source == FROM_BRANCH else self.version
+
+    @property
     def mismatch(self) -> bool:
         """Whether the SHA's release (from the table) is not what its comment says."""
         return self.comment_version is not None or bool(self.comment_line)

@@ -106,8 +106,7 @@ def _action_version(src: SourceFile, step: Step, upload: Upload, spec: gha_refs.
     upload.ref = step.ref
     comment = trailing_comment(src, step.uses) if step.uses is not None else None
     upload.release = gha_refs.resolve(step.ref, comment, spec)
-    if upload.release.source != gha_refs.FROM_BRANCH:
-        upload.version = upload.release.version  # pinned; a branch moves with releases
+    upload.version = upload.release.pinned_version
 
 
 def _script_calls(
