@@ -79,21 +79,24 @@ def commands_from_text(
         return raw
 
     source_text = src.text or ""
+    text_end = len(source_text)
 
     def loc_of(start: int, end: int, unquoted: str) -> Loc:
+        """Where a word (or value) was written; a span written in quotes whose inside is
+        the unquoted text is narrowed to the inside."""
         nonlocal hint
         file_start, file_end = to_file(start, end, hint)
         hint = file_end
         file_start += base
         file_end += base
-        written = source_text[file_start:file_end]
+        stop = file_end if file_end < text_end else text_end
         if (
-            len(written) >= 2
-            and written[0] == written[-1]
-            and written[0] in "\"'"
-            and written[1:-1] == unquoted
+            stop - file_start >= 2
+            and (quote := source_text[file_start]) in "\"'"
+            and source_text[stop - 1] == quote
+            and source_text[file_start + 1 : stop - 1] == unquoted
         ):
-            file_start, file_end = file_start + 1, file_end - 1
+            return Loc(src, file_start + 1, file_end - 1)
         return Loc(src, file_start, file_end)
 
     #: the environment of commands without assignments of their own, shared until
