@@ -200,6 +200,10 @@ class ShellCommand:
     source: SourceFile
     context: Context
     env: dict[str, Value] = field(default_factory=dict)
+    #: the program the command runs past its wrappers (``python -m``, ``uvx`` ...): its
+    #: index in ``args`` and its name; computed once, by
+    #: :func:`shiplint.pkg.upload_commands.program_of`
+    program_at: tuple[int, str] | None = field(default=None, init=False, repr=False)
 
     @property
     def loc(self) -> Loc:

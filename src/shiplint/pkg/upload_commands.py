@@ -156,12 +156,9 @@ _VALUE_OPTIONS: dict[str, set[str]] = {
 def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
     """Add the uploads and index uses found in ``cmd`` to the model."""
     args = cmd.args
-    if not args:
-        return
-    i = skip_wrappers(args)
+    i, head = program_of(cmd)
     if i >= len(args):
         return
-    head = program_name(args[i].text)
     rest = args[i + 1 :]
     if head in ANACONDA_CLI:
         _anaconda(model, cmd, args[i], rest)
@@ -187,6 +184,18 @@ def recognise(model: ReleaseModel, cmd: ShellCommand) -> None:
                 break
     if head == "pip" or _PIP.match(head) or (head == "uv" and rest and rest[0].text == "pip"):
         _pip_indexes(model, cmd, rest)
+
+
+def program_of(cmd: ShellCommand) -> tuple[int, str]:
+    """The program ``cmd`` runs past its wrappers (:func:`skip_wrappers`): its index in
+    ``cmd.args`` (``len(cmd.args)`` when there is none) and its name (:func:`program_name`,
+    ``""`` when there is none). Computed once per command, for the model and every rule."""
+    found = cmd.program_at
+    if found is None:
+        args = cmd.args
+        i = skip_wrappers(args)
+        found = cmd.program_at = (i, program_name(args[i].text) if i < len(args) else "")
+    return found
 
 
 def program_name(word: str) -> str:

@@ -12,7 +12,7 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
 from shiplint.model import Loc
 from shiplint.pkg.build_backend import BuildInfo, Pin, analyze, metadata_facts, parse_pin
-from shiplint.pkg.upload_commands import program_name, skip_wrappers
+from shiplint.pkg.upload_commands import program_of
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action.steps import action_uploads, ref_loc, release_of
@@ -116,8 +116,8 @@ def _metadata_why(info: BuildInfo, mv: Version) -> str:
 def _twine_subcommand(cmd: ShellCommand) -> tuple[str, Arg] | None:
     """``("upload"|"check", head)`` when ``cmd`` runs twine."""
     args = cmd.args
-    i = skip_wrappers(args)
-    if i >= len(args) or program_name(args[i].text) != "twine":
+    i, head = program_of(cmd)
+    if head != "twine":
         return None
     for arg in args[i + 1 :]:
         if arg.text.startswith("-"):
@@ -131,10 +131,9 @@ def _twine_subcommand(cmd: ShellCommand) -> tuple[str, Arg] | None:
 def _install_args(cmd: ShellCommand) -> list[Arg] | None:
     """The arguments after ``install`` of pip/uv pip/pipx/uv tool install, else None."""
     args = cmd.args
-    i = skip_wrappers(args)
+    i, head = program_of(cmd)
     if i >= len(args):
         return None
-    head = program_name(args[i].text)
     rest = args[i + 1 :]
     words = [a.text for a in rest[:2]]
     if head.startswith("pip") and words[:1] == ["install"]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
 from shiplint.model import Loc
-from shiplint.pkg.upload_commands import ANACONDA_CLI, program_name, skip_wrappers
+from shiplint.pkg.upload_commands import ANACONDA_CLI, program_of
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.secrets.common import ALWAYS_AVAILABLE, SecretRef, secret_refs
@@ -108,8 +108,7 @@ def _client_commands(model: ReleaseModel) -> list[tuple[ShellCommand, str, str]]
     for cmd in model.commands:
         if not cmd.args or cmd.context.step is None or cmd.context.origin != "workflow":
             continue
-        i = skip_wrappers(cmd.args)
-        program = program_name(cmd.args[i].text) if i < len(cmd.args) else ""
+        program = program_of(cmd)[1]
         tool = tools.get(id(cmd))
         if tool is None and program in ANACONDA_CLI:
             tool = "anaconda"
