@@ -162,6 +162,8 @@ def _pip_install_args(cmd: ShellCommand) -> Iterator[Arg]:
     args = cmd.args
     n = len(args)
     for j, arg in enumerate(args):
+        if "pip" not in arg.text and "uv" not in arg.text:
+            continue  # every program below has one of them in its name
         name = program_name(arg.text)
         subs: tuple[str, ...]
         if _PIP.match(name):
