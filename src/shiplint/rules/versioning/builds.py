@@ -131,9 +131,47 @@ def _working_directory(step: Step) -> str:
     return found.value.strip() if found is not None else ""
 
 
+def _memo(model: ReleaseModel, key: str) -> dict[int, object]:
+    """A memo of the project (``project.memo[key]``; a fresh one for a model without a
+    project)."""
+    project = model.project
+    if project is None:
+        return {}
+    got = project.memo.setdefault(key, {})
+    assert isinstance(got, dict)
+    return got
+
+
+def _commands_by_step(model: ReleaseModel) -> dict[int, list[ShellCommand]]:
+    """Every command a step runs (its ``run:``, and the scripts, tox envs... run for it),
+    by ``id(step)``, in model order: indexed once per project (on ``project.memo``)."""
+    project = model.project
+    memo = project.memo if project is not None else {}
+    got = memo.get("versioning.step_commands")
+    if isinstance(got, dict):
+        return got
+    out: dict[int, list[ShellCommand]] = {}
+    for cmd in model.commands:
+        if cmd.context.step is not None:
+            out.setdefault(id(cmd.context.step), []).append(cmd)
+    memo["versioning.step_commands"] = out
+    return out
+
+
 def build_at(model: ReleaseModel, step: Step) -> bool | None:
     """Whether ``step`` builds distributions of the project at the repository root (True),
-    of another project in a sub-directory (False), or builds nothing (None)."""
+    of another project in a sub-directory (False), or builds nothing (None); memoised per
+    step."""
+    memo = _memo(model, "versioning.build_at")
+    key = id(step)
+    if key not in memo:
+        memo[key] = _build_at(model, step)
+    got = memo[key]
+    assert got is None or isinstance(got, bool)
+    return got
+
+
+def _build_at(model: ReleaseModel, step: Step) -> bool | None:
     action = (step.action or "").lower()
     if action in _BUILD_ACTIONS:
         if action.endswith("maturin-action"):
@@ -159,8 +197,8 @@ def build_at(model: ReleaseModel, step: Step) -> bool | None:
     if step.run is None:
         return None
     found: bool | None = None
-    for cmd in model.commands:
-        if cmd.context.step is not step or cmd.context.job is not step.job:
+    for cmd in _commands_by_step(model).get(id(step), ()):
+        if cmd.context.job is not step.job:
             continue
         args = _build_args(model, cmd)
         if args is None:
@@ -234,16 +272,22 @@ def feeding_jobs(model: ReleaseModel, job: Job) -> Iterator[tuple[Job, str]]:
 
 def publishes_root_project(model: ReleaseModel, job: Job | None) -> bool:
     """False when every build that feeds ``job`` builds a project in a sub-directory (a
-    monorepo member), so the root's configuration says nothing about what is uploaded."""
+    monorepo member), so the root's configuration says nothing about what is uploaded.
+    Memoised per job."""
     if job is None:
         return True
+    memo = _memo(model, "versioning.publishes_root")
+    got = memo.get(id(job))
+    if isinstance(got, bool):
+        return got
     places = [
         build_at(model, step)
         for build_job, _via in feeding_jobs(model, job)
         for step in build_job.steps
     ]
     builds = [p for p in places if p is not None]
-    return not builds or any(builds)
+    memo[id(job)] = out = not builds or any(builds)
+    return out
 
 
 def checks_out_chosen_ref(model: ReleaseModel, job: Job | None) -> bool:
