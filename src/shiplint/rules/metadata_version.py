@@ -154,8 +154,21 @@ def _env_key(context: Context, src: SourceFile) -> tuple[str, object]:
     return (context.origin, src.rel)
 
 
+#: the requirements SL711 reads: a requirement of another project is not parsed
+_PINNED = ("twine", "packaging")
+
+
+def _pin(text: str, loc: Loc | None) -> Pin | None:
+    """``text`` as a pin of twine or packaging (None: another project, or not one)."""
+    lowered = text.lower()
+    if not any(name in lowered for name in _PINNED):
+        return None
+    return parse_pin(text, loc)
+
+
 class _Pins:
-    """Requirements installed per environment (job, tox env, nox session, file)."""
+    """Requirements of twine and packaging installed per environment (job, tox env, nox
+    session, file)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -183,7 +196,7 @@ class _Pins:
                 if text in _INSTALL_VALUE_OPTIONS:
                     i += 1
             elif "$" not in text and "{" not in text:
-                pin = parse_pin(text, arg.loc)
+                pin = _pin(text, arg.loc)
                 if pin is not None:
                     yield pin
             i += 1
@@ -200,7 +213,7 @@ class _Pins:
             if body and not body.startswith(("#", "-")):
                 start = offset + line.index(body[0])
                 requirement = body.split(";", 1)[0].split(" --hash", 1)[0].strip()
-                pin = parse_pin(body, Loc(src, start, start + len(requirement)))
+                pin = _pin(body, Loc(src, start, start + len(requirement)))
                 if pin is not None:
                     yield pin
             offset += len(line)
@@ -220,7 +233,7 @@ class _Pins:
                     if line.text.startswith("-"):
                         continue  # -r/-c lines are model commands already
                     start = src.index(line.pos)
-                    pin = parse_pin(line.text, Loc(src, start, start + len(line.text)))
+                    pin = _pin(line.text, Loc(src, start, start + len(line.text)))
                     if pin is not None:
                         yield pin
         for src in self.project.of_kind("tox-toml", "pyproject"):
@@ -236,7 +249,7 @@ class _Pins:
                     if not isinstance(dep, str):
                         continue
                     span = doc.string_span((*path, i))
-                    pin = parse_pin(dep, Loc(src, span[0], span[1]) if span else None)
+                    pin = _pin(dep, Loc(src, span[0], span[1]) if span else None)
                     if pin is not None:
                         yield pin
 
