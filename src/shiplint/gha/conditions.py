@@ -171,7 +171,7 @@ class Scenario:
         return got
 
     def _make_lookup(self, job: Job | None) -> Lookup:
-        env = workflow_env(self.workflow, job)
+        env: dict[str, str] | None = None  # read on the first ``env.*`` (few lookups ask)
 
         def lookup(path: tuple[str, ...]) -> Value:
             for size in range(len(path), 0, -1):
@@ -183,8 +183,12 @@ class Scenario:
             derived = self._derived(path, job, lookup)
             if derived is not _MISSING:
                 return derived  # type: ignore[return-value]
-            if len(path) == 2 and path[0] == "env" and path[1] in env:
-                return env[path[1]]
+            if len(path) == 2 and path[0] == "env":
+                nonlocal env
+                if env is None:
+                    env = workflow_env(self.workflow, job)
+                if path[1] in env:
+                    return env[path[1]]
             if len(path) == 4 and path[0] == "needs" and path[2] == "outputs":
                 return self._job_output(path[1], path[3])
             return UNKNOWN
