@@ -163,6 +163,11 @@ class Scenario:
         self._done_memo: dict[str, bool | None] = {}
         self._resolving: set[tuple[str, str]] = set()
         self._lookups: dict[int, Lookup] = {}
+        self._fact_heads = {"github", "inputs"} | {path[0] for path in facts}
+        #: whether an answer so far read a ``github.*`` or ``inputs.*`` value (or another
+        #: context the facts fix): while it stays False, every answer is the same under any
+        #: other facts about ``github.*`` and ``inputs.*`` (e.g. another trigger's)
+        self.read_facts = False
 
     def lookup_for(self, job: Job | None) -> Lookup:
         got = self._lookups.get(id(job))
@@ -174,6 +179,8 @@ class Scenario:
         env: dict[str, str] | None = None  # read on the first ``env.*`` (few lookups ask)
 
         def lookup(path: tuple[str, ...]) -> Value:
+            if path[0] in self._fact_heads:
+                self.read_facts = True
             for size in range(len(path), 0, -1):
                 if path[:size] in self.facts:
                     value = self.facts[path[:size]]

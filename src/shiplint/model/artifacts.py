@@ -332,6 +332,11 @@ class RunScenarios:
         self.inputs_memo: dict[tuple[int, str], Value] = {}
         self.outlooks: dict[tuple[int, int], Outlook] = {}
 
+    def read_facts(self) -> bool:
+        """Whether an answer so far depended on the facts (``Scenario.read_facts``): while
+        not, every outlook is the same under another trigger's facts."""
+        return any(scenario.read_facts for scenario in self.cache.values())
+
     def get(self, instance: Instance, job: Job, leg: Leg) -> LegScenario:
         """The scenario of ``job`` of ``instance`` in ``leg``."""
         key = (id(instance), id(job), leg.index)

@@ -204,17 +204,24 @@ def upload_slots(
 
 def run_slots(project: Project, run: Run) -> list[list[Slot]]:
     """The upload slots of ``run`` under each way it can start (``trigger_scenarios``),
-    memoised on the project."""
+    memoised on the project. When no ``if:`` on the way of the first trigger's uploads read
+    the event facts, the other triggers take its outlooks instead of evaluating them again
+    (most runs)."""
     memo = project.memo.setdefault("artifacts.slots", {})
     assert isinstance(memo, dict)
     got = memo.get(id(run))
     if isinstance(got, list):
         return got
     placements = _placements(project, run)
-    out = [
-        upload_slots(project, run, RunScenarios(project, facts), placements)
-        for facts in trigger_scenarios(run.root)
-    ]
+    out: list[list[Slot]] = []
+    shared: dict[tuple[int, int], Outlook] | None = None
+    for facts in trigger_scenarios(run.root):
+        scenarios = RunScenarios(project, facts)
+        if shared is not None:
+            scenarios.outlooks.update(shared)
+        out.append(upload_slots(project, run, scenarios, placements))
+        if not out[1:] and not scenarios.read_facts():
+            shared = scenarios.outlooks
     memo[id(run)] = out
     return out
 
