@@ -196,10 +196,17 @@ def upload_slots(
             outlook = scenarios.outlook(occ, leg)
             if not outlook.can:
                 continue
-            scenario = scenarios.get(occ.instance, occ.job, leg)
-            creates = functools.partial(creates_artifact, project, occ, where.context, scenario)
+            creates = functools.partial(_creates, project, where, scenarios)
             out.append(Slot(occ, leg, where.name, overwrite, outlook, creates))
     return out
+
+
+def _creates(project: Project, where: _Placed, scenarios: RunScenarios) -> bool:
+    """``creates_artifact`` of a placed upload, in its leg's scenario (made when asked:
+    most slots are never asked)."""
+    occ = where.occ
+    scenario = scenarios.get(occ.instance, occ.job, where.leg)
+    return creates_artifact(project, occ, where.context, scenario)
 
 
 def run_slots(project: Project, run: Run) -> list[list[Slot]]:
