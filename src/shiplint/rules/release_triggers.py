@@ -141,9 +141,20 @@ def _custom_remote(step: Step) -> bool:
     ) and not _DEFAULT_TOKEN.search(run_text)
 
 
+def _git_and_gh(model: ReleaseModel) -> dict[int, list[ShellCommand]]:
+    """The ``git`` and ``gh`` commands of each workflow step, by ``id(step)`` (the only
+    commands that tag, push tags or create releases here)."""
+    out: dict[int, list[ShellCommand]] = {}
+    for key, commands in model.step_commands().items():
+        found = [c for c in commands if c.args and c.args[0].text in ("git", "gh")]
+        if found:
+            out[key] = found
+    return out
+
+
 def _releases(model: ReleaseModel) -> Iterator[_Release]:
     actions = {a.lower() for a in facts_mod.toml_data()["github"]["release-actions"]}
-    commands = model.step_commands()
+    commands = _git_and_gh(model)
     for workflow in model.workflows:
         for job in workflow.jobs.values():
             job_commands = [c for s in job.steps for c in commands.get(id(s), [])]
