@@ -21,6 +21,7 @@ from shiplint.rules.anaconda.common import (
     _Spot,
     _version_or_none,
     _words,
+    anaconda_commands,
 )
 from shiplint.rules.base import Rule
 
@@ -100,9 +101,7 @@ def _other_index(cmd: ShellCommand) -> bool:
 def _pypi_requirement_spots(project: Project) -> Iterator[_Spot]:
     """Requirements that pip (or uv, pipx) resolves against PyPI alone (of the commands,
     only those that may name anaconda-client: the rule reads no other)."""
-    for cmd in project.model.commands:
-        if not any("anaconda" in arg.text.lower() for arg in cmd.args):
-            continue  # no anaconda-client requirement among its words
+    for cmd in anaconda_commands(project):
         args = list(_pip_install_args(cmd))
         if args and not _other_index(cmd):
             yield from (_arg_spot(arg) for arg in args)

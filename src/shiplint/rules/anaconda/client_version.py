@@ -26,6 +26,7 @@ from shiplint.rules.anaconda.common import (
     _steps,
     _version_or_none,
     _written,
+    anaconda_commands,
 )
 from shiplint.rules.base import Rule
 
@@ -160,22 +161,32 @@ def _scalar_words(src: SourceFile, scalar: YScalar, by_line: bool) -> Iterator[_
             yield _written(src, file_start, file_end, word.text)
 
 
+#: quoting and escapes, which a shell word drops from its text
+_QUOTING = re.compile(r"[\"'\\]")
+
+
 def _action_specs(model: ReleaseModel) -> Iterator[list[_Spot]]:
     """Package specs in setup-micromamba / provision-with-micromamba inputs and `shell:`,
-    one list per step (one environment)."""
+    one list per step (one environment) that names ``anaconda`` somewhere (the others hold
+    no anaconda-client spec)."""
     for step in _steps(model):
         src = step.job.workflow.source if step.job.workflow is not None else None
         if src is None:
             continue
-        spots: list[_Spot] = []
+        scalars: list[tuple[YScalar, bool]] = []
         if step.with_ is not None:
             for key, by_line in (("create-args", False), ("extra-specs", True)):
                 scalar = step.with_.get_scalar(key)
                 if scalar is not None and not scalar.is_null:
-                    spots.extend(_scalar_words(src, scalar, by_line))
+                    scalars.append((scalar, by_line))
         shell = step.node.get_scalar("shell")
         if shell is not None and not shell.is_null:
-            spots.extend(_scalar_words(src, shell, False))
+            scalars.append((shell, False))
+        if not any("anaconda" in _QUOTING.sub("", s.value.lower()) for s, _ in scalars):
+            continue
+        spots: list[_Spot] = []
+        for scalar, by_line in scalars:
+            spots.extend(_scalar_words(src, scalar, by_line))
         if spots:
             yield spots
 
@@ -307,7 +318,7 @@ class AnacondaClientBrokenVersion(Rule):
                 plugin = any(_names_plugin(spot.text) for spot, _pip in group)
                 pins.extend((pin, plugin) for pin in found)
 
-        for cmd in model.commands:
+        for cmd in anaconda_commands(project):
             if not any("anaconda" in arg.text.lower() for arg in cmd.args[1:]):
                 continue  # no anaconda-client requirement among its words
             by_pip = {id(arg) for arg in _pip_install_args(cmd)}

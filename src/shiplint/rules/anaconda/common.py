@@ -103,6 +103,21 @@ def _steps(model: ReleaseModel) -> Iterator[Step]:
             yield from job.steps
 
 
+def anaconda_commands(project: Project) -> list[ShellCommand]:
+    """The commands with a word that names ``anaconda`` (any case): the only ones that can
+    install anaconda-client (picked once per project, on ``project.memo``)."""
+    got = project.memo.get("anaconda.commands")
+    if isinstance(got, list):
+        return got
+    out = [
+        cmd
+        for cmd in project.model.commands
+        if "anaconda" in " ".join([arg.text for arg in cmd.args]).lower()
+    ]
+    project.memo["anaconda.commands"] = out
+    return out
+
+
 def _upload_word(cmd: ShellCommand, upload: Upload) -> int | None:
     """Index in ``cmd.args`` of the ``upload`` subcommand of an ``anaconda upload``."""
     for i, arg in enumerate(cmd.args):
