@@ -14,7 +14,7 @@ from shiplint.rules.base import Rule
 from shiplint.rules.secrets.common import ALWAYS_AVAILABLE, SecretRef, secret_refs
 
 if TYPE_CHECKING:
-    from shiplint.model import ReleaseModel, ShellCommand
+    from shiplint.model import ShellCommand
     from shiplint.project import Project
 
 
@@ -70,17 +70,25 @@ class SecretInRun(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         model = project.model
-        clients = _client_commands(model)
+        tools = {id(u.command): u.tool for u in model.uploads if u.command is not None}
         for workflow in model.workflows:
             src = workflow.source
             for job in workflow.jobs.values():
                 for step in job.steps:
                     if step.run is None:
                         continue
-                    commands = [c for c in clients if c[0].context.step is step]
+                    refs = [
+                        ref
+                        for ref in secret_refs(src, step.run)
+                        if ref.name.upper() not in ALWAYS_AVAILABLE
+                    ]
+                    if not refs:
+                        continue  # its commands are read only for a secret they may hold
+                    step_commands = model.step_commands().get(id(step), [])
+                    commands = _client_commands(tools, step_commands)
                     reported: set[int] = set()
-                    for ref in secret_refs(src, step.run):
-                        if ref.name.upper() in ALWAYS_AVAILABLE or ref.expr_start in reported:
+                    for ref in refs:
+                        if ref.expr_start in reported:
                             continue
                         found = _client_at(commands, ref)
                         if found is None:
@@ -99,13 +107,15 @@ class SecretInRun(Rule):
                         )
 
 
-def _client_commands(model: ReleaseModel) -> list[tuple[ShellCommand, str, str]]:
-    """The commands of workflow steps that run an upload client: the command, the client
-    (the upload's tool; the anaconda-client CLI for any of its subcommands) and the program
-    as written (`binstar` is anaconda-client too)."""
-    tools = {id(u.command): u.tool for u in model.uploads if u.command is not None}
+def _client_commands(
+    tools: dict[int, str], commands: list[ShellCommand]
+) -> list[tuple[ShellCommand, str, str]]:
+    """The ``commands`` (of a workflow step) that run an upload client: the command, the
+    client (``tools``: the tool of each upload's command, by ``id``; the anaconda-client CLI
+    for any of its subcommands) and the program as written (`binstar` is anaconda-client
+    too)."""
     found: list[tuple[ShellCommand, str, str]] = []
-    for cmd in model.commands:
+    for cmd in commands:
         if not cmd.args or cmd.context.step is None or cmd.context.origin != "workflow":
             continue
         program = program_of(cmd)[1]
