@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
 from shiplint.pkg.metadata import project_metadata
+from shiplint.pkg.requirements import parse_requirement
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.metadata.common import (
@@ -254,13 +255,16 @@ class InvalidDependency(Rule):
         md = project_metadata(project)
         if not any(d.dependencies for d in md.declared):
             return
-        from packaging.requirements import InvalidRequirement, Requirement
-
         pypi = _published_to_pypi(project)
         development: tuple[Text | None] | None = None
         for declared, dep in md.dependencies():
             text = dep.text
             where = f"`[project].{dep.field}`" if declared.kind == "pyproject" else f"`{dep.field}`"
+            plain = parse_requirement(text.value)
+            if plain is not None and plain.url is None:
+                continue  # valid, and no direct URL (the plain ones are read without packaging)
+            from packaging.requirements import InvalidRequirement, Requirement
+
             try:
                 req = Requirement(text.value)
             except InvalidRequirement as exc:
