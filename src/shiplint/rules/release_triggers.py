@@ -157,12 +157,12 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
     commands = _git_and_gh(model)
     for workflow in model.workflows:
         for job in workflow.jobs.values():
-            job_commands = [c for s in job.steps for c in commands.get(id(s), [])]
-            tags = _tag_names(job_commands)
+            job_commands = [c for s in job.steps for c in commands.get(id(s), ())]
+            tags = _tag_names(job_commands) if job_commands else set()
             tag_pushed = False
             for step in job.steps:
                 src = workflow.source
-                action = (step.action or "").lower()
+                action = (step.action or "").lower() if step.uses is not None else ""
                 if action in actions and step.uses is not None:
                     if input_text(step, "draft").lower() == "true":
                         continue
@@ -178,7 +178,10 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
                     yield _Release(
                         workflow, step, loc, step.action or action, "release", tag_pushed
                     )
-                for cmd in commands.get(id(step), []):
+                step_commands = commands.get(id(step))
+                if step_commands is None:
+                    continue  # no git or gh command: no release, tag or tag push
+                for cmd in step_commands:
                     argv = cmd.argv()
                     if argv[:3] == ["gh", "release", "create"]:
                         if any(a in ("-d", "--draft") or a.startswith("--draft=") for a in argv):
@@ -196,7 +199,7 @@ def _releases(model: ReleaseModel) -> Iterator[_Release]:
                             continue
                         loc = Loc(src, cmd.args[0].loc.start, cmd.args[1].loc.end)
                         yield _Release(workflow, step, loc, " ".join(argv[:2]), "tag")
-                if _pushes_tags_with_own_token(job, step, commands.get(id(step), []), tags):
+                if _pushes_tags_with_own_token(job, step, step_commands, tags):
                     tag_pushed = True
 
 
