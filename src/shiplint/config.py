@@ -6,7 +6,6 @@ import fnmatch
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,23 +40,52 @@ class ConfigError(Exception):
     """Invalid configuration: reported with exit code 2."""
 
 
-@dataclass
 class Config:
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    fail_on: Severity | None = None
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    #: deploy-record dates: warn this many days before a token expires ...
-    expiry_warning_days: int = 30
-    #: ... and when the owning account's email was last verified longer ago than this
-    verification_max_age_days: int = 365
-    #: the Markdown file ``shiplint docs`` renders the deploy record into
-    release_docs: str = "RELEASING.md"
-    #: files larger than this many bytes are reported (SL006) and skipped
-    max_file_size: int = DEFAULT_MAX_FILE_BYTES
-    source: str | None = None  # file the configuration came from
-    raw: dict[str, Any] = field(default_factory=dict)
+    """The effective ``[tool.shiplint]`` settings of one root (a plain class: see
+    :mod:`shiplint.findings` on why the cached path avoids dataclasses)."""
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        fail_on: Severity | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        expiry_warning_days: int = 30,
+        verification_max_age_days: int = 365,
+        release_docs: str = "RELEASING.md",
+        max_file_size: int = DEFAULT_MAX_FILE_BYTES,
+        source: str | None = None,
+        raw: dict[str, Any] | None = None,
+    ) -> None:
+        # the order of these attributes is the order of the results cache's key
+        self.select = select
+        self.ignore: list[str] = [] if ignore is None else ignore
+        self.extend_select: list[str] = [] if extend_select is None else extend_select
+        self.fail_on = fail_on
+        self.per_file_ignores: dict[str, list[str]] = (
+            {} if per_file_ignores is None else per_file_ignores
+        )
+        #: deploy-record dates: warn this many days before a token expires ...
+        self.expiry_warning_days = expiry_warning_days
+        #: ... and when the owning account's email was last verified longer ago than this
+        self.verification_max_age_days = verification_max_age_days
+        #: the Markdown file ``shiplint docs`` renders the deploy record into
+        self.release_docs = release_docs
+        #: files larger than this many bytes are reported (SL006) and skipped
+        self.max_file_size = max_file_size
+        self.source = source  # file the configuration came from
+        self.raw: dict[str, Any] = {} if raw is None else raw
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Config({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     def ignored_for(self, rel: str) -> list[str]:
         out: list[str] = []

@@ -9,7 +9,6 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,22 +28,44 @@ if TYPE_CHECKING:
 _IGNORE_RE = re.compile(r"[#;]\s*shiplint:\s*ignore\[([^\]]*)\]")
 
 
-@dataclass
 class Options:
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    fail_on: Severity | None = None
-    today: dt.date = field(default_factory=dt.date.today)
+    """What a ``check`` asks for beyond the configuration (the results cache keys every
+    attribute, in this order)."""
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        fail_on: Severity | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.select = select
+        self.ignore: list[str] = [] if ignore is None else ignore
+        self.extend_select: list[str] = [] if extend_select is None else extend_select
+        self.fail_on = fail_on
+        self.today: dt.date = dt.date.today() if today is None else today
+
+    def __repr__(self) -> str:
+        return f"Options({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
-@dataclass
 class RootResult:
-    root: str
-    project: Project
-    config: Config
-    findings: list[Finding]
-    fail_on: Severity
+    """The findings of one root, with what the report needs to show them."""
+
+    def __init__(
+        self,
+        root: str,
+        project: Project,
+        config: Config,
+        findings: list[Finding],
+        fail_on: Severity,
+    ) -> None:
+        self.root = root
+        self.project = project
+        self.config = config
+        self.findings = findings
+        self.fail_on = fail_on
 
 
 def open_project(root_arg: str, max_bytes: int = MAX_FILE_BYTES) -> Project:

@@ -48,10 +48,9 @@ def file_state(src: SourceFile) -> list[Json]:
 
 
 def fields(obj: object) -> dict[str, Json]:
-    """A dataclass's fields by name."""
-    import dataclasses
-
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}  # type: ignore[arg-type]
+    """The attributes of an :class:`~shiplint.engine.Options` or
+    :class:`~shiplint.config.Config`, by name, in the order they were set."""
+    return dict(vars(obj))
 
 
 def _package_files(package: str) -> list[tuple[str, os.stat_result]]:
