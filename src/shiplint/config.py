@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from shiplint.findings import Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.source import DEFAULT_MAX_FILE_BYTES
 
 if sys.version_info >= (3, 11):
@@ -32,7 +33,7 @@ KNOWN_KEYS = frozenset(
     }
 )
 
-_SIZE_RE = re.compile(r"\s*(\d+)\s*(|b|bytes?|kb|kib|mb|mib)\s*", re.IGNORECASE)
+_SIZE_RE = LazyPattern(r"\s*(\d+)\s*(|b|bytes?|kb|kib|mb|mib)\s*", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1024, "kib": 1024}
 
 

@@ -35,6 +35,8 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
+from shiplint.lazyre import LazyPattern
+
 __all__ = [
     "PRE_COMMIT_FILES",
     "SKIP_DIRS",
@@ -151,7 +153,7 @@ def classify(rel: str) -> str | None:
     return _KINDS[int(match.lastgroup[1:])]
 
 
-_TEMPLATE_LOCATION_RE = re.compile(rf"{_CI_TEMPLATE_DIRS}/{_SUBDIRS}[^/]+\.ya?ml")
+_TEMPLATE_LOCATION_RE = LazyPattern(rf"{_CI_TEMPLATE_DIRS}/{_SUBDIRS}[^/]+\.ya?ml")
 
 
 def is_template_location(rel: str) -> bool:

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import gc
 import os
-import re
 import stat
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.config import Config, ConfigError, load_config
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.project import MAX_FILE_BYTES, Project, read_source
 from shiplint.rules import all_rules, by_key, code_of, matching, rules_for
 from shiplint.rules.base import dedupe
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from shiplint.rules.base import Rule
     from shiplint.source import SourceFile
 
-_IGNORE_RE = re.compile(r"[#;]\s*shiplint:\s*ignore\[([^\]]*)\]")
+_IGNORE_RE = LazyPattern(r"[#;]\s*shiplint:\s*ignore\[([^\]]*)\]")
 
 
 class Options:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shiplint.deploy.record import DeployRecord, load_records, normalise_index
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.yamlnodes import YMap
 
 if TYPE_CHECKING:
@@ -39,9 +40,9 @@ __all__ = [
     "upload_publishers",
 ]
 
-_UNRESOLVED = re.compile(r"\$|\{\{")
+_UNRESOLVED = LazyPattern(r"\$|\{\{")
 #: ``https://pypi.org/p/NAME`` or ``/project/NAME``: a job's environment URL names its project
-PYPI_PROJECT_URL = re.compile(
+PYPI_PROJECT_URL = LazyPattern(
     r"https?://(?:test\.)?pypi\.org/(?:p|project)/([A-Za-z0-9._-]+)", re.IGNORECASE
 )
 

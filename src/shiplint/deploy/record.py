@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from shiplint.deploy.schema import BY_NAME, INDEXES, KEYS, is_placeholder
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.pkg.upload_commands import index_of_url
 
@@ -23,11 +24,11 @@ if TYPE_CHECKING:
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
-_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TEXT = LazyPattern(r"\d{4}-\d{2}-\d{2}")
 #: a CI secret's name (GitHub: letters, digits, ``_``; ``secrets.X`` as written in YAML)
-_SECRET_NAME = re.compile(r"(?:secrets\.)?[A-Za-z_][A-Za-z0-9_.]*")
+_SECRET_NAME = LazyPattern(r"(?:secrets\.)?[A-Za-z_][A-Za-z0-9_.]*")
 #: the start of a token rather than a name: PyPI, GitHub
-_TOKEN_START = re.compile(r"(?:pypi-|gh[pousr]_|github_pat_)", re.IGNORECASE)
+_TOKEN_START = LazyPattern(r"(?:pypi-|gh[pousr]_|github_pat_)", re.IGNORECASE)
 
 
 def looks_like_secret_name(value: str) -> bool:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shiplint.lazyre import LazyPattern
+
 #: A string value starting with this marks a value ``shiplint init`` could not know.
 PLACEHOLDER = "TODO"
-_PLACEHOLDER_RE = re.compile(rf"{PLACEHOLDER}(?![\w.-])", re.IGNORECASE)
+_PLACEHOLDER_RE = LazyPattern(rf"{PLACEHOLDER}(?![\w.-])", re.IGNORECASE)
 
 INDEXES = ("pypi", "testpypi", "anaconda")
 AUTHS = ("trusted-publishing", "token")

@@ -28,6 +28,7 @@ from shiplint.gha.expr_eval import (
     as_text,
 )
 from shiplint.gha.expr_parse import EXPR, parse
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
@@ -411,8 +412,8 @@ class Scenario:
         return Evaluator(self.lookup_for(job)).truth(node.value)
 
 
-_GATE_EXIT = re.compile(r"(?:exit\s+[1-9][0-9]*|false)\s*;?")
-_GATE_SAY = re.compile(r"(?:echo|printf|Write-(?:Error|Host|Output))\b[^;&|`]*")
+_GATE_EXIT = LazyPattern(r"(?:exit\s+[1-9][0-9]*|false)\s*;?")
+_GATE_SAY = LazyPattern(r"(?:echo|printf|Write-(?:Error|Host|Output))\b[^;&|`]*")
 
 
 def is_gate(step: Step) -> bool:
@@ -431,7 +432,7 @@ def _gate_script(text: str) -> bool:
 
 
 #: a status check function call: ``always()``, ``failure()``, ``cancelled()``
-_STATUS_CALL = re.compile(r"\b(?:always|failure|cancelled)\s*\(", re.IGNORECASE)
+_STATUS_CALL = LazyPattern(r"\b(?:always|failure|cancelled)\s*\(", re.IGNORECASE)
 
 
 def overrides_status(condition: YScalar | None) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Union
 
 from shiplint.gha.expr_parse import EXPR, Node, condition_expression, parse
+from shiplint.lazyre import LazyPattern
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,8 @@ def _equal(a: Value, b: Value) -> bool | None:
     return x == y
 
 
-_REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_OWNER_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_REPO_NAME = LazyPattern(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_OWNER_NAME = LazyPattern(r"[A-Za-z0-9_.-]+")
 
 
 def _own_repo_equal(repo: OwnRepo, other: Value) -> bool | None:
@@ -313,7 +314,7 @@ class Evaluator:
         return UNKNOWN
 
 
-_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)\}")
+_FORMAT_ITEM = LazyPattern(r"\{\{|\}\}|\{(\d+)\}")
 
 
 def _format(template: str, args: list[str]) -> str:
@@ -346,7 +347,7 @@ def _from_json(value: object) -> Value:
 
 #: the node kinds text evaluation answers, besides ``format()`` calls
 _TEXT_KINDS = frozenset({"lit", "ctx", "get", "star", "or"})
-_INDEX = re.compile(r"\[\s*(\d+)\s*\]")
+_INDEX = LazyPattern(r"\[\s*(\d+)\s*\]")
 
 
 class TextEvaluator(Evaluator):

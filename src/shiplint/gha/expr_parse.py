@@ -14,9 +14,11 @@ import functools
 import re
 from typing import Any
 
+from shiplint.lazyre import LazyPattern
+
 Node = tuple[Any, ...]
 
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     r"""\s*(?:
       (?P<str>'(?:[^']|'')*')
     | (?P<num>-?(?:0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))
@@ -168,7 +170,7 @@ class _Parser:
 
 
 #: ``${{ expression }}`` in YAML text (group 1: the expression)
-EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+EXPR = LazyPattern(r"\$\{\{(.*?)\}\}", re.DOTALL)
 
 
 def condition_expression(raw: str) -> str:

@@ -39,6 +39,7 @@ from shiplint.gha.expr_eval import (
 from shiplint.gha.expr_parse import parse
 from shiplint.gha.matrix import ci_get
 from shiplint.gha.runners import Named, describe, runs_on_texts
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ _UNSET = object()
 #: ``inputs.<name>`` of a workflow instance as an expression value
 InputsFn = Callable[[str], Value]
 
-_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-_FAILURE = re.compile(r"\bfailure\s*\(\s*\)", re.IGNORECASE)
+_EXPR = LazyPattern(r"\$\{\{(.*?)\}\}", re.DOTALL)
+_FAILURE = LazyPattern(r"\bfailure\s*\(\s*\)", re.IGNORECASE)
 
 
 def yaml_value(node: YNode | None, depth: int = 0) -> Value:

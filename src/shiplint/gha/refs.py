@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
+from shiplint.lazyre import LazyPattern
 
 TAG, BRANCH, SUNSET, SHA, SHORT_SHA, NONE, UNKNOWN = (
     "tag",
@@ -45,16 +46,16 @@ TAG, BRANCH, SUNSET, SHA, SHORT_SHA, NONE, UNKNOWN = (
 )
 FROM_TABLE, FROM_TAG, FROM_COMMENT, FROM_BRANCH = "table", "tag", "comment", "branch"
 
-_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
-_SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
+_SHA = LazyPattern(r"^[0-9a-fA-F]{40}$")
+_SHORT_SHA = LazyPattern(r"^[0-9a-fA-F]{7,39}$")
 #: a version as written in a tag or comment: ``v1.14.2``, ``1.14``, ``v4``, ``v1.0.0rc1``,
 #: ``v3-node20`` (a suffix that is not a pre-release makes it a line, not a release)
-_VERSION = re.compile(
+_VERSION = LazyPattern(
     r"^(?P<prefix>[vV]?)(?P<nums>\d+(?:\.\d+){0,3})"
     r"(?P<pre>(?:[-.]?(?:a|b|rc|alpha|beta|post|dev)\d*)?)(?P<rest>.*)$"
 )
 #: a version-looking word inside a comment (after start, blank, ``@``, ``=``, ``:`` or ``/``)
-_COMMENT_WORD = re.compile(
+_COMMENT_WORD = LazyPattern(
     r"(?:^|(?<=[\s@=:/(\[]))[vV]?\d+(?:\.\d+){0,3}"
     r"(?:[-.]?(?:a|b|rc|alpha|beta|post|dev)\d*)?(?=$|[\s,;)\]])"
 )

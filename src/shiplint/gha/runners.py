@@ -14,12 +14,12 @@ only when the conditions certainly exclude that runner.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint.gha.conditions import Facts, Scenario
+from shiplint.lazyre import LazyPattern
 from shiplint.model.workflows import MATRIX_REF, matrix_values
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
@@ -34,10 +34,10 @@ X64, ARM64 = "X64", "ARM64"
 _OS_ORDER = (WINDOWS, MACOS, LINUX)
 
 # A system name, then the end, a digit or a separator: `windows-2022`, `macos-14`, `osx`.
-_WINDOWS = re.compile(r"windows(?:$|[-_ .]|\d)")
-_MACOS = re.compile(r"(?:macos|osx)(?:$|[-_ .]|\d)")
-_LINUX = re.compile(r"ubuntu|linux(?:$|[-_ .])")
-_HOSTED_X64 = re.compile(r"(?:ubuntu|windows)-")
+_WINDOWS = LazyPattern(r"windows(?:$|[-_ .]|\d)")
+_MACOS = LazyPattern(r"(?:macos|osx)(?:$|[-_ .]|\d)")
+_LINUX = LazyPattern(r"ubuntu|linux(?:$|[-_ .])")
+_HOSTED_X64 = LazyPattern(r"(?:ubuntu|windows)-")
 _ARM_WORDS = frozenset({"arm64", "aarch64", "arm"})
 _X64_WORDS = frozenset({"x64", "amd64", "x86_64"})
 

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from shiplint.gha.conditions import Facts, Scenario
 from shiplint.gha.expr_eval import Shaped, Value
 from shiplint.gha.instance import LegScenario
 from shiplint.gha.matrix import Leg, job_legs, uses_leg_values
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
@@ -245,7 +245,7 @@ def trigger_reach(
 
 # --- the refs of push runs ---------------------------------------------------------------------
 
-_GLOB = re.compile(r"[*?\[\]+]")
+_GLOB = LazyPattern(r"[*?\[\]+]")
 #: at most this many refs are told apart; longer filter lists give the generic shape
 _MAX_REFS = 8
 

@@ -14,7 +14,6 @@ Both are memoised on the project and shared by the artifact rules (SL701-SL705).
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from shiplint.gha.instance import (
     node_value,
 )
 from shiplint.gha.matrix import ci_get, job_legs
+from shiplint.lazyre import LazyPattern
 from shiplint.model.workflows import local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 
@@ -49,7 +49,7 @@ DOWNLOAD = "download"
 MERGE = "merge"
 
 #: a tag naming a major release: ``v4``, ``v4.1.0``, ``v3-node20``
-TAG_MAJOR = re.compile(r"^v?(\d+)(?:[.\-+_].*)?$")
+TAG_MAJOR = LazyPattern(r"^v?(\d+)(?:[.\-+_].*)?$")
 
 
 @dataclass
@@ -408,7 +408,7 @@ class RunScenarios:
         )
 
 
-_LEG_VALUE = re.compile(r"\b(?:matrix|runner|strategy)\.")
+_LEG_VALUE = LazyPattern(r"\b(?:matrix|runner|strategy)\.")
 
 
 def _reads_leg(occ: Occurrence) -> bool:

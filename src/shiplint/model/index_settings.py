@@ -8,9 +8,9 @@ assignments anywhere in the model.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Context, IndexUse, Loc, PypircEntry, Value
 from shiplint.parse.yamlnodes import YMap, YScalar
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from shiplint.parse.yamlnodes import YNode
     from shiplint.source import SourceFile
 
-_URL = re.compile(r"https?://[^\s\"'`;,)\]}]+")
+_URL = LazyPattern(r"https?://[^\s\"'`;,)\]}]+")
 _INDEX_ENV = {
     "PIP_INDEX_URL",
     "PIP_EXTRA_INDEX_URL",

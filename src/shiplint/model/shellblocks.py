@@ -11,6 +11,7 @@ import functools
 import re
 from typing import TYPE_CHECKING, Callable
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Arg, Loc, ShellCommand, Value
 from shiplint.parse.shell import parse_script
 from shiplint.parse.shell_expand import expand
@@ -22,16 +23,16 @@ if TYPE_CHECKING:
 
 ToFile = Callable[[int, int, int], "tuple[int, int]"]
 
-ENV_EXPR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_SECRET_EXPR = re.compile(
+ENV_EXPR = LazyPattern(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SECRET_EXPR = LazyPattern(
     r"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])"
 )
-_VARS_EXPR = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
+_VARS_EXPR = LazyPattern(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
 #: a full 40-hex commit SHA, as used to pin actions
-SHA_RE = re.compile(r"^[0-9a-fA-F]{40}$")
+SHA_RE = LazyPattern(r"^[0-9a-fA-F]{40}$")
 #: variable names that carry an Anaconda org / user / channel
-ORG_VAR_RE = re.compile(r"ORG|USER|CHANNEL|OWNER|ORGANI[SZ]ATION", re.IGNORECASE)
-_SINGLE_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+ORG_VAR_RE = LazyPattern(r"ORG|USER|CHANNEL|OWNER|ORGANI[SZ]ATION", re.IGNORECASE)
+_SINGLE_VAR = LazyPattern(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
 
 def identity(start: int, end: int, hint: int = 0) -> tuple[int, int]:

@@ -10,9 +10,9 @@ steps are read (:mod:`shiplint.model.github_steps`, :mod:`shiplint.model.tasks`)
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Arg, Context, Loc, ScriptCall, ShellCommand, Value
 from shiplint.model.shellblocks import commands_from_text
 from shiplint.model.tasks import MAKE_ASSIGN, make_targets_reached, nox_callers
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
-_MAKE_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
-_MAKE_WEAK_ASSIGN = re.compile(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\?=")
+_MAKE_VAR = LazyPattern(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+_MAKE_WEAK_ASSIGN = LazyPattern(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\?=")
 
 
 def shell_scripts(model: ReleaseModel, project: Project) -> None:

@@ -27,6 +27,7 @@ import re
 from collections import deque
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model.tox_config import run_env_names
 from shiplint.model.workflows import run_setting
 from shiplint.pkg.upload_commands import program_name
@@ -135,11 +136,11 @@ _TOX_CONFIG_NAMES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
 _TOX_CONFIG_KINDS = {"tox-ini", "setup-cfg", "pyproject", "tox-toml"}
 _NOX_NO_RUN = {"-l", "--list", "--list-sessions", "-h", "--help", "--version"}
 #: what follows a session name in the name of one of its parametrized sessions
-_NOX_PARAMETRIZED = re.compile(r"(?:-(?:\d[\w.]*|pypy[\w.-]*))?(?:\(.*\))?")
+_NOX_PARAMETRIZED = LazyPattern(r"(?:-(?:\d[\w.]*|pypy[\w.-]*))?(?:\(.*\))?")
 #: shell builtins that change the folder later commands of the block run in
 DIR_CHANGERS = {"cd", "pushd", "popd"}
 #: a Makefile variable assignment (``NAME = value``, ``:=``, ``::=``, ``:::=``, ``?=``)
-MAKE_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
+MAKE_ASSIGN = LazyPattern(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
 
 
 def task_keys(

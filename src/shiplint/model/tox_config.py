@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from shiplint.lazyre import LazyPattern
+
 if TYPE_CHECKING:
     from shiplint.model import Arg, Value
     from shiplint.parse.ini import IniDoc
@@ -31,12 +33,12 @@ DISALLOW_KEYS = ("disallow_pass_env",)
 #: how deep references and base sections are followed (configurations loop by mistake)
 _MAX_DEPTH = 5
 
-_ENV_OPTION = re.compile(r"^(?:-e|--env|--envlist)(?:=(.*))?$")
-_REFERENCE = re.compile(r"\{\[([^\]]+)\]([\w-]+)\}")
-_FACTOR = re.compile(r"^[\w{},!.-]+:\s+")
-_COMMENT = re.compile(r"\s#.*$")
+_ENV_OPTION = LazyPattern(r"^(?:-e|--env|--envlist)(?:=(.*))?$")
+_REFERENCE = LazyPattern(r"\{\[([^\]]+)\]([\w-]+)\}")
+_FACTOR = LazyPattern(r"^[\w{},!.-]+:\s+")
+_COMMENT = LazyPattern(r"\s#.*$")
 #: ``{env:NAME}`` / ``{env:NAME:default}``: NAME of the environment tox was started in
-_ENV_REFERENCE = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
+_ENV_REFERENCE = LazyPattern(r"\{env:([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
 
 
 def run_env_names(rest: Sequence[Arg], env: Mapping[str, Value]) -> list[str]:

@@ -31,9 +31,9 @@ trailing whitespace), so positions agree with ``SourceFile.pos``.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from shiplint.lazyre import LazyPattern
 from shiplint.parse import ParseProblem
 from shiplint.source import Pos
 
@@ -43,9 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["IniDoc", "IniLine", "IniSection", "IniValue", "parse_ini"]
 
 # configparser.RawConfigParser.SECTCRE / OPTCRE (delimiters "=" and ":"), compiled once
-_SECTCRE = re.compile(r"\[(?P<header>.+)\]")
-_OPTCRE = re.compile(r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$")
-_NONSPACE = re.compile(r"\S")
+_SECTCRE = LazyPattern(r"\[(?P<header>.+)\]")
+_OPTCRE = LazyPattern(r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$")
+_NONSPACE = LazyPattern(r"\S")
 _COMMENT_PREFIXES = ("#", ";")
 _DEFAULT_SECTION = "DEFAULT"
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.shell_words import ASSIGN, META, Word, read_word, skip_nested
 
 __all__ = ["Command", "parse_script"]
@@ -116,11 +117,11 @@ _DB_SIMPLE = _fast_word(
     r"#|\]\](?:[ \t\r\n;&|()<>]|\Z)",
     r"[ \t\r\n;]",
 )
-_QUOTED_PART = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_BLANKS = re.compile(r"(?:[ \t\r]+|\\\r?\n)+")
-_FD = re.compile(r"(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})(?=[<>])")
-_REDIR_OP = re.compile(r"&>>?|<<<|<<-?|<>|<&|>&|>>|>\||<|>")
-_FUNC_PARENS = re.compile(r"\([ \t]*\)")
+_QUOTED_PART = LazyPattern(r"'([^']*)'|\"([^\"]*)\"")
+_BLANKS = LazyPattern(r"(?:[ \t\r]+|\\\r?\n)+")
+_FD = LazyPattern(r"(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})(?=[<>])")
+_REDIR_OP = LazyPattern(r"&>>?|<<<|<<-?|<>|<&|>&|>>|>\||<|>")
+_FUNC_PARENS = LazyPattern(r"\([ \t]*\)")
 # Reserved words dropped from the front of a command.
 _STRIP = frozenset(
     ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac"]

@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PARAM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?])(.*))?\Z", re.DOTALL)
-_REF = re.compile(r"\$(?:\$|\{\{|\{[#!]?([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
-_UNQUOTE = re.compile(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"|\\(.)", re.DOTALL)
-_DQ_ESCAPE = re.compile(r"\\([\\\"$`])")
+_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARAM = LazyPattern(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?])(.*))?\Z", re.DOTALL)
+_REF = LazyPattern(r"\$(?:\$|\{\{|\{[#!]?([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_UNQUOTE = LazyPattern(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"|\\(.)", re.DOTALL)
+_DQ_ESCAPE = LazyPattern(r"\\([\\\"$`])")
 _MAX_DEPTH = 16
 
 

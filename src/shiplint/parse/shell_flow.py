@@ -13,11 +13,11 @@ stay silent. Heredoc bodies and comments are skipped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.shell import parse_script
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ __all__ = [
     "walk",
 ]
 
-_HEREDOC = re.compile(r"(?<!<)<<-?[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z_][\w.-]*))")
-_GAP_TOKEN = re.compile(
+_HEREDOC = LazyPattern(r"(?<!<)<<-?[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z_][\w.-]*))")
+_GAP_TOKEN = LazyPattern(
     r"(?P<redir>(?:\d+|&)?(?:>&|<&)(?:\d+|-)"
     r"|(?:\d+|&)?(?:>>|>\||<>|&>>|&>|>|<)[ \t]*(?:\"[^\"]*\"|'[^']*'|[^\s;&|()<>]+)?)"
     r"|(?P<op>;;&|;;|;&|&&|\|\||\|&|[;&|()\n])"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from shiplint.lazyre import LazyPattern
+
 
 class Word(NamedTuple):
     """One shell word.
@@ -32,14 +34,14 @@ class Word(NamedTuple):
 # (``&&``, ``<``, ``(`` are operators of the conditional expression, kept as words).
 META = frozenset(" \t\r\n;&|()<>")
 _DB_META = frozenset(" \t\r\n;")
-_PLAIN = re.compile(r"[^ \t\r\n;&|()<>'\"\\$`]+")
-_DB_PLAIN = re.compile(r"[^ \t\r\n;'\"\\$`]+")
-_DQ_PLAIN = re.compile(r'[^"\\$`]+')
-_BQ_PLAIN = re.compile(r"[^`\\]+")
-_CODE_PLAIN = re.compile(r"[^(){}'\"\\`$#]+")
-ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
-_ANSI_BODY = re.compile(r"[^'\\]*(?:\\.[^'\\]*)*", re.DOTALL)
-_ANSI_ESC = re.compile(
+_PLAIN = LazyPattern(r"[^ \t\r\n;&|()<>'\"\\$`]+")
+_DB_PLAIN = LazyPattern(r"[^ \t\r\n;'\"\\$`]+")
+_DQ_PLAIN = LazyPattern(r'[^"\\$`]+')
+_BQ_PLAIN = LazyPattern(r"[^`\\]+")
+_CODE_PLAIN = LazyPattern(r"[^(){}'\"\\`$#]+")
+ASSIGN = LazyPattern(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
+_ANSI_BODY = LazyPattern(r"[^'\\]*(?:\\.[^'\\]*)*", re.DOTALL)
+_ANSI_ESC = LazyPattern(
     r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|c.|.)", re.DOTALL
 )
 _ANSI_SIMPLE = {

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from shiplint.lazyre import LazyPattern
+
 _KEYWORDS = (
     "set",
     "if",
@@ -45,11 +47,11 @@ _KEYWORDS = (
     "endwith",
     "do",
 )
-_STATEMENT = re.compile(r"\{%[-+]?\s*(?:" + "|".join(_KEYWORDS) + r")\b[^\n]*?%\}")
-_COMMENT = re.compile(r"\{#[^\n]*?#\}")
+_STATEMENT = LazyPattern(r"\{%[-+]?\s*(?:" + "|".join(_KEYWORDS) + r")\b[^\n]*?%\}")
+_COMMENT = LazyPattern(r"\{#[^\n]*?#\}")
 # ``{{`` where a YAML node begins: a line of its own, a list item, or the value of a key
 # (``${{`` never matches: the ``$`` stands where ``{{`` would have to begin).
-_EXPRESSION = re.compile(
+_EXPRESSION = LazyPattern(
     r"^[ \t]*(?:-[ \t]+)*(?:[^\s#'\"{\[$-][^:\n#]*:[ \t]+)?(\{\{)[^\n]*?\}\}", re.MULTILINE
 )
 
@@ -57,8 +59,8 @@ _EXPRESSION = re.compile(
 def jinja_marker(text: str) -> int | None:
     """Offset of the first Jinja tag in ``text`` (None when it is not a Jinja template)."""
     found = [
-        m.start(1) if m.re is _EXPRESSION else m.start()
-        for pattern in (_STATEMENT, _COMMENT, _EXPRESSION)
+        m.start(group)
+        for pattern, group in ((_STATEMENT, 0), (_COMMENT, 0), (_EXPRESSION, 1))
         if (m := pattern.search(text)) is not None
     ]
     return min(found) if found else None

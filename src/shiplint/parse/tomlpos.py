@@ -42,6 +42,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from shiplint.lazyre import LazyPattern
 from shiplint.parse import ParseProblem
 from shiplint.source import Pos
 
@@ -63,7 +64,7 @@ _SPACES = re.compile(r"[ \t]*")
 # whitespace, newlines and comments between tokens
 _GAP = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 # permissive bare key: tomllib already rejected anything invalid
-_BARE_KEY = re.compile(r"[^ \t\r\n.=\[\]\"'#,{}]+")
+_BARE_KEY = LazyPattern(r"[^ \t\r\n.=\[\]\"'#,{}]+")
 # fast paths: `key = ` with a single bare key, and `[a.b.c]` headers of bare keys
 _SIMPLE_KEY_EQ = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*")
 # ... optionally followed by a one-line basic string (group 2)
@@ -74,13 +75,13 @@ _SIMPLE_HEADER = re.compile(r"\[\[?[ \t]*([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)[ 
 _BASIC = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _LITERAL = re.compile(r"'[^'\n]*'")
 _ML_BASIC = re.compile(r'"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"{3,5}')
-_ML_LITERAL = re.compile(r"'''[\s\S]*?'{3,5}")
+_ML_LITERAL = LazyPattern(r"'''[\s\S]*?'{3,5}")
 # numbers, booleans, dates; a local date-time may use a space instead of "T"
 _SCALAR = re.compile(
     r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
     r"|[^ \t\r\n,\]}#]+"
 )
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|(.))", re.S)
+_ESCAPE = LazyPattern(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|(.))", re.S)
 _SIMPLE_ESCAPES = {
     "b": "\b",
     "t": "\t",
@@ -92,7 +93,7 @@ _SIMPLE_ESCAPES = {
     "\\": "\\",
 }
 # tomllib (< 3.14) puts the location into the message only
-_ERR_SUFFIX = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
+_ERR_SUFFIX = LazyPattern(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
 
 
 def _unescape_match(m: re.Match[str]) -> str:

@@ -9,8 +9,7 @@ and the audit refuses a document whose aliases would expand it far beyond its te
 
 from __future__ import annotations
 
-import re
-
+from shiplint.lazyre import LazyPattern
 from shiplint.parse import ParseProblem
 from shiplint.parse.yamlcompose import compose, reset_composer
 from shiplint.parse.yamlnodes import YamlDoc, YMap, YNode, YScalar, YSeq
@@ -56,8 +55,8 @@ def parse_yaml(
 #: aliases may make a document this many characters larger than its text (expanded)
 ALIAS_EXPANSION_LIMIT = 500_000
 
-_ANCHOR_RE = re.compile(r"&([^\s,\[\]{}]+)")
-_ALIAS_RE = re.compile(r"\*([^\s,\[\]{}]+)")
+_ANCHOR_RE = LazyPattern(r"&([^\s,\[\]{}]+)")
+_ALIAS_RE = LazyPattern(r"\*([^\s,\[\]{}]+)")
 
 
 def _alias_problem(src: SourceFile, root: YNode) -> ParseProblem | None:

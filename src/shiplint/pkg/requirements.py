@@ -15,18 +15,20 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from shiplint.lazyre import LazyPattern
+
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
 #: the core-metadata ``Name`` (what ``canonicalize_name(validate=True)`` accepts)
-_VALID_NAME = re.compile(r"[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9]", re.IGNORECASE | re.ASCII)
+_VALID_NAME = LazyPattern(r"[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9]", re.IGNORECASE | re.ASCII)
 #: name, optional extras, optional specifier list: nothing that needs the full grammar
-_PLAIN = re.compile(
+_PLAIN = LazyPattern(
     r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"
     r"(?:\[(?P<extras>[A-Za-z0-9._,\s-]*)\])?"
     r"(?P<spec>(?:~=|==|!=|<=|>=|<|>|===)[A-Za-z0-9.*+!_\-<>=~,\s]*)?"
 )
-_EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_EXTRA = LazyPattern(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 class Requirement(NamedTuple):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Credential, IndexUse, Loc, Upload, Value
 from shiplint.model.shellblocks import secret_names, single_var, vars_names
 
@@ -298,7 +299,7 @@ def option_value(arg: Arg) -> str:
     return text
 
 
-_SUBSTITUTION = re.compile(r"\$|\{\{|\{[A-Za-z_][\w]*(?::[^}]*)?\}|%[A-Za-z_]\w*%")
+_SUBSTITUTION = LazyPattern(r"\$|\{\{|\{[A-Za-z_][\w]*(?::[^}]*)?\}|%[A-Za-z_]\w*%")
 
 
 def looks_literal(text: str) -> bool:

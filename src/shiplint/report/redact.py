@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from shiplint import facts
+from shiplint.lazyre import LazyPattern
 
 if TYPE_CHECKING:
     from shiplint.source import SourceFile
@@ -26,11 +27,11 @@ if TYPE_CHECKING:
 MASK = "********"
 
 # a password in a URL: scheme://user:PASSWORD@host
-_URL_PASSWORD = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<value>[^@\s/]+)@")
+_URL_PASSWORD = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<value>[^@\s/]+)@")
 # a credential-named key and its value: password = x, TWINE_PASSWORD=x, "TOKEN": "x";
 # after `key = ` or `key: ` the value runs to the end of the line (INI, YAML, Makefile),
 # after a tight `KEY=` (shell) to the next blank
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = LazyPattern(
     r"""(?ix)
     (?<![\w.-])(?P<q>["']?)
     (?P<key>[\w.-]*?(?:password|passwd|token|api[_-]?key|[_-]secret|[_-]pat))
@@ -45,20 +46,20 @@ _ASSIGNMENT = re.compile(
 #: keys named like a credential that hold none
 _NOT_SECRET_KEYS = frozenset({"id-token"})
 # poetry config pypi-token.NAME VALUE / http-basic.NAME USER PASSWORD
-_POETRY_CONFIG = re.compile(
+_POETRY_CONFIG = LazyPattern(
     r"(?i)(?:pypi-token\.[\w-]+|http-basic\.[\w-]+\s+\S+)\s+(?P<value>[^\s;&|]+)"
 )
 # the value of a credential option on a publishing command line (also in Python lists)
-_FLAG = re.compile(
+_FLAG = LazyPattern(
     r"""(?x)
     (?<![\w-])(?:-p|-t|-a|--password|--token|--api-token|--auth|--pypi-token)
     (?:=|["']?[ \t]*,[ \t]*|[ \t]+)
     (?P<value>"[^"\n]*"|'[^'\n]*'|[^\s,;)\]]+)
     """
 )
-_PUBLISHING = re.compile(r"(?i)twine|anaconda|hatch|poetry|\buv\b|flit|pdm|publish|upload")
+_PUBLISHING = LazyPattern(r"(?i)twine|anaconda|hatch|poetry|\buv\b|flit|pdm|publish|upload")
 # values that name where a credential comes from rather than holding it
-_REFERENCE = re.compile(
+_REFERENCE = LazyPattern(
     r"""["']?(?:\$|\{env:|\{\[|\{posargs|%\(|os\.environ|os\.getenv|secrets\.)"""
 )
 
@@ -79,7 +80,7 @@ def scrub(text: str) -> str:
     return text
 
 
-def _mask_group(pattern: re.Pattern[str], text: str) -> str:
+def _mask_group(pattern: LazyPattern, text: str) -> str:
     """Mask the value group (``value``, ``quoted``, ``spaced`` or ``tight``) of every match,
     keeping its quotes; references and keys in ``_NOT_SECRET_KEYS`` stay as written."""
 

@@ -25,12 +25,12 @@ when:
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from shiplint.gha.conditions import overrides_status
 from shiplint.gha.context import StepContext
 from shiplint.gha.expr_eval import eval_text
+from shiplint.lazyre import LazyPattern
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, run_setting
 from shiplint.pkg.build_frontends import BUILD, SDIST, WHEEL, build_invocation, build_outputs
 from shiplint.rules.publish_action.steps import input_text
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from shiplint.parse.yamlnodes import YMap
     from shiplint.project import Project
 
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = LazyPattern(r"[*?\[]")
 _CIBUILDWHEEL = ("pypa/cibuildwheel", "joerick/cibuildwheel")
 
 

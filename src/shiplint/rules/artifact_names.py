@@ -17,7 +17,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import itertools
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
@@ -28,6 +27,7 @@ from shiplint.gha.context import StepContext
 from shiplint.gha.expr_eval import eval_text
 from shiplint.gha.matrix import job_legs
 from shiplint.gha.scenarios import trigger_scenarios
+from shiplint.lazyre import LazyPattern
 from shiplint.model.artifacts import (
     DOWNLOAD,
     MERGE,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from shiplint.parse.yamlnodes import YScalar
     from shiplint.project import Project
 
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = LazyPattern(r"[*?\[]")
 
 
 # --- upload slots and collisions ---------------------------------------------------------------
@@ -454,7 +454,7 @@ def read_slots(project: Project, download: Occurrence, slots: list[Slot]) -> lis
     return [slot for slot in slots if _asks_for(how, wanted, slot.name)]
 
 
-_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACE = LazyPattern(r"\{([^{}]*,[^{}]*)\}")
 
 
 def _braces(pattern: str, limit: int = 64) -> list[str]:

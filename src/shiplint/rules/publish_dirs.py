@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
+from shiplint.lazyre import LazyPattern
 from shiplint.model.workflows import run_setting
 from shiplint.rules.publish_action.steps import input_text
 
 if TYPE_CHECKING:
     from shiplint.model import Job, Step, Upload
 
-_GLOB = re.compile(r"[*?\[]")
-_MOVERS = re.compile(r"(?<![\w-])(mv|cp|find|rsync|tar|unzip|python3?|shopt|ln|install)(?![\w-])")
-_CD = re.compile(r"(?:^|[\s;&|(])(?:cd|pushd)\s")
+_GLOB = LazyPattern(r"[*?\[]")
+_MOVERS = LazyPattern(r"(?<![\w-])(mv|cp|find|rsync|tar|unzip|python3?|shopt|ln|install)(?![\w-])")
+_CD = LazyPattern(r"(?:^|[\s;&|(])(?:cd|pushd)\s")
 
 
 @functools.lru_cache(maxsize=64)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
 from shiplint.gha.scenarios import event_facts, reaches, tag_push_facts
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.workflows import run_sources, upload_workflows
 from shiplint.parse.shell_expand import variable_refs
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, ShellCommand, Step, Workflow
     from shiplint.project import Project
 
-_DEFAULT_TOKEN = re.compile(r"secrets\s*\.\s*GITHUB_TOKEN\b|\bgithub\s*\.\s*token\b", re.IGNORECASE)
-_TAGGISH = re.compile(r"^(?:refs/tags/.+|v?\d+(?:\.\d+)+\S*)$")
-_TAG_VAR = re.compile(r"TAG|VERSION", re.IGNORECASE)
+_DEFAULT_TOKEN = LazyPattern(
+    r"secrets\s*\.\s*GITHUB_TOKEN\b|\bgithub\s*\.\s*token\b", re.IGNORECASE
+)
+_TAGGISH = LazyPattern(r"^(?:refs/tags/.+|v?\d+(?:\.\d+)+\S*)$")
+_TAG_VAR = LazyPattern(r"TAG|VERSION", re.IGNORECASE)
 
 
 def _default_token(text: str | None) -> bool:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.shellblocks import secret_names, vars_names
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
-_ANACONDA_TOKEN_VAR = re.compile(r"^(?:ANACONDA\w*TOKEN\w*|BINSTAR_API_TOKEN)$", re.IGNORECASE)
-_SHELL_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_ANACONDA_TOKEN_VAR = LazyPattern(r"^(?:ANACONDA\w*TOKEN\w*|BINSTAR_API_TOKEN)$", re.IGNORECASE)
+_SHELL_REF = LazyPattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _TOKEN_USER = "__token__"
 
 
@@ -369,7 +370,7 @@ def _maps(node: YNode | None) -> Iterator[YMap]:
 # --- SL503 -------------------------------------------------------------------------------------
 
 #: environment variables whose value is an upload password or token
-_SECRET_ENV = re.compile(
+_SECRET_ENV = LazyPattern(
     r"^(?:TWINE_PASSWORD|UV_PUBLISH_TOKEN|UV_PUBLISH_PASSWORD|FLIT_PASSWORD|HATCH_INDEX_AUTH"
     r"|PDM_PUBLISH_PASSWORD|MATURIN_PYPI_TOKEN|MATURIN_PASSWORD|ANACONDA_API_TOKEN"
     r"|BINSTAR_API_TOKEN|POETRY_PYPI_TOKEN_\w+|POETRY_HTTP_BASIC_\w+_PASSWORD)$"
@@ -495,7 +496,7 @@ class LiteralToken(Rule):
 
 
 #: hosts of an index that runs on the runner itself
-_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0)$|\.localhost$")
+_LOOPBACK = LazyPattern(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0)$|\.localhost$")
 
 
 def _local_url(url: str, services: frozenset[str] = frozenset()) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model.tox_commands import legacy_tox_ini
 from shiplint.model.tox_config import (
     ini_disallowed,
@@ -59,7 +60,7 @@ def _matrix_texts(job: Job | None) -> str:
     return (job.workflow.source.text or "")[matrix.start : matrix.end]
 
 
-_WORD = re.compile(r"[\w-]+")
+_WORD = LazyPattern(r"[\w-]+")
 
 
 class _ToxRunners:
@@ -165,7 +166,7 @@ def _tox_env_passes(
 #: 1.36.0, ``_venv.py`` ``_default_pass_env``). tox itself passes no credential variable
 #: by default (tox 4.67.17 ``tox_env/api.py``, ``python/api.py``, ``virtual_env/api.py``).
 TOX_UV_PASS_ENV = "UV_*"
-_TOX_UV = re.compile(r"(?<![\w.-])tox[-_]uv(?![\w-])", re.IGNORECASE)
+_TOX_UV = LazyPattern(r"(?<![\w.-])tox[-_]uv(?![\w-])", re.IGNORECASE)
 #: the settings a ``-x``/``--override``/``TOX_OVERRIDE`` may change that decide what passes
 _PASSING_KEYS = frozenset(
     {"pass_env", "passenv", "set_env", "setenv", "disallow_pass_env"},

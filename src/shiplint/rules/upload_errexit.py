@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.script_uploads import script_uploads, upload_command_name
 from shiplint.model.workflows import run_setting
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from shiplint.source import SourceFile
 
 
-_SHORT_OPTS = re.compile(r"^[-+][A-Za-z]+$")
+_SHORT_OPTS = LazyPattern(r"^[-+][A-Za-z]+$")
 _SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh"})
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.script_uploads import script_uploads, upload_command_name
 from shiplint.model.shellblocks import secret_names
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from shiplint.parse.shell_words import Word
     from shiplint.project import Project
 
-_TOKENISH = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|AUTH", re.IGNORECASE)
+_TOKENISH = LazyPattern(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|AUTH", re.IGNORECASE)
 
 
 def _credential_vars(upload: Upload, copies: _Copies) -> set[str]:

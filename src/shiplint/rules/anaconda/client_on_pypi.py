@@ -12,6 +12,7 @@ from packaging.version import Version
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.pkg.requirements import parse_requirement
 from shiplint.rules import register
 from shiplint.rules.anaconda.common import (
@@ -85,7 +86,7 @@ def _not_on_pypi(spec: SpecifierSet) -> bool:
 _INDEX_OPTIONS = _words(
     "-i --index-url --extra-index-url -f --find-links --no-index --index --default-index"
 )
-_INDEX_ENV = re.compile(
+_INDEX_ENV = LazyPattern(
     r"^(?:PIP_(?:EXTRA_)?INDEX_URL|PIP_FIND_LINKS|PIP_NO_INDEX"
     r"|UV_(?:EXTRA_|DEFAULT_)?INDEX(?:_URL)?|UV_FIND_LINKS)$"
 )

@@ -13,6 +13,7 @@ from packaging.version import Version
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script
@@ -38,12 +39,12 @@ if TYPE_CHECKING:
 
 # A requirement or conda match spec naming anaconda-client: optional channel prefix,
 # the name, extras, then the version part.
-_CLIENT_SPEC = re.compile(
+_CLIENT_SPEC = LazyPattern(
     r"(?:[\w.-]+(?:::|/))?(?P<name>anaconda[-_.]client)(?![\w.-])(?:\[[^\]]*\])?"
     r"(?P<spec>[^;#]*)",
     re.IGNORECASE,
 )
-_CLAUSE = re.compile(r"^(===|==|!=|<=|>=|~=|<|>|=)?\s*([0-9][^\s=,]*)(?:[\s=].*)?$")
+_CLAUSE = LazyPattern(r"^(===|==|!=|<=|>=|~=|<|>|=)?\s*([0-9][^\s=,]*)(?:[\s=].*)?$")
 
 
 def _specifier(spec: str) -> SpecifierSet | None:
@@ -162,7 +163,7 @@ def _scalar_words(src: SourceFile, scalar: YScalar, by_line: bool) -> Iterator[_
 
 
 #: quoting and escapes, which a shell word drops from its text
-_QUOTING = re.compile(r"[\"'\\]")
+_QUOTING = LazyPattern(r"[\"'\\]")
 
 
 def _action_specs(model: ReleaseModel) -> Iterator[list[_Spot]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from shiplint import facts as facts_mod
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.parse.yamlnodes import YMap, YScalar
 from shiplint.pkg.upload_commands import program_name
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
     from shiplint.source import SourceFile
 
 
-_TOKENISH = re.compile(r"TOKEN|SECRET|PASS|KEY|AUTH|CRED", re.IGNORECASE)
-_PIP = re.compile(r"^pip(?:\d+(?:\.\d+)?)?(?:\.exe)?$")
+_TOKENISH = LazyPattern(r"TOKEN|SECRET|PASS|KEY|AUTH|CRED", re.IGNORECASE)
+_PIP = LazyPattern(r"^pip(?:\d+(?:\.\d+)?)?(?:\.exe)?$")
 
 
 def _words(text: str) -> frozenset[str]:

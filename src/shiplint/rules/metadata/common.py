@@ -4,10 +4,10 @@ build fixes."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Edit, Fix
+from shiplint.lazyre import LazyPattern
 from shiplint.pkg.build_backend import analyze
 from shiplint.pkg.metadata import project_metadata
 
@@ -97,7 +97,7 @@ def _replace(text: Text, value: str, description: str, safe: bool = True) -> Fix
     return Fix(description, (Edit(text.loc.start, text.loc.end, value),), safe=safe)
 
 
-_ITEM_LINE = re.compile(r"[ \t]*,?[ \t]*(?:#[^\n]*)?(?:\r?\n|$)")
+_ITEM_LINE = LazyPattern(r"[ \t]*,?[ \t]*(?:#[^\n]*)?(?:\r?\n|$)")
 
 
 def _remove_item_line(text: Text, description: str) -> Fix | None:

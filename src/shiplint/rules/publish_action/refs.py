@@ -3,12 +3,12 @@ that does not exist (B-1)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action.steps import (
@@ -22,7 +22,7 @@ from shiplint.rules.publish_action.steps import (
 if TYPE_CHECKING:
     from shiplint.project import Project
 
-_RELEASE_TAG = re.compile(r"^release/(v\d+\.\d+\.\d+)$")
+_RELEASE_TAG = LazyPattern(r"^release/(v\d+\.\d+\.\d+)$")
 
 
 @register

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.parse.yamlnodes import YScalar
 
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 # `secrets.NAME` / `secrets['NAME']`, not `steps.get-secrets.outputs` or `inputs.secrets`.
-_SECRET_REF = re.compile(
+_SECRET_REF = LazyPattern(
     r"(?<![\w.-])secrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*'([^']+)'\s*\])"
 )
-_SECRETS_WORD = re.compile(r"(?<![\w.-])secrets\b")
+_SECRETS_WORD = LazyPattern(r"(?<![\w.-])secrets\b")
 
 #: secrets GitHub provides to every run, declared or not
 ALWAYS_AVAILABLE = frozenset({"GITHUB_TOKEN"})
@@ -47,7 +48,7 @@ class SecretRef:
         return Loc(self.source, self.start, self.end)
 
 
-_STRING = re.compile(r"'(?:[^']|'')*'")
+_STRING = LazyPattern(r"'(?:[^']|'')*'")
 
 
 def _expression_regions(src: SourceFile, node: YNode, whole: bool) -> Iterator[tuple[int, str]]:

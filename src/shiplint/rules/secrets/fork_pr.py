@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from shiplint.findings import Finding, Severity
 from shiplint.gha.conditions import PR_TRIGGERS, fork_pr_facts
 from shiplint.gha.scenarios import CERTAIN, Reach, reach
+from shiplint.lazyre import LazyPattern
 from shiplint.model.workflows import callers
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 # --- SL406 -------------------------------------------------------------------------------------
 
-_SHELL_EVENT = re.compile(
+_SHELL_EVENT = LazyPattern(
     r"\$\{?GITHUB_(?:EVENT_NAME|REF|REF_NAME|REF_TYPE|HEAD_REF)\b"
     r"|github\.(?:event_name|ref|ref_type|ref_name)\b"
 )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.workflows import callers, local_callee, local_uses_path
 from shiplint.parse.yamlnodes import YMap, walk_scalars
@@ -249,7 +250,7 @@ class UndeclaredSecretPassed(Rule):
 
 # --- SL405 -------------------------------------------------------------------------------------
 
-_PUBLISHY = re.compile(r"releas|publish|deploy|upload|pypi|anaconda", re.IGNORECASE)
+_PUBLISHY = LazyPattern(r"releas|publish|deploy|upload|pypi|anaconda", re.IGNORECASE)
 
 
 def _uploads_in(model: ReleaseModel, workflow: Workflow, seen: set[str]) -> Upload | None:

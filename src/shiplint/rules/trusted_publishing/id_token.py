@@ -3,12 +3,12 @@ that grants it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha.scenarios import Reach, trigger_reach
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.parse.yamlnodes import YMap, YScalar
 from shiplint.rules import register
@@ -26,7 +26,7 @@ _RELEASE_ACTIONS = (
     "ncipollo/release-action",
     "actions/create-release",
 )
-_GH_RELEASE = re.compile(r"\bgh\s+release\s+(create|upload|edit)\b")
+_GH_RELEASE = LazyPattern(r"\bgh\s+release\s+(create|upload|edit)\b")
 
 _EXCHANGE_ERROR = (
     "`Trusted publishing exchange failure: OpenID Connect token retrieval failed: GitHub: "

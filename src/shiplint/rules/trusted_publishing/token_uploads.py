@@ -4,13 +4,13 @@ would work (S-7)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha.scenarios import event_facts, reaches
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.workflows import callers
 from shiplint.parse.yamlnodes import YScalar
@@ -161,7 +161,7 @@ def _password_with_id_token(project: Project) -> Iterator[tuple[Upload, Job, YSc
 
 
 #: commands that sign with the job's OIDC identity (Sigstore, PEP 740 attestations)
-_OIDC_COMMANDS = re.compile(
+_OIDC_COMMANDS = LazyPattern(
     r"\b(?:python3?\s+-m\s+(?:id|sigstore)\b|sigstore\s+sign\b|cosign\s+sign|"
     r"pypi-attestations\s+sign\b)"
 )

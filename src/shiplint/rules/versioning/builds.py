@@ -3,11 +3,11 @@ working directory), from what checkout, and which jobs feed an upload."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.gha.conditions import job_needs
+from shiplint.lazyre import LazyPattern
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, local_callee, run_setting
 from shiplint.pkg.build_frontends import build_invocation, builds_root
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
@@ -55,7 +55,7 @@ def _upstream(job: Job) -> list[Job]:
     return out
 
 
-_CD = re.compile(
+_CD = LazyPattern(
     r"(?:^|[;&|({]\s*|\n\s*)cd\s+(?![\"']?\$\{?GITHUB_WORKSPACE\b)(?!\.?\s*(?:$|[;&|]))"
 )
 

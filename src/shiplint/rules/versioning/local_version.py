@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.pkg.build_backend import analyze
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: workflow text that drops the local part of a VCS version: setuptools-scm's overrides
 #: (``SETUPTOOLS_SCM_OVERRIDES_FOR_X='local_scheme = "no-local-version"'``) or a rewrite of
 #: the configuration before the build (``sed -i "s/node-and-date/no-local-version/"``)
-_LOCAL_DROPPED = re.compile(r"SETUPTOOLS_SCM_OVERRIDES_FOR_|no-local-version")
+_LOCAL_DROPPED = LazyPattern(r"SETUPTOOLS_SCM_OVERRIDES_FOR_|no-local-version")
 
 
 def _overridden(project: Project, upload: Upload) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Finding, Severity
 from shiplint.gha.scenarios import at_most
+from shiplint.lazyre import LazyPattern
 from shiplint.pkg.build_backend import analyze
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -50,7 +50,7 @@ def _skips_existing(upload: Upload) -> bool:
     return cmd is not None and "UV_PUBLISH_CHECK_URL" in cmd.env
 
 
-_MAKES_RELEASE = re.compile(r"\bgh\s+release\s+create\b|\bgit\s+tag\s+(?!-[dl]\b)[^\s|;&]")
+_MAKES_RELEASE = LazyPattern(r"\bgh\s+release\s+create\b|\bgit\s+tag\s+(?!-[dl]\b)[^\s|;&]")
 
 
 def _releases_each_run(project: Project, upload: Upload) -> bool:

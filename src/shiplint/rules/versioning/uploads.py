@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.pkg.build_backend import VersionSource
 from shiplint.rules.trusted_publishing.uploads import upload_index
 
@@ -23,13 +24,13 @@ LOCAL_400 = (
 
 
 #: environment variables that fix the version a VCS plugin reports
-_VERSION_PRETEND = re.compile(
+_VERSION_PRETEND = LazyPattern(
     r"SETUPTOOLS_SCM_PRETEND_VERSION|PDM_BUILD_SCM_VERSION|POETRY_DYNAMIC_VERSIONING_BYPASS"
 )
 
 
 #: shell code that changes a static version before building
-_VERSION_BUMP = re.compile(
+_VERSION_BUMP = LazyPattern(
     r"\b(?:poetry|hatch|uv|pdm)\s+version\b|\bbump2?version\b|\bbump-my-version\b"
     r"|semantic-release|\btoml\s+set\b|\bsed\b[^\n]*version|\bversion\b[^\n]*"
     r"(?:run_number|run_id|RUN_NUMBER|RUN_ID|date\s+\+)|(?:run_number|RUN_NUMBER)[^\n]*version",
@@ -51,7 +52,7 @@ def _workflow_text(workflow: Workflow | None) -> str:
     return (workflow.source.text or "") if workflow is not None else ""
 
 
-def workflow_says(project: Project, upload: Upload, pattern: re.Pattern[str]) -> bool:
+def workflow_says(project: Project, upload: Upload, pattern: LazyPattern) -> bool:
     """Whether the upload's workflow (or a script it runs) holds ``pattern``."""
     workflow = upload.context.workflow
     texts = [_workflow_text(workflow)]
