@@ -9,7 +9,7 @@ all read it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shiplint.lazyre import LazyPattern
 
@@ -22,8 +22,7 @@ AUTHS = ("trusted-publishing", "token")
 ACCOUNT_KINDS = ("personal", "organization")
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     name: str
     kind: str  # "str", "list", "date"
     doc: str

@@ -29,6 +29,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -81,8 +82,7 @@ class ActionSpec:
     major_tags: bool = False
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     """The release a ``uses:`` ref runs, as far as the ref and its comment tell."""
 
     ref: str | None

@@ -15,8 +15,7 @@ only when the conditions certainly exclude that runner.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.gha.conditions import Facts, Scenario
 from shiplint.lazyre import LazyPattern
@@ -69,8 +68,7 @@ def label_arch(text: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Runner:
+class Runner(NamedTuple):
     """One runner a job may get: the labels it asks for and what they imply.
 
     ``os``/``arch`` are None when the labels do not tell (an expression, a self-hosted
@@ -155,8 +153,7 @@ def _alternatives(job: Job) -> list[list[Value]]:
     return [[*inside, v] for v in outside] if outside else [inside]
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(NamedTuple):
     """What one set of labels says: the system and architecture, and which labels (their
     index) say them."""
 

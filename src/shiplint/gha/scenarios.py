@@ -16,8 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.findings import Severity
 from shiplint.gha.conditions import Facts, Scenario
@@ -100,8 +99,7 @@ def at_most(severity: Severity | None, cap: Severity | None) -> Severity | None:
     return cap if cap.rank < severity.rank else severity
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(NamedTuple):
     """Whether a step (or job) runs in a scenario, and whether its failure fails the run.
 
     ``runs``: True when it runs on some matrix leg whatever the unknowns, False when no leg

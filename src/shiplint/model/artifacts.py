@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint import facts as facts_mod
 from shiplint.gha import refs as gha_refs
@@ -303,8 +303,7 @@ def _call_inputs(
 # --- which occurrences run --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Outlook:
+class Outlook(NamedTuple):
     """How an occurrence runs in one matrix leg under one set of event facts.
 
     ``can``: no ``if:`` on its way (its step, composite-action steps, its job and the jobs

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.model import Loc
 from shiplint.model.shellblocks import identity
@@ -175,8 +174,7 @@ TARGET_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """One assignment of the target variable: the value, the condition that leads to it
     (as words for a message), the ``if``/``case`` node and branch it is in, where it is."""
 

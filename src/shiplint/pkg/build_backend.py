@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -57,8 +57,7 @@ _SCM_PACKAGES = {"setuptools-scm", "setuptools-scm-git-archive"}
 # --- facts -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BackendFacts:
+class BackendFacts(NamedTuple):
     """Thresholds of one build backend (``[metadata-versions.backends.<key>]``)."""
 
     key: str
@@ -76,8 +75,7 @@ class BackendFacts:
         return self.thresholds.get(name)
 
 
-@dataclass(frozen=True)
-class MetadataFacts:
+class MetadataFacts(NamedTuple):
     backends: dict[str, BackendFacts]
     twine: dict[str, Version]
     packaging: dict[str, Version]
@@ -151,8 +149,7 @@ def reaches(spec: SpecifierSet, threshold: Version) -> bool:
     return any(c >= threshold and spec.contains(c, prereleases=True) for c in candidates)
 
 
-@dataclass(frozen=True)
-class Pin:
+class Pin(NamedTuple):
     """One requirement as written (``setuptools>=61,<77``) and where."""
 
     name: str  # canonical

@@ -17,8 +17,7 @@ Shared by the rules that ask what a build step produces (SL703, through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
 
@@ -103,8 +102,7 @@ _OTHER_PROJECT_OPTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """A build front-end run: the tool (``BUILD`` for pypa/build, else the program name:
     ``uv``, ``cibuildwheel``, ``maturin``, ``pip``, ``setup.py`` ...) and the arguments of
     its build (after the ``build``/``wheel`` subcommand; none for ``setup.py``)."""
@@ -141,8 +139,7 @@ def build_invocation(args: list[Arg]) -> Invocation | None:
     return None
 
 
-@dataclass(frozen=True)
-class BuildOutputs:
+class BuildOutputs(NamedTuple):
     """What a pypa/build run writes: ``outdir`` as written (``dist`` by default), the kinds
     of distribution (``SDIST``, ``WHEEL``) and the source arguments it builds."""
 

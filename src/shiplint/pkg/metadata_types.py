@@ -8,7 +8,7 @@ setuptools reading of requirement lists that the setup.cfg and setup.py readers 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.model import Loc
 
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from shiplint.source import SourceFile
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """A literal string value, the key it was given under, and where it is written.
 
     ``loc`` is the value's text (inside the quotes for TOML and Python strings); when the
@@ -35,8 +34,7 @@ class Text:
     token: Loc | None = None
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(NamedTuple):
     """One requirement string of ``dependencies``/``install_requires`` or an extra."""
 
     text: Text

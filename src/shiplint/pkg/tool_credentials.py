@@ -16,15 +16,13 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from shiplint.model import Upload
 
 
-@dataclass(frozen=True)
-class Scheme:
+class Scheme(NamedTuple):
     """One way to authenticate: every variable in ``names`` must reach the tool."""
 
     label: str
@@ -33,8 +31,7 @@ class Scheme:
     pass_env: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ToolAuth:
+class ToolAuth(NamedTuple):
     """How one upload command can get its credentials."""
 
     tool: str

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint import facts as facts_mod
 from shiplint.lazyre import LazyPattern
@@ -65,8 +64,7 @@ def _workdir(step: Step) -> str | None:
     return None if "$" in got.value else got.value
 
 
-@dataclass(frozen=True)
-class PublishDir:
+class PublishDir(NamedTuple):
     """A directory a publish step reads, the files it takes from it, and how it fails."""
 
     upload: Upload

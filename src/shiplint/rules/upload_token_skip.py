@@ -11,7 +11,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.findings import Finding, Severity
 from shiplint.lazyre import LazyPattern
@@ -99,8 +99,7 @@ def _secret_fed(upload: Upload, name: str) -> bool:
 _TEST_HEADS = frozenset({"[", "[[", "test"})
 
 
-@dataclass(frozen=True)
-class _Atom:
+class _Atom(NamedTuple):
     var: str
     empty: bool  # True: true when the variable is empty; False: true when it is set
     word: Word

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -85,8 +84,7 @@ def _only_broken(spec: SpecifierSet, broken: Version, fixed: Version | None) -> 
     return not any(spec.contains(v, prereleases=True) for v in later)
 
 
-@dataclass(frozen=True)
-class _BrokenPin:
+class _BrokenPin(NamedTuple):
     loc: Loc  # where `anaconda-client` is written
     version: str
     fix: Fix | None

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -56,8 +55,7 @@ _INSTALL_VALUE_OPTIONS = _words(
 _INSTALL_PACKAGE_OPTIONS = frozenset({"-e", "--editable", "--spec", "--from", "--with"})
 
 
-@dataclass(frozen=True)
-class _Spot:
+class _Spot(NamedTuple):
     """A piece of text and where it is written; ``exact`` when ``loc.text == text``."""
 
     text: str

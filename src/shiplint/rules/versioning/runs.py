@@ -3,8 +3,7 @@ calls from other workflows), and how certainly an upload fails in them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.findings import Severity
 from shiplint.gha.scenarios import (
@@ -46,8 +45,7 @@ def _push_kinds(node: object) -> set[str]:
     return kinds
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     """A run of a workflow whose ``github.ref`` is not a tag.
 
     ``chosen``: the ref is the one picked when starting the run (``workflow_dispatch``), so a
@@ -108,8 +106,7 @@ def _runs(project: Project, workflow: Workflow, *, push_only: bool, depth: int =
     return out
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """How certain a rule's failure is when the upload's run is not (see ``Reach.severity``):
     ``uncertain`` for an undecidable condition, ``tolerated`` under ``continue-on-error``,
     ``chosen`` when only a run started from a branch (not a tag) fails."""
@@ -126,8 +123,7 @@ class Policy:
         return severity
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """The non-tag run in which an upload fails most certainly."""
 
     run: _Run
