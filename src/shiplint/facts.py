@@ -5,15 +5,13 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
 
-@dataclass(frozen=True, eq=False)
-class ActionFacts:
+class ActionFacts(NamedTuple):
     repo: str
     branches: tuple[str, ...]
     sunset: tuple[str, ...]
@@ -26,15 +24,13 @@ class ActionFacts:
         return self.thresholds[name]
 
 
-@dataclass(frozen=True, eq=False)
-class DeprecatedOrg:
+class DeprecatedOrg(NamedTuple):
     name: str
     replacement: str
     reason: str
 
 
-@dataclass(frozen=True, eq=False)
-class Facts:
+class Facts(NamedTuple):
     pypi_publish: ActionFacts
     upload_nightly: ActionFacts
     deprecated_inputs: dict[str, str]
@@ -152,8 +148,7 @@ def load() -> Facts:
     )
 
 
-@dataclass(frozen=True, eq=False)
-class ArtifactFacts:
+class ArtifactFacts(NamedTuple):
     """``[actions.artifacts]``: actions/upload-artifact and actions/download-artifact."""
 
     upload: str
@@ -200,8 +195,7 @@ def artifacts() -> ArtifactFacts:
     )
 
 
-@dataclass(frozen=True, eq=False)
-class AnacondaFacts:
+class AnacondaFacts(NamedTuple):
     """More ``[anaconda]`` facts: installing anaconda-client, organization token names."""
 
     #: Anaconda CLI plugins that make anaconda-client 1.13.0 drop ``--token``
