@@ -248,7 +248,7 @@ class Scenario:
     def _runner(self, job: Job, key: str) -> Value:
         """``runner.os``/``runner.arch`` when every runner the job can get (on the legs the
         facts leave open) agrees."""
-        from shiplint.gha.runners import runners  # gha_runners builds on this module
+        from shiplint.gha.runners import runners  # gha.runners builds on this module
 
         lookup = self.lookup_for(job)  # a leg's scenario knows its matrix values
         found: set[str] = set()

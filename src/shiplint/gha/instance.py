@@ -8,7 +8,7 @@ steps, and what one call fixes for a local reusable workflow:
   the number 3.1); a key the leg lacks is null; a matrix that cannot be enumerated leaves
   them unknown. ``strategy.job-index`` and ``strategy.job-total`` too;
 * ``runner.os``/``runner.arch`` of the leg follow (``Scenario`` reads them from the
-  runner ``gha_runners`` gives the leg's ``runs-on``);
+  runner ``gha.runners`` gives the leg's ``runs-on``);
 * ``inputs.*`` of a reusable workflow called by a job of the same repository: the value the
   calling job passes under ``with:``, evaluated in the caller's own leg, else the input's
   ``default:``, else the empty value of its ``type`` (``false``, ``0``, ``""``). Each calling
