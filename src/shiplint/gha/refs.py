@@ -5,7 +5,10 @@ scientific-python/upload-nightly-action, actions/upload-artifact and download-ar
 ``resolve(ref, comment, spec)`` gives a :class:`Release`:
 
 * the **kind** of ref: ``tag``, ``branch``, ``sunset`` (a frozen branch), ``sha``,
-  ``short-sha``, ``none`` or ``unknown``;
+  ``tag-object`` (the SHA of an annotated tag's own object, not of its commit),
+  ``short-sha``, ``none`` or ``unknown`` (no such tag or branch: with the action's complete
+  tag list, a version tag up to the newest the list is complete for that is not in it is
+  unknown; a newer one is a ``tag``, since the facts age);
 * the **exact version** when it is known, and where it came from: the facts table of
   release commits (``table``), an exact tag (``tag``), an exact version in the comment
   after a SHA that is not in the table (``comment``), or the newest release for a branch
@@ -36,11 +39,12 @@ from packaging.version import InvalidVersion, Version
 from shiplint import facts as facts_mod
 from shiplint.lazyre import LazyPattern
 
-TAG, BRANCH, SUNSET, SHA, SHORT_SHA, NONE, UNKNOWN = (
+TAG, BRANCH, SUNSET, SHA, TAG_OBJECT, SHORT_SHA, NONE, UNKNOWN = (
     "tag",
     "branch",
     "sunset",
     "sha",
+    "tag-object",
     "short-sha",
     "none",
     "unknown",
@@ -78,6 +82,14 @@ class ActionSpec:
     latest: Version | None = None
     #: how release tags start: ``v`` (``v1.14.2``) or empty (``0.6.4``)
     tag_prefix: str = "v"
+    #: every tag known to exist (empty: not known, any release-shaped tag is accepted)
+    tags: frozenset[str] = frozenset()
+    #: the newest release up to which ``tags`` is complete
+    tags_complete_until: Version | None = None
+    #: other branches that exist (they follow no release)
+    other_branches: tuple[str, ...] = ()
+    #: annotated tag object SHA (lower case) -> the commit SHA it points at
+    tag_objects: Mapping[str, str] = field(default_factory=dict)
     #: whether tags naming a major line (``v4``) exist and move with each release
     major_tags: bool = False
 
@@ -148,6 +160,8 @@ class Release(NamedTuple):
         """How the release was found, for messages: `` (commit cef2210)``, `` (commit
         cef2210, not v1.14.2 as its comment says)``, `` (`release/v1`: the newest
         release)``, or empty."""
+        if self.kind == TAG_OBJECT and self.ref:
+            return f" (tag object {self.ref[:7]})"
         if self.source == FROM_TABLE and self.ref:
             said = ""
             if self.comment_version is not None:
@@ -223,14 +237,24 @@ def ref_kind(ref: str | None, spec: ActionSpec) -> str:
         return NONE
     if ref in spec.branches or (spec.line_branches and spec.line_branches.match(ref)):
         return BRANCH
+    if ref in spec.other_branches:
+        return BRANCH
     if ref in spec.sunset:
         return SUNSET
     if _SHA.match(ref):
-        return SHA
+        return TAG_OBJECT if ref.lower() in spec.tag_objects else SHA
+    if ref in spec.tags:
+        return TAG
     version, line, prefix = _parse(ref)
     exact_or_line = version is not None or (spec.major_tags and len(line) <= 2)
     if line and prefix.lower() == spec.tag_prefix.lower() and exact_or_line:
-        return TAG
+        if not spec.tags:
+            return TAG
+        until = spec.tags_complete_until
+        # not in the list: unknown where the list is complete; a newer release may exist
+        if version is not None and (until is None or version > until):
+            return TAG
+        return UNKNOWN
     if _SHORT_SHA.match(ref) and any(c.isalpha() for c in ref):
         return SHORT_SHA
     return UNKNOWN
@@ -265,6 +289,13 @@ def resolve(ref: str | None, comment: str | None, spec: ActionSpec) -> Release:
         if said_line:
             return Release(ref, kind, None, said_line, FROM_COMMENT, comment)
         return Release(ref, kind, comment=comment)
+    if kind == TAG_OBJECT:
+        assert ref is not None
+        commit = spec.tag_objects[ref.lower()]
+        known = spec.shas.get(commit)
+        if known is None:
+            return Release(ref, kind, comment=comment)
+        return Release(ref, kind, known, known.release, FROM_TABLE, comment)
     if kind == TAG:
         assert ref is not None
         version, line, _prefix = _parse(ref)
@@ -290,6 +321,9 @@ def _spec_from(
         value = raw.get(key, ())
         return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
 
+    until = raw.get("tags-complete-until")
+    objects = raw.get("tag-objects", {})
+
     return ActionSpec(
         repo=str(raw.get("repo", "")),
         shas=shas,
@@ -299,6 +333,12 @@ def _spec_from(
         latest=latest,
         tag_prefix=str(raw.get("tag-prefix", "v")),
         major_tags=bool(raw.get("major-tags", False)),
+        tags=frozenset(strings("tags")),
+        tags_complete_until=Version(str(until)) if until else None,
+        other_branches=strings("other-branches"),
+        tag_objects={str(k).lower(): str(v).lower() for k, v in objects.items()}
+        if isinstance(objects, dict)
+        else {},
     )
 
 

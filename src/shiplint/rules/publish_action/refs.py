@@ -1,5 +1,5 @@
-"""SL201, SL202: pypa/gh-action-pypi-publish used at the sunset `master` branch or at a ref
-that does not exist (B-1)."""
+"""SL201, SL202, SL208: pypa/gh-action-pypi-publish used at the sunset `master` branch, at a
+ref that does not exist, or pinned to an annotated tag's object SHA (B-1)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.gha import refs as gha_refs
 from shiplint.lazyre import LazyPattern
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -16,6 +17,7 @@ from shiplint.rules.publish_action.steps import (
     dedupe_key,
     ref_kind,
     ref_loc,
+    release_of,
     uses_loc,
 )
 
@@ -92,7 +94,13 @@ class PypiPublishUnknownRef(Rule):
     version `v1``
 
     (also seen as `Missing download info for pypa/gh-action-pypi-publish@v1`). A shortened
-    commit SHA is not accepted either: pin the full 40-character SHA.
+    commit SHA is not accepted either: pin the full 40-character SHA, nor is `latest` (a
+    GitHub release marked latest is not a git ref) or a tag without its `v` (`1.14.2`).
+
+    Release tags are checked against the repository's tag list in shiplint's facts
+    (`git tag`, complete up to v1.8.14, and the later releases the facts know): `v1.5.3` or
+    `v1.0.0` does not exist. A version tag newer than that complete list (`v1.15.0`) is
+    not reported, since it may be a release newer than the facts.
 
     Fix: use `@release/v1`, or a full release tag (`@v1.14.2`), or the full commit SHA of a
     release with a `# v1.14.2` comment.
@@ -155,3 +163,83 @@ class PypiPublishUnknownRef(Rule):
                 )
                 fix = Fix(f"use @{replacement}", (Edit(loc.start, loc.end, replacement),))
             yield self.at(loc, message, help_, fix=fix)
+
+
+@register
+class PypiPublishTagObjectPin(Rule):
+    """The action is pinned to an annotated tag's own object SHA, not to its commit.
+
+    pypa/gh-action-pypi-publish's release tags are annotated: `git/ref/tags/v1.14.0` of the
+    GitHub API answers the SHA of the tag object (`6733eb7…`), and the commit it points at
+    (`cef2210…`) takes one more step. Pinning the tag object's SHA looks right but, from
+    v1.12.0 on, the action runs a prebuilt container image named after the ref in your
+    `uses:` (create-docker-action.py: `docker://ghcr.io/pypa/gh-action-pypi-publish:<ref>`),
+    and the project publishes images per branch, major, minor and *commit* SHA
+    (.github/workflows/build-and-push-docker-image.yml: `IMAGE_SHA=…:${GITHUB_SHA}`), never
+    per tag object. The step fails before it uploads anything:
+
+    `docker: Error response from daemon: manifest unknown`
+
+    Releases before v1.12.0 built their Dockerfile on the runner, so such a pin of them is
+    not reported. shiplint knows the tag objects of the releases in its facts table.
+
+    Fix: pin the commit the tag points at (shiplint offers the edit), keeping the
+    `# vX.Y.Z` comment.
+
+    Sources: luciferreeves/edify#52, livekit/agents#6837, cobbler/cobbler#4091,
+    Marigold/universal-portfolios#138; pypa/gh-action-pypi-publish create-docker-action.py
+    and .github/workflows/build-and-push-docker-image.yml (release/v1).
+    """
+
+    code = "SL208"
+    name = "pypi-publish-tag-object-pin"
+    severity = Severity.ERROR
+    summary = "pypa/gh-action-pypi-publish pinned to an annotated tag's object SHA, not its commit"
+    catalogue = ("B-1",)
+    before = (
+        "on: {push: {tags: ['v*']}}\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {id-token: write}\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@6733eb7d741f0b11ec6a39b58540dab7590f9b7d"
+        " # v1.14.0\n"
+    )
+    after = (
+        "on: {push: {tags: ['v*']}}\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {id-token: write}\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@cef221092ed1bacb1cc03d23a2d87d1d172e277b"
+        " # v1.14.0\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        spec = gha_refs.pypi_publish()
+        f = facts_mod.load().pypi_publish
+        prebuilt = f.threshold("prebuilt-image-since")
+        seen: set[tuple[str, int]] = set()
+        for upload, step in action_uploads(project):
+            ref = step.ref
+            if ref_kind(ref) != gha_refs.TAG_OBJECT:
+                continue
+            assert ref is not None
+            release = release_of(upload)
+            if release.version is None or release.version < prebuilt:
+                continue
+            loc = ref_loc(step)
+            if loc is None or dedupe_key(loc) in seen:
+                continue
+            seen.add(dedupe_key(loc))
+            commit = spec.tag_objects[ref.lower()]
+            fix = None
+            if loc.text == ref:
+                fix = Fix(
+                    f"pin commit {commit[:7]} of v{release.version}",
+                    (Edit(loc.start, loc.end, commit),),
+                )
+            yield self.at(
+                loc,
+                f"`{ref[:7]}…` is the tag object of v{release.version}, not its commit: "
+                "the image pull fails with `manifest unknown`",
+                "From v1.12.0 the action runs the prebuilt image "
+                f"`ghcr.io/pypa/gh-action-pypi-publish:{ref}`, and images are published per "
+                "commit SHA, never per annotated tag object. Pin the commit the tag points "
+                f"at: `pypa/gh-action-pypi-publish@{commit} # v{release.version}`.",
+                fix=fix,
+            )
