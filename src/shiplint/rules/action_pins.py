@@ -1,4 +1,7 @@
-"""A SHA pin whose version comment names another release than the commit (gha_refs)."""
+"""The `uses:` of the actions in the facts: a SHA pin whose version comment names another
+release than the commit (SL207), a ref that does not exist (SL209), a name that is a
+misspelling of a known action (SL210). pypa/gh-action-pypi-publish's own ref rules are in
+``rules.publish_action.refs``."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.parse.yamlnodes import trailing_comment
 from shiplint.rules import register
@@ -136,3 +140,224 @@ def _comment_loc(src: SourceFile, after: int, comment: str) -> Loc | None:
     if at == -1:
         return None
     return Loc(src, at, at + len(comment))
+
+
+def _ref_loc(src: SourceFile, step: Step) -> Loc | None:
+    """Where the ref after ``@`` is written (the whole ``uses:`` value when it has none)."""
+    uses = step.uses
+    if uses is None:
+        return None
+    text = src.text or ""
+    written = text[uses.start : uses.end]
+    end = uses.end
+    start = uses.start
+    if written[:1] in ("'", '"') and written.endswith(written[0]) and len(written) > 1:
+        start += 1
+        end -= 1
+    at = text.find("@", start, end)
+    if at == -1:
+        return Loc(src, start, end)
+    return Loc(src, at + 1, end)
+
+
+@register
+class ActionUnknownRef(Rule):
+    """An action shiplint knows is used at a tag or branch that does not exist.
+
+    GitHub downloads every action of a job before the first step runs; a ref that is
+    neither a tag, a branch nor a full commit SHA of the repository fails the whole job at
+    set-up:
+
+    `Error: Unable to resolve action `scientific-python/upload-nightly-action@latest`,
+    unable to find version `latest``
+
+    There is no `latest` tag (a GitHub release marked "latest" is not a git ref), no major
+    tag such as `v0` or `0.6`, and scientific-python/upload-nightly-action's release tags
+    have no `v` (`0.6.4`, not `v0.6.4`). shiplint checks the ref against the complete tag
+    and branch lists in its facts (`git tag` and `git for-each-ref refs/heads` of the
+    repository, with the date they were checked). A version tag newer than the newest the
+    lists know (`0.7.0`) is not reported: the facts age, and that release may exist. A
+    shortened commit SHA is not accepted by GitHub either.
+
+    pypa/gh-action-pypi-publish has its own rule for this (SL202).
+
+    Fix: use a release tag that exists, or better its full commit SHA with the version in
+    a comment.
+
+    Sources: scientific-python/upload-nightly-action tags and branches (checked 2026-12-06);
+    GitHub's set-up error for an unknown ref.
+    """
+
+    code = "SL209"
+    name = "action-unknown-ref"
+    severity = Severity.ERROR
+    summary = "A known action is used at a tag or branch that does not exist"
+    catalogue = ("E-8",)
+    before = (
+        "on: {schedule: [{cron: '0 3 * * *'}]}\njobs:\n  upload:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: scientific-python/upload-nightly-action@latest\n"
+        "        with:\n          artifacts_path: dist\n"
+        "          anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+    after = (
+        "on: {schedule: [{cron: '0 3 * * *'}]}\njobs:\n  upload:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: scientific-python/upload-nightly-action@"
+        "e76cfec8a4611fd02808a801b0ff5a7d7c1b2d99 # 0.6.4\n"
+        "        with:\n          artifacts_path: dist\n"
+        "          anaconda_nightly_upload_token: ${{ secrets.ANACONDA_ORG_UPLOAD_TOKEN }}\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        specs = _specs()
+        own_rule = gha_refs.pypi_publish().repo  # SL202
+        seen: set[tuple[str, int]] = set()
+        for step, src in _steps(project):
+            action = (step.action or "").lower()
+            spec = specs.get(action)
+            if spec is None or action == own_rule or not spec.tags:
+                continue
+            ref = step.ref
+            kind = gha_refs.ref_kind(ref, spec)
+            if kind not in (gha_refs.UNKNOWN, gha_refs.SHORT_SHA, gha_refs.NONE):
+                continue
+            if ref and "${{" in ref:
+                continue
+            loc = _ref_loc(src, step)
+            if loc is None or (src.rel, loc.start) in seen:
+                continue
+            seen.add((src.rel, loc.start))
+            newest = max(spec.tags, key=_tag_order)
+            sha = next((s for s, v in spec.shas.items() if str(v) == newest.lstrip("v")), "")
+            pin = f"`{spec.repo}@{sha} # {newest}`" if sha else f"`{spec.repo}@{newest}`"
+            if kind == gha_refs.NONE:
+                message = f"`uses: {spec.repo}` has no `@ref`"
+                help_ = f"GitHub rejects the workflow: an action reference needs `@ref`. Use {pin}."
+            elif kind == gha_refs.SHORT_SHA:
+                message = f"`@{ref}` is a shortened commit SHA"
+                help_ = (
+                    "GitHub resolves only full 40-character commit SHAs: the job fails with "
+                    f"`Unable to resolve action `{spec.repo}@{ref}``. Use {pin}."
+                )
+            else:
+                branches = ", ".join(f"`{b}`" for b in (*spec.branches, *spec.other_branches))
+                message = f"`@{ref}` does not exist in {spec.repo}: no such tag or branch"
+                help_ = (
+                    f"The job fails at set-up: `Unable to resolve action `{spec.repo}@{ref}`, "
+                    f"unable to find version `{ref}``. Its release tags are `{newest}` and "
+                    f"older (no `v`, no major tags); its branches are {branches}. Use {pin}."
+                )
+            yield self.at(loc, message, help_)
+
+
+def _tag_order(tag: str) -> tuple[int, ...]:
+    _version, line = gha_refs.comment_release(tag)
+    return line
+
+
+#: ``owner/name`` of a ``uses:`` (a sub-path after it is ignored)
+_ACTION_NAME = LazyPattern(r"^(?P<owner>[A-Za-z0-9][A-Za-z0-9_.-]*)/(?P<name>[A-Za-z0-9_.-]+)")
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Edit distance of ``a`` and ``b`` (insert, delete, substitute, swap neighbours);
+    anything over ``limit`` is ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[len(b)], limit + 1)
+
+
+def near_known(action: str) -> str | None:
+    """The known action ``action`` (``owner/name``, lower case) misspells, or None."""
+    names = facts_mod.toml_data().get("action-names", {})
+    known = [str(k).lower() for k in names.get("known", ())]
+    if action in known or action in {str(e).lower() for e in names.get("existing", ())}:
+        return None
+    misspelt = {str(k).lower(): str(v) for k, v in names.get("misspellings", {}).items()}
+    if action in misspelt:
+        return misspelt[action]
+    owner, _, name = action.partition("/")
+    limit = int(names.get("max-distance", 2))
+    for candidate in known:
+        c_owner, _, c_name = candidate.partition("/")
+        if owner == c_owner and distance(name, c_name, limit) <= limit:
+            return candidate
+    return None
+
+
+@register
+class ActionNameTypo(Rule):
+    """`uses:` names a repository that does not exist, a near-miss of a known action.
+
+    GitHub downloads the actions of a job before its first step; an action repository that
+    does not exist fails the job at set-up:
+
+    `Error: Unable to resolve action `scientific-python/upload-nightly-wheel@main`,
+    repository not found`
+
+    A name of the same owner as an action shiplint knows (pypa/gh-action-pypi-publish,
+    scientific-python/upload-nightly-action, actions/upload-artifact,
+    actions/download-artifact) within two edits of its name (`pypa/gh-action-pypi-publisher`,
+    `actions/upload-artifacts`), or a misspelling listed in the facts
+    (`scientific-python/upload-nightly-wheel`), is reported. No existing repository of
+    these owners is that near (checked 2026-12-06); the facts list names that exist and are
+    never reported, and another owner's name (`coactions/upload-artifact`) is not compared.
+
+    Fix: correct the name.
+
+    Sources: the repositories of pypa, actions and scientific-python (checked 2026-12-06);
+    GitHub's set-up error for a missing action repository.
+    """
+
+    code = "SL210"
+    name = "action-name-typo"
+    severity = Severity.ERROR
+    summary = "`uses:` names a repository that does not exist, a misspelling of a known action"
+    catalogue = ("E-8", "B-1")
+    before = (
+        "on: {push: {tags: ['v*']}}\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {id-token: write}\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publisher@release/v1\n"
+    )
+    after = (
+        "on: {push: {tags: ['v*']}}\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {id-token: write}\n    steps:\n"
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[tuple[str, int]] = set()
+        for step, src in _steps(project):
+            uses = step.uses
+            written = (step.action or "").strip()
+            match = _ACTION_NAME.match(written)
+            if uses is None or match is None or "${{" in written:
+                continue
+            action = f"{match.group('owner')}/{match.group('name')}".lower()
+            known = near_known(action)
+            if known is None:
+                continue
+            text = src.text or ""
+            at = text.find(written[: match.end()], uses.start, uses.end)
+            if at == -1 or (src.rel, at) in seen:
+                continue
+            seen.add((src.rel, at))
+            loc = Loc(src, at, at + match.end())
+            yield self.at(
+                loc,
+                f"`{loc.text}` does not exist: did you mean `{known}`?",
+                f"The job fails at set-up: `Unable to resolve action `{written}@"
+                f"{step.ref or ''}`, repository not found`. Use `{known}`.",
+                fix=Fix(f"use {known}", (Edit(loc.start, loc.end, known),), safe=False),
+            )

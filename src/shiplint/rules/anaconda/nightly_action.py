@@ -213,6 +213,8 @@ class UploadNightlyUnpinned(Rule):
             release = upload.release or gha_refs.resolve(ref, None, gha_refs.upload_nightly())
             if not ref or release.kind == gha_refs.SHA or step.uses is None:
                 continue
+            if release.kind in (gha_refs.UNKNOWN, gha_refs.SHORT_SHA):
+                continue  # a ref that does not exist: SL209
             src = upload.loc.source
             loc = _ref_loc(src, step.uses)
             if loc is None:
