@@ -126,6 +126,8 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("setup-cfg", r"setup\.cfg"),
     ("tox-ini", r"tox\.ini"),
     ("tox-toml", r"tox\.toml"),
+    # pixi's workspace manifest: tasks that `pixi run NAME` steps run
+    ("pixi-toml", r"pixi\.toml"),
     ("makefile", r"(?:Makefile|makefile|GNUmakefile)"),
     ("pypirc", r"\.pypirc"),
     ("setup-py", r"setup\.py"),

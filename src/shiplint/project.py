@@ -44,7 +44,7 @@ MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 
 #: which parser reads which file kind (discover.py assigns the kinds)
 YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
-TOML_KINDS = frozenset({"pyproject", "tox-toml", "shiplint-toml"})
+TOML_KINDS = frozenset({"pyproject", "tox-toml", "pixi-toml", "shiplint-toml"})
 INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})
 PY_KINDS = frozenset({"setup-py", "noxfile"})
 

@@ -162,7 +162,7 @@ class Step:
 class Context:
     """Where a shell command or upload runs: origin kind and, for CI, its job and step."""
 
-    origin: str  # workflow, action, ci, script, tox, makefile, nox, pyproject
+    origin: str  # workflow, action, ci, script, tox, makefile, nox, pixi, pyproject
     job: Job | None = None
     step: Step | None = None
     label: str = ""  # e.g. tox env name, make target, CI section
@@ -273,11 +273,14 @@ class IndexUse:
 
 @dataclass(eq=False)
 class ScriptCall:
-    """A workflow step (or other script) that runs a repository script."""
+    """A workflow step (or other script) that runs a repository script or task."""
 
     caller: Context
     env: dict[str, Value]
     loc: Loc
+    #: the positional arguments the caller passes to the task: tox's after ``--``, pixi's
+    #: after the task name (None: none given; tox then uses the ``{posargs:...}`` default)
+    posargs: tuple[Arg, ...] | None = None
 
 
 @dataclass(eq=False)

@@ -4,7 +4,8 @@
 earlier ones found (a Makefile target, tox env or nox session is read once for each step
 that runs it): GitHub workflows and composite actions (:mod:`.github_steps`), other CI
 files (:mod:`.ci_files`), conda environment files, shell scripts, tox configurations
-(:mod:`.tox_commands`), ``.pypirc``, Makefiles and noxfiles (:mod:`.task_commands`); then
+(:mod:`.tox_commands`), pixi tasks, ``.pypirc``, Makefiles and noxfiles
+(:mod:`.task_commands`); then
 the uploads of every command and the package indexes set in the environment
 (:mod:`.index_settings`).
 """
@@ -17,7 +18,7 @@ from shiplint.model import ReleaseModel
 from shiplint.model.ci_files import ci_file
 from shiplint.model.github_steps import github_steps
 from shiplint.model.index_settings import conda_env, env_indexes, pypirc, pyproject_indexes
-from shiplint.model.task_commands import makefile, noxfile, shell_scripts
+from shiplint.model.task_commands import makefile, noxfile, pixi_tasks, shell_scripts
 from shiplint.model.tox_commands import tox_ini, tox_toml
 from shiplint.model.workflows import build_composite_action, build_workflow
 from shiplint.pkg.upload_commands import recognise
@@ -58,7 +59,12 @@ def build_model(project: Project) -> ReleaseModel:
         if toml_doc is not None:
             if src.kind == "pyproject":
                 pyproject_indexes(model, src, toml_doc)
+                pixi_tasks(model, src, toml_doc)
             tox_toml(model, src, toml_doc)
+    for src in project.of_kind("pixi-toml"):
+        toml_doc = project.toml(src)
+        if toml_doc is not None:
+            pixi_tasks(model, src, toml_doc)
     for src in project.of_kind("pypirc"):
         ini = project.ini(src)
         if ini is not None:

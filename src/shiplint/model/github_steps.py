@@ -150,17 +150,21 @@ def _script_calls(
 def _task_call(
     model: ReleaseModel, project: Project, cmd: ShellCommand, workdir: str, env: dict[str, Value]
 ) -> None:
-    """Record a step that runs a Makefile target, a tox env or a nox session of a file
-    shiplint read (``workdir``: the folder the command starts in): the task's commands
-    run with the step's job and environment (tox: only what ``pass_env`` lets through).
+    """Record a step that runs a Makefile target, a tox env, a nox session or a pixi task
+    of a file shiplint read (``workdir``: the folder the command starts in): the task's
+    commands run with the step's job and environment (tox: only what ``pass_env`` lets
+    through) and the positional arguments it passes.
     See :func:`shiplint.model.tasks.task_keys`."""
-    found = task_keys(project, cmd, workdir, env)
-    if found is None:
+    link = task_keys(project, cmd, workdir, env)
+    if link is None:
         return
-    keys, word = found
-    call = ScriptCall(caller=cmd.context, env={**env, **cmd.env}, loc=word.loc)
-    for key in keys:
-        model.task_calls.setdefault(key, []).append(call)
+    call_env = {**env, **cmd.env}
+    call = ScriptCall(caller=cmd.context, env=call_env, loc=link.word.loc)
+    named = call
+    if link.posargs is not None:
+        named = ScriptCall(cmd.context, call_env, link.word.loc, posargs=link.posargs)
+    for n, key in enumerate(link.keys):
+        model.task_calls.setdefault(key, []).append(named if n < link.named else call)
 
 
 def env_values(src: SourceFile, env: YMap | None) -> dict[str, Value]:

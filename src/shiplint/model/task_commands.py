@@ -1,4 +1,5 @@
-"""The commands of the shell scripts, Makefile recipes and nox sessions a project has.
+"""The commands of the shell scripts, Makefile recipes, nox sessions and pixi tasks a
+project has.
 
 Each is read once for every step that runs it (its job, triggers and environment), else
 once in a context of its own. Which step runs which script or task is found while the
@@ -10,17 +11,19 @@ steps are read (:mod:`shiplint.model.github_steps`, :mod:`shiplint.model.tasks`)
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Arg, Context, Loc, ScriptCall, ShellCommand, Value
-from shiplint.model.shellblocks import commands_from_text
+from shiplint.model.pixi_manifest import pixi_table, task_definitions
+from shiplint.model.shellblocks import commands_from_text, single_var
 from shiplint.model.tasks import MAKE_ASSIGN, make_targets_reached, nox_callers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from shiplint.model import ReleaseModel
+    from shiplint.parse.tomlpos import TomlDoc
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -128,18 +131,95 @@ def noxfile(model: ReleaseModel, src: SourceFile, tree: ast.Module) -> None:
                 model.commands.append(ShellCommand(args=args, source=src, context=context, env=env))
 
 
+def pixi_tasks(model: ReleaseModel, src: SourceFile, doc: TomlDoc) -> None:
+    """The commands of the pixi tasks of a pixi.toml, or of ``[tool.pixi]`` in a
+    pyproject.toml (:mod:`shiplint.model.pixi_manifest`): a copy for each step that runs
+    the task (its job, its environment under the task's ``env``, and the words after the
+    task name appended to its last command, as pixi does), else one of its own."""
+    table = pixi_table(src, doc)
+    if table is None:
+        return
+    prefix = ("tool", "pixi") if src.kind == "pyproject" else ()
+    for definition in task_definitions(table, prefix):
+        value = definition.value
+        path = definition.path
+        cmd_path = path
+        if isinstance(value, dict):
+            cmd: Any = value.get("cmd")
+            cmd_path = (*path, "cmd")
+        else:
+            cmd = value
+        if not isinstance(cmd, (str, list)):
+            continue  # an alias: only dependencies
+        task_env = value.get("env") if isinstance(value, dict) else None
+        calls = distinct(model.task_calls.get((f"pixi:{src.rel}", " ".join(path)), []))
+        for n, call in enumerate(copies(calls)):
+            context = copy_context("pixi", path[-1], call)
+            env: dict[str, Value] = dict(call.env) if call is not None else {}
+            if isinstance(task_env, dict):
+                for var, text in task_env.items():
+                    if isinstance(text, str):
+                        span = doc.string_span((*path, "env", var))
+                        val = Value(text, Loc(src, span[0], span[1]) if span else None)
+                        ref = single_var(text)
+                        env[var] = env[ref] if ref is not None and ref in env else val
+                        if n == 0 and val.loc is not None and "$" not in text:
+                            model.assignments.append((var, val, context))
+            if isinstance(cmd, str):
+                commands = _toml_string_commands(model, src, doc, cmd_path, cmd, context, env)
+            else:
+                args = [
+                    Arg(w, w, _toml_loc(src, doc, (*cmd_path, j)))
+                    for j, w in enumerate(cmd)
+                    if isinstance(w, str)
+                ]
+                commands = [ShellCommand(args=args, source=src, context=context, env=env)]
+            typed = isinstance(value, dict) and value.get("args")
+            if commands and call is not None and call.posargs and not typed:
+                commands[-1].args.extend(call.posargs)
+            model.commands.extend(c for c in commands if c.args)
+
+
+def _toml_string_commands(
+    model: ReleaseModel,
+    src: SourceFile,
+    doc: TomlDoc,
+    path: tuple[str | int, ...],
+    text: str,
+    context: Context,
+    env: dict[str, Value],
+) -> list[ShellCommand]:
+    """The commands of a TOML string (at ``path``): at their own places when the string
+    is written as it reads, else each word at the whole value."""
+    span = doc.string_span(path)
+    if span is not None and (src.text or "")[span[0] : span[1]] == text:
+        return commands_from_text(model, src, text, context, env, base=span[0])
+    whole = doc.value_span(path) or (0, 0)
+
+    def to_value(start: int, end: int, hint: int = 0) -> tuple[int, int]:
+        return 0, whole[1] - whole[0]
+
+    return commands_from_text(model, src, text, context, env, to_value, base=whole[0])
+
+
+def _toml_loc(src: SourceFile, doc: TomlDoc, path: tuple[str | int, ...]) -> Loc:
+    span = doc.value_span(path)
+    return Loc(src, span[0], span[1]) if span else Loc(src, 0, 0)
+
+
 def distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
-    """The calls in order, each step with the same environment once (``make a b`` where
-    ``b`` needs ``a``, a step that runs the task twice)."""
+    """The calls in order, each step with the same environment and arguments once
+    (``make a b`` where ``b`` needs ``a``, a step that runs the task twice)."""
     out: list[ScriptCall] = []
-    seen: set[tuple[int, int, tuple[tuple[str, str, int], ...]]] = set()
+    seen: set[tuple[int, int, tuple[tuple[str, str, int], ...], tuple[str, ...] | None]] = set()
     for call in calls:
         env = tuple(
             sorted(
                 (k, v.text, v.loc.start if v.loc is not None else -1) for k, v in call.env.items()
             )
         )
-        key = (id(call.caller.step), id(call.caller.job), env)
+        posargs = tuple(a.text for a in call.posargs) if call.posargs is not None else None
+        key = (id(call.caller.step), id(call.caller.job), env, posargs)
         if key not in seen:
             seen.add(key)
             out.append(call)

@@ -1,7 +1,9 @@
-"""Task links: what a ``make``, ``tox`` or ``nox`` command line of a workflow step runs.
+"""Task links: what a ``make``, ``tox``, ``nox`` or ``pixi`` command line of a workflow step
+runs.
 
-A step that runs ``make release``, ``tox -e release`` or ``nox -s release`` runs a task of a
-file shiplint read (a Makefile target, a tox env, a nox session); the release model gives
+A step that runs ``make release``, ``tox -e release``, ``nox -s release`` or ``pixi run
+release`` runs a task of a file shiplint read (a Makefile target, a tox env, a nox
+session, a pixi task: :mod:`shiplint.model.pixi_manifest`); the release model gives
 the task's commands that step's job and environment. This module holds the pure reading
 behind those links, never the model building itself:
 
@@ -25,9 +27,16 @@ from __future__ import annotations
 import ast
 import re
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.lazyre import LazyPattern
+from shiplint.model.pixi_manifest import (
+    manifest_rel,
+    pixi_run,
+    pixi_table,
+    task_definitions,
+    tasks_run,
+)
 from shiplint.model.tox_config import run_env_names
 from shiplint.model.workflows import run_setting
 from shiplint.pkg.upload_commands import program_name
@@ -40,8 +49,8 @@ if TYPE_CHECKING:
     from shiplint.source import SourceFile
 
 #: programs that run a named task of a file in the repository: a Makefile target, a tox
-#: env, a nox session
-_TASK_RUNNERS = {"make": "make", "gmake": "make", "tox": "tox", "nox": "nox"}
+#: env, a nox session, a pixi task
+_TASK_RUNNERS = {"make": "make", "gmake": "make", "tox": "tox", "nox": "nox", "pixi": "pixi"}
 #: words that run the next one: ``python -m tox``, ``uvx tox``, ``pipx run nox`` ...
 _TASK_WRAPPERS = {"uvx", "pipx", "uv", "hatch", "pdm", "poetry", "sudo", "env", "time"}
 _MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
@@ -143,23 +152,45 @@ DIR_CHANGERS = {"cd", "pushd", "popd"}
 MAKE_ASSIGN = LazyPattern(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*(.*)$")
 
 
+class TaskLink(NamedTuple):
+    """The tasks a command runs (:func:`task_keys`): keys of ``ReleaseModel.task_calls``,
+    the task runner's word, the positional arguments it passes (tox's after ``--``,
+    pixi's after the task name; None: none) and how many of the keys, from the first,
+    receive them (the tasks named; not the pixi tasks they depend on)."""
+
+    keys: list[tuple[str, str]]
+    word: Arg
+    posargs: tuple[Arg, ...] | None
+    named: int
+
+
 def task_keys(
     project: Project, cmd: ShellCommand, workdir: str, env: Mapping[str, Value]
-) -> tuple[list[tuple[str, str]], Arg] | None:
+) -> TaskLink | None:
     """The tasks a command started in folder ``workdir`` certainly runs, as keys of
     ``ReleaseModel.task_calls`` (``("make:Makefile", "release")``, ``("tox:tox.ini",
-    "release")``, ``("nox:noxfile.py", "publish")``), with the task runner's word; None
-    when it runs no task of a file shiplint read (``env``: the step's environment, for
+    "release")``, ``("nox:noxfile.py", "publish")``, ``("pixi:pixi.toml", "tasks
+    release")``: the path of the task's table), with the task runner's word; None when it
+    runs no task of a file shiplint read (``env``: the step's environment, for
     ``TOXENV``).
 
     ``make -n``, ``tox -c other.ini``, ``nox -f sub/noxfile.py``, a task file of another
-    folder are left alone."""
-    found = task_runner(cmd.args)
+    folder are left alone; ``pixi run PROGRAM`` (no such task) is read as the command it
+    runs (``pixi run tox -e release``)."""
+    return _task_keys(project, cmd.args, workdir, {**env, **cmd.env})
+
+
+def _task_keys(
+    project: Project, args: list[Arg], workdir: str, env: Mapping[str, Value]
+) -> TaskLink | None:
+    found = task_runner(args)
     if found is None:
         return None
     kind, i = found
-    rest = cmd.args[i + 1 :]
+    rest = args[i + 1 :]
     keys: list[tuple[str, str]] = []
+    posargs: tuple[Arg, ...] | None = None
+    named = 0
     if kind == "make":
         parsed = make_invocation(rest)
         if parsed is None:
@@ -174,8 +205,14 @@ def task_keys(
         rel = tox_config_rel(project, workdir, config) if runs else None
         if rel is None:
             return None
-        names = run_env_names(rest, {**env, **cmd.env})
+        names = run_env_names(rest, env)
         keys = [(f"tox:{rel}", name) for name in names if "$" not in name]
+        dashes = next((j for j, arg in enumerate(rest) if arg.text == "--"), None)
+        if dashes is not None:
+            posargs = tuple(rest[dashes + 1 :])
+        named = len(keys)
+    elif kind == "pixi":
+        return _pixi_keys(project, args, i, workdir, env)
     else:
         runs, noxfile, names = nox_invocation(rest)
         rel = normalise(f"{workdir}/{noxfile or 'noxfile.py'}")
@@ -183,7 +220,34 @@ def task_keys(
         if not runs or known is None or known.kind != "noxfile":
             return None
         keys = [(f"nox:{rel}", name) for name in names]
-    return keys, cmd.args[i]
+    return TaskLink(keys, args[i], posargs, named)
+
+
+def _pixi_keys(
+    project: Project, args: list[Arg], i: int, workdir: str, env: Mapping[str, Value]
+) -> TaskLink | None:
+    """The pixi tasks ``pixi run NAME`` runs (the named task first, then those it
+    depends on), or, when NAME is no task, the tasks of the command it runs."""
+    rest = args[i + 1 :]
+    run = pixi_run(rest)
+    rel = manifest_rel(project, workdir, run.manifest) if run is not None else None
+    src = project.by_rel.get(rel) if rel is not None else None
+    doc = project.toml(src) if src is not None else None
+    table = pixi_table(src, doc) if src is not None and doc is not None else None
+    if run is None or table is None:
+        # `pixi run tox -e release` where no pixi task is known: the words after `run`
+        return _task_keys(project, rest, workdir, env)
+    name = rest[run.task_at].text
+    prefix = ("tool", "pixi") if src is not None and src.kind == "pyproject" else ()
+    definitions = task_definitions(table, prefix)
+    found = tasks_run(definitions, table, name, run.environment, run.skip_deps)
+    if not found:
+        # not a task: a program pixi runs in the environment
+        return _task_keys(project, rest[run.task_at :], workdir, env)
+    keys = [(f"pixi:{rel}", " ".join(d.path)) for d in found]
+    named = sum(1 for d in found if d.path[-1] == name)
+    words = tuple(a for a in rest[run.task_at + 1 :] if a.text != "--")
+    return TaskLink(keys, args[i], words or None, named)
 
 
 def tox_config_rel(project: Project, workdir: str, config: str | None) -> str | None:

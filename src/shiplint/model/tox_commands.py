@@ -3,14 +3,18 @@
 ``legacy_tox_ini`` string (:func:`legacy_tox_ini`, also read by the tox rules).
 
 An env's commands are read once for every step that runs it, with what ``pass_env`` lets
-through of that step's environment, else once in a context of their own.
+through of that step's environment and the positional arguments it passes (``tox -e
+release -- upload dist/*`` for ``{posargs}``), else once in a context of their own (the
+``{posargs:DEFAULT}`` default).
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Arg, Loc, ShellCommand, Value
 from shiplint.model.shellblocks import commands_from_text, identity
 from shiplint.model.task_commands import copies, copy_context, distinct
@@ -83,10 +87,15 @@ def tox_ini(
                     else:
                         base = where(line.pos)
                     text = text.rstrip("\\")
+                    line_to_file = to_file
+                    if key != "deps":
+                        text, substituted = with_posargs(text, call.posargs if call else None)
+                        if at_key is None:
+                            line_to_file = substituted
                     if at_key is not None:
                         base = at_key.start
                     model.commands.extend(
-                        commands_from_text(model, src, text, context, env, to_file, base=base)
+                        commands_from_text(model, src, text, context, env, line_to_file, base=base)
                     )
 
 
@@ -156,15 +165,27 @@ def _tox_toml_env(
             if not isinstance(commands, list):
                 continue
             for i, argv in enumerate(commands):
+                posargs = call.posargs if call is not None else None
+                if _is_posargs(argv):
+                    # the whole command: the positional arguments, else the default
+                    span = doc.value_span((*path, key, i))
+                    loc = Loc(src, span[0], span[1]) if span else Loc(src, 0, 0)
+                    argv = _posargs_words(argv, posargs, loc)
                 if not isinstance(argv, list):
                     continue
                 args: list[Arg] = []
                 for j, word in enumerate(argv):
-                    if not isinstance(word, str):
+                    if isinstance(word, Arg):
+                        args.append(word)
                         continue
                     span = doc.value_span((*path, key, i, j))
                     loc = Loc(src, span[0], span[1]) if span else Loc(src, 0, 0)
-                    args.append(Arg(text=word, raw=word, loc=loc))
+                    if _is_posargs(word):
+                        args.extend(_posargs_words(word, posargs, loc))
+                    elif isinstance(word, str):
+                        if "{posargs" in word:  # one word: the arguments, shell-quoted
+                            word, _ = with_posargs(word, posargs)
+                        args.append(Arg(text=word, raw=word, loc=loc))
                 if args:
                     model.commands.append(
                         ShellCommand(args=args, source=src, context=context, env=dict(env))
@@ -209,6 +230,66 @@ def legacy_tox_ini(src: SourceFile, doc: TomlDoc) -> LegacyToxIni | None:
     key_start = src.index(key_pos) if key_pos is not None else 0
     key = Loc(src, key_start, key_start + len("legacy_tox_ini"))
     return LegacyToxIni(ini, inner, body_start, key)
+
+
+#: ``{posargs}``, ``{posargs:DEFAULT}`` or ``[]`` in a tox.ini value (``\\{`` is literal)
+_POSARGS = LazyPattern(r"(?<!\\)\{posargs(?::((?:[^{}]|\{[^{}]*\})*))?\}|(?<!\\)\[\]")
+
+
+def with_posargs(text: str, posargs: tuple[Arg, ...] | None) -> tuple[str, ToFile]:
+    """``text`` with tox 4's positional-argument substitutions made, and the map from
+    its offsets back to ``text``'s (a word from a substitution sits on the whole
+    ``{posargs...}``). With arguments (``tox ... -- ARGS``, even none) they replace it,
+    each shell-quoted; without, the default after ``:`` (none for ``{posargs}`` and
+    ``[]``). Source: tox-dev/tox 4.58.0 ``src/tox/config/loader/replacer.py``
+    (``replace_pos_args``), ``src/tox/config/cli/parse.py`` (``--``),
+    ``docs/reference/config.rst`` ("Substitutions for positional arguments")."""
+    if "posargs" not in text and "[]" not in text:
+        return text, identity
+    quoted = " ".join(shlex.quote(a.text) for a in posargs) if posargs is not None else None
+    # (start in the new text, start in the old one, old end when substituted, else -1)
+    pieces: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    new = old = 0
+    for m in _POSARGS.finditer(text):
+        pieces.append(text[old : m.start()])
+        segments.append((new, old, -1))
+        new += m.start() - old
+        replacement = quoted if quoted is not None else (m.group(1) or "")
+        pieces.append(replacement)
+        segments.append((new, m.start(), m.end()))
+        new += len(replacement)
+        old = m.end()
+    pieces.append(text[old:])
+    segments.append((new, old, -1))
+
+    def to_file(start: int, end: int, hint: int = 0) -> tuple[int, int]:
+        def back(at: int, is_end: bool) -> int:
+            for seg_new, seg_old, seg_end in reversed(segments):
+                if at > seg_new or (at == seg_new and not is_end):
+                    if seg_end < 0:
+                        return seg_old + at - seg_new
+                    return seg_end if is_end else seg_old
+            return at
+
+        return back(start, False), back(end, True)
+
+    return "".join(pieces), to_file
+
+
+def _is_posargs(value: object) -> bool:
+    return isinstance(value, dict) and value.get("replace") == "posargs"
+
+
+def _posargs_words(value: Any, posargs: tuple[Arg, ...] | None, loc: Loc) -> list[Any]:
+    """The words a TOML ``{replace = "posargs", default = [...]}`` gives: the positional
+    arguments, else its default (tox 4.58.0 ``src/tox/config/loader/toml/_replace.py``)."""
+    if posargs is not None:
+        return list(posargs)
+    default = value.get("default", [])
+    if not isinstance(default, list):
+        return []
+    return [Arg(w, w, loc) for w in default if isinstance(w, str)]
 
 
 def _from_tox_environ(name: str | None, call: ScriptCall | None, written: Value) -> Value:

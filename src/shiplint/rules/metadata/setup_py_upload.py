@@ -131,6 +131,7 @@ def _task_name(context: Context) -> str:
         "makefile": "the Makefile target",
         "tox": "the tox env",
         "nox": "the nox session",
+        "pixi": "the pixi task",
         "script": "the script",
         "pyproject": "the pyproject.toml task",
     }
