@@ -246,7 +246,11 @@ _WATCH = textwrap.dedent(
     from shiplint.engine import Options
 
     OWN = os.path.dirname(engine.__file__) + os.sep
-    DOORS = {os.path.join(OWN, "project.py"), os.path.join(OWN, "discover.py")}
+    DOORS = {
+        os.path.join(OWN, "project.py"),
+        os.path.join(OWN, "discover", "__init__.py"),
+        os.path.join(OWN, "discover", "gitignore.py"),
+    }
     active = False
     bypass = []
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 
-#: which parser reads which file kind (discover.py assigns the kinds)
+#: which parser reads which file kind (shiplint.discover assigns the kinds)
 YAML_KINDS = frozenset({"workflow", "action", "ci", "conda-env"})
 TOML_KINDS = frozenset({"pyproject", "tox-toml", "pixi-toml", "shiplint-toml"})
 INI_KINDS = frozenset({"setup-cfg", "tox-ini", "pypirc"})

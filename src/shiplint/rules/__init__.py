@@ -23,7 +23,7 @@ ANY = "any"
 _GITHUB = ("workflow", "action")
 _BUILD = ("pyproject", "setup-cfg", "setup-py")
 
-#: Rule families, in documentation order, with the file kinds (as discover.py assigns
+#: Rule families, in documentation order, with the file kinds (as shiplint.discover assigns
 #: them) without which none of their rules can report anything.
 RULE_MODULES: dict[str, tuple[str, ...]] = {
     "general": (ANY,),

@@ -27,7 +27,6 @@ Known, accepted differences from git:
 from __future__ import annotations
 
 import collections
-import functools
 import os
 import posixpath
 import re
@@ -35,6 +34,13 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
+from shiplint.discover.gitignore import (
+    Stack,
+    git_exclude,
+    ignored,
+    read_dir_gitignore,
+    read_ignore_file,
+)
 from shiplint.lazyre import LazyPattern
 
 __all__ = [
@@ -210,279 +216,6 @@ def classify_single(path: Path) -> str:
     return "unknown"
 
 
-# --------------------------------------------------------------------------- gitignore
-
-_NEVER = "(?!)"
-
-_POSIX_CLASSES: dict[str, str] = {
-    "alnum": "a-zA-Z0-9",
-    "alpha": "a-zA-Z",
-    "blank": " \\t",
-    "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9",
-    "graph": "!-~",
-    "lower": "a-z",
-    "print": " -~",
-    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
-    "space": " \\t\\n\\r\\f\\v",
-    "upper": "A-Z",
-    "xdigit": "0-9a-fA-F",
-}
-
-
-def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
-    """Translate the ``[...]`` at ``pattern[start]`` as git's wildmatch reads it.
-
-    Returns the regex and the index after the closing ``]``, or None when the class is
-    malformed (git then never matches the pattern).
-    """
-    n = len(pattern)
-    i = start + 1
-    negate = i < n and pattern[i] in "!^"
-    if negate:
-        i += 1
-    items: list[str] = []
-    prev: str | None = None
-    first = True
-    while True:
-        if i >= n:
-            return None
-        ch = pattern[i]
-        if ch == "]" and not first:
-            i += 1
-            break
-        first = False
-        if ch == "\\":
-            i += 1
-            if i >= n:
-                return None
-            prev = pattern[i]
-            items.append(re.escape(prev))
-            i += 1
-        elif ch == "-" and prev is not None and i + 1 < n and pattern[i + 1] != "]":
-            i += 1
-            high = pattern[i]
-            if high == "\\":
-                i += 1
-                if i >= n:
-                    return None
-                high = pattern[i]
-            # The low end was already added as a single character, which is all git
-            # matches when the range is reversed.
-            if prev <= high:
-                items.append(f"{re.escape(prev)}-{re.escape(high)}")
-            prev = None
-            i += 1
-        elif ch == "[" and i + 1 < n and pattern[i + 1] == ":":
-            close = pattern.find("]", i + 2)
-            if close == -1:
-                return None
-            if close - 1 < i + 2 or pattern[close - 1] != ":":
-                # No ":]": a plain "[" in the set.
-                prev = "["
-                items.append(re.escape(prev))
-                i += 1
-                continue
-            name = pattern[i + 2 : close - 1]
-            if name not in _POSIX_CLASSES:
-                return None
-            items.append(_POSIX_CLASSES[name])
-            prev = None
-            i = close + 1
-        else:
-            prev = ch
-            items.append(re.escape(ch))
-            i += 1
-    body = "".join(items)
-    if negate:
-        return f"[^/{body}]", i
-    if not body:
-        return _NEVER, i
-    return f"(?!/)[{body}]", i
-
-
-def _glob_to_regex(pattern: str) -> str | None:
-    """Translate a gitignore glob (pathname mode) to a regex; None if it can never match."""
-    out: list[str] = []
-    n = len(pattern)
-    # git matches the literal prefix separately and runs wildmatch on the rest, so a "**"
-    # right after that prefix counts as starting a component ("a**/b" matches "ab").
-    start = next((k for k, c in enumerate(pattern) if c in "*?[\\"), n)
-    i = 0
-    while i < n:
-        ch = pattern[i]
-        if ch == "*":
-            j = i
-            while j < n and pattern[j] == "*":
-                j += 1
-            if j - i >= 2 and (i == start or pattern[i - 1] == "/"):
-                if j == n or pattern.startswith("\\/", j):
-                    out.append(".*")  # "/**" at the end, or the pattern "**": everything
-                    i = j
-                    continue
-                if pattern[j] == "/":
-                    out.append("(?:.*/)?")  # "**/": zero or more folders
-                    i = j + 1
-                    continue
-            out.append("[^/]*")
-            i = j
-        elif ch == "?":
-            out.append("[^/]")
-            i += 1
-        elif ch == "[":
-            translated = _bracket(pattern, i)
-            if translated is None:
-                return None
-            regex, i = translated
-            out.append(regex)
-        elif ch == "\\":
-            if i + 1 >= n:
-                return None
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(ch))
-            i += 1
-    return "".join(out)
-
-
-def _trim_trailing_spaces(line: str) -> str:
-    """Drop trailing spaces, except one escaped with a backslash (git's rule)."""
-    end = 0
-    i = 0
-    n = len(line)
-    while i < n:
-        ch = line[i]
-        if ch == " ":
-            i += 1
-            continue
-        if ch == "\\" and i + 1 < n:
-            i += 2
-        else:
-            i += 1
-        end = i
-    return line[:end]
-
-
-class _Rule(NamedTuple):
-    regex: re.Pattern[str]
-    negate: bool
-    dir_only: bool
-    basename: bool  # match the entry's name (pattern had no slash) rather than its path
-
-
-class _IgnoreRules:
-    """The compiled patterns of one ignore file; paths are relative to its folder."""
-
-    __slots__ = ("_any_name", "_any_path", "_rules")
-
-    def __init__(self, rules: list[_Rule]) -> None:
-        self._rules = tuple(reversed(rules))  # the last matching pattern wins
-        names = [r.regex.pattern for r in rules if r.basename]
-        paths = [r.regex.pattern for r in rules if not r.basename]
-        self._any_name = re.compile("|".join(names) if names else _NEVER, re.DOTALL)
-        self._any_path = re.compile("|".join(paths) if paths else _NEVER, re.DOTALL)
-
-    def match(self, sub: str, name: str, is_dir: bool) -> bool | None:
-        """True if ignored, False if re-included (``!``), None if no pattern matches."""
-        if self._any_name.fullmatch(name) is None and self._any_path.fullmatch(sub) is None:
-            return None
-        for rule in self._rules:
-            if rule.dir_only and not is_dir:
-                continue
-            if rule.regex.fullmatch(name if rule.basename else sub) is not None:
-                return not rule.negate
-        return None
-
-
-@functools.lru_cache(maxsize=256)
-def _compile_ignore(data: bytes) -> _IgnoreRules | None:
-    text = data.decode("utf-8", "surrogateescape")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    rules: list[_Rule] = []
-    for raw in text.split("\n"):
-        line = raw[:-1] if raw.endswith("\r") else raw
-        if not line or line.startswith("#"):
-            continue
-        line = _trim_trailing_spaces(line)
-        negate = line.startswith("!")
-        if negate:
-            line = line[1:]
-        dir_only = line.endswith("/")
-        if dir_only:
-            line = line[:-1]
-        if not line:
-            continue
-        basename = "/" not in line
-        if line.startswith("/"):
-            line = line[1:]
-        regex = _glob_to_regex(line)
-        if regex is None:
-            continue
-        rules.append(_Rule(re.compile(f"(?:{regex})", re.DOTALL), negate, dir_only, basename))
-    return _IgnoreRules(rules) if rules else None
-
-
-def _read_ignore_file(path: str) -> _IgnoreRules | None:
-    """Compiled rules of the ignore file at ``path`` (None if absent, empty or unreadable)."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, ValueError):
-        return None
-    return _compile_ignore(data)
-
-
-def _read_dir_gitignore(directory: str) -> _IgnoreRules | None:
-    """The ``.gitignore`` of ``directory``; like git, a symlinked one is not read."""
-    path = os.path.join(directory, ".gitignore")
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-    except (OSError, ValueError):
-        return None
-    return _read_ignore_file(path)
-
-
-def _git_exclude(root: str) -> _IgnoreRules | None:
-    """The rules of ``.git/info/exclude`` (also for worktrees and submodules)."""
-    dotgit = os.path.join(root, ".git")
-    try:
-        if os.path.isdir(dotgit):
-            common = dotgit
-        else:
-            with open(dotgit, encoding="utf-8", errors="surrogateescape") as handle:
-                first = handle.readline().strip()
-            if not first.startswith("gitdir:"):
-                return None
-            gitdir = os.path.join(root, first[len("gitdir:") :].strip())
-            common = gitdir
-            try:
-                with open(
-                    os.path.join(gitdir, "commondir"), encoding="utf-8", errors="surrogateescape"
-                ) as handle:
-                    common = os.path.join(gitdir, handle.readline().strip())
-            except OSError:
-                pass
-    except (OSError, ValueError):
-        return None
-    return _read_ignore_file(os.path.join(common, "info", "exclude"))
-
-
-# (folder relative to the root, "" for the root; its rules), shallowest first.
-_Stack = tuple[tuple[str, _IgnoreRules], ...]
-
-
-def _ignored(stack: _Stack, rel: str, name: str, is_dir: bool) -> bool:
-    """Whether ``rel`` is ignored; the deepest ignore file with a matching pattern decides."""
-    for base, rules in reversed(stack):
-        verdict = rules.match(rel[len(base) + 1 :] if base else rel, name, is_dir)
-        if verdict is not None:
-            return verdict
-    return False
-
-
 def _inside(real: str, root_real: str) -> bool:
     """Whether the resolved path ``real`` is inside the root and not in a vendored folder."""
     if real == root_real:
@@ -514,12 +247,12 @@ class _Walker:
         self.visited: set[str] = set()
         # Real folders are walked depth-first before any folder reached through a symlink,
         # so a folder's own path wins over its aliases.
-        self.pending: list[tuple[str, str, str, _Stack]] = []
-        self.deferred: collections.deque[tuple[str, str, str, _Stack]] = collections.deque()
+        self.pending: list[tuple[str, str, str, Stack]] = []
+        self.deferred: collections.deque[tuple[str, str, str, Stack]] = collections.deque()
 
     def run(self) -> list[Discovered]:
-        exclude = _git_exclude(self.root_s)
-        base: _Stack = (("", exclude),) if exclude is not None else ()
+        exclude = git_exclude(self.root_s)
+        base: Stack = (("", exclude),) if exclude is not None else ()
         self.pending.append((self.root_s, "", self.root_real, base))
         while self.pending or self.deferred:
             if self.pending:
@@ -530,7 +263,7 @@ class _Walker:
         self.found.sort(key=lambda found: found.rel)
         return self.found
 
-    def visit(self, directory: str, rel: str, real: str, stack: _Stack) -> None:
+    def visit(self, directory: str, rel: str, real: str, stack: Stack) -> None:
         if real in self.visited:
             return
         self.visited.add(real)
@@ -543,7 +276,7 @@ class _Walker:
                     regular = entry.is_file(follow_symlinks=False)
                 except OSError:
                     regular = False
-                rules = _read_ignore_file(entry.path) if regular else None
+                rules = read_ignore_file(entry.path) if regular else None
                 if rules is not None:
                     stack = (*stack, (rel, rules))
                 break
@@ -578,20 +311,20 @@ class _Walker:
                 self.non_files
                 and kind is not None
                 and not is_file
-                and not _ignored(stack, child, name, is_dir and not link)
+                and not ignored(stack, child, name, is_dir and not link)
             ):
                 # a folder (or FIFO, socket, device) named like a file shiplint reads: listed
                 # to be reported, never opened (see ``source.read_file``)
                 self.found.append(Discovered(self.root / child, child, kind))
             if is_dir and may_walk:
-                if name in SKIP_DIRS or _ignored(stack, child, name, not link):
+                if name in SKIP_DIRS or ignored(stack, child, name, not link):
                     continue
                 item = (entry.path, child, target, stack)
                 if link:
                     self.deferred.append(item)
                 else:
                     self.pending.append(item)
-            elif is_file and kind is not None and not _ignored(stack, child, name, False):
+            elif is_file and kind is not None and not ignored(stack, child, name, False):
                 self.found.append(Discovered(self.root / child, child, kind))
 
 
@@ -644,20 +377,20 @@ def _resolve_script(root: Path, rel: str) -> Path | None:
         return None
     if not stat.S_ISREG(os.stat(real).st_mode):
         return None
-    exclude = _git_exclude(root_s)
-    stack: _Stack = (("", exclude),) if exclude is not None else ()
+    exclude = git_exclude(root_s)
+    stack: Stack = (("", exclude),) if exclude is not None else ()
     directory = root_s
     dir_rel = ""
     for part in [*parts[:-1], None]:
-        rules = _read_dir_gitignore(directory)
+        rules = read_dir_gitignore(directory)
         if rules is not None:
             stack = (*stack, (dir_rel, rules))
         if part is None:
             break
         directory = os.path.join(directory, part)
         dir_rel = f"{dir_rel}/{part}" if dir_rel else part
-        if _ignored(stack, dir_rel, part, not os.path.islink(directory)):
+        if ignored(stack, dir_rel, part, not os.path.islink(directory)):
             return None
-    if _ignored(stack, norm, parts[-1], False):
+    if ignored(stack, norm, parts[-1], False):
         return None
     return root.joinpath(*parts)
