@@ -297,6 +297,7 @@ def test_discover_only_lists_walked_folders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make(tmp_path, "src/pkg/a.py", "docs/conf.py", "ci/a.yml", "azure-x/y.yml", "tools/t/x.sh")
+    make(tmp_path, "docs/api/x.yml")  # docs is listed only to reach docs/examples
     (tmp_path / "azure-pipelines.yml").mkdir()  # a folder named like the file: walked
     real_scandir = os.scandir
     listed: list[str] = []
@@ -308,7 +309,15 @@ def test_discover_only_lists_walked_folders(
     monkeypatch.setattr(os, "scandir", spy)
     result = found(tmp_path)
     assert result == {"ci/a.yml": "ci", "azure-x/y.yml": "ci", "tools/t/x.sh": "shell"}
-    assert sorted(listed) == [".", "azure-pipelines.yml", "azure-x", "ci", "tools", "tools/t"]
+    assert sorted(listed) == [
+        ".",
+        "azure-pipelines.yml",
+        "azure-x",
+        "ci",
+        "docs",
+        "tools",
+        "tools/t",
+    ]
 
 
 def test_discover_bad_roots(tmp_path: Path) -> None:

@@ -30,10 +30,13 @@ KNOWN_KEYS = frozenset(
         "verification-max-age-days",
         "release-docs",
         "max-file-size",
+        "extend-include",
+        "extend-exclude",
     }
 )
 
 _SIZE_RE = LazyPattern(r"\s*(\d+)\s*(|b|bytes?|kb|kib|mb|mib)\s*", re.IGNORECASE)
+_HEADER_RE = LazyPattern(r"\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
 _SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1024, "kib": 1024}
 
 
@@ -56,6 +59,8 @@ class Config:
         verification_max_age_days: int = 365,
         release_docs: str = "RELEASING.md",
         max_file_size: int = DEFAULT_MAX_FILE_BYTES,
+        extend_include: list[str] | None = None,
+        extend_exclude: list[str] | None = None,
         source: str | None = None,
         raw: dict[str, Any] | None = None,
     ) -> None:
@@ -75,6 +80,10 @@ class Config:
         self.release_docs = release_docs
         #: files larger than this many bytes are reported (SL006) and skipped
         self.max_file_size = max_file_size
+        #: globs relative to the root (ruff's semantics): files discovery adds ...
+        self.extend_include: list[str] = [] if extend_include is None else extend_include
+        #: ... and files and folders it drops
+        self.extend_exclude: list[str] = [] if extend_exclude is None else extend_exclude
         self.source = source  # file the configuration came from
         self.raw: dict[str, Any] = {} if raw is None else raw
 
@@ -118,7 +127,15 @@ def load_config(root: Path) -> Config:
             continue
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: [{'.'.join(prefix)}] must be a table")
-        return _from_table(data, f"{path.name}" + (f" [{'.'.join(prefix)}]" if prefix else ""))
+        where = f"{path.name}" + (f" [{'.'.join(prefix)}]" if prefix else "")
+        config = _from_table(data, where)
+        for key in ("extend-include", "extend-exclude"):
+            if key in data:
+                line = _key_line(text, ".".join(prefix), key)
+                at = f"{path.name}:{line}" if line is not None else path.name
+                at += f" [{'.'.join(prefix)}]" if prefix else ""
+                setattr(config, key.replace("-", "_"), _globs(data[key], key, at))
+        return config
     return Config()
 
 
@@ -206,3 +223,41 @@ def _str_list(value: Any, key: str, where: str) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
     raise ConfigError(f"{where}: {key} must be a list of rule codes or names")
+
+
+def _key_line(text: str, table: str, key: str) -> int | None:
+    """The line where ``key`` is set in ``[table]`` ("" for the top level) of TOML
+    ``text`` (for error messages; None when it is written in a form this does not read)."""
+    current = ""
+    header = _HEADER_RE
+    for number, line in enumerate(text.splitlines(), 1):
+        found = header.match(line)
+        if found is not None:
+            current = re.sub(r"[\s\"']", "", found.group(1))
+            continue
+        if current == table and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return number
+    return None
+
+
+def _globs(value: Any, key: str, where: str) -> list[str]:
+    """``extend-include``/``extend-exclude``: a list of glob patterns relative to the root."""
+    from shiplint.discover.gitignore import glob_regex, normalise_glob
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{where}: {key} must be a list of glob patterns relative to the root "
+            '(e.g. ["docs/workflows/*.yml"])'
+        )
+    for pattern in value:
+        body = normalise_glob(pattern)
+        if not body or body == ".":
+            raise ConfigError(f"{where}: {key}: {pattern!r} names no file")
+        if ".." in body.split("/"):
+            raise ConfigError(f"{where}: {key}: {pattern!r} leaves the repository")
+        if glob_regex(body) is None:
+            raise ConfigError(
+                f"{where}: {key}: {pattern!r} is not a valid glob "
+                "(an unclosed `[`, or a trailing backslash)"
+            )
+    return list(value)

@@ -43,6 +43,14 @@ def _examples(rule: type[Rule]) -> str:
     return "\n\n".join(parts)
 
 
+#: said of the rules that do not report on example workflows (``Rule.on_examples``)
+NOT_ON_EXAMPLES = (
+    "Not reported on example workflows (`examples/`, `docs/examples/` ...): the finding rests "
+    "on facts of this repository (its deploy record, package metadata, build backend or tool "
+    "configuration) that the workflow does not carry into the repository it is copied to."
+)
+
+
 def explain(rule: type[Rule]) -> str:
     lines = [
         f"{rule.code} {rule.name} [{rule.severity.value}]",
@@ -53,6 +61,8 @@ def explain(rule: type[Rule]) -> str:
     ]
     if rule.catalogue:
         lines += ["", "Failure modes covered: " + ", ".join(rule.catalogue)]
+    if not rule.on_examples:
+        lines += ["", NOT_ON_EXAMPLES]
     examples = _examples(rule)
     if examples:
         lines += ["", examples]
@@ -94,6 +104,11 @@ def rules_markdown() -> str:
         "Select or ignore rules by code or name (prefix match): `--select SL1`, "
         "`--ignore yaml-`. Silence one line with `# shiplint: ignore[CODE] reason`.",
         "",
+        "Example workflows (`examples/`, `docs/examples/`, `templates/`, "
+        "`workflow-templates/`: YAML with top-level `on` and `jobs`) are audited too; their "
+        "findings end with *(example workflow)*. Rules that need facts of this repository "
+        "say so below and do not report on them.",
+        "",
         "| code | name | severity | summary |",
         "| --- | --- | --- | --- |",
     ]
@@ -115,6 +130,8 @@ def rules_markdown() -> str:
         ]
         if r.catalogue:
             out += ["", "Failure modes covered: " + ", ".join(r.catalogue) + "."]
+        if not r.on_examples:
+            out += ["", NOT_ON_EXAMPLES]
         examples = _examples(r)
         if examples:
             out += ["", examples]

@@ -22,6 +22,7 @@ from shiplint.source import source_in_traceback
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from shiplint.discover import Walk
     from shiplint.rules.base import Rule
     from shiplint.source import SourceFile
 
@@ -68,20 +69,37 @@ class RootResult:
         self.fail_on = fail_on
 
 
-def open_project(root_arg: str, max_bytes: int = MAX_FILE_BYTES) -> Project:
-    """Discover and read the files of one PATH (a directory, or a single file)."""
-    from shiplint.discover import classify_single, discover
+def open_project(
+    root_arg: str, max_bytes: int = MAX_FILE_BYTES, walk: Walk | None = None
+) -> Project:
+    """Discover and read the files of one PATH (a directory, or a single file).
+
+    YAML in the folders where projects keep workflows for users to copy (kind ``example``)
+    is kept as a workflow marked ``example`` when its content is one
+    (:func:`~shiplint.discover.workflow_shaped`), and dropped otherwise. ``walk`` carries
+    the configuration's ``extend-include``/``extend-exclude``."""
+    from shiplint.discover import classify_single, discover, workflow_shaped
 
     path = Path(root_arg)
     if path.is_dir():
-        found = discover(path, non_files=True)
-        files = [read_source(d.path, d.rel, root_arg, d.kind, max_bytes) for d in found]
+        found = discover(path, non_files=True, walk=walk)
+        files = []
+        for d in found:
+            src = read_source(d.path, d.rel, root_arg, d.kind, max_bytes)
+            if src.kind == "example":
+                if src.text is None or not workflow_shaped(src.text):
+                    continue
+                src.kind, src.example = "workflow", True
+            files.append(src)
         project = Project(root_arg, path, files)
         project.max_file_bytes = max_bytes
         return project
     if path.exists() or path.is_symlink():
         parent = os.path.dirname(root_arg) or "."
         src = read_source(path, path.name, parent, classify_single(path), max_bytes)
+        if src.kind == "example":  # named on the command line: a workflow either way
+            src.kind = "workflow"
+            src.example = src.text is not None and workflow_shaped(src.text)
         project = Project(parent, Path(parent), [src])
         project.single_file = True
         project.max_file_bytes = max_bytes
@@ -130,7 +148,12 @@ def root_config(root_arg: str) -> Config:
 def open_configured(root_arg: str) -> tuple[Project, Config]:
     """:func:`open_project` with the PATH's configuration (its ``max-file-size`` too)."""
     config = root_config(root_arg)
-    project = open_project(root_arg, config.max_file_size)
+    walk = None
+    if config.extend_include or config.extend_exclude:
+        from shiplint.discover import Walk
+
+        walk = Walk(config.extend_include, config.extend_exclude)
+    project = open_project(root_arg, config.max_file_size, walk)
     project.config = config
     return project, config
 
@@ -144,15 +167,28 @@ def audit_root(root_arg: str, options: Options) -> RootResult:
     for rule_cls in rules_for(kinds, codes):
         if rule_cls.code not in codes:
             continue
-        findings.extend(run_rule(rule_cls(), project))
+        found = run_rule(rule_cls(), project)
+        if not rule_cls.on_examples:
+            found = [f for f in found if f.source is None or not f.source.example]
+        findings.extend(found)
     findings = list(dedupe(findings))
     findings = apply_ignores(project, config, findings, codes)
     for finding in findings:
         finding.root = project.root
         finding.path = finding.source.rel if finding.source else ""
+        src = finding.source
+        if src is not None and src.example and src.rel not in project.templates:
+            mark_example(finding)  # (a Jinja template is no workflow: SL007 says so)
     findings.sort(key=Finding.sort_key)
     fail_on = options.fail_on or config.fail_on or Severity.WARNING
     return RootResult(project.root, project, config, findings, fail_on)
+
+
+def mark_example(finding: Finding) -> None:
+    """Say that a finding is in an example workflow: in its message, and as
+    ``extra["example"]`` (the JSON report's ``example`` field, SARIF's properties)."""
+    finding.message += " (example workflow)"
+    finding.extra["example"] = "workflow"
 
 
 def run_rule(rule: Rule, project: Project) -> list[Finding]:

@@ -254,7 +254,8 @@ class Project:
     def _template_marker(self, src: SourceFile) -> int | None:
         """Where the first Jinja tag of ``src`` is, if it is a template shiplint should not
         read as YAML. Only files that no CI system reads as they are qualify (CI template
-        folders, or a file named on the command line that matches no known location):
+        folders, example workflows, or a file named on the command line that matches no
+        known location):
         GitHub, Travis, GitLab & co. do not render Jinja, so a tag in their own files is a
         YAML error there too."""
         text = src.text
@@ -263,7 +264,9 @@ class Project:
         from shiplint.discover import is_template_location, single_is_template_location
         from shiplint.parse.templates import jinja_marker
 
-        if self.single_file:
+        if src.example:  # a workflow kept for users to copy may be a cookiecutter template
+            eligible = True
+        elif self.single_file:
             eligible = single_is_template_location(src.path)
         else:
             eligible = src.kind == "ci" and is_template_location(src.rel)

@@ -35,6 +35,7 @@ class SourceFile:
         "_line_starts",
         "error",
         "error_pos",
+        "example",
         "kind",
         "path",
         "rel",
@@ -66,6 +67,9 @@ class SourceFile:
         self.secret_spans: list[tuple[int, int]] = []
         #: the file's size in bytes when it was skipped for exceeding the size limit
         self.too_large: int | None = None
+        #: a workflow kept for users to copy (``examples/``, ``docs/examples/`` ...), not one
+        #: this repository runs: see :func:`shiplint.engine.open_project`
+        self.example = False
 
     def __repr__(self) -> str:
         return f"SourceFile({self.rel!r}, kind={self.kind!r})"

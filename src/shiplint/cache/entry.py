@@ -275,6 +275,7 @@ def rebuilds(entry: dict[str, Any], result: RootResult) -> bool:
     for src in original.files:
         copy = SourceFile(src.path, src.rel, src.root, src.kind, src.text, src.error)
         copy.error_pos, copy.too_large = src.error_pos, src.too_large
+        copy.example = src.example
         copies.append(copy)
     clone = Project(original.root, original.root_path, copies)
     try:

@@ -265,7 +265,7 @@ def match(project: Project) -> Matching:
         return cached
     records = load_records(project).records
     default = default_project(project)
-    uploads = [upload for upload in project.model.uploads if not upload.dry_run]
+    uploads = [upload for upload in project.model.own_uploads if not upload.dry_run]
     dests = [(upload, destination(upload, project)) for upload in uploads]
     strict = [[r for r in records if _compatible(r, dest)] for _, dest in dests]
     # records that document some upload on their hard keys take no other upload

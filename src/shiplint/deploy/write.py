@@ -94,7 +94,7 @@ def plan_init(project: Project) -> Change:
 
 
 def _nothing_to_init(project: Project) -> str:
-    if not project.model.uploads:
+    if not project.model.own_uploads:
         return "no uploads found"
     return "every upload has a deploy record"
 

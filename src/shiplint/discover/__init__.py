@@ -2,9 +2,18 @@
 
 shiplint runs as a pre-commit hook on every commit, so discovery never walks the whole
 tree: it lists the root, then walks only the folders where release configuration lives
-(:data:`WALK_DIRS` and root folders whose name starts with ``azure``).  Inside them it
-skips vendored or generated folders (:data:`SKIP_DIRS`) at any depth and honours
-``.gitignore`` files (the root one, those inside walked folders, and ``.git/info/exclude``).
+(:data:`WALK_DIRS` and root folders whose name starts with ``azure``) and the folders
+where projects keep workflows for their users to copy (:data:`EXAMPLE_DIRS`; ``docs`` is
+walked only along ``docs/examples``).  Inside them it skips vendored or generated folders
+(:data:`SKIP_DIRS`) at any depth and honours ``.gitignore`` files (the root one, those
+inside walked folders, and ``.git/info/exclude``).
+
+A YAML file in an example folder is of kind ``example`` here: only its content can tell a
+workflow from other YAML (:func:`workflow_shaped`), and the engine keeps it as an example
+workflow or drops it.  The configuration's ``extend-include`` walks the folders its
+patterns name (the whole tree for a pattern without a folder: its cost is the user's
+choice) and adds the files they match (YAML as ``example``, ``.sh`` as ``shell``);
+``extend-exclude`` drops matching files and folders (:class:`Walk`).
 
 Which files count, and as what *kind*, is decided by one table of path regexes
 (``_KIND_PATTERNS``): :func:`classify` uses it on root-relative paths and
@@ -35,25 +44,30 @@ from pathlib import Path
 from typing import NamedTuple
 
 from shiplint.discover.gitignore import (
+    PathGlobs,
     Stack,
     git_exclude,
     ignored,
+    literal_base,
     read_dir_gitignore,
     read_ignore_file,
 )
 from shiplint.lazyre import LazyPattern
 
 __all__ = [
+    "EXAMPLE_DIRS",
     "PRE_COMMIT_FILES",
     "SKIP_DIRS",
     "WALK_DIRS",
     "Discovered",
+    "Walk",
     "classify",
     "classify_single",
     "discover",
     "is_template_location",
     "resolve_script",
     "single_is_template_location",
+    "workflow_shaped",
 ]
 
 
@@ -76,6 +90,22 @@ WALK_DIRS: frozenset[str] = frozenset(
         "build_tools",
         "continuous_integration",
         ".circleci",
+    }
+)
+
+#: Folders (paths from the root) where projects keep example and template workflows for
+#: their users to copy: walked whole, like :data:`WALK_DIRS`; ``workflow-templates`` holds an
+#: organization's starter workflows (in its ``.github`` repository).
+EXAMPLE_DIRS: frozenset[str] = frozenset(
+    {
+        "examples",
+        "example",
+        "templates",
+        "workflow-templates",
+        "docs/examples",
+        "docs/example",
+        "doc/examples",
+        "doc/example",
     }
 )
 
@@ -141,6 +171,8 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("shiplint-toml", r"shiplint\.toml"),
     # The default release docs file, where `shiplint docs` renders the deploy record.
     ("release-docs", r"RELEASING\.md"),
+    # YAML where projects keep workflows for users to copy: workflows if their content is one.
+    ("example", rf"(?:{_alternatives(EXAMPLE_DIRS)})/{_SUBDIRS}[^/]+\.ya?ml"),
 )
 
 #: The pre-commit ``files:`` regex (used with ``re.search``): it matches exactly the
@@ -162,6 +194,17 @@ def classify(rel: str) -> str | None:
 
 
 _TEMPLATE_LOCATION_RE = LazyPattern(rf"{_CI_TEMPLATE_DIRS}/{_SUBDIRS}[^/]+\.ya?ml")
+
+
+_TOP_ON = LazyPattern(r"^(?:on|\"on\"|'on')[ \t]*:", re.MULTILINE)
+_TOP_JOBS = LazyPattern(r"^(?:jobs|\"jobs\"|'jobs')[ \t]*:", re.MULTILINE)
+
+
+def workflow_shaped(text: str) -> bool:
+    """Whether YAML ``text`` has the shape of a GitHub workflow: a mapping whose top level
+    (keys at column 0, block style, as every workflow is written) holds ``on`` and
+    ``jobs``. Decided on the text, so that discovery and every cache lookup stay cheap."""
+    return _TOP_JOBS.search(text) is not None and _TOP_ON.search(text) is not None
 
 
 def is_template_location(rel: str) -> bool:
@@ -237,23 +280,83 @@ def _scan(path: str) -> list[os.DirEntry[str]] | None:
         return None
 
 
+class Walk:
+    """What discovery walks and keeps beyond its tables: the configuration's
+    ``extend-include`` and ``extend-exclude`` (root-relative globs, see
+    :class:`~shiplint.discover.gitignore.PathGlobs`)."""
+
+    __slots__ = ("along", "everything", "exclude", "full", "include")
+
+    def __init__(self, include: list[str] | None = None, exclude: list[str] | None = None) -> None:
+        self.include = PathGlobs(include) if include else None
+        self.exclude = PathGlobs(exclude) if exclude else None
+        #: folders walked whole (below the root level: root folders are in WALK_DIRS)
+        full = set(EXAMPLE_DIRS)
+        self.everything = False
+        for pattern in include or ():
+            base = literal_base(pattern)
+            if not base:
+                self.everything = True  # a pattern that may match at any depth
+            else:
+                full.add(base)
+        self.full = frozenset(full)
+        #: folders walked only for the sake of deeper ones: path → the names walked in it
+        along: dict[str, set[str]] = {}
+        for path in full:
+            parts = path.split("/")
+            for count in range(1, len(parts)):
+                along.setdefault("/".join(parts[:count]), set()).add(parts[count])
+        self.along = {path: frozenset(names) for path, names in along.items()}
+
+    def walks(self, rel: str, child: str, name: str, whole: bool) -> tuple[bool, bool]:
+        """Whether folder ``child`` (named ``name``, in folder ``rel``, walked ``whole``
+        or not) is walked, and whether whole."""
+        if name in SKIP_DIRS:
+            return False, False
+        if whole or self.everything or child in self.full:
+            return True, True
+        if not rel and (name in WALK_DIRS or name.startswith("azure")):
+            return True, True
+        if child in self.along or name in self.along.get(rel, ()):
+            return True, False
+        return False, False
+
+    def kind(self, child: str, name: str) -> str | None:
+        """The kind of file ``child``: the table's, else an included one's."""
+        kind = classify(child)
+        if kind is None and self.include is not None and self.include.matches(child):
+            lower = name.lower()
+            if lower.endswith((".yml", ".yaml")):
+                kind = "example"
+            elif lower.endswith(".sh"):
+                kind = "shell"
+        return kind
+
+
+_DEFAULT_WALK = Walk()
+
+# a folder to visit: (path, rel, real path, ignore files that apply, walked whole)
+_Item = tuple[str, str, str, Stack, bool]
+
+
 class _Walker:
-    def __init__(self, root: Path, non_files: bool = False) -> None:
+    def __init__(self, root: Path, non_files: bool = False, walk: Walk | None = None) -> None:
         self.root = root
         self.non_files = non_files
+        self.walk = _DEFAULT_WALK if walk is None else walk
         self.root_s = os.fspath(root)
         self.root_real = os.path.realpath(self.root_s)
         self.found: list[Discovered] = []
         self.visited: set[str] = set()
         # Real folders are walked depth-first before any folder reached through a symlink,
         # so a folder's own path wins over its aliases.
-        self.pending: list[tuple[str, str, str, Stack]] = []
-        self.deferred: collections.deque[tuple[str, str, str, Stack]] = collections.deque()
+        self.pending: list[_Item] = []
+        self.deferred: collections.deque[_Item] = collections.deque()
 
     def run(self) -> list[Discovered]:
         exclude = git_exclude(self.root_s)
         base: Stack = (("", exclude),) if exclude is not None else ()
-        self.pending.append((self.root_s, "", self.root_real, base))
+        self.pending.append((self.root_s, "", self.root_real, base, False))
         while self.pending or self.deferred:
             if self.pending:
                 item = self.pending.pop()
@@ -263,7 +366,7 @@ class _Walker:
         self.found.sort(key=lambda found: found.rel)
         return self.found
 
-    def visit(self, directory: str, rel: str, real: str, stack: Stack) -> None:
+    def visit(self, directory: str, rel: str, real: str, stack: Stack, whole: bool) -> None:
         if real in self.visited:
             return
         self.visited.add(real)
@@ -280,17 +383,17 @@ class _Walker:
                 if rules is not None:
                     stack = (*stack, (rel, rules))
                 break
-        at_root = not rel
         prefix = f"{rel}/" if rel else ""
+        walk = self.walk
+        dropped = walk.exclude
         for entry in entries:
             name = entry.name
-            if at_root:
-                may_walk = name in WALK_DIRS or name.startswith("azure")
-            else:
-                may_walk = name not in SKIP_DIRS
             child = prefix + name
-            kind = classify(child)
+            may_walk, child_whole = walk.walks(rel, child, name, whole)
+            kind = walk.kind(child, name)
             if kind is None and not may_walk:
+                continue
+            if dropped is not None and dropped.matches(child):
                 continue
             try:
                 link = entry.is_symlink()
@@ -317,9 +420,9 @@ class _Walker:
                 # to be reported, never opened (see ``source.read_file``)
                 self.found.append(Discovered(self.root / child, child, kind))
             if is_dir and may_walk:
-                if name in SKIP_DIRS or ignored(stack, child, name, not link):
+                if ignored(stack, child, name, not link):
                     continue
-                item = (entry.path, child, target, stack)
+                item = (entry.path, child, target, stack, child_whole)
                 if link:
                     self.deferred.append(item)
                 else:
@@ -328,7 +431,7 @@ class _Walker:
                 self.found.append(Discovered(self.root / child, child, kind))
 
 
-def discover(root: Path, non_files: bool = False) -> list[Discovered]:
+def discover(root: Path, non_files: bool = False, walk: Walk | None = None) -> list[Discovered]:
     """The files under ``root`` that shiplint reads, sorted by ``rel``.
 
     Never raises: an unreadable or vanished folder is skipped (an unreadable root gives
@@ -338,9 +441,10 @@ def discover(root: Path, non_files: bool = False) -> list[Discovered]:
     With ``non_files``, folders and other entries that are not regular files but are
     named like a file shiplint reads (a folder called ``pyproject.toml``) are listed too,
     so that the audit can report them; a folder is still walked when it would be anyway.
+    ``walk`` adds the configuration's ``extend-include`` and ``extend-exclude``.
     """
     try:
-        return _Walker(root, non_files).run()
+        return _Walker(root, non_files, walk).run()
     except (OSError, ValueError):  # e.g. realpath of an unreachable root
         return []
 

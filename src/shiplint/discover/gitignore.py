@@ -284,3 +284,60 @@ def ignored(stack: Stack, rel: str, name: str, is_dir: bool) -> bool:
         if verdict is not None:
             return verdict
     return False
+
+
+class PathGlobs:
+    """Glob patterns relative to a root, matched as ruff matches ``extend-exclude`` and
+    ``extend-include``: a pattern without a ``/`` matches the name of any file or folder on
+    the way (``examples``, ``*.tmpl.yml``); one with a ``/`` matches the path from the root
+    (``docs/examples/*.yml``; a leading ``./`` or ``/`` is the root). ``*`` and ``?`` stay
+    inside one folder name, ``**`` crosses folders. A path also matches when a folder on its
+    way matches (``docs/examples`` covers every file below it)."""
+
+    __slots__ = ("_names", "_paths", "patterns")
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.patterns = patterns
+        names: list[str] = []
+        paths: list[str] = []
+        for pattern in patterns:
+            body = normalise_glob(pattern)
+            regex = glob_regex(body)
+            if regex is None:
+                continue
+            (paths if "/" in body else names).append(f"(?:{regex})")
+        self._names = re.compile("|".join(names) if names else NEVER, re.DOTALL)
+        self._paths = re.compile("|".join(paths) if paths else NEVER, re.DOTALL)
+
+    def matches(self, rel: str) -> bool:
+        """Whether root-relative POSIX ``rel`` (or a folder on its way) matches."""
+        parts = rel.split("/")
+        for count in range(1, len(parts) + 1):
+            if self._names.fullmatch(parts[count - 1]) is not None:
+                return True
+            if self._paths.fullmatch("/".join(parts[:count])) is not None:
+                return True
+        return False
+
+
+def normalise_glob(pattern: str) -> str:
+    """A configured glob without its leading ``./`` or ``/`` and trailing ``/``."""
+    body = pattern.strip()
+    while body.startswith("./"):
+        body = body[2:]
+    return body.lstrip("/").rstrip("/")
+
+
+def literal_base(pattern: str) -> str | None:
+    """The folders a path glob starts with, up to its first wildcard (``docs/**/*.yml`` →
+    ``docs``; ``ci-templates/release.yml`` → itself); None for a pattern without a ``/``,
+    which may match at any depth."""
+    body = normalise_glob(pattern)
+    if "/" not in body:
+        return None
+    literal: list[str] = []
+    for part in body.split("/"):
+        if any(ch in part for ch in "*?[\\"):
+            break
+        literal.append(part)
+    return "/".join(literal)

@@ -250,6 +250,12 @@ class Upload:
         return self.context.step
 
     @property
+    def example(self) -> bool:
+        """In an example workflow (``examples/``...): it shows users how to upload, it is
+        not an upload of this repository (no deploy record, not this package's release)."""
+        return self.loc.source.example
+
+    @property
     def dry_run(self) -> bool:
         """``uv publish --dry-run``, ``poetry publish --dry-run``: the command checks the
         files (and, with some tools, the credentials) but sends nothing to the index, so it
@@ -317,6 +323,12 @@ class ReleaseModel:
 
     def jobs(self) -> list[Job]:
         return [job for wf in self.workflows for job in wf.jobs.values()]
+
+    @property
+    def own_uploads(self) -> list[Upload]:
+        """The uploads this repository makes: those of example workflows left out (the
+        deploy record, the package's own metadata and whether it is published read these)."""
+        return [upload for upload in self.uploads if not upload.loc.source.example]
 
     def step_commands(self) -> dict[int, list[ShellCommand]]:
         """The commands of each GitHub workflow step's own ``run:``, by ``id(step)``

@@ -31,7 +31,7 @@ from shiplint.gha.instance import (
 )
 from shiplint.gha.matrix import ci_get, job_legs
 from shiplint.lazyre import LazyPattern
-from shiplint.model.workflows import local_uses_path
+from shiplint.model.workflows import linked, local_uses_path
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq, trailing_comment
 
 if TYPE_CHECKING:
@@ -202,7 +202,9 @@ def runs(project: Project) -> list[Run]:
     called: set[str] = set()
     for wf in model.workflows:
         for job in wf.jobs.values():
-            target = _local_target(job.uses.text) if job.uses is not None else None
+            if job.uses is None or wf.source.example:
+                continue  # an example's ./.github/workflows/x.yml is its user's
+            target = _local_target(job.uses.text)
             if target in workflows and target != wf.source.rel:
                 called.add(target)
     out: list[Run] = []
@@ -229,7 +231,7 @@ def _expand(
     for job in instance.workflow.jobs.values():
         if job.uses is not None:
             target = _local_target(job.uses.text)
-            callee = workflows.get(target or "")
+            callee = None if instance.workflow.source.example else workflows.get(target or "")
             if callee is None or target in chain or len(chain) > MAX_DEPTH:
                 continue
             for leg in job_legs(project, job):
@@ -485,7 +487,7 @@ def _workflow_run_sources(project: Project, workflow: Workflow) -> list[Workflow
         names.extend(i.value for i in listed.items if isinstance(i, YScalar))
     out = []
     for other in project.model.workflows:
-        if other is workflow:
+        if other is workflow or not linked(other, workflow):
             continue
         title = other.root.get_str("name")
         rel = other.source.rel

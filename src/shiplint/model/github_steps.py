@@ -48,7 +48,8 @@ def github_steps(
                     model, src, step.run.value, context, env, scalar_map.to_file
                 )
                 model.commands.extend(commands)
-                _script_calls(model, project, commands, step, env)
+                if not src.example:  # an example's `make release` is its user's Makefile
+                    _script_calls(model, project, commands, step, env)
         for name, value in env_values(src, job.env).items():
             model.assignments.append((name, value, Context(origin=origin, job=job, label=job.id)))
     for name, value in base_env.items():

@@ -217,11 +217,25 @@ def local_uses_path(uses: str) -> str | None:
     return None
 
 
-def local_callee(model: ReleaseModel, uses: str) -> Workflow | None:
+def linked(one: Workflow, other: Workflow) -> bool:
+    """Whether two workflows may call or start each other: the repository's own
+    workflows among themselves, an example workflow only with the examples of its folder
+    (copied together into another repository, where ``./.github/workflows/x.yml`` or a
+    workflow name means that repository's own)."""
+    if not one.source.example and not other.source.example:
+        return True
+    return (
+        one.source.example
+        and other.source.example
+        and one.source.rel.rpartition("/")[0] == other.source.rel.rpartition("/")[0]
+    )
+
+
+def local_callee(model: ReleaseModel, uses: str, caller: Workflow | None = None) -> Workflow | None:
     """The workflow of this root a ``uses: ./.github/workflows/x.yml`` (or ``$/...``)
-    names."""
+    names (none from an example workflow ``caller``: see :func:`linked`)."""
     path = local_uses_path(uses)
-    if path is None:
+    if path is None or (caller is not None and caller.source.example):
         return None
     rel = path.split("@", 1)[0]
     for workflow in model.workflows:
@@ -234,7 +248,7 @@ def callers(model: ReleaseModel, callee: Workflow) -> Iterator[Job]:
     """The jobs that call reusable workflow ``callee`` (``uses: ./.github/workflows/x.yml``
     or ``$/.github/workflows/x.yml``)."""
     for job in model.jobs():
-        if job.uses is not None and local_callee(model, job.uses.text) is callee:
+        if job.uses is not None and local_callee(model, job.uses.text, job.workflow) is callee:
             yield job
 
 
@@ -247,7 +261,11 @@ def run_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
         names.add(names_node.value)
     elif isinstance(names_node, YSeq):
         names.update(i.value for i in names_node.items if isinstance(i, YScalar))
-    return [w for w in model.workflows if (w.root.get_str("name") or "") in names]
+    return [
+        w
+        for w in model.workflows
+        if (w.root.get_str("name") or "") in names and linked(w, workflow)
+    ]
 
 
 def upload_workflows(

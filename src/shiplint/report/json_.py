@@ -16,19 +16,20 @@ def render(results: list[RootResult], fail_on: str) -> str:
     findings: list[dict[str, Any]] = []
     for result in results:
         for f in result.findings:
-            findings.append(
-                {
-                    "rule": f.rule,
-                    "name": f.name,
-                    "severity": f.severity.value,
-                    "path": f.path,
-                    "root": f.root,
-                    "line": f.line,
-                    "column": f.column,
-                    "message": scrub(f.message),
-                    "help": scrub(f.help),
-                }
-            )
+            item: dict[str, Any] = {
+                "rule": f.rule,
+                "name": f.name,
+                "severity": f.severity.value,
+                "path": f.path,
+                "root": f.root,
+                "line": f.line,
+                "column": f.column,
+                "message": scrub(f.message),
+                "help": scrub(f.help),
+            }
+            if f.extra.get("example"):
+                item["example"] = True  # in an example workflow (only then present)
+            findings.append(item)
     document = {
         "version": 1,
         "findings": findings,

@@ -122,6 +122,8 @@ def result_object(finding: Finding, rule_index: dict[str, int]) -> JsonObject:
             fix = fix_object(finding, finding.fix, location)
             if fix is not None:
                 result["fixes"] = [fix]
+    if finding.extra.get("example"):
+        result["properties"] = {"example": True}  # in an example workflow
     return result
 
 

@@ -32,6 +32,11 @@ class Rule:
     after: ClassVar[str] = ""
     #: file name the before/after snippets belong to (sets the code-block language)
     example_file: ClassVar[str] = ".github/workflows/release.yml"
+    #: whether the rule reports on example workflows (``examples/``, ``docs/examples/``: see
+    #: :mod:`shiplint.discover`). False for rules whose finding rests on facts of this
+    #: repository that a workflow copied into another one does not carry: its deploy
+    #: record, its package metadata and build backend, its own tox/poetry configuration.
+    on_examples: ClassVar[bool] = True
 
     def check(self, project: Project) -> Iterable[Finding]:
         raise NotImplementedError  # pragma: no cover - every registered rule overrides it

@@ -303,6 +303,7 @@ class PublisherTooOldForMetadata(Rule):
     """
 
     code = "SL711"
+    on_examples = False
     name = "publisher-too-old-for-metadata"
     severity = Severity.ERROR
     summary = "pypi-publish action or twine too old for the Metadata-Version the backend writes"
@@ -577,7 +578,7 @@ class BackendTooOldForLicenseMetadata(Rule):
         uploaders = sorted(
             {
                 u.tool
-                for u in project.model.uploads
+                for u in project.model.own_uploads
                 if u.tool in _LICENSE_FILE_SENDERS
                 and u.family == "pypi"
                 and upload_index(u) in ("pypi", "testpypi")

@@ -169,6 +169,7 @@ class PoetryRepositoryNotConfigured(Rule):
     """
 
     code = "SL902"
+    on_examples = False
     name = "poetry-repository-not-configured"
     severity = Severity.ERROR
     summary = "poetry publish -r NAME without that repository configured, or token misnamed"

@@ -13,7 +13,7 @@ from shiplint.findings import Finding, Severity
 from shiplint.gha.scenarios import event_facts, reaches, tag_push_facts
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
-from shiplint.model.workflows import run_sources, upload_workflows
+from shiplint.model.workflows import linked, run_sources, upload_workflows
 from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 from shiplint.rules import register
@@ -325,7 +325,7 @@ class ReleaseWithGithubToken(Rule):
             waiting: list[str] = []
             for runs in publishers.values():
                 target = runs[0][0]
-                if target is source:
+                if target is source or not linked(target, source):
                     continue
                 triggers = _release_triggers(target)
                 wanted = {"release": ("release", "tag"), "tag": ("tag",)}[release.creates]

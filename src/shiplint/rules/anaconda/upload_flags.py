@@ -160,7 +160,9 @@ def _called_from_schedule(model: ReleaseModel, workflow: Workflow) -> Workflow |
         if "schedule" not in caller.triggers:
             continue
         for job in caller.jobs.values():
-            if job.uses is not None and local_callee(model, job.uses.text) is workflow:
+            if job.uses is None:
+                continue
+            if local_callee(model, job.uses.text, caller) is workflow:
                 return caller
     return None
 

@@ -43,6 +43,7 @@ class SecretMismatch(_DeployRule):
     """
 
     code = "SL809"
+    on_examples = False
     name = "deploy-secret-mismatch"
     severity = Severity.ERROR
     summary = "An upload reads a different secret than its deploy record names"
@@ -86,6 +87,7 @@ class AuthMismatch(_DeployRule):
     """
 
     code = "SL810"
+    on_examples = False
     name = "deploy-auth-mismatch"
     severity = Severity.ERROR
     summary = "Upload and deploy record disagree on trusted publishing vs token"
@@ -139,6 +141,7 @@ class WorkflowMismatch(_DeployRule):
     """
 
     code = "SL811"
+    on_examples = False
     name = "deploy-workflow-mismatch"
     severity = Severity.ERROR
     summary = "Deploy record names a workflow that does not exist or does not publish"
@@ -214,6 +217,7 @@ class EnvironmentMismatch(_DeployRule):
     """
 
     code = "SL812"
+    on_examples = False
     name = "deploy-environment-mismatch"
     severity = Severity.ERROR
     summary = "Publishing job runs in another GitHub environment than the record says"
@@ -271,6 +275,7 @@ class EnvironmentUrlMismatch(_DeployRule):
     """
 
     code = "SL813"
+    on_examples = False
     name = "environment-url-project-mismatch"
     severity = Severity.WARNING
     summary = "Publishing job's environment URL names a different PyPI project"
@@ -324,6 +329,7 @@ class StaleRecord(_DeployRule):
     """
 
     code = "SL814"
+    on_examples = False
     name = "stale-deploy-record"
     severity = Severity.WARNING
     summary = "A deploy record matches no upload in the repository"
@@ -367,6 +373,7 @@ class ChannelMismatch(_DeployRule):
     """
 
     code = "SL818"
+    on_examples = False
     name = "deploy-channel-mismatch"
     severity = Severity.ERROR
     summary = "Upload goes to another anaconda.org channel than its deploy record says"

@@ -25,6 +25,7 @@ class TokenExpired(_RecordRule):
     """
 
     code = "SL805"
+    on_examples = False
     name = "deploy-token-expired"
     severity = Severity.ERROR
     summary = "Deploy record: the token's expiry date has passed"
@@ -61,6 +62,7 @@ class TokenExpiresSoon(_RecordRule):
     """
 
     code = "SL806"
+    on_examples = False
     name = "deploy-token-expires-soon"
     severity = Severity.WARNING
     summary = "Deploy record: the token expires within the warning window"
@@ -104,6 +106,7 @@ class EmailVerificationStale(_RecordRule):
     """
 
     code = "SL807"
+    on_examples = False
     name = "email-verification-stale"
     severity = Severity.WARNING
     summary = "Deploy record: the PyPI account's verified email was last checked too long ago"
@@ -145,6 +148,7 @@ class DateInFuture(_RecordRule):
     """
 
     code = "SL808"
+    on_examples = False
     name = "deploy-date-in-future"
     severity = Severity.ERROR
     summary = "Deploy record: a verification date lies in the future"

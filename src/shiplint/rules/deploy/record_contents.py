@@ -51,6 +51,7 @@ class UndocumentedUpload(_DeployRule):
     """
 
     code = "SL801"
+    on_examples = False
     name = "undocumented-deploy-account"
     severity = Severity.ERROR
     summary = "An upload has no deploy record saying who owns its credential"
@@ -140,6 +141,7 @@ class IncompleteRecord(_RecordRule):
     """
 
     code = "SL802"
+    on_examples = False
     name = "incomplete-deploy-record"
     severity = Severity.ERROR
     summary = "A deploy record lacks the account, verification, group or expiry it needs"
@@ -218,6 +220,7 @@ class OrganizationToken(_RecordRule):
     """
 
     code = "SL803"
+    on_examples = False
     name = "organization-deploy-token"
     severity = Severity.ERROR
     summary = "Deploy record: Anaconda.org token owned by an organization, not a maintainer"
@@ -257,6 +260,7 @@ class TokenScopes(_RecordRule):
     """
 
     code = "SL804"
+    on_examples = False
     name = "deploy-token-scope"
     severity = Severity.ERROR
     summary = "Deploy record: token scopes miss one the upload needs"
@@ -319,6 +323,7 @@ class BusFactor(_RecordRule):
     """
 
     code = "SL815"
+    on_examples = False
     name = "deploy-bus-factor"
     severity = Severity.WARNING
     summary = "A deploy record names fewer than two maintainers"
@@ -358,6 +363,7 @@ class MalformedRecord(_DeployRule):
     """
 
     code = "SL816"
+    on_examples = False
     name = "malformed-deploy-record"
     severity = Severity.ERROR
     summary = "A deploy record has an unknown key, a value of the wrong type or a bad date"

@@ -31,6 +31,7 @@ class ReleaseDocsOutOfDate(_DeployRule):
     """
 
     code = "SL817"
+    on_examples = False
     name = "release-docs-out-of-date"
     severity = Severity.ERROR
     summary = "The generated deploy-account section in the release docs is out of date"

@@ -23,13 +23,13 @@ _PYPI_INDEXES = ("pypi", "testpypi")
 
 def _pypi_uploads(project: Project) -> list[Upload]:
     """Uploads to PyPI or TestPyPI."""
-    return [u for u in project.model.uploads if u.family == "pypi" and u.index in _PYPI_INDEXES]
+    return [u for u in project.model.own_uploads if u.family == "pypi" and u.index in _PYPI_INDEXES]
 
 
 def _may_reach_pypi(project: Project) -> bool:
     """False only when the repository uploads, and only to other indexes (a private index
     does not apply PyPI's own restrictions)."""
-    uploads = [u for u in project.model.uploads if u.family == "pypi"]
+    uploads = [u for u in project.model.own_uploads if u.family == "pypi"]
     return not uploads or any(u.index in (None, *_PYPI_INDEXES) for u in uploads)
 
 

@@ -226,7 +226,7 @@ class UndeclaredSecretPassed(Rule):
         for job in model.jobs():
             if job.uses is None or not isinstance(job.secrets, YMap):
                 continue
-            callee = local_callee(model, job.uses.text)
+            callee = local_callee(model, job.uses.text, job.workflow)
             if callee is None or not callee.is_reusable:
                 continue
             declared = _declared(callee) or set()
@@ -262,7 +262,7 @@ def _uploads_in(model: ReleaseModel, workflow: Workflow, seen: set[str]) -> Uplo
             return upload
     for job in workflow.jobs.values():
         if job.uses is not None:
-            callee = local_callee(model, job.uses.text)
+            callee = local_callee(model, job.uses.text, job.workflow)
             if callee is not None:
                 found = _uploads_in(model, callee, seen)
                 if found is not None:
@@ -314,7 +314,7 @@ class SecretsInherit(Rule):
             if inherit is None or job.uses is None or job.workflow is None:
                 continue
             loc = Loc(job.workflow.source, inherit.start, inherit.end)
-            callee = local_callee(model, job.uses.text)
+            callee = local_callee(model, job.uses.text, job.workflow)
             if callee is not None:
                 upload = _uploads_in(model, callee, set())
                 if upload is None:
@@ -369,7 +369,7 @@ def _secrets_read(model: ReleaseModel, workflow: Workflow, seen: set[str]) -> se
             if ref.name.upper() not in ALWAYS_AVAILABLE:
                 names.add(ref.name)
     for job in workflow.jobs.values():
-        callee = local_callee(model, job.uses.text) if job.uses is not None else None
+        callee = local_callee(model, job.uses.text, job.workflow) if job.uses is not None else None
         if callee is not None and _inherits(job):
             names |= _secrets_read(model, callee, seen)
     return names

@@ -262,7 +262,7 @@ def feeding_jobs(model: ReleaseModel, job: Job) -> Iterator[tuple[Job, str]]:
     and the jobs of the reusable workflows those call."""
     for upstream in _upstream(job):
         if upstream.uses is not None:
-            callee = local_callee(model, upstream.uses.text)
+            callee = local_callee(model, upstream.uses.text, upstream.workflow)
             if callee is not None:
                 for callee_job in callee.jobs.values():
                     yield callee_job, f" (called from job `{upstream.id}`)"

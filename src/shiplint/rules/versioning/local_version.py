@@ -76,6 +76,7 @@ class LocalVersionUpload(Rule):
     """
 
     code = "SL722"
+    on_examples = False
     name = "local-version-upload"
     severity = Severity.ERROR
     summary = "VCS version with a local label (+g<sha>) uploaded from non-tag runs"

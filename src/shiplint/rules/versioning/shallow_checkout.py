@@ -108,6 +108,7 @@ class VcsVersionShallowCheckout(Rule):
     """
 
     code = "SL721"
+    on_examples = False
     name = "vcs-version-shallow-checkout"
     severity = Severity.ERROR
     summary = "VCS-derived version built from a shallow actions/checkout and published"

@@ -99,6 +99,7 @@ class StaticVersionUploadOnPush(Rule):
     """
 
     code = "SL723"
+    on_examples = False
     name = "static-version-upload-on-push"
     severity = Severity.ERROR
     summary = "Static version uploaded on every push to a branch (File already exists)"
