@@ -1026,3 +1026,129 @@ def test_secrets_of_other_services_in_run_are_not_release_credentials(audit: Aud
                   gh release view --repo o/r  # GH_TOKEN=${{ secrets.GITHUB_TOKEN }}
     """
     assert audit({WF: wf}, select=["SL407"]) == []
+
+
+def test_publish_tools_with_no_credential_variable(
+    audit: AuditFn, audit_findings: Callable[..., list[Finding]]
+) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          poetry:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - uses: snok/install-poetry@v1
+              - run: |
+                  echo "VERSION=${GITHUB_REF#refs/tags/}" >> "$GITHUB_ENV"
+                  poetry build
+                  poetry publish
+          hatch:
+            runs-on: ubuntu-latest
+            env:
+              PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}
+            steps:
+              - run: hatch publish
+          flit:
+            runs-on: ubuntu-22.04
+            steps:
+              - run: flit publish
+          uv:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - run: uv publish --trusted-publishing never
+    """
+    assert audit({WF: wf}, select=["SL401"]) == [
+        hit("SL401", WF, wf, "poetry publish"),
+        hit("SL401", WF, wf, "hatch publish"),
+        hit("SL401", WF, wf, "flit publish"),
+        hit("SL401", WF, wf, "uv publish"),
+    ]
+    first = audit_findings({WF: wf}, select=["SL401"])[0]
+    assert first.severity == Severity.ERROR
+    assert "nothing sets `POETRY_PYPI_TOKEN_PYPI`" in first.message
+    assert "POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_API_TOKEN }}" in first.help
+
+
+def test_publish_tools_that_may_get_a_credential_are_left_alone(audit: AuditFn) -> None:
+    wf = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          env:
+            runs-on: ubuntu-latest
+            steps:
+              - run: poetry publish
+                env:
+                  POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_TOKEN }}
+          config:
+            runs-on: ubuntu-latest
+            steps:
+              - run: poetry config pypi-token.pypi "$TOKEN"
+                env:
+                  TOKEN: ${{ secrets.PYPI_TOKEN }}
+              - run: poetry publish
+          github-env:
+            runs-on: ubuntu-latest
+            steps:
+              - run: cat secrets.env >> "$GITHUB_ENV"
+              - run: hatch publish
+          action:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: some-org/load-secrets@v2
+              - run: flit publish
+          script:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  source ci/env.sh
+                  hatch publish
+          self-hosted:
+            runs-on: [self-hosted, linux]
+            steps:
+              - run: poetry publish
+          from-json:
+            runs-on: ubuntu-latest
+            steps:
+              - run: poetry publish
+                env: ${{ fromJSON(vars.PUBLISH_ENV) }}
+          flag:
+            runs-on: ubuntu-latest
+            steps:
+              - run: poetry publish -u __token__ -p "$TOKEN"
+          args:
+            runs-on: ubuntu-latest
+            steps:
+              - run: hatch publish $PUBLISH_ARGS
+          container:
+            runs-on: ubuntu-latest
+            container: {image: "python:3.12", env: {HATCH_ENV: x}}
+            steps:
+              - run: hatch publish
+          dry-run:
+            runs-on: ubuntu-latest
+            steps:
+              - run: poetry publish --dry-run
+          uv-oidc:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - run: uv publish
+    """
+    # tox runs on a maintainer's machine too; a composite action inherits its caller's env
+    tox = "[testenv:release]\ncommands = poetry publish\n"
+    assert audit({WF: wf, "tox.ini": tox}, select=["SL401"]) == []
+    # flit reads a .pypirc the repository holds
+    flit = """
+        on: {push: {tags: ["v*"]}}
+        jobs:
+          flit:
+            runs-on: ubuntu-latest
+            steps:
+              - run: flit publish
+    """
+    pypirc = "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}\n"
+    assert audit({WF: flit, ".pypirc": pypirc}, select=["SL401"]) == []

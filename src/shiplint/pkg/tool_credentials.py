@@ -49,7 +49,7 @@ TRUSTED_PUBLISHING = Scheme(
 )
 
 #: command-line options that carry the secret itself (then no variable is needed)
-_SECRET_OPTIONS: dict[str, tuple[str, ...]] = {
+SECRET_OPTIONS: dict[str, tuple[str, ...]] = {
     "twine": ("-p", "--password"),
     "uv": ("-t", "--token", "-p", "--password", "--keyring-provider"),
     "hatch": ("-a", "--auth"),
@@ -155,7 +155,7 @@ def missing_credentials(
     auth = tool_auth(tool, options, index)
     if auth is None:
         return None
-    if any(opt in options for opt in _SECRET_OPTIONS.get(tool, ())):
+    if any(opt in options for opt in SECRET_OPTIONS.get(tool, ())):
         return None
     if auth.reads_pypirc and (pypirc or "--config-file" in options or "--pypirc" in options):
         return None

@@ -14,6 +14,7 @@ from shiplint.model.workflows import callers, grants_id_token
 from shiplint.parse.yamlnodes import YMap
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.secrets.env_flow import CLI_TOOLS, missing_tool_credentials
 
 if TYPE_CHECKING:
     from shiplint.model import Job, ReleaseModel, Upload
@@ -82,6 +83,16 @@ class UploadWithoutCredential(Rule):
       password, which CI cannot answer (`Credential not found for password.` with
       `--non-interactive`).
 
+    - poetry, hatch and flit (and uv with `--trusted-publishing never`) read their token
+      only from their own variables (`POETRY_PYPI_TOKEN_<REPO>`, `HATCH_INDEX_USER` /
+      `HATCH_INDEX_AUTH`, `FLIT_USERNAME` / `FLIT_PASSWORD`, `UV_PUBLISH_TOKEN`; see
+      `pkg.tool_credentials`), a keyring or a config file. GitHub Actions does not expose
+      repository secrets as environment variables: a step sees only the `env:` of the
+      workflow, job and step, the `$GITHUB_ENV` writes of earlier steps and the runner's own
+      variables. When none of these can set the variable (a GitHub-hosted runner; no
+      `$GITHUB_ENV` write, action, script, keyring, `.pypirc`, `.netrc` or `<tool> config`
+      in the job that could), the tool has no credential and the upload fails.
+
     A Makefile or tox env run on a maintainer's machine may rely on `anaconda login` or a
     keyring, and a composite action inherits the environment of the step that uses it, so
     for the command-line tools only GitHub workflows and the scripts they call are checked.
@@ -94,7 +105,13 @@ class UploadWithoutCredential(Rule):
     Fix: pass the token from a secret, e.g. `anaconda_nightly_upload_token: ${{
     secrets.ANACONDA_ORG_UPLOAD_TOKEN }}`, or `env: ANACONDA_API_TOKEN: ${{
     secrets.ANACONDA_ORG_UPLOAD_TOKEN }}` on the step; for PyPI prefer trusted publishing
-    (`permissions: id-token: write` on the job).
+    (`permissions: id-token: write` on the job). For the other tools add the variable to
+    the step's `env:`, e.g. `POETRY_PYPI_TOKEN_PYPI: ${{ secrets.PYPI_API_TOKEN }}`.
+
+    Sources: GitHub docs, "Using secrets in GitHub Actions" (secrets reach a step only
+    through `env:` or `with:`) and "Store information in variables" (default variables);
+    poetry 2.5.1 `config/config.py` (`POETRY_PYPI_TOKEN_<NAME>`); hatch `publish/index.py`;
+    flit `upload.py` (`FLIT_USERNAME`, `FLIT_PASSWORD`); uv `publish` (`UV_PUBLISH_TOKEN`).
     """
 
     code = "SL401"
@@ -123,6 +140,8 @@ class UploadWithoutCredential(Rule):
                 found = self._anaconda(upload, secret)
             elif upload.tool == "twine" and _in_ci(upload):
                 found = self._twine(project, upload)
+            elif upload.tool in CLI_TOOLS and _in_ci(upload):
+                found = self._cli(project, upload)
             else:
                 continue
             got = _workflow_reach(project, upload)
@@ -207,6 +226,35 @@ class UploadWithoutCredential(Rule):
             "pypa/gh-action-pypi-publish). Otherwise set `TWINE_USERNAME: __token__` and "
             "`TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}` in the step's `env:`.",
         )
+
+    def _cli(self, project: Project, upload: Upload) -> Iterator[Finding]:
+        auth = missing_tool_credentials(project, upload)
+        if auth is None:
+            return
+        first = auth.schemes[0]
+        names = ", ".join(f"`{name}`" for name in first.names)
+        lines = "".join(f"\n  {name}: {_env_value(name)}" for name in first.names)
+        others = "".join(
+            f" For {s.label} set {', '.join(s.names)} instead." for s in auth.schemes[1:]
+        )
+        sub = "publish"
+        yield self.at(
+            upload.loc,
+            f"`{upload.tool} {sub}` runs with no credential: nothing sets {names}",
+            f"GitHub Actions passes repository secrets to a step only through the `env:` "
+            f"(or inputs) the workflow writes, and neither the workflow, the job, the step nor "
+            f"an earlier step sets {names} ({first.label}), so {upload.tool} has no "
+            f"credential and the upload fails (a prompt CI cannot answer, or `403 Invalid or "
+            f"non-existent authentication information`). Add to the step's `env:`:{lines}\n"
+            f"(the secret must exist).{others}",
+        )
+
+
+def _env_value(name: str) -> str:
+    """The value to give a credential variable: ``__token__`` for a user name."""
+    if name.endswith(("_USER", "_USERNAME")):
+        return "__token__"
+    return "${{ secrets.PYPI_API_TOKEN }}"
 
 
 def _workflow_reach(project: Project, upload: Upload) -> Reach:
