@@ -1111,6 +1111,64 @@ def test_sl813_record_project_wins(audit: AuditFn) -> None:
     ]
 
 
+def test_sl813_without_record_compares_the_metadata_of_the_built_project(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = """
+        on: {release: {types: [published]}}
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: python -m build
+              - uses: actions/upload-artifact@v4
+                with: {name: dist, path: dist}
+          publish:
+            needs: build
+            runs-on: ubuntu-latest
+            environment:
+              name: pypi
+              url: https://pypi.org/p/template-project
+            permissions:
+              id-token: write
+            steps:
+              - uses: actions/download-artifact@v4
+                with: {name: dist, path: dist}
+              - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    meta = '[project]\nname = "Real_Project"\nversion = "1.0"\n'
+    files = {RELEASE: wf, PY: meta}
+    assert audit(files, select=["SL813"], today=TODAY) == [
+        hit("SL813", RELEASE, wf, "https://pypi.org/p/template-project"),
+    ]
+    (finding,) = audit_findings(files, select=["SL813"], today=TODAY)
+    assert "`template-project`" in finding.message and "`Real_Project`" in finding.message
+    # setup.cfg names the project the same way (normalised)
+    cfg = "[metadata]\nname = template.project\n"
+    setuptools = '[build-system]\nbuild-backend = "setuptools.build_meta"\n'
+    files = {RELEASE: wf, PY: setuptools, "setup.cfg": cfg}
+    assert audit(files, select=["SL813"], today=TODAY) == []
+    # a monorepo member built from a sub-directory: the root metadata says nothing
+    sub = wf.replace("python -m build", "python -m build packages/template-project")
+    assert audit({RELEASE: sub, PY: meta}, select=["SL813"], today=TODAY) == []
+    # a script rewrites the metadata before the build (one repository, two projects)
+    edited = wf.replace(
+        "      - run: python -m build\n",
+        "      - run: python .github/workflows/docutils_setup.py pyproject.toml\n"
+        "      - run: python -m build\n",
+    )
+    assert audit({RELEASE: edited, PY: meta}, select=["SL813"], today=TODAY) == []
+    # no build feeding the job (artifacts of another workflow): not certain
+    alone = wf.replace("    needs: build\n", "")
+    alone = alone.replace("      - run: python -m build\n", "")
+    assert audit({RELEASE: alone, PY: meta}, select=["SL813"], today=TODAY) == []
+    # a name computed in setup.py is not known
+    setup = "from setuptools import setup\nsetup(name=NAME)\n"
+    files = {RELEASE: wf, PY: setuptools, "setup.cfg": "[metadata]\n", "setup.py": setup}
+    assert audit(files, select=["SL813"], today=TODAY) == []
+
+
 # --- SL814 stale-deploy-record -----------------------------------------------------------------
 
 

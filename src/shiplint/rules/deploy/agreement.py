@@ -17,13 +17,14 @@ from shiplint.deploy.match import (
 )
 from shiplint.deploy.record import DeployRecord
 from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.pkg.requirements import canonical_name
 from shiplint.rules import register
 from shiplint.rules.deploy.common import _DeployRule, _index_name, _project_name, _records, _where
 
 if TYPE_CHECKING:
-    from shiplint.model import Upload
+    from shiplint.model import Job, Step, Upload, Value
     from shiplint.project import Project
 
 
@@ -272,6 +273,14 @@ class EnvironmentUrlMismatch(_DeployRule):
     The URL is what GitHub shows for each deployment; a URL naming another project is the
     usual trace of a workflow copied from elsewhere, whose publisher settings and record
     probably need the same correction.
+
+    The project the URL must name is the deploy record's `project` (else pyproject.toml's
+    `[project].name`). Without a record it is the name the project's own metadata declares
+    (pyproject.toml, setup.cfg or setup.py, compared normalised), but only when every build
+    feeding the job builds the project at the repository root with nothing run before it
+    that may rewrite the metadata (a script, an in-place edit, an unknown action): a
+    monorepo member built from a sub-directory, a workspace root, or a job whose files come
+    from elsewhere is left alone.
     """
 
     code = "SL813"
@@ -293,30 +302,104 @@ class EnvironmentUrlMismatch(_DeployRule):
 """
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for upload, record, _dest in _pairs(project):
+        if project.single_file:
+            return
+        paired = match(project).pairs
+        for upload, record, _dest in paired:
             job = upload.job
             if job is None or job.environment_url is None or record.family != "pypi":
                 continue
-            url = job.environment_url
-            found = PYPI_PROJECT_URL.search(url.text)
             wanted = _project_name(project, record)
-            if found is None or wanted is None or "${{" in url.text:
+            if wanted is not None:
+                yield from self._compare(job.environment_url, upload, wanted, _where(record))
+        # without a record: the name in the metadata of the project every build feeding
+        # the job makes (the root project), once per job
+        recorded = {id(upload) for upload, _record, _dest in paired}
+        done: set[int] = set()
+        for upload in project.model.uploads:
+            job = upload.job
+            if (
+                id(upload) in recorded
+                or upload.family != "pypi"
+                or job is None
+                or job.environment_url is None
+                or id(job) in done
+            ):
                 continue
-            name = found.group(1)
-            if canonical_name(name) == canonical_name(wanted):
-                continue
-            loc = url.loc
-            fix = None
-            if loc is not None and name in loc.text:
-                at = loc.start + loc.text.index(name)
-                fix = Fix(f"replace `{name}` with `{wanted}`", (Edit(at, at + len(name), wanted),))
-            yield self.at(
-                loc or upload.loc,
-                f"environment URL names project `{name}`, {_where(record)} uploads `{wanted}`",
-                f"Point the URL at https://pypi.org/p/{wanted} and check that the trusted "
-                "publisher and the record belong to the same project.",
-                fix=fix,
+            done.add(id(job))
+            wanted = _built_root_name(project, job)
+            if wanted is not None:
+                yield from self._compare(job.environment_url, upload, wanted, "the job")
+
+    def _compare(self, url: Value, upload: Upload, wanted: str, who: str) -> Iterator[Finding]:
+        found = PYPI_PROJECT_URL.search(url.text)
+        if found is None or "${{" in url.text:
+            return
+        name = found.group(1)
+        if canonical_name(name) == canonical_name(wanted):
+            return
+        loc = url.loc
+        fix = None
+        if loc is not None and name in loc.text:
+            at = loc.start + loc.text.index(name)
+            fix = Fix(f"replace `{name}` with `{wanted}`", (Edit(at, at + len(name), wanted),))
+        if who == "the job":
+            message = (
+                f"environment URL names project `{name}`, the job builds and uploads `{wanted}`"
             )
+        else:
+            message = f"environment URL names project `{name}`, {who} uploads `{wanted}`"
+        yield self.at(
+            loc or upload.loc,
+            message,
+            f"Point the URL at https://pypi.org/p/{wanted} and check that the trusted "
+            "publisher (and the deploy record, if any) belong to the same project.",
+            fix=fix,
+        )
+
+
+#: shell before a build that may rewrite the project's metadata (a script, an in-place edit)
+_EDITS = LazyPattern(
+    r"\.(?:sh|bash|py|ps1)\b|\./|\b(?:sed|perl|source|eval|toml|tomlq|yq|make|tox|nox)\b"
+    r"|pyproject\.toml|setup\.cfg"
+)
+#: actions that do not edit the checked-out project
+_QUIET_ACTIONS = ("actions/", "astral-sh/setup-uv", "pdm-project/setup-pdm", "snok/install-poetry")
+
+
+def _may_edit_metadata(step: Step) -> bool:
+    if step.uses is not None:
+        return not (step.action or "").lower().startswith(_QUIET_ACTIONS)
+    return step.run is not None and bool(_EDITS.search(step.run.value))
+
+
+def _built_root_name(project: Project, job: Job) -> str | None:
+    """The project name (pyproject.toml, setup.cfg or setup.py) of the root project when
+    every build feeding ``job`` builds it, and the metadata names exactly one project;
+    None when not certain (no build seen, a sub-directory build, a workspace root, a
+    dynamic or computed name)."""
+    from shiplint.pkg.metadata import project_metadata
+    from shiplint.rules.versioning.builds import build_at, feeding_jobs
+
+    model = project.model
+    builds: list[bool] = []
+    for build_job, _via in feeding_jobs(model, job):
+        for index, step in enumerate(build_job.steps):
+            at_root = build_at(model, step)
+            if at_root is None:
+                continue
+            if not at_root or any(_may_edit_metadata(s) for s in build_job.steps[:index]):
+                return None
+            builds.append(at_root)
+    if not builds:
+        return None
+    meta = project_metadata(project)
+    if meta.workspace_root:
+        return None
+    names = {d.name.value for d in meta.declared if d.name is not None}
+    if len({canonical_name(n) for n in names}) != 1:
+        return None
+    return next(iter(names))
 
 
 @register
