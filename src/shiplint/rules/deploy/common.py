@@ -14,10 +14,12 @@ from shiplint.deploy.match import (
 )
 from shiplint.deploy.record import DeployRecord, RecordSet, load_records
 from shiplint.findings import Finding
+from shiplint.lazyre import LazyPattern
+from shiplint.pkg.requirements import canonical_name
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Upload
+    from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
 
 
@@ -60,6 +62,50 @@ def _describe(upload: Upload, dest: Destination) -> str:
     else:
         how = "with credentials from the environment"
     return f"{upload.tool} upload to {where} {how}"
+
+
+#: shell before a build that may rewrite the project's metadata (a script, an in-place edit)
+_EDITS = LazyPattern(
+    r"\.(?:sh|bash|py|ps1)\b|\./|\b(?:sed|perl|source|eval|toml|tomlq|yq|make|tox|nox)\b"
+    r"|pyproject\.toml|setup\.cfg"
+)
+#: actions that do not edit the checked-out project
+_QUIET_ACTIONS = ("actions/", "astral-sh/setup-uv", "pdm-project/setup-pdm", "snok/install-poetry")
+
+
+def _may_edit_metadata(step: Step) -> bool:
+    if step.uses is not None:
+        return not (step.action or "").lower().startswith(_QUIET_ACTIONS)
+    return step.run is not None and bool(_EDITS.search(step.run.value))
+
+
+def built_root_name(project: Project, job: Job) -> str | None:
+    """The project name (pyproject.toml, setup.cfg or setup.py) of the root project when
+    every build feeding ``job`` builds it, and the metadata names exactly one project;
+    None when not certain (no build seen, a sub-directory build, a workspace root, a
+    dynamic or computed name)."""
+    from shiplint.pkg.metadata import project_metadata
+    from shiplint.rules.versioning.builds import build_at, feeding_jobs
+
+    model = project.model
+    builds: list[bool] = []
+    for build_job, _via in feeding_jobs(model, job):
+        for index, step in enumerate(build_job.steps):
+            at_root = build_at(model, step)
+            if at_root is None:
+                continue
+            if not at_root or any(_may_edit_metadata(s) for s in build_job.steps[:index]):
+                return None
+            builds.append(at_root)
+    if not builds:
+        return None
+    meta = project_metadata(project)
+    if meta.workspace_root:
+        return None
+    names = {d.name.value for d in meta.declared if d.name is not None}
+    if len({canonical_name(n) for n in names}) != 1:
+        return None
+    return next(iter(names))
 
 
 class _DeployRule(Rule):
