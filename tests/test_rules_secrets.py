@@ -1152,3 +1152,55 @@ def test_publish_tools_that_may_get_a_credential_are_left_alone(audit: AuditFn) 
     """
     pypirc = "[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}\n"
     assert audit({WF: flit, ".pypirc": pypirc}, select=["SL401"]) == []
+
+
+# --- SL408 token-shared-across-projects --------------------------------------------------------
+
+
+def _two_projects(second_secret: str = "PYPI_TOKEN", second_env: str = "pypi") -> str:
+    return f"""
+        on: {{push: {{tags: ["v*"]}}}}
+        jobs:
+          core:
+            runs-on: ubuntu-latest
+            environment: {{name: pypi, url: "https://pypi.org/p/foo-core"}}
+            steps:
+              - uses: pypa/gh-action-pypi-publish@release/v1
+                with:
+                  password: ${{{{ secrets.PYPI_TOKEN }}}}
+                  packages-dir: core/dist
+          cli:
+            runs-on: ubuntu-latest
+            environment: {{name: {second_env}, url: "https://pypi.org/project/Foo_CLI/"}}
+            steps:
+              - run: twine upload cli/dist/*
+                env:
+                  TWINE_USERNAME: __token__
+                  TWINE_PASSWORD: ${{{{ secrets.{second_secret} }}}}
+    """
+
+
+def test_one_secret_for_two_projects_is_an_account_token(
+    audit: AuditFn, audit_findings: FindingsFn
+) -> None:
+    wf = _two_projects()
+    assert audit({WF: wf}, select=["SL408"]) == [
+        hit("SL408", WF, wf, "${{ secrets.PYPI_TOKEN }}"),
+        hit("SL408", WF, wf, "${{ secrets.PYPI_TOKEN }}", nth=2),
+    ]
+    finding = audit_findings({WF: wf}, select=["SL408"])[0]
+    assert finding.severity == Severity.WARNING
+    assert "`foo-cli`, `foo-core`" in finding.message
+
+
+def test_one_secret_per_project_or_uncertain_projects(audit: AuditFn) -> None:
+    # one secret per project
+    assert audit({WF: _two_projects("PYPI_TOKEN_CLI")}, select=["SL408"]) == []
+    # another environment may hold its own secret of that name
+    assert audit({WF: _two_projects(second_env="pypi-cli")}, select=["SL408"]) == []
+    # the same project twice (normalised names)
+    same = _two_projects().replace("foo-core", "foo.cli")
+    assert audit({WF: same}, select=["SL408"]) == []
+    # a project named by an expression is not known
+    unknown = _two_projects().replace("https://pypi.org/p/foo-core", "${{ vars.URL }}")
+    assert audit({WF: unknown}, select=["SL408"]) == []

@@ -40,6 +40,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("SL405", "secrets-inherit", "secrets"),
     ("SL406", "upload-on-fork-pr", "secrets"),
     ("SL407", "secret-in-run", "secrets"),
+    ("SL408", "token-shared-across-projects", "secrets"),
     ("SL501", "org-level-token", "tokens"),
     ("SL502", "password-auth", "tokens"),
     ("SL503", "literal-token", "tokens"),

@@ -10,6 +10,7 @@ Importing the package registers every rule of the family; one module per concern
 - :mod:`.secrets_in_if`: SL404 secrets-in-if
 - :mod:`.fork_pr`: SL406 upload-on-fork-pr (and :func:`~.fork_pr.shell_guarded`)
 - :mod:`.secret_in_run`: SL407 secret-in-run
+- :mod:`.shared_token`: SL408 token-shared-across-projects
 - :mod:`.env_flow`: whether nothing gives an upload command its credential variables (SL401)
 - :mod:`.common`: what they share: ``secrets`` references in expressions, declared secrets
 """
@@ -19,7 +20,15 @@ from shiplint.rules.secrets import (
     reusable_workflows,
     secret_in_run,
     secrets_in_if,
+    shared_token,
     upload_credential,
 )
 
-__all__ = ["fork_pr", "reusable_workflows", "secret_in_run", "secrets_in_if", "upload_credential"]
+__all__ = [
+    "fork_pr",
+    "reusable_workflows",
+    "secret_in_run",
+    "secrets_in_if",
+    "shared_token",
+    "upload_credential",
+]
