@@ -25,10 +25,12 @@ class TokenSharedAcrossProjects(Rule):
     """One secret uploads two different PyPI projects: it is an account-wide token.
 
     A PyPI API token scoped to a project uploads only that project (PyPI answers `403
-    Invalid API Token: project-scoped token is not valid for project`), so a secret that
-    uploads both `foo` and `bar` must hold a token scoped to the whole account: it can
-    upload, and once leaked overwrite the releases of, every project the account
-    maintains. Only uploads whose project is certain count: the project named by the job's
+    Invalid API Token: project-scoped token is not valid for project: 'bar'`), and PyPI's
+    token page makes tokens for the whole account or for one project. So a secret that
+    uploads both `foo` and `bar` holds an account-wide token: once leaked, it can upload new
+    releases of every project the account maintains. (A token attenuated offline to several
+    project names, e.g. with `pypitoken`, also uploads both; then this warning does not
+    apply.) Only uploads whose project is certain count: the project named by the job's
     environment URL (`https://pypi.org/p/NAME`), the deploy record's `project`, or the
     metadata of the root project that every build feeding the job makes, all agreeing;
     both uploads go to the same index (PyPI or TestPyPI) with the same `secrets.NAME` in
@@ -39,8 +41,10 @@ class TokenSharedAcrossProjects(Rule):
     publishing (no token at all: `permissions: id-token: write` and a trusted publisher
     per project on PyPI).
 
-    Sources: PyPI help, "API tokens" (a token's scope is the whole account or one
-    project); warehouse `macaroons/caveats` (`ProjectName` caveat rejects other projects).
+    Sources: pypi/warehouse `warehouse/macaroons/caveats/__init__.py`, the `ProjectName`
+    caveat (a list of normalized names; any other project fails with the message above);
+    warehouse#6288 (the token page: scope "Entire account (all projects)" or one project);
+    ewjoachim/pypitoken (attenuating a token to several projects). Checked 2026-12-06.
     """
 
     code = "SL408"
