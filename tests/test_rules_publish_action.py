@@ -577,6 +577,36 @@ def test_overlapping_conditions_still_conflict(audit: AuditFn) -> None:
     ]
 
 
+def test_cleanup_between_the_publishes(audit: AuditFn) -> None:
+    # attestations.py stops only when `<dist>.publish.attestation` exists: a step between
+    # the two publishes that deletes the files (or the folder) clears the way
+    between = "          - name: Publish to PyPI\n"
+    cleanups = [
+        "rm dist/*.publish.attestation",
+        "rm -f ./dist/*.attestation",
+        "find dist -name '*.attestation' -delete",
+        "rm -rf dist/ && python -m build",
+        "git clean -fdx",
+    ]
+    for cleanup in cleanups:
+        wf = TWO_PUBLISHES.replace(between, f"          - run: {cleanup}\n" + between)
+        assert audit({WF: wf}, select=["SL205"]) == [], cleanup
+    # a step between that deletes something else, or lists the folder, does not
+    for other in ["rm -rf build/", "ls -l dist/", "rm dist/*.txt.bak"]:
+        wf = TWO_PUBLISHES.replace(between, f"          - run: {other}\n" + between)
+        assert audit({WF: wf}, select=["SL205"]) == [
+            hit("SL205", WF, wf, "pypa/gh-action-pypi-publish@release/v1"),
+        ], other
+    # a cleanup before the first publish changes nothing
+    wf = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - run: rm -f dist/*.attestation\n          - name: Publish to TestPyPI\n",
+    )
+    assert audit({WF: wf}, select=["SL205"]) == [
+        hit("SL205", WF, wf, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+
+
 # --- SL206 -------------------------------------------------------------------------------------
 
 REUSABLE = """
