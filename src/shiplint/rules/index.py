@@ -33,6 +33,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("SL304", "publish-action-predates-oidc", "trusted_publishing"),
     ("SL305", "password-disables-trusted-publishing", "trusted_publishing"),
     ("SL306", "use-trusted-publishing", "trusted_publishing"),
+    ("SL307", "trusted-publishing-without-environment", "trusted_publishing"),
     ("SL401", "upload-without-credential", "secrets"),
     ("SL402", "undeclared-workflow-secret", "secrets"),
     ("SL403", "undeclared-secret-passed", "secrets"),
