@@ -61,6 +61,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("SL721", "vcs-version-shallow-checkout", "versioning"),
     ("SL722", "local-version-upload", "versioning"),
     ("SL723", "static-version-upload-on-push", "versioning"),
+    ("SL724", "fixed-tag-rebuild-upload", "versioning"),
     ("SL731", "invalid-classifier", "metadata"),
     ("SL732", "license-classifier-with-expression", "metadata"),
     ("SL733", "invalid-license-expression", "metadata"),
