@@ -709,3 +709,49 @@ def test_attestations_in_reusable_workflow_behind_an_input(audit_findings: Findi
     )
     findings = audit_findings({WF: tolerated}, select=["SL206"])
     assert [f.severity for f in findings] == [Severity.INFO]
+
+
+# --- SL206 through a local composite action ----------------------------------------------------
+
+CALLED = """
+    on:
+      workflow_call:
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+          - uses: ./.github/actions/publish
+"""
+COMPOSITE = """
+    name: publish
+    runs:
+      using: composite
+      steps:
+        - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+ACTION = ".github/actions/publish/action.yml"
+CALLED_WF = ".github/workflows/publish.yml"
+
+
+def test_composite_action_in_reusable_workflow(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    files = {CALLED_WF: CALLED, ACTION: COMPOSITE}
+    assert audit(files, select=["SL206"]) == [
+        hit("SL206", CALLED_WF, CALLED, "./.github/actions/publish")
+    ]
+    (finding,) = audit_findings(files, select=["SL206"])
+    assert finding.severity is Severity.ERROR
+    assert ACTION in finding.message and "400 Invalid attestations" in finding.help
+    # the same action used by a top-level workflow is fine; so is the action without
+    # attestations, or with a token
+    top = CALLED.replace("      workflow_call:\n", "      release:\n        types: [published]\n")
+    assert audit({CALLED_WF: top, ACTION: COMPOSITE}, select=["SL206"]) == []
+    for with_ in ["attestations: false", "password: ${{ inputs.token }}"]:
+        composite = COMPOSITE + f"          with:\n            {with_}\n"
+        assert audit({CALLED_WF: CALLED, ACTION: composite}, select=["SL206"]) == [], with_
+    # an input decides: unknown, no finding
+    composite = COMPOSITE + "          with:\n            attestations: ${{ inputs.attest }}\n"
+    assert audit({CALLED_WF: CALLED, ACTION: composite}, select=["SL206"]) == []

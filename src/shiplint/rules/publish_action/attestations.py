@@ -295,6 +295,9 @@ class PypiPublishAttestationsReusable(Rule):
     another repository cannot use trusted publishing at all (the publisher's repository
     must hold the called workflow), which SL303 covers.
 
+    A local composite action (`uses: ./.github/actions/publish`) that runs the publish
+    action with attestations is reported at the step of the reusable workflow that uses it.
+
     Fix: move the publish job into the top-level workflow, or set `attestations: false`.
     """
 
@@ -363,6 +366,55 @@ class PypiPublishAttestationsReusable(Rule):
                 severity=severity,
                 fix=set_input_fix(step, "attestations", "false", "set `attestations: false`"),
             )
+        yield from self._through_composite(project, seen)
+
+    def _through_composite(self, project: Project, seen: set[tuple[str, int]]) -> Iterator[Finding]:
+        """A local composite action that publishes with attestations, used by a step of a
+        reusable workflow: the attestations are made in the called workflow's job all the
+        same. Reported at that step (the action may have other, top-level users)."""
+        for upload, step in action_uploads(project):
+            if upload.context.origin != "action" or upload.context.job is None:
+                continue
+            action = upload.context.job.workflow
+            if action is None or attestations_on(upload, step) is not True:
+                continue
+            for calling in composite_callers(project, action):
+                job = calling.job
+                workflow = job.workflow
+                if workflow is None or not runs_as_call(project, workflow):
+                    continue
+                loc = uses_loc(calling)
+                if loc is None or dedupe_key(loc) in seen:
+                    continue
+                got = reach(project, workflow, job, calling, {})
+                severity = got.severity(
+                    Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
+                )
+                if severity is None:
+                    continue
+                seen.add(dedupe_key(loc))
+                yield self.at(
+                    loc,
+                    f"this composite action publishes with attestations (`{action.source.rel}`) "
+                    "inside a reusable workflow (`on: workflow_call`): PyPI rejects them",
+                    "The attestations are signed for the calling workflow while PyPI checks "
+                    "them against the publisher of this file, and the upload fails with `400 "
+                    "Invalid attestations supplied`. Publish from the top-level workflow, or "
+                    "set `attestations: false` on the action's publish step." + got.doubt(),
+                    severity=severity,
+                )
+
+
+def composite_callers(project: Project, action: Workflow) -> Iterator[Step]:
+    """The workflow steps that run the local composite action ``action``
+    (``uses: ./.github/actions/publish``)."""
+    folder = action.source.rel.rsplit("/", 1)[0] if "/" in action.source.rel else ""
+    for workflow in project.model.workflows:
+        for job in workflow.jobs.values():
+            for step in job.steps:
+                target = (step.action or "").removeprefix("./").rstrip("/")
+                if step.action and step.action.startswith("./") and target == folder:
+                    yield step
 
 
 def runs_as_call(project: Project, workflow: Workflow) -> bool:
