@@ -17,6 +17,7 @@ RELEASE = """
     jobs:
       pypi:
         runs-on: ubuntu-latest
+        environment: testpypi
         permissions:
           id-token: write
         steps:

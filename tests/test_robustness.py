@@ -628,8 +628,9 @@ def test_ordinary_anchors_are_analysed(tmp_path: Path) -> None:
     )
     write_tree(tmp_path, {".github/workflows/ok.yml": text})
     findings = audit_dir(tmp_path)
-    # `@v1` does not exist (SL202); it is no release at all, so not "1.0.0 predating OIDC"
-    assert {f.rule for f in findings} == {"SL202", "SL801"}
+    # `@v1` does not exist (SL202); it is no release at all, so not "1.0.0 predating OIDC";
+    # the publish job has no `environment:` (SL307, information)
+    assert {f.rule for f in findings} == {"SL202", "SL307", "SL801"}
     assert ("SL202", ".github/workflows/ok.yml", 14, 43) in hits(findings)
 
 

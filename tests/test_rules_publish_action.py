@@ -577,6 +577,36 @@ def test_overlapping_conditions_still_conflict(audit: AuditFn) -> None:
     ]
 
 
+def test_cleanup_between_the_publishes(audit: AuditFn) -> None:
+    # attestations.py stops only when `<dist>.publish.attestation` exists: a step between
+    # the two publishes that deletes the files (or the folder) clears the way
+    between = "          - name: Publish to PyPI\n"
+    cleanups = [
+        "rm dist/*.publish.attestation",
+        "rm -f ./dist/*.attestation",
+        "find dist -name '*.attestation' -delete",
+        "rm -rf dist/ && python -m build",
+        "git clean -fdx",
+    ]
+    for cleanup in cleanups:
+        wf = TWO_PUBLISHES.replace(between, f"          - run: {cleanup}\n" + between)
+        assert audit({WF: wf}, select=["SL205"]) == [], cleanup
+    # a step between that deletes something else, or lists the folder, does not
+    for other in ["rm -rf build/", "ls -l dist/", "rm dist/*.txt.bak"]:
+        wf = TWO_PUBLISHES.replace(between, f"          - run: {other}\n" + between)
+        assert audit({WF: wf}, select=["SL205"]) == [
+            hit("SL205", WF, wf, "pypa/gh-action-pypi-publish@release/v1"),
+        ], other
+    # a cleanup before the first publish changes nothing
+    wf = TWO_PUBLISHES.replace(
+        "          - name: Publish to TestPyPI\n",
+        "          - run: rm -f dist/*.attestation\n          - name: Publish to TestPyPI\n",
+    )
+    assert audit({WF: wf}, select=["SL205"]) == [
+        hit("SL205", WF, wf, "pypa/gh-action-pypi-publish@release/v1"),
+    ]
+
+
 # --- SL206 -------------------------------------------------------------------------------------
 
 REUSABLE = """
@@ -679,3 +709,49 @@ def test_attestations_in_reusable_workflow_behind_an_input(audit_findings: Findi
     )
     findings = audit_findings({WF: tolerated}, select=["SL206"])
     assert [f.severity for f in findings] == [Severity.INFO]
+
+
+# --- SL206 through a local composite action ----------------------------------------------------
+
+CALLED = """
+    on:
+      workflow_call:
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+          - uses: ./.github/actions/publish
+"""
+COMPOSITE = """
+    name: publish
+    runs:
+      using: composite
+      steps:
+        - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+ACTION = ".github/actions/publish/action.yml"
+CALLED_WF = ".github/workflows/publish.yml"
+
+
+def test_composite_action_in_reusable_workflow(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    files = {CALLED_WF: CALLED, ACTION: COMPOSITE}
+    assert audit(files, select=["SL206"]) == [
+        hit("SL206", CALLED_WF, CALLED, "./.github/actions/publish")
+    ]
+    (finding,) = audit_findings(files, select=["SL206"])
+    assert finding.severity is Severity.ERROR
+    assert ACTION in finding.message and "400 Invalid attestations" in finding.help
+    # the same action used by a top-level workflow is fine; so is the action without
+    # attestations, or with a token
+    top = CALLED.replace("      workflow_call:\n", "      release:\n        types: [published]\n")
+    assert audit({CALLED_WF: top, ACTION: COMPOSITE}, select=["SL206"]) == []
+    for with_ in ["attestations: false", "password: ${{ inputs.token }}"]:
+        composite = COMPOSITE + f"          with:\n            {with_}\n"
+        assert audit({CALLED_WF: CALLED, ACTION: composite}, select=["SL206"]) == [], with_
+    # an input decides: unknown, no finding
+    composite = COMPOSITE + "          with:\n            attestations: ${{ inputs.attest }}\n"
+    assert audit({CALLED_WF: CALLED, ACTION: composite}, select=["SL206"]) == []

@@ -1,4 +1,4 @@
-"""SL301-SL306: trusted publishing (OIDC) and token uploads to PyPI."""
+"""SL301-SL307: trusted publishing (OIDC) and token uploads to PyPI."""
 
 from __future__ import annotations
 
@@ -847,6 +847,75 @@ def test_uploads_outside_github_workflows(audit: AuditFn) -> None:
         commands = twine upload dist/*
     """
     assert audit({"tox.ini": tox}, select=["SL306"]) == []
+
+
+# --- SL307 -------------------------------------------------------------------------------------
+
+NO_ENVIRONMENT = """
+    on:
+      push:
+        tags: ["v*"]
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - run: python -m build
+      publish:
+        needs: build
+        runs-on: ubuntu-latest
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+          - uses: pypa/gh-action-pypi-publish@release/v1
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              repository-url: https://test.pypi.org/legacy/
+              attestations: false
+"""
+
+
+def test_trusted_publishing_without_environment(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    files = {WF: NO_ENVIRONMENT, "pyproject.toml": '[project]\nname = "sampleproject"\n'}
+    # one finding per job, at the job's id
+    assert audit(files, select=["SL307"]) == [hit("SL307", WF, NO_ENVIRONMENT, "publish:")]
+    (finding,) = audit_findings(files, select=["SL307"])
+    assert finding.severity is Severity.INFO
+    assert "environment: {name: pypi, url: https://pypi.org/p/sampleproject}" in finding.help
+    for environment in ["environment: pypi", "environment:\n          name: release"]:
+        wf = NO_ENVIRONMENT.replace(
+            "        needs: build\n", f"        needs: build\n        {environment}\n"
+        )
+        assert audit({WF: wf}, select=["SL307"]) == [], environment
+
+
+def test_environment_rule_needs_trusted_publishing(audit: AuditFn) -> None:
+    token = NO_ENVIRONMENT.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "            with:\n              password: ${{ secrets.PYPI_API_TOKEN }}\n",
+    ).replace(
+        "            with:\n              repository-url: https://test.pypi.org/legacy/\n"
+        "              attestations: false\n",
+        "",
+    )
+    assert audit({WF: token}, select=["SL307"]) == []
+    uv = """
+        on: {release: {types: [published]}}
+        jobs:
+          pypi:
+            runs-on: ubuntu-latest
+            permissions: {id-token: write}
+            steps:
+              - run: uv publish --trusted-publishing always --index testpypi
+              - run: uv publish --dry-run
+    """
+    assert audit({WF: uv}, select=["SL307"]) == [hit("SL307", WF, uv, "pypi:")]
+    dry = uv.replace(
+        "              - run: uv publish --trusted-publishing always --index testpypi\n", ""
+    )
+    assert audit({WF: dry}, select=["SL307"]) == []
 
 
 # --- the `if:` evaluator behind SL302/SL204/SL205 ----------------------------------------------

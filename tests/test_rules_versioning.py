@@ -778,3 +778,98 @@ def test_workspace_root_with_local_version(audit: AuditFn) -> None:
 def test_examples(audit: AuditFn, rule: type[Rule], config: str) -> None:
     assert audit({WF: rule.before, "pyproject.toml": config}, select=[rule.code])
     assert audit({WF: rule.after, "pyproject.toml": config}, select=[rule.code]) == []
+
+
+# --- SL724 -------------------------------------------------------------------------------------
+
+# modelled on "rebuild wheels for a new Python" workflows: a fixed old tag, built and uploaded
+FIXED_TAG = """
+    on:
+      workflow_dispatch:
+    jobs:
+      wheels:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              ref: v1.4.2
+          - uses: pypa/cibuildwheel@v3.1
+            with:
+              output-dir: dist
+          - run: python -m build --sdist
+          - uses: actions/upload-artifact@v4
+            with:
+              name: dist
+              path: dist
+      publish:
+        needs: wheels
+        runs-on: ubuntu-latest
+        environment: pypi
+        permissions:
+          id-token: write
+        steps:
+          - uses: actions/download-artifact@v4
+            with:
+              name: dist
+              path: dist
+          - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+#: the family reads build configuration: a project to publish
+PYPROJECT = {"pyproject.toml": '[project]\nname = "sample"\nversion = "1.4.2"\n'}
+
+
+def test_fixed_tag_rebuilt_and_uploaded(audit: AuditFn, audit_findings: FindingsFn) -> None:
+    assert audit({WF: FIXED_TAG, **PYPROJECT}, select=["SL724"]) == [
+        hit("SL724", WF, FIXED_TAG, "v1.4.2")
+    ]
+    (finding,) = audit_findings({WF: FIXED_TAG, **PYPROJECT}, select=["SL724"])
+    assert finding.severity is Severity.WARNING
+    assert "job `publish`" in finding.message
+    assert "older than 14 days is not allowed" in finding.help
+    # the same job builds and uploads; refs/tags/ spelled out; a pre-release tag
+    one_job = """
+        on: {workflow_dispatch: {}}
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+                with: {ref: refs/tags/2.0.0rc1}
+              - run: python -m build && twine upload dist/*
+                env:
+                  TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+    """
+    assert audit({WF: one_job, **PYPROJECT}, select=["SL724"]) == [
+        hit("SL724", WF, one_job, "refs/tags/2.0.0rc1")
+    ]
+
+
+def test_chosen_or_moving_refs_are_not_fixed_tags(audit: AuditFn) -> None:
+    for ref in [
+        "${{ inputs.tag }}",  # the release being made now, usually
+        "${{ github.event.inputs.version || github.ref }}",
+        "main",
+        "0123456789abcdef0123456789abcdef01234567",  # a commit: maybe not a release
+        "release/v1",
+    ]:
+        wf = FIXED_TAG.replace("ref: v1.4.2", f"ref: {ref}")
+        assert audit({WF: wf, **PYPROJECT}, select=["SL724"]) == [], ref
+    # another repository checked out at a tag (a dependency built alongside)
+    other = FIXED_TAG.replace(
+        "ref: v1.4.2", "repository: python/cpython\n              ref: v3.13.0"
+    )
+    assert audit({WF: other, **PYPROJECT}, select=["SL724"]) == []
+    # nothing built after the checkout, or nothing uploaded
+    no_build = FIXED_TAG.replace(
+        "          - uses: pypa/cibuildwheel@v3.1\n            with:\n              output-dir: dist\n"
+        "          - run: python -m build --sdist\n",
+        "          - run: ls\n",
+    )
+    assert audit({WF: no_build, **PYPROJECT}, select=["SL724"]) == []
+    dry = FIXED_TAG.replace(
+        "          - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "          - run: uv publish --dry-run dist/*\n",
+    )
+    assert audit({WF: dry, **PYPROJECT}, select=["SL724"]) == []

@@ -4,6 +4,7 @@ B-6)."""
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from shiplint.gha.expr_parse import parse as parse_expr
 from shiplint.gha.scenarios import reach, trigger_scenarios
 from shiplint.model import Loc
 from shiplint.model.workflows import callers
+from shiplint.pkg.upload_commands import program_of
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 from shiplint.rules.publish_action.steps import (
@@ -70,6 +72,49 @@ def _packages_dir(step: Step) -> str:
 
 #: a value no literal in a condition equals (an output with some other text)
 _OTHER = "\x00other"
+
+#: programs that delete files: a `run:` between two publish steps that runs one of them on
+#: the attestation files or the packages folder clears the way for the second step
+_REMOVERS = {"rm", "rmdir", "find", "git", "Remove-Item", "del", "rd", "shutil"}
+
+
+def _cleans_between(project: Project, first: Step, second: Step, packages: str) -> bool:
+    """Whether a step between ``first`` and ``second`` of the job may delete the
+    ``*.publish.attestation`` files the first wrote: a `run:` whose deleting command names
+    them, the packages folder or a glob in it (`rm dist/*.attestation`, `rm -rf dist`,
+    `find dist -name '*.attestation' -delete`, `git clean -fdx`), or one that rebuilds
+    into a fresh folder. Unknown actions between are not assumed to delete anything."""
+    commands = project.model.step_commands()
+    for step in first.job.steps:
+        if not first.index < step.index < second.index or step.run is None:
+            continue
+        text = step.run.value
+        if "attestation" in text and any(word in text for word in _REMOVERS):
+            return True
+        for cmd in commands.get(id(step), []):
+            _at, program = program_of(cmd)
+            if program not in _REMOVERS:
+                continue
+            words = [a.text.removeprefix("./").rstrip("/") for a in cmd.args[1:]]
+            if program == "git" and "clean" in words:
+                return True
+            if any(_deletes_attestations(w, packages) for w in words):
+                return True
+    return False
+
+
+#: what an attestation file of the packages folder is called
+_ATTESTATION_NAME = "x-1.0-py3-none-any.whl.publish.attestation"
+
+
+def _deletes_attestations(word: str, packages: str) -> bool:
+    """Whether a removal of ``word`` takes the attestation files of ``packages`` with it: the
+    folder itself, or a name or glob in it that matches an attestation file."""
+    if word == packages:
+        return True
+    if not word.startswith(packages + "/"):
+        return False
+    return fnmatch.fnmatchcase(_ATTESTATION_NAME, word[len(packages) + 1 :])
 
 
 def _context_path(node: Node) -> tuple[str, ...] | None:
@@ -138,13 +183,26 @@ class PypiPublishAttestationConflict(Rule):
     `Attestation generation failure: /github/workspace/dist/x.tar.gz already has a publish
     attestation: /github/workspace/dist/x.tar.gz.publish.attestation`
 
-    The action's README says invoking it more than once per job is not supported. Steps
-    with different `packages-dir` do not clash, nor steps whose `if:` never hold together:
-    under no trigger, or for no value of something both compare (`if:
-    needs.build.outputs.target == 'testpypi'` on one, `== 'pypi'` on the other).
+    The action's `attestations.py` (`attest_dist`, in every stored version) signs every
+    `*.tar.gz` and `*.whl` in `packages-dir` and stops when `<dist>.publish.attestation`
+    already exists; it runs only when the step makes attestations (`twine-upload.sh`: not
+    with a `password:`, not for an index other than pypi.org/test.pypi.org). So the job
+    fails exactly when both steps make attestations, read the same `packages-dir`, can run
+    in one run, and no step between deletes the attestation files (`rm
+    dist/*.attestation`, `rm -rf dist` and a rebuild, `git clean`). The action's README
+    says invoking it more than once per job is not supported. Steps with different
+    `packages-dir` do not clash, nor steps whose `if:` never hold together: under no
+    trigger, or for no value of something both compare (`if: needs.build.outputs.target ==
+    'testpypi'` on one, `== 'pypi'` on the other).
 
     Fix: publish to each index from its own job (each downloads the artifacts), or set
-    `attestations: false` on the first (TestPyPI) step.
+    `attestations: false` on the first (TestPyPI) step, or delete
+    `dist/*.publish.attestation` between the two steps.
+
+    Sources: pypa/gh-action-pypi-publish:attestations.py (`attest_dist`: "already has a
+    publish attestation"; the `pypi_attestation_models` and the `pypi_attestations`
+    versions alike), twine-upload.sh of the attestations era (when `attestations.py` runs);
+    pypa/gh-action-pypi-publish#319; astro-informatics/s2fft#259.
     """
 
     code = "SL205"
@@ -177,6 +235,8 @@ class PypiPublishAttestationConflict(Rule):
                     if id(first) in reported or _packages_dir(first) != _packages_dir(second):
                         continue
                     if not _may_run_together(first, second):
+                        continue
+                    if _cleans_between(project, first, second, _packages_dir(first)):
                         continue
                     reported.add(id(first))
                     setting = first.with_.get_scalar("attestations") if first.with_ else None
@@ -234,6 +294,9 @@ class PypiPublishAttestationsReusable(Rule):
     (`release`, `push`) and that nothing here calls publishes fine on those; a caller in
     another repository cannot use trusted publishing at all (the publisher's repository
     must hold the called workflow), which SL303 covers.
+
+    A local composite action (`uses: ./.github/actions/publish`) that runs the publish
+    action with attestations is reported at the step of the reusable workflow that uses it.
 
     Fix: move the publish job into the top-level workflow, or set `attestations: false`.
     """
@@ -303,6 +366,55 @@ class PypiPublishAttestationsReusable(Rule):
                 severity=severity,
                 fix=set_input_fix(step, "attestations", "false", "set `attestations: false`"),
             )
+        yield from self._through_composite(project, seen)
+
+    def _through_composite(self, project: Project, seen: set[tuple[str, int]]) -> Iterator[Finding]:
+        """A local composite action that publishes with attestations, used by a step of a
+        reusable workflow: the attestations are made in the called workflow's job all the
+        same. Reported at that step (the action may have other, top-level users)."""
+        for upload, step in action_uploads(project):
+            if upload.context.origin != "action" or upload.context.job is None:
+                continue
+            action = upload.context.job.workflow
+            if action is None or attestations_on(upload, step) is not True:
+                continue
+            for calling in composite_callers(project, action):
+                job = calling.job
+                workflow = job.workflow
+                if workflow is None or not runs_as_call(project, workflow):
+                    continue
+                loc = uses_loc(calling)
+                if loc is None or dedupe_key(loc) in seen:
+                    continue
+                got = reach(project, workflow, job, calling, {})
+                severity = got.severity(
+                    Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
+                )
+                if severity is None:
+                    continue
+                seen.add(dedupe_key(loc))
+                yield self.at(
+                    loc,
+                    f"this composite action publishes with attestations (`{action.source.rel}`) "
+                    "inside a reusable workflow (`on: workflow_call`): PyPI rejects them",
+                    "The attestations are signed for the calling workflow while PyPI checks "
+                    "them against the publisher of this file, and the upload fails with `400 "
+                    "Invalid attestations supplied`. Publish from the top-level workflow, or "
+                    "set `attestations: false` on the action's publish step." + got.doubt(),
+                    severity=severity,
+                )
+
+
+def composite_callers(project: Project, action: Workflow) -> Iterator[Step]:
+    """The workflow steps that run the local composite action ``action``
+    (``uses: ./.github/actions/publish``)."""
+    folder = action.source.rel.rsplit("/", 1)[0] if "/" in action.source.rel else ""
+    for workflow in project.model.workflows:
+        for job in workflow.jobs.values():
+            for step in job.steps:
+                target = (step.action or "").removeprefix("./").rstrip("/")
+                if step.action and step.action.startswith("./") and target == folder:
+                    yield step
 
 
 def runs_as_call(project: Project, workflow: Workflow) -> bool:

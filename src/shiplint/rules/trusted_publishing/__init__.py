@@ -1,4 +1,4 @@
-"""Rules about trusted publishing (OIDC) to PyPI (catalogue T-1, T-2, T-4, T-5, T-6, S-7).
+"""Rules about trusted publishing (OIDC) to PyPI (catalogue T-1, T-2, T-4, T-5, T-6, T-8, S-7).
 
 Importing the package registers every rule of the family:
 
@@ -9,13 +9,15 @@ Importing the package registers every rule of the family:
 * ``reusable_workflow``: SL303 (trusted publishing inside a reusable workflow);
 * ``action_release``: SL304 (a pypa/gh-action-pypi-publish release older than v1.8.0);
 * ``token_uploads``: SL305 (a `password:` that disables trusted publishing), SL306 (a
-  long-lived token where trusted publishing would work).
+  long-lived token where trusted publishing would work);
+* ``environment``: SL307 (a publishing job without a GitHub `environment:`).
 """
 
 from __future__ import annotations
 
 from shiplint.rules.trusted_publishing import (
     action_release,
+    environment,
     id_token,
     pull_request,
     reusable_workflow,
@@ -25,6 +27,7 @@ from shiplint.rules.trusted_publishing import (
 
 __all__ = [
     "action_release",
+    "environment",
     "id_token",
     "pull_request",
     "reusable_workflow",

@@ -1,5 +1,5 @@
 """Versions: VCS versions built shallow or uploaded with local labels, static versions
-re-uploaded (P-4, P-5, P-10).
+re-uploaded, fixed old tags rebuilt (P-4, P-5, P-10, P-15).
 
 Importing the package registers every rule of the family:
 
@@ -11,13 +11,15 @@ Importing the package registers every rule of the family:
   checkout, and which jobs feed an upload (``publishes_root_project``);
 * ``shallow_checkout``: SL721 (a VCS version built from a shallow checkout);
 * ``local_version``: SL722 (a local version uploaded from non-tag runs);
-* ``static_version``: SL723 (a static version uploaded on every push).
+* ``static_version``: SL723 (a static version uploaded on every push);
+* ``fixed_tag``: SL724 (a fixed version tag rebuilt and uploaded).
 """
 
 from __future__ import annotations
 
 from shiplint.rules.versioning import (
     builds,
+    fixed_tag,
     local_version,
     runs,
     shallow_checkout,
@@ -25,4 +27,12 @@ from shiplint.rules.versioning import (
     uploads,
 )
 
-__all__ = ["builds", "local_version", "runs", "shallow_checkout", "static_version", "uploads"]
+__all__ = [
+    "builds",
+    "fixed_tag",
+    "local_version",
+    "runs",
+    "shallow_checkout",
+    "static_version",
+    "uploads",
+]

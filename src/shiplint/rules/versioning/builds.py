@@ -231,7 +231,7 @@ def _full_history(step: Step) -> bool | None:
     return text == "0"
 
 
-def _own_checkout(step: Step) -> bool:
+def own_checkout(step: Step) -> bool:
     """A checkout of this repository at the workspace root (not another repo or a subdir)."""
     repo = input_scalar(step, "repository")
     if repo is not None and "github.repository" not in repo.value:
@@ -246,7 +246,7 @@ def shallow_build_checkouts(model: ReleaseModel, job: Job) -> Iterator[Step]:
     full: bool | None = True
     for step in job.steps:
         action = (step.action or "").lower()
-        if action == _CHECKOUT and _own_checkout(step):
+        if action == _CHECKOUT and own_checkout(step):
             checkout, full = step, _full_history(step)
             continue
         if _unshallows(step):
@@ -297,7 +297,7 @@ def checks_out_chosen_ref(model: ReleaseModel, job: Job | None) -> bool:
         return False
     for build_job, _via in feeding_jobs(model, job):
         for step in build_job.steps:
-            if (step.action or "").lower() == _CHECKOUT and _own_checkout(step):
+            if (step.action or "").lower() == _CHECKOUT and own_checkout(step):
                 ref = input_scalar(step, "ref")
                 if ref is not None and ref.value.strip():
                     return True
