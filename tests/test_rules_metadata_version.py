@@ -7,10 +7,8 @@ from typing import Callable
 import pytest
 
 from shiplint.findings import Finding, Severity
-from shiplint.rules.metadata_version import (
-    BackendTooOldForLicenseMetadata,
-    PublisherTooOldForMetadata,
-)
+from shiplint.rules.metadata_version.backends import BackendTooOldForLicenseMetadata
+from shiplint.rules.metadata_version.publishers import PublisherTooOldForMetadata
 from tests.conftest import AuditFn, hit
 
 FindingsFn = Callable[..., "list[Finding]"]

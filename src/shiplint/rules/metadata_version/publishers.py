@@ -1,4 +1,5 @@
-"""Core-metadata versions: what the build backend writes vs. what the publisher reads (B-4, P-6)."""
+"""SL711: pypa/gh-action-pypi-publish, or twine/packaging pinned where twine runs, too old for
+the Metadata-Version the build backend writes (B-4); the twine/packaging pins per environment."""
 
 from __future__ import annotations
 
@@ -11,34 +12,18 @@ from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
 from shiplint.model import Loc
-from shiplint.pkg.build_backend import BuildInfo, Pin, analyze, metadata_facts, parse_pin
+from shiplint.pkg.build_backend import Pin, analyze, metadata_facts, parse_pin
 from shiplint.pkg.upload_commands import program_of
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.metadata_version.messages import INVALID_24, INVALID_25, V25, metadata_why
 from shiplint.rules.publish_action.steps import action_uploads, ref_loc, release_of
-from shiplint.rules.trusted_publishing.uploads import upload_index
 from shiplint.rules.versioning.builds import publishes_root_project
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, Context, ShellCommand
     from shiplint.project import Project
     from shiplint.source import SourceFile
-
-V24 = Version("2.4")
-V25 = Version("2.5")
-
-_INVALID_24 = (
-    "`InvalidDistribution: Metadata is missing required fields: Name, Version. Make sure the "
-    "distribution includes the files where those fields are specified, and is using a "
-    "supported Metadata-Version: 1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3.`"
-)
-_INVALID_25 = (
-    "`InvalidDistribution: Invalid distribution metadata: '2.5' is not a valid metadata version`"
-)
-_LICENSE_FILE_400 = (
-    "`400 license-file introduced in metadata version 2.4, not 2.2. See "
-    "https://packaging.python.org/specifications/core-metadata for more information.`"
-)
 
 #: options of pip/uv/pipx install that take a value (the value is not a requirement)
 _INSTALL_VALUE_OPTIONS = {
@@ -88,26 +73,6 @@ _INSTALL_VALUE_OPTIONS = {
     "--exclude-newer",
 }
 _REQUIREMENT_FILE_OPTIONS = {"-r", "--requirement", "-c", "--constraint", "--constraints"}
-
-
-def _metadata_why(info: BuildInfo, mv: Version) -> str:
-    """Why the distributions carry Metadata-Version ``mv`` (for messages)."""
-    facts = info.facts
-    lic = info.license
-    if lic.import_names is not None:
-        return f"`[project].{lic.import_names.text}` (PEP 794) needs Metadata-Version {mv}"
-    if facts is None:
-        return f"the PEP 639 license fields need Metadata-Version {mv}"
-    key = "metadata-2-5-since" if mv >= V25 else "metadata-2-4-since"
-    since = facts.threshold(key)
-    if info.core_metadata_override:
-        return f"`core-metadata-version` makes {facts.package} write Metadata-Version {mv}"
-    if since is None:
-        since = facts.threshold("pep639-since")
-        return f"{facts.package} {since}+ writes Metadata-Version {mv} for PEP 639 license fields"
-    pin = info.pin
-    allowed = f" (`{pin.text}` allows it)" if pin is not None else " (unpinned: the newest)"
-    return f"{facts.package} {since} and later{allowed} writes Metadata-Version {mv}"
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -322,7 +287,7 @@ class PublisherTooOldForMetadata(Rule):
         mv = info.metadata_version()
         if mv is None:
             return
-        why = _metadata_why(info, mv)
+        why = metadata_why(info, mv)
         pep639 = info.license.pep639 is not None
         yield from self._actions(project, mv, why, pep639)
         yield from self._twine(project, mv, why, pep639)
@@ -343,13 +308,13 @@ class PublisherTooOldForMetadata(Rule):
                 if mv <= sunset_reads:
                     continue
                 need = f.threshold("metadata-2-5-since")
-                error = _INVALID_25
+                error = INVALID_25
             elif mv >= V25 and release.before(f.threshold("metadata-2-5-since")):
                 need = f.threshold("metadata-2-5-since")
-                error = _INVALID_25
+                error = INVALID_25
             elif release.before(f.threshold("metadata-2-4-since")):
                 need = f.threshold("metadata-2-4-since")
-                error = _INVALID_24
+                error = INVALID_24
             elif pep639 and release.before(f.threshold("pep639-since")):
                 need = f.threshold("pep639-since")
                 error = ""
@@ -417,9 +382,9 @@ class PublisherTooOldForMetadata(Rule):
                     continue
                 seen.add((pin.loc.source.rel, pin.loc.start))
                 error = (
-                    _INVALID_25
+                    INVALID_25
                     if mv >= V25
-                    else _INVALID_24.replace(
+                    else INVALID_24.replace(
                         "Metadata is missing required fields: Name, Version. Make sure the "
                         "distribution includes the files where those fields are specified, and is "
                         "using a supported Metadata-Version: 1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 2.3.",
@@ -446,9 +411,9 @@ class PublisherTooOldForMetadata(Rule):
         if pin.loc is None:
             return None
         if mv >= V25 and not pin.reaches(thresholds["metadata-2-5-since"]):
-            need, error = thresholds["metadata-2-5-since"], _INVALID_25
+            need, error = thresholds["metadata-2-5-since"], INVALID_25
         elif not pin.reaches(thresholds["metadata-2-4-since"]):
-            need, error = thresholds["metadata-2-4-since"], _INVALID_24
+            need, error = thresholds["metadata-2-4-since"], INVALID_24
         elif pep639 and not pin.reaches(thresholds["pep639-since"]):
             return self.at(
                 pin.loc,
@@ -467,132 +432,4 @@ class PublisherTooOldForMetadata(Rule):
             f"twine rejects every distribution: {error}. Require `twine>={need}` "
             "(and a packaging that knows the version: `packaging>=24.2` for 2.4, "
             "`packaging>=26` for 2.5).",
-        )
-
-
-# --- SL712 -------------------------------------------------------------------------------------
-
-#: uploaders that send License-File even when the Metadata-Version predates it
-_LICENSE_FILE_SENDERS = {"uv", "hatch"}
-
-
-@register
-class BackendTooOldForLicenseMetadata(Rule):
-    """The build backend pinned in `[build-system] requires` predates PEP 639 license metadata.
-
-    PEP 639 (`license = "MIT"` as an SPDX expression, `license-files = [...]`) needs
-    Metadata-Version 2.4. Backends learnt it in setuptools 77, hatchling 1.26, maturin 1.9,
-    flit-core 3.11, pdm-backend 2.4 and poetry-core 2.2. When `requires` keeps an older
-    release (`setuptools<77`, `setuptools==74.*`, `hatchling~=1.25.0`), the build either
-    stops (setuptools: ``configuration error: `project.license` must be valid exactly by one
-    definition``, ``project must not contain {'license-files'} properties``) or writes
-    License-Expression/License-File under Metadata-Version 2.1-2.3, which PyPI refuses:
-
-    `400 license-file introduced in metadata version 2.4, not 2.2. See
-    https://packaging.python.org/specifications/core-metadata for more information.`
-
-    The same 400 hits projects that use no PEP 639 field at all when setuptools 57-76 (or
-    hatchling 1.9-1.25) finds a `LICENSE*`/`COPYING*`/`NOTICE*`/`AUTHORS*` file or
-    `[tool.setuptools] license-files`: those releases write `License-File` under 2.1/2.2.
-    twine leaves the field out below 2.4, `uv publish` and `hatch publish` send it, so this
-    case is reported when the repository publishes with one of those.
-
-    Checked at the sources: hatchling 1.25.0 `metadata/spec.py` writes License-Expression
-    and License-File under 2.1-2.3, 1.26.x stops doing so and 1.27.0 writes 2.4; twine
-    6.1.0-7.0.0 `package.py` drops License-File below 2.4 (older twine never sent it); uv
-    publish (astral-sh/uv 26a9dd4, 2026-08-21, `uv-publish/src/lib.rs`) and hatch publish
-    (`hatch/index/publish.py`, pypa/hatch ed8e30b) send every `License-File` as written;
-    warehouse (6b62157, 2026-08-21) validates the upload form with `packaging.metadata`,
-    whose error is the one quoted above.
-
-    Fix: raise the backend's floor (`setuptools>=77`, `hatchling>=1.27`, `maturin>=1.9`,
-    `flit_core>=3.11`) and drop the upper bound; or, to keep the old backend, stop writing
-    license files (`[tool.setuptools] license-files = []`) and use the old `license = {text
-    = "..."}` form.
-    """
-
-    code = "SL712"
-    name = "backend-too-old-for-license-metadata"
-    severity = Severity.ERROR
-    summary = "License expression/files with a build backend pinned below PEP 639 support"
-    catalogue = ("P-6",)
-    example_file = "pyproject.toml"
-    before = (
-        '[build-system]\nrequires = ["setuptools>=61,<77"]\n'
-        'build-backend = "setuptools.build_meta"\n\n'
-        '[project]\nname = "example"\nversion = "1.0"\nlicense = "MIT"\n'
-        'license-files = ["LICENSE"]\n'
-    )
-    after = (
-        '[build-system]\nrequires = ["setuptools>=77"]\n'
-        'build-backend = "setuptools.build_meta"\n\n'
-        '[project]\nname = "example"\nversion = "1.0"\nlicense = "MIT"\n'
-        'license-files = ["LICENSE"]\n'
-    )
-
-    def check(self, project: Project) -> Iterator[Finding]:
-        info = analyze(project)
-        facts = info.facts
-        pin = info.pin
-        if facts is None or pin is None or pin.loc is None:
-            return
-        lic = info.license
-        since = facts.threshold("pep639-since")
-        expression = lic.expression if "license" in facts.pep639_fields else None
-        files = lic.files if "license-files" in facts.pep639_fields else None
-        used = expression or files
-        if used is not None and since is not None and info.backend_reaches(since) is False:
-            field = "`license` is an SPDX expression" if expression else "`license-files`"
-            if expression and files:
-                field = "`license` (an SPDX expression) and `license-files`"
-            line = used.pos.line
-            yield self.at(
-                pin.loc,
-                f"`{pin.text}` keeps {facts.package} below {since}, which predates PEP 639, "
-                f"but {field} (line {line})",
-                f"{facts.package} before {since} rejects the field or writes it under an old "
-                f"Metadata-Version that PyPI refuses: {_LICENSE_FILE_400} Require "
-                f"`{facts.package}>={since}` (no upper bound below it).",
-            )
-            return
-        yield from self._legacy_license_file(project, info, pin)
-
-    def _legacy_license_file(
-        self, project: Project, info: BuildInfo, pin: Pin
-    ) -> Iterator[Finding]:
-        facts = info.facts
-        lic = info.license
-        if facts is None or facts.legacy_license_file is None or lic.tool_files_off:
-            return
-        first, fixed = facts.legacy_license_file
-        if info.backend_reaches(first) is not True or info.backend_reaches(fixed) is not False:
-            return
-        if lic.tool_files is not None:
-            where = f"the license files configured at {lic.tool_files.source.rel}:" + str(
-                lic.tool_files.pos.line
-            )
-        elif lic.default_file is not None:
-            where = f"`{lic.default_file}` (matched by the default license-file globs)"
-        else:
-            return
-        uploaders = sorted(
-            {
-                u.tool
-                for u in project.model.own_uploads
-                if u.tool in _LICENSE_FILE_SENDERS
-                and u.family == "pypi"
-                and upload_index(u) in ("pypi", "testpypi")
-            }
-        )
-        if not uploaders:
-            return
-        tools = " and ".join(f"`{t} publish`" for t in uploaders)
-        assert pin.loc is not None
-        yield self.at(
-            pin.loc,
-            f"`{pin.text}` keeps {facts.package} below {fixed}, which writes License-File for "
-            f"{where} under Metadata-Version 2.1-2.3, and {tools} sends it to PyPI",
-            f"PyPI refuses the upload: {_LICENSE_FILE_400} Require "
-            f"`{facts.package}>={fixed}` (it writes Metadata-Version 2.4), or stop writing "
-            "license files (`[tool.setuptools] license-files = []`).",
         )
