@@ -148,6 +148,12 @@ def load() -> Facts:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def baipp() -> ActionFacts:
+    """``[actions.baipp]``: hynek/build-and-inspect-python-package and the twine it runs."""
+    return _action(toml_data()["actions"]["baipp"])
+
+
 class ArtifactFacts(NamedTuple):
     """``[actions.artifacts]``: actions/upload-artifact and actions/download-artifact."""
 

@@ -1,7 +1,8 @@
 """Which release of an action a ``uses: owner/repo@ref  # comment`` runs.
 
 One resolver for every action whose version a rule reads (pypa/gh-action-pypi-publish,
-scientific-python/upload-nightly-action, actions/upload-artifact and download-artifact).
+scientific-python/upload-nightly-action, hynek/build-and-inspect-python-package,
+actions/upload-artifact and download-artifact).
 ``resolve(ref, comment, spec)`` gives a :class:`Release`:
 
 * the **kind** of ref: ``tag``, ``branch``, ``sunset`` (a frozen branch), ``sha``,
@@ -353,6 +354,15 @@ def pypi_publish() -> ActionSpec:
 def upload_nightly() -> ActionSpec:
     """scientific-python/upload-nightly-action."""
     f = facts_mod.load().upload_nightly
+    return _spec_from(f.raw, f.shas, f.latest)
+
+
+@functools.lru_cache(maxsize=1)
+def baipp() -> ActionSpec:
+    """hynek/build-and-inspect-python-package: ``v1``/``v2`` and minor tags (``v2.18``)
+    moved with each release up to v2.18.0; from v3.0.0 there are exact tags only (a ``v3``
+    is not in the complete tag list, so it is unknown)."""
+    f = facts_mod.baipp()
     return _spec_from(f.raw, f.shas, f.latest)
 
 

@@ -58,6 +58,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("SL705", "workflow-run-artifact-download", "artifacts"),
     ("SL711", "publisher-too-old-for-metadata", "metadata_version"),
     ("SL712", "backend-too-old-for-license-metadata", "metadata_version"),
+    ("SL713", "build-check-too-old-for-metadata", "metadata_version"),
     ("SL721", "vcs-version-shallow-checkout", "versioning"),
     ("SL722", "local-version-upload", "versioning"),
     ("SL723", "static-version-upload-on-push", "versioning"),
