@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from shiplint.gha.refs import Release
+    from shiplint.model.gitlab_ci import GitLabJob
     from shiplint.parse.yamlnodes import YMap, YNode, YScalar
     from shiplint.project import Project
     from shiplint.source import Pos, SourceFile
@@ -236,6 +237,8 @@ class Upload:
     #: the release an action step runs, as gha_refs resolves its ref and comment
     release: Release | None = None
     options: dict[str, Arg] = field(default_factory=dict)
+    #: the job of a `.gitlab-ci.yml` whose script runs the upload
+    gitlab_job: GitLabJob | None = None
 
     @property
     def source(self) -> SourceFile:

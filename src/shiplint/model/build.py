@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from shiplint.model import ReleaseModel
 from shiplint.model.ci_files import ci_file
 from shiplint.model.github_steps import github_steps
+from shiplint.model.gitlab_ci import is_gitlab_ci, link_gitlab_uploads
 from shiplint.model.index_settings import conda_env, env_indexes, pypirc, pyproject_indexes
 from shiplint.model.task_commands import makefile, noxfile, pixi_tasks, shell_scripts
 from shiplint.model.tox_commands import tox_ini, tox_toml
@@ -77,6 +78,10 @@ def build_model(project: Project) -> ReleaseModel:
             noxfile(model, src, tree)
     for cmd in model.commands:
         recognise(model, cmd)
+    for src in project.of_kind("ci"):
+        if is_gitlab_ci(src):
+            doc = project.yaml(src)
+            link_gitlab_uploads(model, src, doc.root if doc else None)
     env_indexes(model)
     _mask_literal_credentials(model)
     return model

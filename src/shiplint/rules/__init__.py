@@ -30,7 +30,8 @@ RULE_MODULES: dict[str, tuple[str, ...]] = {
     "targets": (ANY,),
     "publish_action": _GITHUB,
     "action_pins": _GITHUB,
-    "trusted_publishing": _GITHUB,
+    # GitLab CI trusted publishing (SL308, SL309) is read from .gitlab-ci.yml ("ci")
+    "trusted_publishing": (*_GITHUB, "ci"),
     "secrets": (ANY,),
     "tokens": (ANY,),
     "anaconda": (ANY,),

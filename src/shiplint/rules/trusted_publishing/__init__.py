@@ -1,4 +1,5 @@
-"""Rules about trusted publishing (OIDC) to PyPI (catalogue T-1, T-2, T-4, T-5, T-6, T-8, S-7).
+"""Rules about trusted publishing (OIDC) to PyPI (catalogue T-1, T-2, T-4, T-5, T-6, T-8, T-9,
+S-7).
 
 Importing the package registers every rule of the family:
 
@@ -10,7 +11,9 @@ Importing the package registers every rule of the family:
 * ``action_release``: SL304 (a pypa/gh-action-pypi-publish release older than v1.8.0);
 * ``token_uploads``: SL305 (a `password:` that disables trusted publishing), SL306 (a
   long-lived token where trusted publishing would work);
-* ``environment``: SL307 (a publishing job without a GitHub `environment:`).
+* ``environment``: SL307 (a publishing job without a GitHub `environment:`);
+* ``gitlab``: SL308 (a GitLab id token in a variable twine/uv do not read), SL309 (a
+  GitLab id token with an audience PyPI rejects).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 from shiplint.rules.trusted_publishing import (
     action_release,
     environment,
+    gitlab,
     id_token,
     pull_request,
     reusable_workflow,
@@ -28,6 +32,7 @@ from shiplint.rules.trusted_publishing import (
 __all__ = [
     "action_release",
     "environment",
+    "gitlab",
     "id_token",
     "pull_request",
     "reusable_workflow",

@@ -1,0 +1,209 @@
+"""SL308, SL309: GitLab CI trusted publishing whose id token twine/uv cannot use: declared
+under a variable name the tools do not read (SL308), or with an audience PyPI rejects
+(SL309) (catalogue T-9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shiplint.findings import Finding, Severity
+from shiplint.model import Loc
+from shiplint.model.gitlab_ci import id_token_variable, upload_audience
+from shiplint.pkg.upload_commands import option_value
+from shiplint.rules import register
+from shiplint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from shiplint.model import Upload
+    from shiplint.model.gitlab_ci import GitLabJob, IdToken
+    from shiplint.project import Project
+
+#: the tools that exchange a GitLab id token themselves (twine >= 6.1, uv)
+_TOOLS = ("twine", "uv")
+#: text showing the job may get a token credential some other way (a CI/CD variable named
+#: in the file, a .pypirc, a keyring, a twine configuration file)
+_TOKEN_HINTS = (
+    "TWINE_PASSWORD",
+    "UV_PUBLISH_TOKEN",
+    "UV_PUBLISH_PASSWORD",
+    ".pypirc",
+    "keyring",
+    "--config-file",
+)
+_PYPI_AUDIENCES = ("pypi", "testpypi")
+_INDEX_NAMES = {"pypi": "PyPI", "testpypi": "TestPyPI"}
+
+_SOURCES = """
+    Sources: di/id@v1.6.1 `id/_internal/oidc/ambient.py` (`detect_gitlab`: the variable is
+    `<AUD>_ID_TOKEN`, else `GitLab: Environment variable PYPI_ID_TOKEN not found`);
+    astral-sh/ambient-id `src/gitlab.rs` (uv: the same name, `ID token variable not found`);
+    pypa/twine@6.1.0 `twine/auth.py` (the audience from `https://{index}/_/oidc/audience`,
+    then `detect_credential(audience)`); pypi/warehouse
+    `docs/user/trusted-publishers/using-a-publisher.md` ("GitLab CI/CD": `PYPI_ID_TOKEN`
+    with `aud: pypi`, "testpypi" for TestPyPI; `{"audience":"pypi"}`) and
+    `warehouse/oidc/services.py` (`verify_aud`, `strict_aud`: "We don't accept JWTs with
+    multiple audiences"), `warehouse/oidc/views.py` (`invalid-token`)."""
+
+
+def _gitlab_tp_uploads(project: Project) -> Iterator[tuple[Upload, GitLabJob, str]]:
+    """Uploads of GitLab jobs that can only authenticate by trusted publishing as far as
+    the file shows: twine/uv to (Test)PyPI with no token, and nothing naming one."""
+    model = project.model
+    if any(entry.password is not None for entry in model.pypirc):
+        return
+    for upload in model.uploads:
+        job = upload.gitlab_job
+        if job is None or upload.tool not in _TOOLS or upload.dry_run:
+            continue
+        if upload.token_credentials:
+            continue
+        mode = upload.options.get("--trusted-publishing")
+        if mode is not None and option_value(mode) == "never":
+            continue
+        audience = upload_audience(upload)
+        if audience is None:
+            continue
+        text = job.source.text or ""
+        if any(hint in text for hint in _TOKEN_HINTS):
+            continue
+        yield upload, job, audience
+
+
+def _referenced(job: GitLabJob, token: IdToken) -> bool:
+    """Whether the file uses the token's variable besides declaring it (a script that
+    exchanges it itself, or passes it on)."""
+    return (job.source.text or "").count(token.variable) > 1
+
+
+@register
+class GitLabIdTokenName(Rule):
+    """A GitLab CI job uploads to PyPI by trusted publishing, but its id token is in a
+    variable twine and uv do not read.
+
+    GitLab puts the OIDC token a job asks for under `id_tokens:` in the environment
+    variable named by the entry's key. twine (6.1 and later, through the `id` package) and
+    uv (through `ambient-id`) ask the index for its audience (`pypi` for PyPI, `testpypi`
+    for TestPyPI) and then read exactly `<AUD>_ID_TOKEN`: `PYPI_ID_TOKEN` or
+    `TESTPYPI_ID_TOKEN`. A token for `aud: pypi` in `MY_TOKEN`, or a job that uploads to
+    TestPyPI with only a `pypi` token, gets `Unable to retrieve an OIDC token from the CI
+    platform for trusted publishing GitLab: Environment variable PYPI_ID_TOKEN not found`
+    (twine; older twine asks for a password CI cannot give). Reported when nothing in the
+    file gives the upload a token (`TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`, `--password`, a
+    `.pypirc`) and nothing else reads the variable (a script that exchanges the token
+    itself).
+
+    Fix: rename the variable to `PYPI_ID_TOKEN` (`TESTPYPI_ID_TOKEN` with `aud: testpypi`
+    for TestPyPI); a job that uploads to both declares both.
+    """
+
+    __doc__ = (__doc__ or "") + _SOURCES
+
+    code = "SL308"
+    name = "gitlab-id-token-name"
+    severity = Severity.ERROR
+    summary = "GitLab id token for PyPI in a variable twine/uv do not read"
+    catalogue = ("T-9",)
+    example_file = ".gitlab-ci.yml"
+    before = (
+        "publish:\n  id_tokens:\n    PYPI_TOKEN:\n      aud: pypi\n"
+        "  script:\n    - twine upload dist/*\n"
+    )
+    after = (
+        "publish:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n"
+        "  script:\n    - twine upload dist/*\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[tuple[int, str]] = set()
+        for upload, job, audience in _gitlab_tp_uploads(project):
+            wanted = id_token_variable(audience)
+            if wanted in job.id_tokens or (id(job), wanted) in seen:
+                continue
+            tokens = [
+                t
+                for t in job.id_tokens.values()
+                if len(t.audiences) == 1
+                and t.audiences[0].value in _PYPI_AUDIENCES
+                and not _referenced(job, t)
+            ]
+            same = [t for t in tokens if t.audiences[0].value == audience]
+            if not tokens:
+                continue
+            token = (same or tokens)[0]
+            seen.add((id(job), wanted))
+            index = _INDEX_NAMES[audience]
+            where = Loc(job.source, token.key.start, token.key.end)
+            if same:
+                message = (
+                    f"job `{job.name}` puts its {index} id token in `{token.variable}`: "
+                    f"{upload.tool} reads `{wanted}`"
+                )
+                fix = f"Rename `{token.variable}` to `{wanted}`."
+            else:
+                message = (
+                    f"job `{job.name}` uploads to {index} but has no `{wanted}` id token "
+                    f"(`{token.variable}` is for `aud: {token.audiences[0].value}`)"
+                )
+                fix = f"Add `{wanted}:` with `aud: {audience}` under `id_tokens:`."
+            yield self.at(
+                where,
+                message,
+                f"{upload.tool} asks {index} for its OIDC audience (`{audience}`) and reads "
+                f"the GitLab id token from `{wanted}` only; without it the upload stops "
+                f"(`Environment variable {wanted} not found`). {fix}",
+            )
+
+
+@register
+class GitLabIdTokenAudience(Rule):
+    """A GitLab CI job uploads to PyPI by trusted publishing with an id token whose `aud:`
+    is not the index's audience.
+
+    twine and uv find the token by its variable name (`PYPI_ID_TOKEN`) whatever its
+    audience, and send it to PyPI, which verifies the `aud` claim against its own audience
+    (`pypi`; `testpypi` on TestPyPI) and accepts a token with that one audience only: `aud:
+    https://pypi.org`, `aud: pypi.org` or a list of several audiences get `invalid-token`
+    ("malformed or invalid token") and the upload fails. Reported when nothing in the file
+    gives the upload a token instead.
+
+    Fix: `aud: pypi` under `PYPI_ID_TOKEN` (`aud: testpypi` under `TESTPYPI_ID_TOKEN`).
+    """
+
+    __doc__ = (__doc__ or "") + _SOURCES
+
+    code = "SL309"
+    name = "gitlab-id-token-audience"
+    severity = Severity.ERROR
+    summary = "GitLab id token for PyPI with an audience PyPI rejects"
+    catalogue = ("T-9",)
+    example_file = ".gitlab-ci.yml"
+    before = (
+        "publish:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: https://pypi.org\n"
+        "  script:\n    - twine upload dist/*\n"
+    )
+    after = (
+        "publish:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n"
+        "  script:\n    - twine upload dist/*\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[int] = set()
+        for upload, job, audience in _gitlab_tp_uploads(project):
+            token = job.id_tokens.get(id_token_variable(audience))
+            if token is None or id(token) in seen or not token.audiences:
+                continue
+            values = [a.value for a in token.audiences]
+            if any("$" in v for v in values) or values == [audience]:
+                continue
+            what = f"`aud: {values[0]}`" if len(values) == 1 else f"{len(values)} audiences"
+            at = token.aud_node if len(values) > 1 and token.aud_node else token.audiences[0]
+            seen.add(id(token))
+            index = _INDEX_NAMES[audience]
+            yield self.at(
+                Loc(job.source, at.start, at.end),
+                f"job `{job.name}`: {index} rejects the id token `{token.variable}` with {what}",
+                f"{index} accepts a token whose only audience is `{audience}` (`invalid-token`: "
+                f"malformed or invalid token), so the {upload.tool} upload fails. Set "
+                f"`aud: {audience}`.",
+            )
