@@ -13,6 +13,8 @@ def test_token_under_another_name(audit: AuditFn, audit_findings: FindingsFn) ->
     (finding,) = audit_findings({GL: RENAMED}, select=["SL308"])
     assert "`PYPI_TOKEN`" in finding.message and "`PYPI_ID_TOKEN`" in finding.message
     assert "Rename `PYPI_TOKEN` to `PYPI_ID_TOKEN`" in finding.help
+    # a project CI/CD variable the file does not show could still give the upload a token
+    assert finding.severity.value == "warning" and "CI/CD variable" in finding.help
 
 
 DEFAULT_RENAMED = body(

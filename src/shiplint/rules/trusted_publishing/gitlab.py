@@ -91,7 +91,9 @@ class GitLabIdTokenName(Rule):
     (twine; older twine asks for a password CI cannot give). Reported when nothing in the
     file gives the upload a token (`TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`, `--password`, a
     `.pypirc`) and nothing else reads the variable (a script that exchanges the token
-    itself).
+    itself). A warning, not an error: GitLab also hands jobs the project's CI/CD variables,
+    which the file does not show, and a `TWINE_PASSWORD` or `UV_PUBLISH_TOKEN` there would
+    make the upload use that token instead (and the id token pointless).
 
     Fix: rename the variable to `PYPI_ID_TOKEN` (`TESTPYPI_ID_TOKEN` with `aud: testpypi`
     for TestPyPI); a job that uploads to both declares both.
@@ -101,7 +103,7 @@ class GitLabIdTokenName(Rule):
 
     code = "SL308"
     name = "gitlab-id-token-name"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "GitLab id token for PyPI in a variable twine/uv do not read"
     catalogue = ("T-9",)
     example_file = ".gitlab-ci.yml"
@@ -151,7 +153,8 @@ class GitLabIdTokenName(Rule):
                 message,
                 f"{upload.tool} asks {index} for its OIDC audience (`{audience}`) and reads "
                 f"the GitLab id token from `{wanted}` only; without it the upload stops "
-                f"(`Environment variable {wanted} not found`). {fix}",
+                f"(`Environment variable {wanted} not found`), unless a project CI/CD variable "
+                f"(Settings > CI/CD > Variables) gives it a token instead. {fix}",
             )
 
 
@@ -165,7 +168,8 @@ class GitLabIdTokenAudience(Rule):
     (`pypi`; `testpypi` on TestPyPI) and accepts a token with that one audience only: `aud:
     https://pypi.org`, `aud: pypi.org` or a list of several audiences get `invalid-token`
     ("malformed or invalid token") and the upload fails. Reported when nothing in the file
-    gives the upload a token instead.
+    gives the upload a token instead; a warning, because a project CI/CD variable the file
+    does not show (`TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`) would still give it one.
 
     Fix: `aud: pypi` under `PYPI_ID_TOKEN` (`aud: testpypi` under `TESTPYPI_ID_TOKEN`).
     """
@@ -174,7 +178,7 @@ class GitLabIdTokenAudience(Rule):
 
     code = "SL309"
     name = "gitlab-id-token-audience"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "GitLab id token for PyPI with an audience PyPI rejects"
     catalogue = ("T-9",)
     example_file = ".gitlab-ci.yml"
@@ -204,6 +208,7 @@ class GitLabIdTokenAudience(Rule):
                 Loc(job.source, at.start, at.end),
                 f"job `{job.name}`: {index} rejects the id token `{token.variable}` with {what}",
                 f"{index} accepts a token whose only audience is `{audience}` (`invalid-token`: "
-                f"malformed or invalid token), so the {upload.tool} upload fails. Set "
-                f"`aud: {audience}`.",
+                f"malformed or invalid token), so the {upload.tool} upload fails unless a "
+                f"project CI/CD variable (Settings > CI/CD > Variables) gives it a token "
+                f"instead. Set `aud: {audience}`.",
             )
