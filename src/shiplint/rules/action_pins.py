@@ -5,6 +5,7 @@ misspelling of a known action (SL210). pypa/gh-action-pypi-publish's own ref rul
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -278,17 +279,25 @@ def distance(a: str, b: str, limit: int) -> int:
     return min(prev[len(b)], limit + 1)
 
 
+@functools.lru_cache(maxsize=1)
+def _name_facts() -> tuple[tuple[str, ...], frozenset[str], dict[str, str], int]:
+    """``[action-names]`` of the facts: known names, existing names, misspellings, limit."""
+    names = facts_mod.toml_data().get("action-names", {})
+    known = tuple(str(k).lower() for k in names.get("known", ()))
+    existing = frozenset(str(e).lower() for e in names.get("existing", ()))
+    misspelt = {str(k).lower(): str(v) for k, v in names.get("misspellings", {}).items()}
+    return known, existing, misspelt, int(names.get("max-distance", 2))
+
+
+@functools.lru_cache(maxsize=1024)
 def near_known(action: str) -> str | None:
     """The known action ``action`` (``owner/name``, lower case) misspells, or None."""
-    names = facts_mod.toml_data().get("action-names", {})
-    known = [str(k).lower() for k in names.get("known", ())]
-    if action in known or action in {str(e).lower() for e in names.get("existing", ())}:
+    known, existing, misspelt, limit = _name_facts()
+    if action in known or action in existing:
         return None
-    misspelt = {str(k).lower(): str(v) for k, v in names.get("misspellings", {}).items()}
     if action in misspelt:
         return misspelt[action]
     owner, _, name = action.partition("/")
-    limit = int(names.get("max-distance", 2))
     for candidate in known:
         c_owner, _, c_name = candidate.partition("/")
         if owner == c_owner and distance(name, c_name, limit) <= limit:
