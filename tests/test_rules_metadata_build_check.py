@@ -155,3 +155,16 @@ def test_sl713_examples(audit: AuditFn) -> None:
         "      " + line + "\n" for line in rule.after.splitlines()
     )
     assert audit({WF: after, "pyproject.toml": HATCHLING}, select=["SL713"]) == []
+
+
+@pytest.mark.parametrize("cap", ['"2026-06-01T00:00:00Z"', '"400 days"'])
+def test_uv_exclude_newer_makes_it_a_warning(
+    audit: AuditFn, audit_findings: FindingsFn, cap: str
+) -> None:
+    # uv builds with no release newer than the cap: hatchling 1.32 may be out of reach
+    wf = build("v2")
+    files = {WF: wf, "pyproject.toml": HATCHLING + f"\n[tool.uv]\nexclude-newer = {cap}\n"}
+    assert audit(files, select=["SL713"]) == [hit("SL713", WF, wf, "v2")]
+    (finding,) = audit_findings(files, select=["SL713"])
+    assert finding.severity is Severity.WARNING
+    assert "exclude-newer" in finding.help

@@ -59,6 +59,10 @@ class BuildCheckTooOldForMetadata(Rule):
     A `path:` input other than the repository root builds another project, which is not
     judged.
 
+    A warning instead when the project caps uv's resolution (`[tool.uv] exclude-newer`, which
+    the action's `uv build` honours): whether the backend it then installs writes the newer
+    version depends on the cap and on release dates shiplint does not track.
+
     Fix: pin v3.0.1 or later by its commit
     (`hynek/build-and-inspect-python-package@2abe76da66d0a6a4a227101f9348ee855797cfa5 #
     v3.0.1`); v3 publishes no moving `v3` tag. Capping the backend (`hatchling<1.32`) only
@@ -106,12 +110,22 @@ class BuildCheckTooOldForMetadata(Rule):
         if mv is None:
             return
         why = metadata_why(info, mv)
+        capped = _uv_exclude_newer(project)
         for step in steps:
             if build_at(model, step) is not True:
                 continue  # `path:` builds another project
             finding = self._step(step, mv, why)
-            if finding is not None:
-                yield finding
+            if finding is None:
+                continue
+            if capped is not None:
+                # uv (which the action builds with) installs no release newer than this:
+                # the backend that writes the new version may be out of reach
+                finding.severity = Severity.WARNING
+                finding.help += (
+                    f" (`[tool.uv] exclude-newer = {capped!r}` may keep the backend below the "
+                    "release that writes this version: check which one `uv build` installs.)"
+                )
+            yield finding
 
     def _step(self, step: Step, mv: Version, why: str) -> Finding | None:
         f = facts_mod.baipp()
@@ -152,3 +166,11 @@ class BuildCheckTooOldForMetadata(Rule):
             f"(`{f.raw.get('recommended-ref', f'v{f.latest}')}`); there is no moving `v3` tag.",
             fix=fix,
         )
+
+
+def _uv_exclude_newer(project: Project) -> str | None:
+    """``[tool.uv] exclude-newer`` of the root pyproject.toml, when set: ``uv build`` then
+    installs no build requirement released after it."""
+    doc = project.pyproject
+    value = doc.get(("tool", "uv", "exclude-newer")) if doc is not None else None
+    return value if isinstance(value, str) and value.strip() else None
