@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from shiplint.findings import Edit, Finding, Fix, Severity
+from shiplint.findings import Finding, Severity
 from shiplint.model import Loc
 from shiplint.pkg.build_backend import analyze
 from shiplint.rules import register
 from shiplint.rules.base import Rule
-from shiplint.rules.publish_action.steps import step_source
+from shiplint.rules.publish_action.steps import set_input_fix, step_source
 from shiplint.rules.versioning.builds import (
     checks_out_chosen_ref,
     feeding_jobs,
@@ -23,48 +23,6 @@ from shiplint.rules.versioning.uploads import LOCAL_400, version_overridden, ver
 if TYPE_CHECKING:
     from shiplint.model import Job, Step, Upload
     from shiplint.project import Project
-
-
-def _set_fetch_depth_fix(step: Step) -> Fix | None:
-    src = step_source(step)
-    if src is None or src.text is None or step.uses is None:
-        return None
-    text = src.text
-    depth = step.with_.get_scalar("fetch-depth") if step.with_ is not None else None
-    if depth is not None:
-        return Fix(
-            "fetch the whole history (`fetch-depth: 0`)", (Edit(depth.start, depth.end, "0"),)
-        )
-    if step.with_ is not None:
-        first = next(iter(step.with_.items()), None)
-        if first is None:
-            return None
-        key = first[1]
-        line_start = text.rfind("\n", 0, key.start) + 1
-        indent = text[line_start : key.start]
-        if indent.strip():
-            return None
-        return Fix(
-            "fetch the whole history (`fetch-depth: 0`)",
-            (Edit(line_start, line_start, f"{indent}fetch-depth: 0\n"),),
-        )
-    if step.node.key("with") is not None:
-        return None
-    uses_key = step.node.key("uses")
-    if uses_key is None:
-        return None
-    line_start = text.rfind("\n", 0, uses_key.start) + 1
-    prefix = text[line_start : uses_key.start]
-    if prefix.strip() not in ("", "-"):
-        return None
-    indent = " " * len(prefix)
-    line_end = text.find("\n", step.uses.end)
-    if line_end == -1:
-        return None
-    return Fix(
-        "fetch the whole history (`fetch-depth: 0`)",
-        (Edit(line_end, line_end, f"\n{indent}with:\n{indent}  fetch-depth: 0"),),
-    )
 
 
 @register
@@ -175,5 +133,7 @@ class VcsVersionShallowCheckout(Rule):
                 f"bogus release, or PyPI's {LOCAL_400}. Add `fetch-depth: 0` to this "
                 f"checkout.{found.note()}",
                 severity=found.severity,
-                fix=_set_fetch_depth_fix(checkout),
+                fix=set_input_fix(
+                    checkout, "fetch-depth", "0", "fetch the whole history (`fetch-depth: 0`)"
+                ),
             )
