@@ -42,22 +42,13 @@ PR_TRIGGERS = ("pull_request", "pull_request_target")
 
 
 def fork_pr_facts(event: str) -> Facts:
-    """Facts of a run triggered by a pull request from a fork (``event`` is the trigger)."""
-    facts: Facts = {
-        ("github", "event_name"): event,
-        ("github", "ref_type"): "branch",
-        ("github", "event", "pull_request", "head", "repo", "fork"): True,
-        ("github", "event", "pull_request", "head", "repo", "full_name"): Foreign(),
-        ("github", "repository"): OwnRepo(),
-        ("github", "event", "release"): None,
-        ("github", "event", "workflow_run"): None,
-    }
-    if event == "pull_request":
-        facts[("github", "ref")] = Shaped("refs/pull/", "/merge", ("tag", "heads"))
-        facts[("github", "ref_name")] = Shaped("", "/merge", ("tag",))
-    else:
+    """Facts of a run triggered by a pull request from a fork (``event`` is the trigger):
+    those of any such run (:func:`pr_facts`), and the head repository is a fork."""
+    facts = pr_facts(event)
+    facts[("github", "event", "pull_request", "head", "repo", "fork")] = True
+    facts[("github", "event", "pull_request", "head", "repo", "full_name")] = Foreign()
+    if event != "pull_request":
         # pull_request_target runs on the base branch; maintainers merge, forks only open.
-        facts[("github", "ref")] = Shaped("refs/heads/", "", ("refs/tags", "refs/pull"))
         facts[("github", "event", "pull_request", "merged")] = False
     return facts
 
