@@ -17,6 +17,7 @@ from shiplint.model import Loc
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.shell import parse_script
 from shiplint.parse.yamlnodes import YScalar
+from shiplint.pkg.requirements import canonical_name
 from shiplint.rules import register
 from shiplint.rules.anaconda.common import (
     _arg_spot,
@@ -254,8 +255,7 @@ def _names_plugin(text: str) -> bool:
     name = re.match(r"(?:[\w.-]+(?:::|/))?([A-Za-z0-9][\w.-]*)", text.strip())
     if name is None:
         return False
-    canonical = re.sub(r"[-_.]+", "-", name.group(1)).lower()
-    return canonical in facts_mod.anaconda().plugins
+    return canonical_name(name.group(1)) in facts_mod.anaconda().plugins
 
 
 def _uploads_avoid_token_flag(model: ReleaseModel) -> bool:
