@@ -114,20 +114,11 @@ class BuildCheckTooOldForMetadata(Rule):
         for step in steps:
             if build_at(model, step) is not True:
                 continue  # `path:` builds another project
-            finding = self._step(step, mv, why)
-            if finding is None:
-                continue
-            if capped is not None:
-                # uv (which the action builds with) installs no release newer than this:
-                # the backend that writes the new version may be out of reach
-                finding.severity = Severity.WARNING
-                finding.help += (
-                    f" (`[tool.uv] exclude-newer = {capped!r}` may keep the backend below the "
-                    "release that writes this version: check which one `uv build` installs.)"
-                )
-            yield finding
+            finding = self._step(step, mv, why, capped)
+            if finding is not None:
+                yield finding
 
-    def _step(self, step: Step, mv: Version, why: str) -> Finding | None:
+    def _step(self, step: Step, mv: Version, why: str, capped: str | None) -> Finding | None:
         f = facts_mod.baipp()
         loc = ref_loc(step)
         src = step_source(step)
@@ -158,12 +149,23 @@ class BuildCheckTooOldForMetadata(Rule):
         fix = None
         if release.kind == gha_refs.TAG:
             fix = Fix(f"use v{f.latest}", (Edit(loc.start, loc.end, f"v{f.latest}"),), safe=False)
+        help_text = (
+            f"Its `twine check` fails the build job: {error}. Pin v{need} or later "
+            f"(`{f.raw.get('recommended-ref', f'v{f.latest}')}`); there is no moving `v3` tag."
+        )
+        if capped is not None:
+            # uv (which the action builds with) installs no release newer than this: the
+            # backend release that writes the new version may be out of reach
+            help_text += (
+                f" (`[tool.uv] exclude-newer = {capped!r}` may keep the backend below the "
+                "release that writes this version: check which one `uv build` installs.)"
+            )
         return self.at(
             loc,
             f"hynek/build-and-inspect-python-package {shown}{runs} cannot read "
             f"Metadata-Version {mv}: {why}",
-            f"Its `twine check` fails the build job: {error}. Pin v{need} or later "
-            f"(`{f.raw.get('recommended-ref', f'v{f.latest}')}`); there is no moving `v3` tag.",
+            help_text,
+            severity=Severity.WARNING if capped is not None else None,
             fix=fix,
         )
 
