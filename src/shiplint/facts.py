@@ -222,3 +222,100 @@ def anaconda() -> AnacondaFacts:
             re.compile(p) for p in raw.get("org-token-names", {}).get("generic", ())
         ),
     )
+
+
+class Publisher(NamedTuple):
+    """``[publishers.NAME]``: an action or reusable workflow that uploads packages, as data:
+    how a use of it names its credential, its target and whether it uploads at all."""
+
+    name: str
+    #: every spelling of ``uses:`` without the ref, lower case
+    uses: tuple[str, ...]
+    #: ``step`` (an action a step uses) or ``workflow`` (a reusable workflow a job calls)
+    kind: str
+    #: the model's ``Upload.tool`` for its uploads
+    tool: str
+    family: str  # pypi or anaconda
+    default_index: str  # the index it uploads to unless told otherwise
+    #: the input that decides whether the use uploads, the values that do, and its default
+    upload_input: str | None
+    upload_values: tuple[str, ...]
+    upload_default: str | None
+    #: the input is a prefix of ``github.ref``: the use uploads when the ref starts with it
+    upload_ref_prefix: bool
+    token_inputs: tuple[str, ...]
+    token_secrets: tuple[str, ...]
+    username_inputs: tuple[str, ...]
+    username_default: str | None
+    token_env: tuple[str, ...]
+    username_env: tuple[str, ...]
+    #: automatic (trusted publishing when no token is given), never, or always
+    trusted_publishing: str
+    #: the indexes its trusted publishing can reach (empty: any)
+    trusted_publishing_indexes: tuple[str, ...]
+    index_url_inputs: tuple[str, ...]
+    index_url_env: tuple[str, ...]
+    index_name_inputs: tuple[str, ...]
+    index_name_env: tuple[str, ...]
+    channel_input: str | None
+    channel_default: str | None
+    #: a token value (the input's default) with which the action skips the upload
+    skip_token: str | None
+    #: the first release of the action that no longer uploads
+    uploads_until: Version | None
+    #: the ``[actions.NAME]`` table that holds its refs, when not this one
+    refs: str | None
+    raw: dict[str, Any]
+
+
+def _publisher(name: str, raw: dict[str, Any]) -> Publisher:
+    def strings(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in raw.get(key, ()))
+
+    def text(key: str) -> str | None:
+        value = raw.get(key)
+        return None if value is None else str(value)
+
+    when = raw.get("upload-when", {})
+    until = text("uploads-until")
+    return Publisher(
+        name=name,
+        uses=tuple(u.lower() for u in strings("uses")),
+        kind=str(raw.get("kind", "step")),
+        tool=str(raw.get("tool", name)),
+        family=str(raw.get("family", "pypi")),
+        default_index=str(raw.get("index", "pypi")),
+        upload_input=when.get("input"),
+        upload_values=tuple(str(v) for v in when.get("values", ())),
+        upload_default=None if when.get("default") is None else str(when["default"]),
+        upload_ref_prefix=bool(when.get("ref-prefix", False)),
+        token_inputs=strings("token-inputs"),
+        token_secrets=strings("token-secrets"),
+        username_inputs=strings("username-inputs"),
+        username_default=text("username-default"),
+        token_env=strings("token-env"),
+        username_env=strings("username-env"),
+        trusted_publishing=str(raw.get("trusted-publishing", "never")),
+        trusted_publishing_indexes=strings("trusted-publishing-indexes"),
+        index_url_inputs=strings("index-url-inputs"),
+        index_url_env=strings("index-url-env"),
+        index_name_inputs=strings("index-name-inputs"),
+        index_name_env=strings("index-name-env"),
+        channel_input=text("channel-input"),
+        channel_default=text("channel-default"),
+        skip_token=text("skip-token"),
+        uploads_until=_version(until) if until else None,
+        refs=text("refs"),
+        raw=raw,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def publishers() -> dict[str, Publisher]:
+    """Every ``[publishers.*]`` entry, by each ``uses:`` spelling (lower case)."""
+    out: dict[str, Publisher] = {}
+    for name, raw in toml_data().get("publishers", {}).items():
+        entry = _publisher(name, raw)
+        for uses in entry.uses:
+            out[uses] = entry
+    return out

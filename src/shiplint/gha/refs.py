@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
@@ -316,7 +316,7 @@ def resolve(ref: str | None, comment: str | None, spec: ActionSpec) -> Release:
 
 
 def _spec_from(
-    raw: Mapping[str, object], shas: Mapping[str, Version], latest: Version
+    raw: Mapping[str, object], shas: Mapping[str, Version], latest: Version | None
 ) -> ActionSpec:
     def strings(key: str) -> tuple[str, ...]:
         value = raw.get(key, ())
@@ -355,6 +355,31 @@ def upload_nightly() -> ActionSpec:
     """scientific-python/upload-nightly-action."""
     f = facts_mod.load().upload_nightly
     return _spec_from(f.raw, f.shas, f.latest)
+
+
+@functools.lru_cache(maxsize=64)
+def publisher(name: str) -> ActionSpec | None:
+    """The refs of the catalogued publisher ``name`` (``[publishers.NAME]``, or the
+    ``[actions.*]`` table its ``refs`` names); None when the facts list none."""
+    entry = next((p for p in facts_mod.publishers().values() if p.name == name), None)
+    if entry is None:
+        return None
+    if entry.refs == "pypi-publish":
+        return pypi_publish()
+    if entry.refs == "upload-nightly":
+        return upload_nightly()
+    raw = entry.raw
+    if not raw.get("tags") and not raw.get("shas") and not raw.get("branches"):
+        return None
+    shas = {str(sha).lower(): Version(str(v)) for sha, v in raw.get("shas", {}).items()}
+    latest = raw.get("latest")
+    spec = _spec_from(raw, shas, Version(str(latest)) if latest else None)
+    return replace(spec, repo=_repo_of(entry.uses[0]))
+
+
+def _repo_of(uses: str) -> str:
+    """``owner/repo`` of a ``uses:`` path (an action in a sub-folder, a reusable workflow)."""
+    return "/".join(uses.split("/")[:2])
 
 
 @functools.lru_cache(maxsize=1)

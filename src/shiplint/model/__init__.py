@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from shiplint.facts import Publisher
     from shiplint.gha.refs import Release
     from shiplint.model.gitlab_ci import GitLabJob
     from shiplint.parse.yamlnodes import YMap, YNode, YScalar
@@ -218,8 +219,9 @@ class ShellCommand:
 class Upload:
     """One place that publishes distributions."""
 
-    #: pypi-publish-action, upload-nightly-action, twine, uv, hatch, flit, poetry, pdm,
-    #: maturin, anaconda or setup.py
+    #: pypi-publish-action, upload-nightly-action or another catalogued publisher's name
+    #: (``[publishers.*]`` of the facts), twine, uv, hatch, flit, poetry, pdm, maturin,
+    #: anaconda or setup.py
     tool: str
     family: str  # "pypi" (PyPI-like index) or "anaconda"
     loc: Loc
@@ -239,6 +241,8 @@ class Upload:
     options: dict[str, Arg] = field(default_factory=dict)
     #: the job of a `.gitlab-ci.yml` whose script runs the upload
     gitlab_job: GitLabJob | None = None
+    #: the catalogued action or reusable workflow that uploads (``[publishers.*]`` facts)
+    publisher: Publisher | None = None
 
     @property
     def source(self) -> SourceFile:

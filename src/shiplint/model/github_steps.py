@@ -1,23 +1,21 @@
 """The release model of GitHub workflows and composite actions, step by step.
 
-The uploads of the publishing actions a step uses (pypa/gh-action-pypi-publish,
-scientific-python/upload-nightly-action: target, credentials, which release runs), the
-commands of ``run:`` blocks, the ``env:`` assignments of workflow, job and step, and the
-shell scripts and tasks (Makefile targets, tox envs, nox sessions) those commands run.
+The uploads of the catalogued publishing actions a step uses and reusable workflows a job
+calls (:mod:`shiplint.model.publishers`), the commands of ``run:`` blocks, the ``env:``
+assignments of workflow, job and step, and the shell scripts and tasks (Makefile targets,
+tox envs, nox sessions) those commands run.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shiplint import facts as facts_mod
-from shiplint.gha import refs as gha_refs
-from shiplint.model import Context, Credential, Loc, ScriptCall, Upload, Value
-from shiplint.model.shellblocks import commands_from_text, secret_names
+from shiplint.model import Context, Loc, ScriptCall, Value
+from shiplint.model.publishers import job_upload, publisher_of, step_upload
+from shiplint.model.shellblocks import commands_from_text
 from shiplint.model.tasks import DIR_CHANGERS, normalise, task_dir, task_keys
 from shiplint.model.textmap import ScalarMap
-from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
-from shiplint.pkg.upload_commands import index_of_url
+from shiplint.parse.yamlnodes import YMap, YScalar
 
 if TYPE_CHECKING:
     from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Workflow
@@ -34,6 +32,10 @@ def github_steps(
     src = workflow.source
     base_env = env_values(src, workflow.env)
     for job in workflow.jobs.values():
+        if job.uses is not None:
+            pub = publisher_of(job.uses.text)
+            if pub is not None:
+                job_upload(model, src, job, pub)
         job_env = {**base_env, **env_values(src, job.env)}
         for step in job.steps:
             context = Context(origin=origin, job=job, step=step, label=job.id)
@@ -41,7 +43,9 @@ def github_steps(
             for name, value in env_values(src, step.env).items():
                 model.assignments.append((name, value, context))
             if step.uses is not None:
-                _action_step(model, src, step, context)
+                pub = publisher_of(step.uses.value)
+                if pub is not None:
+                    step_upload(model, src, step, context, env, pub)
             if step.run is not None and not step.run.is_null:
                 scalar_map = ScalarMap(src, step.run)
                 commands = commands_from_text(
@@ -54,60 +58,6 @@ def github_steps(
             model.assignments.append((name, value, Context(origin=origin, job=job, label=job.id)))
     for name, value in base_env.items():
         model.assignments.append((name, value, Context(origin=origin)))
-
-
-def _action_step(model: ReleaseModel, src: SourceFile, step: Step, context: Context) -> None:
-    facts = facts_mod.load()
-    action = (step.action or "").lower()
-    uses = step.uses
-    assert uses is not None
-    loc = Loc(src, uses.start, uses.end)
-    with_ = step.with_
-    if action == facts.pypi_publish.repo:
-        upload = Upload(
-            tool="pypi-publish-action", family="pypi", loc=loc, context=context, index="pypi"
-        )
-        _action_version(src, step, upload, gha_refs.pypi_publish())
-        url = _input(with_, "repository-url", "repository_url")
-        if url is not None:
-            upload.target = Value(url.value, Loc(src, url.start, url.end))
-            upload.index = index_of_url(url.value) or url.value
-        user = _input(with_, "user")
-        if user is not None:
-            upload.credentials.append(_input_credential(src, user, "user", username=True))
-        password = _input(with_, "password")
-        if password is not None and password.value.strip():
-            upload.credentials.append(_input_credential(src, password, "password"))
-        else:
-            upload.oidc = True
-            upload.credentials.append(Credential(via="oidc", loc=loc, name="id-token"))
-        model.uploads.append(upload)
-    elif action == facts.upload_nightly.repo:
-        nightly = facts.upload_nightly.raw
-        upload = Upload(
-            tool="upload-nightly-action",
-            family="anaconda",
-            loc=loc,
-            context=context,
-            index="anaconda",
-        )
-        _action_version(src, step, upload, gha_refs.upload_nightly())
-        token = _input(with_, nightly["token-input"])
-        if token is not None and token.value.strip():
-            upload.credentials.append(_input_credential(src, token, nightly["token-input"]))
-        org = _input(with_, nightly["org-input"])
-        if org is not None:
-            upload.target = Value(org.value, Loc(src, org.start, org.end))
-        else:
-            upload.target = Value(facts.nightly_org, None)
-        model.uploads.append(upload)
-
-
-def _action_version(src: SourceFile, step: Step, upload: Upload, spec: gha_refs.ActionSpec) -> None:
-    upload.ref = step.ref
-    comment = trailing_comment(src, step.uses) if step.uses is not None else None
-    upload.release = gha_refs.resolve(step.ref, comment, spec)
-    upload.version = upload.release.pinned_version
 
 
 def _script_calls(
@@ -176,28 +126,3 @@ def env_values(src: SourceFile, env: YMap | None) -> dict[str, Value]:
         if isinstance(value, YScalar) and not value.is_null:
             out[name] = Value(value.value, Loc(src, value.start, value.end))
     return out
-
-
-def _input(with_: YMap | None, *names: str) -> YScalar | None:
-    if with_ is None:
-        return None
-    for name in names:
-        got = with_.get_scalar(name)
-        if got is not None and not got.is_null:
-            return got
-    return None
-
-
-def _input_credential(
-    src: SourceFile, scalar: YScalar, name: str, username: bool = False
-) -> Credential:
-    secrets = secret_names(scalar.value)
-    literal = "${{" not in scalar.value and bool(scalar.value.strip())
-    return Credential(
-        via="input",
-        loc=Loc(src, scalar.start, scalar.end),
-        secret=secrets[0] if secrets else None,
-        name=name,
-        literal=literal and not username,
-        username=username,
-    )

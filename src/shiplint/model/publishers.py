@@ -1,0 +1,254 @@
+"""Uploads of the publishers catalogued in ``data/facts.toml`` ``[publishers.*]``: actions a
+step uses (pypa/gh-action-pypi-publish, maturin-action, deploy-pypi ...) and reusable
+workflows a job calls (OpenAstronomy's publish workflows).
+
+Each use becomes an :class:`~shiplint.model.Upload` like a shell upload: its tool, index or
+Anaconda.org channel, the credential and how it reaches the action (an input, a secret
+passed to the workflow, an environment variable of the step, job or workflow, or trusted
+publishing), the release its ref runs. What the catalogue says of a publisher is data; this
+module reads any entry the same way, so adding a publisher is a change of the facts alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shiplint import facts as facts_mod
+from shiplint.gha import refs as gha_refs
+from shiplint.model import Context, Credential, Loc, Upload, Value
+from shiplint.model.shellblocks import secret_names, single_var, vars_names
+from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
+from shiplint.pkg.upload_commands import index_of_url, looks_literal
+
+if TYPE_CHECKING:
+    from shiplint.facts import Publisher
+    from shiplint.model import Job, ReleaseModel, Step
+    from shiplint.source import SourceFile
+
+
+def publisher_of(uses: str) -> Publisher | None:
+    """The catalogued publisher a ``uses:`` value (with or without its ref) names."""
+    return facts_mod.publishers().get(uses.split("@", 1)[0].strip().lower())
+
+
+def step_upload(
+    model: ReleaseModel,
+    src: SourceFile,
+    step: Step,
+    context: Context,
+    env: dict[str, Value],
+    pub: Publisher,
+) -> None:
+    """The upload of a step that uses the action ``pub`` (none when its inputs say it
+    does not upload, or the release it runs no longer uploads)."""
+    uses = step.uses
+    if uses is None or pub.kind != "step" or not _uploads(pub, step.with_):
+        return
+    upload = Upload(
+        tool=pub.tool,
+        family=pub.family,
+        loc=Loc(src, uses.start, uses.end),
+        context=context,
+        index=pub.default_index,
+        publisher=pub,
+    )
+    spec = gha_refs.publisher(pub.name)
+    upload.ref = step.ref
+    if spec is not None:
+        upload.release = gha_refs.resolve(step.ref, trailing_comment(src, uses), spec)
+        upload.version = upload.release.pinned_version
+    if _no_longer_uploads(upload, pub):
+        return
+    _target(upload, src, step.with_, env, pub)
+    _credentials(upload, src, step.with_, env, pub, None)
+    model.uploads.append(upload)
+
+
+def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -> None:
+    """The upload of a job that calls the reusable workflow ``pub``."""
+    uses = job.uses
+    if uses is None or uses.loc is None or pub.kind != "workflow" or not _uploads(pub, job.with_):
+        return
+    context = Context(origin="workflow", job=job, label=job.id)
+    upload = Upload(
+        tool=pub.tool,
+        family=pub.family,
+        loc=uses.loc,
+        context=context,
+        index=pub.default_index,
+        publisher=pub,
+    )
+    ref = uses.text.split("@", 1)[1].strip() if "@" in uses.text else None
+    upload.ref = ref
+    spec = gha_refs.publisher(pub.name)
+    if spec is not None:
+        upload.release = gha_refs.resolve(ref, _comment(src, uses.loc), spec)
+        upload.version = upload.release.pinned_version
+    if _no_longer_uploads(upload, pub):
+        return
+    _target(upload, src, job.with_, {}, pub)
+    _credentials(upload, src, job.with_, {}, pub, job)
+    model.uploads.append(upload)
+
+
+def _comment(src: SourceFile, loc: Loc) -> str | None:
+    text = src.text or ""
+    end = text.find("\n", loc.end)
+    rest = text[loc.end : end if end != -1 else len(text)]
+    hash_at = rest.find("#")
+    return rest[hash_at + 1 :].strip() if hash_at != -1 else None
+
+
+def _no_longer_uploads(upload: Upload, pub: Publisher) -> bool:
+    until = pub.uploads_until
+    version = upload.release.version if upload.release is not None else None
+    return until is not None and version is not None and version >= until
+
+
+def _input(with_: YMap | None, names: tuple[str, ...]) -> YScalar | None:
+    if with_ is None:
+        return None
+    for name in names:
+        got = with_.get_scalar(name)
+        if got is not None and not got.is_null:
+            return got
+    return None
+
+
+def _uploads(pub: Publisher, with_: YMap | None) -> bool:
+    """Whether the use uploads, as its inputs are written: the deciding input's value (or
+    default) is one that uploads. A value the file leaves to an expression is not known,
+    and is not counted as an upload."""
+    if pub.upload_input is None:
+        return True
+    given = _input(with_, (pub.upload_input,))
+    value = given.value.strip() if given is not None else pub.upload_default
+    if value is None or "${{" in value:
+        return False
+    if pub.upload_ref_prefix:
+        return bool(value)
+    return value.lower() in {v.lower() for v in pub.upload_values}
+
+
+def _target(
+    upload: Upload,
+    src: SourceFile,
+    with_: YMap | None,
+    env: dict[str, Value],
+    pub: Publisher,
+) -> None:
+    url: Value | None = None
+    scalar = _input(with_, pub.index_url_inputs)
+    if scalar is not None:
+        url = Value(scalar.value, Loc(src, scalar.start, scalar.end))
+    else:
+        url = next((env[n] for n in pub.index_url_env if n in env), None)
+    if url is not None and url.text.strip():
+        upload.target = url
+        upload.index = index_of_url(url.text) or url.text
+        return
+    name = _input(with_, pub.index_name_inputs)
+    if name is not None and name.value.strip():
+        upload.index = name.value.strip()
+    else:
+        named = next((env[n] for n in pub.index_name_env if n in env), None)
+        if named is not None and named.text.strip():
+            upload.index = named.text.strip()
+    if pub.channel_input is not None:
+        org = _input(with_, (pub.channel_input,))
+        if org is not None:
+            upload.target = Value(org.value, Loc(src, org.start, org.end))
+        elif pub.channel_default is not None:
+            upload.target = Value(pub.channel_default, None)
+
+
+def _credentials(
+    upload: Upload,
+    src: SourceFile,
+    with_: YMap | None,
+    env: dict[str, Value],
+    pub: Publisher,
+    job: Job | None,
+) -> None:
+    user = _input(with_, pub.username_inputs)
+    if user is not None:
+        upload.credentials.append(input_credential(src, user, user_name(with_, user), True))
+    else:
+        user_env = next((n for n in pub.username_env if n in env), None)
+        if user_env is not None:
+            upload.credentials.append(_env_credential(upload, env[user_env], user_env, True))
+    token = _input(with_, pub.token_inputs)
+    if token is not None and token.value.strip():
+        upload.credentials.append(input_credential(src, token, user_name(with_, token)))
+    token_env = next((n for n in pub.token_env if n in env and env[n].text.strip()), None)
+    if token is None and token_env is not None:
+        upload.credentials.append(_env_credential(upload, env[token_env], token_env))
+    if job is not None and pub.token_secrets:
+        upload.credentials.extend(_secret_credentials(src, job, pub.token_secrets))
+    if pub.trusted_publishing == "when-permitted":
+        # the id token wins over any token whenever the job may mint one
+        workflow_job = upload.context.job
+        oidc = workflow_job is not None and workflow_job.id_token_write
+    else:
+        oidc = pub.trusted_publishing in ("automatic", "always") and not upload.token_credentials
+    if oidc:
+        upload.oidc = True
+        upload.credentials.append(Credential(via="oidc", loc=upload.loc, name="id-token"))
+
+
+def user_name(with_: YMap | None, scalar: YScalar) -> str:
+    """The input name under which ``scalar`` is written in ``with_``."""
+    if with_ is not None:
+        for name, _key, value in with_.items():
+            if value is scalar:
+                return name
+    return ""
+
+
+def input_credential(
+    src: SourceFile, scalar: YScalar, name: str, username: bool = False
+) -> Credential:
+    """A credential written as an action input (or a secret passed to a workflow)."""
+    secrets = secret_names(scalar.value)
+    literal = "${{" not in scalar.value and bool(scalar.value.strip())
+    return Credential(
+        via="input",
+        loc=Loc(src, scalar.start, scalar.end),
+        secret=secrets[0] if secrets else None,
+        name=name,
+        literal=literal and not username,
+        username=username,
+    )
+
+
+def _env_credential(upload: Upload, value: Value, name: str, username: bool = False) -> Credential:
+    written = value.loc.text if value.loc is not None else value.text
+    found = secret_names(written) or vars_names(written)
+    var = single_var(written.strip("\"'"))
+    secret = found[0] if found else var
+    literal = secret is None and looks_literal(written) and not username
+    return Credential(
+        via="env",
+        loc=value.loc or upload.loc,
+        secret=secret,
+        name=name,
+        literal=literal,
+        username=username,
+    )
+
+
+def _secret_credentials(src: SourceFile, job: Job, names: tuple[str, ...]) -> list[Credential]:
+    """The token secrets a job passes to the workflow it calls: ``secrets: {NAME: ...}``,
+    or ``secrets: inherit`` (the caller's secret of the same name, names being
+    case-insensitive)."""
+    node = job.secrets
+    wanted = {n.lower() for n in names}
+    out: list[Credential] = []
+    if isinstance(node, YMap):
+        for name, _key, value in node.items():
+            if name.lower() in wanted and isinstance(value, YScalar) and value.value.strip():
+                out.append(input_credential(src, value, name))
+    elif isinstance(node, YScalar) and node.value.strip() == "inherit":
+        loc = Loc(src, node.start, node.end)
+        out.extend(Credential(via="input", loc=loc, secret=n.upper(), name=n) for n in names)
+    return out
