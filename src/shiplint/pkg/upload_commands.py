@@ -7,6 +7,7 @@ Covers twine, uv, hatch, flit, poetry, pdm and maturin publishing, ``anaconda up
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -566,13 +567,35 @@ def _pip_indexes(model: ReleaseModel, cmd: ShellCommand, rest: list[Arg]) -> Non
         i += 1
 
 
+_NAMED_INDEXES = ("pypi", "testpypi", "anaconda")
+
+
 def index_of_url(url: str) -> str | None:
-    """``pypi``/``testpypi``/``anaconda`` for well-known hosts, else None."""
-    lowered = url.lower()
-    if "test.pypi.org" in lowered or "testpypi" in lowered:
-        return "testpypi"
-    if "pypi.org" in lowered or "pypi.python.org" in lowered:
-        return "pypi"
-    if "anaconda.org" in lowered:
-        return "anaconda"
-    return None
+    """``pypi``/``testpypi``/``anaconda`` for an URL on their hosts (the hosts of
+    ``[pypi.upload-hosts]``, ``[pypi.legacy-hosts]`` and ``[anaconda] hosts`` of the facts:
+    the host itself, not a name that merely contains it), or for those names themselves;
+    else None."""
+    text = url.strip().strip("\"'")
+    lowered = text.lower()
+    if lowered in _NAMED_INDEXES:
+        return lowered
+    _scheme, sep, rest = lowered.partition("://")
+    if not sep:
+        rest = lowered
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    return _known_hosts().get(host) or _anaconda_host(host)
+
+
+@functools.lru_cache(maxsize=1)
+def _known_hosts() -> dict[str, str]:
+    from shiplint import facts as facts_mod
+
+    facts = facts_mod.load()
+    return {**facts.legacy_hosts, **facts.upload_hosts}
+
+
+def _anaconda_host(host: str) -> str | None:
+    from shiplint import facts as facts_mod
+
+    domains = facts_mod.toml_data()["anaconda"].get("hosts", ())
+    return "anaconda" if any(host == d or host.endswith("." + d) for d in domains) else None
