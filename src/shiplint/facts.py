@@ -311,11 +311,12 @@ def _publisher(name: str, raw: dict[str, Any]) -> Publisher:
 
 
 @functools.lru_cache(maxsize=1)
-def publishers() -> dict[str, Publisher]:
-    """Every ``[publishers.*]`` entry, by each ``uses:`` spelling (lower case)."""
-    out: dict[str, Publisher] = {}
+def publishers() -> dict[str, tuple[Publisher, ...]]:
+    """Every ``[publishers.*]`` entry, by each ``uses:`` spelling (lower case); one use may
+    make several uploads (a reusable workflow that uploads to PyPI and to Anaconda.org)."""
+    out: dict[str, tuple[Publisher, ...]] = {}
     for name, raw in toml_data().get("publishers", {}).items():
         entry = _publisher(name, raw)
         for uses in entry.uses:
-            out[uses] = entry
+            out[uses] = (*out.get(uses, ()), entry)
     return out

@@ -294,6 +294,13 @@ class Scenario:
             return scalar.value.lower() == "true"
         return Evaluator(self.lookup_for(job)).truth(scalar.value)
 
+    def expression(self, text: str | None, job: Job | None) -> bool | None:
+        """Truthiness of an expression given as text (True when there is none): the extra
+        condition of an upload (``Upload.condition``)."""
+        if not text:
+            return True
+        return Evaluator(self.lookup_for(job)).truth(text)
+
     # --- reach ---------------------------------------------------------------------------------
 
     def job_runs(self, job: Job) -> bool | None:

@@ -361,7 +361,7 @@ def upload_nightly() -> ActionSpec:
 def publisher(name: str) -> ActionSpec | None:
     """The refs of the catalogued publisher ``name`` (``[publishers.NAME]``, or the
     ``[actions.*]`` table its ``refs`` names); None when the facts list none."""
-    entry = next((p for p in facts_mod.publishers().values() if p.name == name), None)
+    entry = next((p for ps in facts_mod.publishers().values() for p in ps if p.name == name), None)
     if entry is None:
         return None
     if entry.refs == "pypi-publish":
@@ -369,12 +369,16 @@ def publisher(name: str) -> ActionSpec | None:
     if entry.refs == "upload-nightly":
         return upload_nightly()
     raw = entry.raw
+    repo = _repo_of(str(entry.raw["uses"][0]))
+    if entry.refs is not None:
+        raw = facts_mod.toml_data()["actions"][entry.refs]
+        repo = str(raw.get("repo", repo))
     if not raw.get("tags") and not raw.get("shas") and not raw.get("branches"):
         return None
     shas = {str(sha).lower(): Version(str(v)) for sha, v in raw.get("shas", {}).items()}
     latest = raw.get("latest")
     spec = _spec_from(raw, shas, Version(str(latest)) if latest else None)
-    return replace(spec, repo=_repo_of(entry.uses[0]))
+    return replace(spec, repo=repo)
 
 
 def _repo_of(uses: str) -> str:

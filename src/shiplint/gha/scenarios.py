@@ -80,11 +80,20 @@ def tag_push_facts() -> Facts:
     }
 
 
-def reaches(workflow: Workflow, job: Job | None, step: Step | None, facts: Facts) -> bool:
+def reaches(
+    workflow: Workflow,
+    job: Job | None,
+    step: Step | None,
+    facts: Facts,
+    condition: str | None = None,
+) -> bool:
     """Whether ``job`` of ``workflow`` (and ``step``, when it is one of the job's) can run
-    under ``facts``: False only when an ``if:`` certainly excludes them."""
+    under ``facts``: False only when an ``if:`` (or ``condition``, an upload's own)
+    certainly excludes them."""
     scenario = Scenario(workflow, facts)
     if job is not None and not scenario.job_can_run(job):
+        return False
+    if condition and scenario.expression(condition, job) is False:
         return False
     return step is None or step.job is not job or scenario.step_can_run(step)
 
@@ -181,10 +190,12 @@ def reach(
     step: Step | None,
     facts: Facts,
     only: Callable[[Leg], bool] | None = None,
+    condition: str | None = None,
 ) -> Reach:
     """Whether ``step`` of ``job`` (the job itself when ``step`` is None or belongs to a
     composite action) runs under ``facts``, leg by leg of the job's matrix (``only``: on
-    the legs it accepts, e.g. those of one runner)."""
+    the legs it accepts, e.g. those of one runner), and ``condition`` holds (an upload's
+    own condition, ``Upload.condition``)."""
     legs = job_legs(project, job) if uses_leg_values(job) or only else [Leg(0, 1, {})]
     if only is not None:
         legs = [leg for leg in legs if only(leg)]
@@ -196,6 +207,9 @@ def reach(
             LegScenario(workflow, facts, job, leg) if leg.nodes else Scenario(workflow, facts)
         )
         got = scenario.step_runs(step) if own and step is not None else scenario.job_runs(job)
+        if got is not False and condition:
+            extra = scenario.expression(condition, job)
+            got = False if extra is False else (got if extra is True else None)
         if got is False:
             continue
         tol = scenario.tolerated(step) if own and step is not None else scenario.job_tolerated(job)
@@ -220,6 +234,7 @@ def trigger_reach(
     only: Callable[[Leg], bool] | None = None,
     *,
     calls: bool = True,
+    condition: str | None = None,
 ) -> Reach:
     """``reach`` under every trigger of ``workflow`` (``trigger_scenarios``, with ``extra``
     facts; without the ``workflow_call`` one unless ``calls``), combined: certain when some
@@ -229,7 +244,7 @@ def trigger_reach(
     for facts in trigger_scenarios(workflow):
         if not calls and ("github", "event_name") not in facts:
             continue  # a call: the caller's event and permissions
-        got = reach(project, workflow, job, step, {**facts, **(extra or {})}, only)
+        got = reach(project, workflow, job, step, {**facts, **(extra or {})}, only, condition)
         if got.runs is True and got.tolerated is False:
             return got
         if got.runs is not False:

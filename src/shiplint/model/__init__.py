@@ -243,6 +243,12 @@ class Upload:
     gitlab_job: GitLabJob | None = None
     #: the catalogued action or reusable workflow that uploads (``[publishers.*]`` facts)
     publisher: Publisher | None = None
+    #: an expression that must also hold for the upload to run: the input of a catalogued
+    #: publisher that decides whether it uploads, when the file leaves it to an expression
+    condition: str | None = None
+    #: the folders a catalogued publisher builds and uploads, as the project configures it
+    #: (None: the repository's root package)
+    packages: tuple[str, ...] | None = None
 
     @property
     def source(self) -> SourceFile:

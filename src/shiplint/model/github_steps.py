@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shiplint.model import Context, Loc, ScriptCall, Value
-from shiplint.model.publishers import job_upload, publisher_of, step_upload
+from shiplint.model.publishers import job_upload, publishers_of, step_upload
 from shiplint.model.shellblocks import commands_from_text
 from shiplint.model.tasks import DIR_CHANGERS, normalise, task_dir, task_keys
 from shiplint.model.textmap import ScalarMap
@@ -33,8 +33,7 @@ def github_steps(
     base_env = env_values(src, workflow.env)
     for job in workflow.jobs.values():
         if job.uses is not None:
-            pub = publisher_of(job.uses.text)
-            if pub is not None:
+            for pub in publishers_of(job.uses.text):
                 job_upload(model, src, job, pub)
         job_env = {**base_env, **env_values(src, job.env)}
         for step in job.steps:
@@ -43,9 +42,8 @@ def github_steps(
             for name, value in env_values(src, step.env).items():
                 model.assignments.append((name, value, context))
             if step.uses is not None:
-                pub = publisher_of(step.uses.value)
-                if pub is not None:
-                    step_upload(model, src, step, context, env, pub)
+                for pub in publishers_of(step.uses.value):
+                    step_upload(model, project, src, step, context, env, pub)
             if step.run is not None and not step.run.is_null:
                 scalar_map = ScalarMap(src, step.run)
                 commands = commands_from_text(

@@ -23,16 +23,19 @@ from shiplint.pkg.upload_commands import index_of_url, looks_literal
 if TYPE_CHECKING:
     from shiplint.facts import Publisher
     from shiplint.model import Job, ReleaseModel, Step
+    from shiplint.project import Project
     from shiplint.source import SourceFile
 
 
-def publisher_of(uses: str) -> Publisher | None:
-    """The catalogued publisher a ``uses:`` value (with or without its ref) names."""
-    return facts_mod.publishers().get(uses.split("@", 1)[0].strip().lower())
+def publishers_of(uses: str) -> tuple[Publisher, ...]:
+    """The catalogued publishers a ``uses:`` value (with or without its ref) names: one per
+    upload it may make."""
+    return facts_mod.publishers().get(uses.split("@", 1)[0].strip().lower(), ())
 
 
 def step_upload(
     model: ReleaseModel,
+    project: Project,
     src: SourceFile,
     step: Step,
     context: Context,
@@ -42,7 +45,10 @@ def step_upload(
     """The upload of a step that uses the action ``pub`` (none when its inputs say it
     does not upload, or the release it runs no longer uploads)."""
     uses = step.uses
-    if uses is None or pub.kind != "step" or not _uploads(pub, step.with_):
+    if uses is None or pub.kind != "step":
+        return
+    uploads, condition = _uploads(pub, step.with_)
+    if not uploads:
         return
     upload = Upload(
         tool=pub.tool,
@@ -51,6 +57,7 @@ def step_upload(
         context=context,
         index=pub.default_index,
         publisher=pub,
+        condition=condition,
     )
     spec = gha_refs.publisher(pub.name)
     upload.ref = step.ref
@@ -61,13 +68,17 @@ def step_upload(
         return
     _target(upload, src, step.with_, env, pub)
     _credentials(upload, src, step.with_, env, pub, None)
+    upload.packages = _packages(project, pub)
     model.uploads.append(upload)
 
 
 def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -> None:
     """The upload of a job that calls the reusable workflow ``pub``."""
     uses = job.uses
-    if uses is None or uses.loc is None or pub.kind != "workflow" or not _uploads(pub, job.with_):
+    if uses is None or uses.loc is None or pub.kind != "workflow":
+        return
+    uploads, condition = _uploads(pub, job.with_)
+    if not uploads:
         return
     context = Context(origin="workflow", job=job, label=job.id)
     upload = Upload(
@@ -77,6 +88,7 @@ def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -
         context=context,
         index=pub.default_index,
         publisher=pub,
+        condition=condition,
     )
     ref = uses.text.split("@", 1)[1].strip() if "@" in uses.text else None
     upload.ref = ref
@@ -89,6 +101,23 @@ def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -
     _target(upload, src, job.with_, {}, pub)
     _credentials(upload, src, job.with_, {}, pub, job)
     model.uploads.append(upload)
+
+
+def _packages(project: Project, pub: Publisher) -> tuple[str, ...] | None:
+    """The folders the publisher builds and uploads, when the project's own configuration
+    of it names them (jupyter_releaser's ``python-packages``); None: the root."""
+    setting = pub.raw.get("packages-setting")
+    doc = project.pyproject if setting else None
+    if doc is None or not isinstance(setting, list):
+        return None
+    table = doc.get(tuple(str(k) for k in setting[:-1]))
+    if not isinstance(table, dict):
+        return None
+    names = {str(setting[-1]), str(setting[-1]).replace("-", "_")}
+    value = next((table[n] for n in names if n in table), None)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return tuple(v.split(":", 1)[0].strip("/") or "." for v in value)
 
 
 def _comment(src: SourceFile, loc: Loc) -> str | None:
@@ -115,19 +144,49 @@ def _input(with_: YMap | None, names: tuple[str, ...]) -> YScalar | None:
     return None
 
 
-def _uploads(pub: Publisher, with_: YMap | None) -> bool:
-    """Whether the use uploads, as its inputs are written: the deciding input's value (or
-    default) is one that uploads. A value the file leaves to an expression is not known,
-    and is not counted as an upload."""
+#: the events on which OpenAstronomy-style ref-prefix inputs upload (the workflow's own
+#: ``set-upload`` step; see the facts)
+_REF_PREFIX_EVENTS = ("push", "workflow_dispatch", "release", "create")
+
+
+def _uploads(pub: Publisher, with_: YMap | None) -> tuple[bool, str | None]:
+    """Whether the use uploads, as its inputs are written, and the condition it then also
+    needs: the deciding input's value (or default) is one that uploads; a value the file
+    leaves to an expression uploads when the expression yields such a value (the
+    condition); a token input left at the value that skips the upload does not upload."""
+    if pub.skip_token is not None:
+        token = _input(with_, pub.token_inputs)
+        if token is None or token.value.strip() == pub.skip_token:
+            return False, None
     if pub.upload_input is None:
-        return True
+        return True, None
     given = _input(with_, (pub.upload_input,))
     value = given.value.strip() if given is not None else pub.upload_default
-    if value is None or "${{" in value:
-        return False
-    if pub.upload_ref_prefix:
-        return bool(value)
-    return value.lower() in {v.lower() for v in pub.upload_values}
+    if value is None:
+        return False, None
+    expression = _whole_expression(value)
+    if expression is not None:
+        if pub.upload_ref_prefix or [v.lower() for v in pub.upload_values] == ["true"]:
+            # a switch: an expression that yields true (`github.event_name == 'release'`)
+            return True, expression
+        wanted = " || ".join(f"({expression}) == '{v}'" for v in pub.upload_values)
+        return bool(wanted), wanted or None
+    if "${{" in value:
+        return False, None  # text around an expression: not a value shiplint can tell
+    if value.lower() in {v.lower() for v in pub.upload_values}:
+        return True, None
+    if pub.upload_ref_prefix and value.startswith("refs/tags/"):
+        events = " || ".join(f"github.event_name == '{e}'" for e in _REF_PREFIX_EVENTS)
+        return True, f"startsWith(github.ref, '{value}') && ({events})"
+    return False, None
+
+
+def _whole_expression(value: str) -> str | None:
+    """The expression of a value that is one ``${{ ... }}`` and nothing else."""
+    text = value.strip()
+    if text.startswith("${{") and text.endswith("}}") and text.count("${{") == 1:
+        return text[3:-2].strip()
+    return None
 
 
 def _target(
@@ -252,3 +311,11 @@ def _secret_credentials(src: SourceFile, job: Job, names: tuple[str, ...]) -> li
         loc = Loc(src, node.start, node.end)
         out.extend(Credential(via="input", loc=loc, secret=n.upper(), name=n) for n in names)
     return out
+
+
+def publisher_label(upload: Upload) -> str:
+    """``owner/repo[/path]`` of the catalogued action or workflow of ``upload``, as written
+    (without the ref); empty for other uploads."""
+    if upload.publisher is None:
+        return ""
+    return upload.loc.text.strip().strip("'\"").split("@", 1)[0].strip()

@@ -4,10 +4,12 @@ an upload)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from shiplint.lazyre import LazyPattern
 from shiplint.model import Job, Loc, Step, Value, Workflow
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 
@@ -266,6 +268,38 @@ def run_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
         for w in model.workflows
         if (w.root.get_str("name") or "") in names and linked(w, workflow)
     ]
+
+
+_GH_WORKFLOW_RUN = LazyPattern(r"\bgh\s+workflow\s+run\s+(?:'([^']+)'|\"([^\"]+)\"|([^\s;&|]+))")
+
+
+def dispatch_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
+    """The other workflows of the repository that start ``workflow`` by
+    ``workflow_dispatch``: a step of a dispatching action (``[github] dispatch-actions`` of
+    the facts) or a ``gh workflow run`` naming it by its ``name:``, file name or path."""
+    from shiplint import facts as facts_mod
+
+    actions = {
+        str(k).lower(): str(v)
+        for k, v in facts_mod.toml_data()["github"].get("dispatch-actions", {}).items()
+    }
+    file = posixpath.basename(workflow.source.rel)
+    refs = {file, workflow.source.rel, workflow.root.get_str("name") or file}
+    out: list[Workflow] = []
+    for other in model.workflows:
+        if other is workflow or not linked(other, workflow):
+            continue
+        named: list[str] = []
+        for job in other.jobs.values():
+            for step in job.steps:
+                key = actions.get((step.action or "").lower())
+                if key is not None and step.with_ is not None:
+                    named.append(step.with_.get_str(key) or "")
+                if step.run is not None:
+                    named += ["".join(m) for m in _GH_WORKFLOW_RUN.findall(step.run.value)]
+        if any(n.strip() in refs for n in named):
+            out.append(other)
+    return out
 
 
 def upload_workflows(

@@ -50,6 +50,8 @@ RULE_MODULES: dict[str, tuple[str, ...]] = {
     "upload_target_branch": (ANY,),
     "nightly_schedule": _GITHUB,
     "release_triggers": _GITHUB,
+    # catalogued publishers (SL211) and maturin's upload commands anywhere (SL212)
+    "publishers": (ANY,),
 }
 
 _REGISTRY: dict[str, type[Rule]] = {}

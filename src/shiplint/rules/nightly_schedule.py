@@ -16,7 +16,7 @@ from shiplint.gha.cron import longest_pause
 from shiplint.gha.scenarios import event_facts, reaches
 from shiplint.model import Loc
 from shiplint.model.script_uploads import conditional_targets
-from shiplint.model.workflows import run_sources, upload_workflows
+from shiplint.model.workflows import dispatch_sources, run_sources, upload_workflows
 from shiplint.parse.yamlnodes import YMap, YSeq
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -124,7 +124,8 @@ class NightlyCadence(Rule):
                 if id(workflow) in done:
                     continue
                 done.add(id(workflow))
-                finding = self._judge(model, workflow, job, step, days, org, disabled)
+                condition = upload.condition if job is upload.job else None
+                finding = self._judge(model, workflow, job, step, days, org, disabled, condition)
                 if finding is not None:
                     yield finding
 
@@ -137,12 +138,17 @@ class NightlyCadence(Rule):
         days: int,
         org: str,
         disabled: int,
+        condition: str | None = None,
     ) -> Finding | None:
         src = workflow.source
-        reached = [t for t in workflow.triggers if reaches(workflow, job, step, event_facts(t))]
+        reached = [
+            t for t in workflow.triggers if reaches(workflow, job, step, event_facts(t), condition)
+        ]
         pairs = [(workflow, c) for c in _crons(workflow)] if "schedule" in reached else []
         if not pairs and "workflow_run" in reached:
             pairs = [(w, c) for w in run_sources(model, workflow) for c in _crons(w)]
+        if not pairs and "workflow_dispatch" in reached:
+            pairs = [(w, c) for w in dispatch_sources(model, workflow) for c in _crons(w)]
         help_text = (
             f"The nightly index deletes every upload older than {days} days, so the "
             f"project's wheels disappear until the next upload. Run the workflow on a "

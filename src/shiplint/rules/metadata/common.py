@@ -22,8 +22,15 @@ _PYPI_INDEXES = ("pypi", "testpypi")
 
 
 def _pypi_uploads(project: Project) -> list[Upload]:
-    """Uploads to PyPI or TestPyPI."""
-    return [u for u in project.model.own_uploads if u.family == "pypi" and u.index in _PYPI_INDEXES]
+    """Uploads of the root package to PyPI or TestPyPI (not those of a publisher configured
+    to build other folders only)."""
+    return [
+        u
+        for u in project.model.own_uploads
+        if u.family == "pypi"
+        and u.index in _PYPI_INDEXES
+        and (u.packages is None or "." in u.packages)
+    ]
 
 
 def _may_reach_pypi(project: Project) -> bool:

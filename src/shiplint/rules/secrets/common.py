@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
+from shiplint.model.publishers import publisher_label
 from shiplint.parse.yamlnodes import YScalar
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ def _what(upload: Upload) -> str:
     }
     if upload.tool in names:
         return names[upload.tool]
+    if upload.publisher is not None:
+        return f"`{publisher_label(upload)}`"
     words = upload.loc.text.split()
     sub = words[-1] if words and words[-1] in ("upload", "publish", "register") else "upload"
     return f"`{upload.tool} {sub}`"

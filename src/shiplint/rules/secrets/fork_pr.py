@@ -30,10 +30,16 @@ _SHELL_EVENT = LazyPattern(
 
 
 def _fork_pr_reach(
-    project: Project, workflow: Workflow, job: Job, step: Step | None, trigger: str
+    project: Project,
+    workflow: Workflow,
+    job: Job,
+    step: Step | None,
+    trigger: str,
+    condition: str | None = None,
 ) -> Reach:
-    """Whether the job (and step) runs for a fork pull request, as far as ``if:`` tells."""
-    return reach(project, workflow, job, step, fork_pr_facts(trigger))
+    """Whether the job (and step) runs for a fork pull request, as far as ``if:`` (and the
+    upload's own ``condition``) tell."""
+    return reach(project, workflow, job, step, fork_pr_facts(trigger), condition=condition)
 
 
 def shell_guarded(upload: Upload) -> bool:
@@ -126,7 +132,10 @@ class UploadOnForkPr(Rule):
                             entries.append((t, caller, called))
             found: tuple[str, Job | None, Reach, Severity] | None = None
             for trigger, via_job, through in entries:
-                got = _fork_pr_reach(project, workflow, job, upload.step, trigger) & through
+                got = (
+                    _fork_pr_reach(project, workflow, job, upload.step, trigger, upload.condition)
+                    & through
+                )
                 level = got.severity(
                     self.severity, uncertain=self.uncertain, tolerated=self.tolerated
                 )

@@ -10,10 +10,12 @@ from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha.scenarios import CERTAIN, Reach, trigger_reach
 from shiplint.model import Loc
+from shiplint.model.publishers import publisher_label
 from shiplint.model.workflows import callers, grants_id_token
 from shiplint.parse.yamlnodes import YMap
 from shiplint.rules import register
 from shiplint.rules.base import Rule
+from shiplint.rules.publish_action.steps import ACTION_TOOL
 from shiplint.rules.secrets.env_flow import CLI_TOOLS, missing_tool_credentials
 
 if TYPE_CHECKING:
@@ -142,6 +144,8 @@ class UploadWithoutCredential(Rule):
                 found = self._twine(project, upload)
             elif upload.tool in CLI_TOOLS and _in_ci(upload):
                 found = self._cli(project, upload)
+            elif upload.publisher is not None and upload.tool != ACTION_TOOL and _in_ci(upload):
+                found = self._publisher(upload)
             else:
                 continue
             got = _workflow_reach(project, upload)
@@ -227,6 +231,43 @@ class UploadWithoutCredential(Rule):
             "`TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}` in the step's `env:`.",
         )
 
+    def _publisher(self, upload: Upload) -> Iterator[Finding]:
+        """A catalogued action or reusable workflow given none of the inputs, secrets or
+        variables its facts say carry the token (and, for one that may use trusted
+        publishing, no id token: the model then marks it OIDC and SL301 speaks)."""
+        pub = upload.publisher
+        if pub is None or _job_mentions(upload.job, (*pub.token_env, *pub.username_env)):
+            return
+        label = publisher_label(upload)
+        if pub.token_secrets and upload.step is None:
+            names = pub.token_secrets
+            where = f"`secrets:` of the calling job (`{names[0]}: ${{{{ secrets.NAME }}}}`)"
+        elif pub.token_inputs:
+            names = pub.token_inputs
+            where = f"`with:` (`{names[0]}: ${{{{ secrets.NAME }}}}`)"
+        elif pub.token_env:
+            names = pub.token_env
+            where = f"the step's `env:` (`{names[0]}: ${{{{ secrets.NAME }}}}`)"
+        else:
+            return
+        listed = ", ".join(f"`{n}`" for n in names)
+        if pub.trusted_publishing == "never":
+            why = (
+                f"{label} cannot publish by trusted publishing, so it sends an empty token "
+                "and the upload fails"
+            )
+        else:
+            why = (
+                f"{label} uses trusted publishing only when the job may mint an OIDC token, "
+                "which this job may not, so it has no credential and the upload fails"
+            )
+        yield self.at(
+            upload.loc,
+            f"`{label}` uploads with no token: none of {listed} is given",
+            f"{why}. Pass the token through {where}, from a secret that holds a "
+            f"project-scoped token.",
+        )
+
     def _cli(self, project: Project, upload: Upload) -> Iterator[Finding]:
         auth = missing_tool_credentials(project, upload)
         if auth is None:
@@ -266,7 +307,7 @@ def _workflow_reach(project: Project, upload: Upload) -> Reach:
         return CERTAIN
     if upload.context.origin not in ("workflow", "script"):
         return CERTAIN
-    return trigger_reach(project, workflow, job, upload.context.step)
+    return trigger_reach(project, workflow, job, upload.context.step, condition=upload.condition)
 
 
 def _caller_may_grant_id_token(model: ReleaseModel, job: Job | None) -> bool:

@@ -1,5 +1,5 @@
 """Rules about trusted publishing (OIDC) to PyPI (catalogue T-1, T-2, T-4, T-5, T-6, T-8, T-9,
-S-7).
+S-7, T-10).
 
 Importing the package registers every rule of the family:
 
@@ -13,7 +13,9 @@ Importing the package registers every rule of the family:
   long-lived token where trusted publishing would work);
 * ``environment``: SL307 (a publishing job without a GitHub `environment:`);
 * ``gitlab``: SL308 (a GitLab id token in a variable twine/uv do not read), SL309 (a
-  GitLab id token with an audience PyPI rejects).
+  GitLab id token with an audience PyPI rejects);
+* ``publisher_index``: SL310 (trusted publishing to TestPyPI with an action whose trusted
+  publishing reaches PyPI only).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from shiplint.rules.trusted_publishing import (
     environment,
     gitlab,
     id_token,
+    publisher_index,
     pull_request,
     reusable_workflow,
     token_uploads,
@@ -34,6 +37,7 @@ __all__ = [
     "environment",
     "gitlab",
     "id_token",
+    "publisher_index",
     "pull_request",
     "reusable_workflow",
     "token_uploads",

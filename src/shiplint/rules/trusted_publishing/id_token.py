@@ -10,6 +10,7 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha.scenarios import Reach, trigger_reach
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
+from shiplint.model.publishers import publisher_label
 from shiplint.parse.yamlnodes import YMap, YScalar
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -43,11 +44,22 @@ _NO_TOKEN_ERRORS = {
 
 
 def _what(upload: Upload) -> str:
+    if upload.publisher is not None and upload.tool != ACTION_TOOL:
+        return f"`{publisher_label(upload)}` without a token"
     return {
         ACTION_TOOL: "pypa/gh-action-pypi-publish without `password:`",
         "uv": "`uv publish` without a token",
         "pdm": "`pdm publish` without credentials",
     }.get(upload.tool, upload.tool)
+
+
+def _failure(upload: Upload) -> str:
+    """What the upload does without an OIDC token."""
+    if upload.tool in _NO_TOKEN_ERRORS:
+        return _NO_TOKEN_ERRORS[upload.tool]
+    if upload.publisher is not None and upload.tool != ACTION_TOOL:
+        return "no credential at all (it tries trusted publishing only when GitHub offers a token)"
+    return _EXCHANGE_ERROR
 
 
 def _scopes(node: object) -> dict[str, str] | None:
@@ -187,6 +199,7 @@ class MissingIdToken(Rule):
                 job,
                 upload.context.step,
                 calls=job.permissions_node is not None,
+                condition=upload.condition,
             )
             severity = got.severity(
                 Severity.ERROR, uncertain=Severity.WARNING, tolerated=Severity.INFO
@@ -239,7 +252,7 @@ class MissingIdToken(Rule):
             loc,
             f"job `{job.id}` publishes by trusted publishing ({_what(upload)}) but {where}",
             f"Without it the job gets no OIDC token and the upload fails with "
-            f"{_NO_TOKEN_ERRORS.get(upload.tool, _EXCHANGE_ERROR)}. Give the publish job "
+            f"{_failure(upload)}. Give the publish job "
             f"(only it) this block; a job-level "
             f"block replaces the workflow's, so keep the other scopes it needs:\n\n"
             f"{block}\n" + extra + got.doubt(),

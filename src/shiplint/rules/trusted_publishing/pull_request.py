@@ -90,7 +90,9 @@ class PublishOnPullRequest(Rule):
             for trigger in PR_TRIGGERS:
                 if trigger not in workflow.triggers:
                     continue
-                got = reach(project, workflow, job, step, pr_facts(trigger))
+                got = reach(
+                    project, workflow, job, step, pr_facts(trigger), condition=upload.condition
+                )
                 level = got.severity(
                     self.severity, uncertain=self.uncertain, tolerated=self.tolerated
                 )

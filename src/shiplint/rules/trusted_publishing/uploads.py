@@ -35,6 +35,15 @@ def uses_trusted_publishing(upload: Upload) -> bool:
     step = upload.context.step
     if upload.tool == ACTION_TOOL:
         return step is not None and action_uses_oidc(step)
+    pub = upload.publisher
+    if pub is not None:
+        # a catalogued publisher: the model decided (no token given, or an id token wins);
+        # a token its variables may get from an earlier step's $GITHUB_ENV write is one too
+        if not upload.oidc:
+            return False
+        if pub.trusted_publishing != "when-permitted" and _named_in_job(upload, pub.token_env):
+            return False
+        return upload_index(upload) in PYPI_INDEXES
     if upload.tool not in ("uv", "pdm") or not upload.oidc:
         return False
     if upload.tool == "uv":
@@ -54,7 +63,14 @@ _OTHER_CREDENTIALS = {
 
 
 def _credentials_set_elsewhere(upload: Upload) -> bool:
-    names = _OTHER_CREDENTIALS.get(upload.tool, ())
+    return _named_in_job(upload, _OTHER_CREDENTIALS.get(upload.tool, ()))
+
+
+def _named_in_job(upload: Upload, names: tuple[str, ...]) -> bool:
+    """Whether the upload's script or job names one of ``names`` (a `$GITHUB_ENV` write, a
+    config command) somewhere."""
+    if not names:
+        return False
     texts = [upload.source.text or ""] if upload.context.origin == "script" else []
     job = upload.context.job
     if job is not None and job.node is not None and job.workflow is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.gha.conditions import job_needs
 from shiplint.lazyre import LazyPattern
+from shiplint.model.publishers import publishers_of
 from shiplint.model.workflows import WORKSPACE_ROOT_DIRS, local_callee, run_setting
 from shiplint.pkg.build_frontends import build_invocation, builds_root
 from shiplint.pkg.upload_commands import program_name, skip_wrappers
@@ -259,7 +260,11 @@ def shallow_build_checkouts(model: ReleaseModel, job: Job) -> Iterator[Step]:
 
 def feeding_jobs(model: ReleaseModel, job: Job) -> Iterator[tuple[Job, str]]:
     """Jobs whose output ``job`` can publish: itself, the jobs it needs (directly or not),
-    and the jobs of the reusable workflows those call."""
+    and the jobs of the reusable workflows those call. None for a job that calls a
+    catalogued reusable workflow that builds what it publishes (``builds`` in its facts):
+    shiplint does not see that build."""
+    if job.uses is not None and any(p.raw.get("builds") for p in publishers_of(job.uses.text)):
+        return
     for upstream in _upstream(job):
         if upstream.uses is not None:
             callee = local_callee(model, upstream.uses.text, upstream.workflow)

@@ -160,7 +160,7 @@ def upload_reach(
     step = upload.context.step
     found: Found | None = None
     for run in _runs(project, workflow, push_only=push_only):
-        got = reach(project, workflow, job, step, run.facts) & run.via
+        got = reach(project, workflow, job, step, run.facts, condition=upload.condition) & run.via
         severity = policy.of(run, got)
         if severity is not None and (found is None or severity.rank > found.severity.rank):
             found = Found(run, got, severity)
