@@ -14,7 +14,7 @@ from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
-from shiplint.parse.yamlnodes import trailing_comment
+from shiplint.parse.yamlnodes import YScalar, trailing_comment
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
@@ -25,16 +25,22 @@ if TYPE_CHECKING:
     from shiplint.source import SourceFile
 
 
+@functools.lru_cache(maxsize=1)
 def _specs() -> dict[str, ActionSpec]:
-    """The actions whose release commits shiplint knows, by ``owner/repo[/path]``."""
+    """The actions (and reusable workflows) whose refs shiplint knows, by
+    ``owner/repo[/path]`` in lower case: the catalogued publishers and the artifact
+    actions."""
     f = facts_mod.artifacts()
-    return {
-        gha_refs.pypi_publish().repo: gha_refs.pypi_publish(),
-        gha_refs.upload_nightly().repo: gha_refs.upload_nightly(),
+    out = {
         f.upload: gha_refs.artifact_action(False),
         f.merge: gha_refs.artifact_action(False),
         f.download: gha_refs.artifact_action(True),
     }
+    for uses, pubs in facts_mod.publishers().items():
+        spec = gha_refs.publisher(pubs[0].name)
+        if spec is not None:
+            out[uses] = spec
+    return out
 
 
 def _steps(project: Project) -> Iterator[tuple[Step, SourceFile]]:
@@ -44,6 +50,18 @@ def _steps(project: Project) -> Iterator[tuple[Step, SourceFile]]:
             for step in job.steps:
                 if step.uses is not None:
                     yield step, workflow.source
+
+
+def _uses(project: Project) -> Iterator[tuple[YScalar, SourceFile]]:
+    """Every ``uses:`` of a step, and of a job that calls a reusable workflow."""
+    for step, src in _steps(project):
+        if step.uses is not None:
+            yield step.uses, src
+    for workflow in project.model.workflows:
+        for job in workflow.jobs.values():
+            node = job.node.get_scalar("uses") if job.node is not None else None
+            if node is not None:
+                yield node, workflow.source
 
 
 def _said(release: Release) -> str:
@@ -143,11 +161,8 @@ def _comment_loc(src: SourceFile, after: int, comment: str) -> Loc | None:
     return Loc(src, at, at + len(comment))
 
 
-def _ref_loc(src: SourceFile, step: Step) -> Loc | None:
+def _ref_loc(src: SourceFile, uses: YScalar) -> Loc:
     """Where the ref after ``@`` is written (the whole ``uses:`` value when it has none)."""
-    uses = step.uses
-    if uses is None:
-        return None
     text = src.text or ""
     written = text[uses.start : uses.end]
     end = uses.end
@@ -172,21 +187,24 @@ class ActionUnknownRef(Rule):
     `Error: Unable to resolve action `scientific-python/upload-nightly-action@latest`,
     unable to find version `latest``
 
-    There is no `latest` tag (a GitHub release marked "latest" is not a git ref), no major
-    tag such as `v0` or `0.6`, and scientific-python/upload-nightly-action's release tags
-    have no `v` (`0.6.4`, not `v0.6.4`). shiplint checks the ref against the complete tag
-    and branch lists in its facts (`git tag` and `git for-each-ref refs/heads` of the
-    repository, with the date they were checked). A version tag newer than the newest the
-    lists know (`0.7.0`) is not reported: the facts age, and that release may exist. A
-    shortened commit SHA is not accepted by GitHub either.
+    There is no `latest` tag (a GitHub release marked "latest" is not a git ref), and tags
+    differ by action: scientific-python/upload-nightly-action's have no `v` and no major
+    tags (`0.6.4`, not `v0.6.4` or `0.6`); maturin-action and OpenAstronomy's workflows
+    have a moving `v1`/`v3`; deploy-pypi's `v2` is a branch. shiplint checks the ref of
+    every action and reusable workflow of its publisher catalogue (and of the artifact
+    actions) against the complete tag and branch lists in its facts (`git tag` and `git
+    for-each-ref refs/heads` of the repository, with the date they were checked). A version
+    tag newer than the newest the lists know (`0.7.0`) is not reported: the facts age, and
+    that release may exist. A shortened commit SHA is not accepted by GitHub either.
 
     pypa/gh-action-pypi-publish has its own rule for this (SL202).
 
     Fix: use a release tag that exists, or better its full commit SHA with the version in
     a comment.
 
-    Sources: scientific-python/upload-nightly-action tags and branches (checked 2026-12-06);
-    GitHub's set-up error for an unknown ref.
+    Sources: the tags and branches of each catalogued repository (fetched 2026-12-06; see
+    `[publishers.*]` and `[actions.*]` of the facts); GitHub's set-up error for an unknown
+    ref.
     """
 
     code = "SL209"
@@ -212,40 +230,51 @@ class ActionUnknownRef(Rule):
         specs = _specs()
         own_rule = gha_refs.pypi_publish().repo  # SL202
         seen: set[tuple[str, int]] = set()
-        for step, src in _steps(project):
-            action = (step.action or "").lower()
+        for uses, src in _uses(project):
+            action, _, ref_text = uses.value.partition("@")
+            action = action.strip().lower()
             spec = specs.get(action)
             if spec is None or action == own_rule or not spec.tags:
                 continue
-            ref = step.ref
+            ref = ref_text.strip() if ref_text else None
             kind = gha_refs.ref_kind(ref, spec)
             if kind not in (gha_refs.UNKNOWN, gha_refs.SHORT_SHA, gha_refs.NONE):
                 continue
             if ref and "${{" in ref:
                 continue
-            loc = _ref_loc(src, step)
-            if loc is None or (src.rel, loc.start) in seen:
+            loc = _ref_loc(src, uses)
+            if (src.rel, loc.start) in seen:
                 continue
             seen.add((src.rel, loc.start))
+            written = uses.value.split("@", 1)[0].strip()
             newest = max(spec.tags, key=_tag_order)
             sha = next((s for s, v in spec.shas.items() if str(v) == newest.lstrip("v")), "")
-            pin = f"`{spec.repo}@{sha} # {newest}`" if sha else f"`{spec.repo}@{newest}`"
+            pin = f"`{written}@{sha} # {newest}`" if sha else f"`{written}@{newest}`"
             if kind == gha_refs.NONE:
-                message = f"`uses: {spec.repo}` has no `@ref`"
+                message = f"`uses: {written}` has no `@ref`"
                 help_ = f"GitHub rejects the workflow: an action reference needs `@ref`. Use {pin}."
             elif kind == gha_refs.SHORT_SHA:
                 message = f"`@{ref}` is a shortened commit SHA"
                 help_ = (
                     "GitHub resolves only full 40-character commit SHAs: the job fails with "
-                    f"`Unable to resolve action `{spec.repo}@{ref}``. Use {pin}."
+                    f"`Unable to resolve action `{written}@{ref}``. Use {pin}."
                 )
             else:
                 branches = ", ".join(f"`{b}`" for b in (*spec.branches, *spec.other_branches))
+                shape = (
+                    f"release tags look like `{newest}`"
+                    + ("" if spec.tag_prefix else " (no `v`)")
+                    + (
+                        ", with major tags such as `v1` that follow the newest release"
+                        if spec.major_tags
+                        else ", with no major tags"
+                    )
+                )
                 message = f"`@{ref}` does not exist in {spec.repo}: no such tag or branch"
                 help_ = (
-                    f"The job fails at set-up: `Unable to resolve action `{spec.repo}@{ref}`, "
-                    f"unable to find version `{ref}``. Its release tags are `{newest}` and "
-                    f"older (no `v`, no major tags); its branches are {branches}. Use {pin}."
+                    f"The job fails at set-up: `Unable to resolve action `{written}@{ref}`, "
+                    f"unable to find version `{ref}``. Its {shape}; its branches are "
+                    f"{branches or 'none shiplint knows'}. Use {pin}."
                 )
             yield self.at(loc, message, help_)
 
@@ -283,7 +312,10 @@ def distance(a: str, b: str, limit: int) -> int:
 def _name_facts() -> tuple[tuple[str, ...], frozenset[str], dict[str, str], int]:
     """``[action-names]`` of the facts: known names, existing names, misspellings, limit."""
     names = facts_mod.toml_data().get("action-names", {})
-    known = tuple(str(k).lower() for k in names.get("known", ()))
+    # the catalogued publishers' repositories are known names too (``owner/repo`` of each
+    # spelling of their ``uses:``)
+    publishers = ("/".join(u.split("/")[:2]) for u in facts_mod.publishers())
+    known = tuple(dict.fromkeys([*(str(k).lower() for k in names.get("known", ())), *publishers]))
     existing = frozenset(str(e).lower() for e in names.get("existing", ()))
     misspelt = {str(k).lower(): str(v) for k, v in names.get("misspellings", {}).items()}
     return known, existing, misspelt, int(names.get("max-distance", 2))
@@ -317,7 +349,8 @@ class ActionNameTypo(Rule):
 
     A name of the same owner as an action shiplint knows (pypa/gh-action-pypi-publish,
     scientific-python/upload-nightly-action, actions/upload-artifact,
-    actions/download-artifact) within two edits of its name (`pypa/gh-action-pypi-publisher`,
+    actions/download-artifact, and the repositories of its publisher catalogue such as
+    PyO3/maturin-action) within two edits of its name (`pypa/gh-action-pypi-publisher`,
     `actions/upload-artifacts`), or a misspelling listed in the facts
     (`scientific-python/upload-nightly-wheel`), is reported. No existing repository of
     these owners is that near (checked 2026-12-06); the facts list names that exist and are

@@ -95,6 +95,13 @@ class UploadWithoutCredential(Rule):
       `$GITHUB_ENV` write, action, script, keyring, `.pypirc`, `.netrc` or `<tool> config`
       in the job that could), the tool has no credential and the upload fails.
 
+    - a catalogued publishing action or reusable workflow (maturin-action, OpenAstronomy's
+      publish workflows, poetry-publish, jupyter_releaser's finalize-release ...) given
+      none of the inputs, `secrets:` or variables its facts say carry the token, when it
+      cannot use trusted publishing instead (OpenAstronomy's workflows try it through
+      pypa/gh-action-pypi-publish, and PyPI refuses a reusable workflow of another
+      repository), or the job may not mint an OIDC token (jupyter_releaser).
+
     A Makefile or tox env run on a maintainer's machine may rely on `anaconda login` or a
     keyring, and a composite action inherits the environment of the step that uses it, so
     for the command-line tools only GitHub workflows and the scripts they call are checked.
