@@ -121,10 +121,13 @@ def test_nested_include_and_extends_across_files(tmp_path: Path) -> None:
     assert job.pipeline.unseen == []
 
 
-def test_a_job_running_a_script_owns_its_upload(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "run", ["bash ci/upload.sh", "./ci/upload.sh", "sh $CI_PROJECT_DIR/ci/upload.sh"]
+)
+def test_a_job_running_a_script_owns_its_upload(tmp_path: Path, run: str) -> None:
     release = RELEASE.replace(
         "    - python -m pip install -U twine\n    - python -m twine upload dist/*\n",
-        "    - bash ci/upload.sh\n",
+        f"    - {run}\n",
     )
     script = "#!/bin/bash\nset -euo pipefail\npython -m pip install twine\ntwine upload dist/*\n"
     model = model_of(tmp_path, {GL: TOP, INCLUDED: release, "ci/upload.sh": script})

@@ -58,17 +58,22 @@ def record_calls(
         if target is None:
             continue
         text = target.text
-        for prefix in WORKSPACE_PREFIXES:
-            if text.startswith(prefix):
-                text = text[len(prefix) :]
-                break
-        else:
+        if not text.startswith(WORKSPACE_PREFIXES):
             text = workdir + text.removeprefix("./")
-        if "$" in text:
+        rel = _workspace_relative(text)
+        if "$" in rel:
             continue
-        model.script_calls.setdefault(normalise(text), []).append(
+        model.script_calls.setdefault(normalise(rel), []).append(
             ScriptCall(caller=context, env={**env, **cmd.env}, loc=target.loc)
         )
+
+
+def _workspace_relative(path: str) -> str:
+    """``path`` without a leading workspace variable (``$CI_PROJECT_DIR/``)."""
+    for prefix in WORKSPACE_PREFIXES:
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+    return path
 
 
 def script_operand(args: list[Arg]) -> Arg | None:
