@@ -103,7 +103,7 @@ TRIGGERS: list[tuple[str, bool]] = [
     (".github/workflows/wheels.yaml", True),
     (".github/workflows/sub/release.yml", False),  # GitHub only reads the top level
     (".github/workflows/README.md", False),
-    (".github/workflows.yml", False),
+    (".github/workflows.yml", True),  # YAML in .github: a conda environment if it is one
     (".github/actions/upload/action.yml", True),
     (".github/actions/a/b/action.yaml", True),
     ("action.yml", True),

@@ -76,8 +76,11 @@ def open_project(
 
     YAML in the folders where projects keep workflows for users to copy (kind ``example``)
     is kept as a workflow marked ``example`` when its content is one
-    (:func:`~shiplint.discover.workflow_shaped`), and dropped otherwise. ``walk`` carries
-    the configuration's ``extend-include``/``extend-exclude``."""
+    (:func:`~shiplint.discover.workflow_shaped`), and dropped otherwise. YAML in CI
+    folders (kinds ``ci`` and ``env-candidate``) whose content is a conda environment
+    (:func:`~shiplint.discover.conda_env_shaped`) is read as one (``conda-env``); other
+    ``env-candidate`` files are dropped. ``walk`` carries the configuration's
+    ``extend-include``/``extend-exclude``."""
     from shiplint.discover import classify_single, discover, workflow_shaped
 
     path = Path(root_arg)
@@ -90,6 +93,10 @@ def open_project(
                 if src.text is None or not workflow_shaped(src.text):
                     continue
                 src.kind, src.example = "workflow", True
+            elif src.kind in _ENV_CANDIDATES:
+                src.kind = _content_kind(src)
+                if src.kind == "env-candidate":
+                    continue
             files.append(src)
         project = Project(root_arg, path, files)
         project.max_file_bytes = max_bytes
@@ -100,11 +107,28 @@ def open_project(
         if src.kind == "example":  # named on the command line: a workflow either way
             src.kind = "workflow"
             src.example = src.text is not None and workflow_shaped(src.text)
+        elif src.kind in _ENV_CANDIDATES:  # else as before: a CI file, or a workflow
+            src.kind = _content_kind(src)
+            if src.kind == "env-candidate":
+                src.kind = "workflow"
         project = Project(parent, Path(parent), [src])
         project.single_file = True
         project.max_file_bytes = max_bytes
         return project
     raise ConfigError(f"{root_arg}: no such file or directory")
+
+
+#: kinds of YAML in CI folders that are read as conda environments when they are ones
+_ENV_CANDIDATES = frozenset({"ci", "env-candidate"})
+
+
+def _content_kind(src: SourceFile) -> str:
+    """``conda-env`` for a file whose content is a conda environment, else its kind."""
+    from shiplint.discover import conda_env_shaped
+
+    if src.text is None or not conda_env_shaped(src.text):
+        return src.kind
+    return "conda-env"
 
 
 def selected_codes(config: Config, options: Options) -> set[str]:

@@ -269,7 +269,7 @@ class Project:
         elif self.single_file:
             eligible = single_is_template_location(src.path)
         else:
-            eligible = src.kind == "ci" and is_template_location(src.rel)
+            eligible = src.kind in ("ci", "conda-env") and is_template_location(src.rel)
         return jinja_marker(text) if eligible else None
 
     def toml(self, src: SourceFile) -> TomlDoc | None:

@@ -63,6 +63,7 @@ __all__ = [
     "Walk",
     "classify",
     "classify_single",
+    "conda_env_shaped",
     "discover",
     "is_template_location",
     "resolve_script",
@@ -157,6 +158,14 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\.gitlab-ci\.yml|\.?appveyor\.yml)",
     ),
     ("ci", rf"{_CI_TEMPLATE_DIRS}/{_SUBDIRS}[^/]+\.ya?ml"),
+    # Other YAML in walked folders: a conda environment if its content is one (the engine
+    # decides, see conda_env_shaped); not GitHub's own folders of issue forms and workflows
+    # nor dependabot's configuration.
+    (
+        "env-candidate",
+        r"(?!\.github/(?:workflows/|ISSUE_TEMPLATE/|DISCUSSION_TEMPLATE/|dependabot\.ya?ml\Z))"
+        rf"{_WALKED}/{_SUBDIRS}[^/]+\.ya?ml",
+    ),
     ("shell", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.sh"),
     ("pyproject", r"pyproject\.toml"),
     ("setup-cfg", r"setup\.cfg"),
@@ -205,6 +214,38 @@ def workflow_shaped(text: str) -> bool:
     (keys at column 0, block style, as every workflow is written) holds ``on`` and
     ``jobs``. Decided on the text, so that discovery and every cache lookup stay cheap."""
     return _TOP_JOBS.search(text) is not None and _TOP_ON.search(text) is not None
+
+
+#: the top-level keys of a conda environment file (conda's `env/env.py` `VALID_KEYS`, plus
+#: conda-lock's `platforms`)
+CONDA_ENV_KEYS = frozenset(
+    {"name", "channels", "dependencies", "prefix", "variables", "platforms", "category"}
+)
+#: a block mapping key at column 0: quoted, or plain (not a comment, list item or flow)
+_TOP_KEY = LazyPattern(
+    r"^(?:\"([^\"\n]*)\"|'([^'\n]*)'|([^\s#'\"\-\[{][^:\n]*?))[ \t]*:(?:[ \t]|$)",
+    re.MULTILINE,
+)
+_DEPENDENCY_LIST = LazyPattern(
+    r"^(?:dependencies|\"dependencies\"|'dependencies')[ \t]*:[ \t]*"
+    r"(?:\[|(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*-[ \t\n])",
+    re.MULTILINE,
+)
+
+
+def conda_env_shaped(text: str) -> bool:
+    """Whether YAML ``text`` has the shape of a conda environment file: its top level
+    (keys at column 0, block style) holds a ``dependencies:`` list and nothing but the keys
+    of an environment file (:data:`CONDA_ENV_KEYS`), so that no CI file, workflow or
+    template (``jobs:``, ``steps:``, ``script:``) is taken for one. Decided on the text,
+    like :func:`workflow_shaped`."""
+    if _DEPENDENCY_LIST.search(text) is None:
+        return False
+    for match in _TOP_KEY.finditer(text):
+        key = match.group(1) or match.group(2) or match.group(3) or ""
+        if key.strip() not in CONDA_ENV_KEYS:
+            return False
+    return True
 
 
 def is_template_location(rel: str) -> bool:

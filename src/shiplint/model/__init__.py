@@ -168,6 +168,8 @@ class Context:
     job: Job | None = None
     step: Step | None = None
     label: str = ""  # e.g. tox env name, make target, CI section
+    #: the GitLab CI job the command runs in (its own script, or a script or task it runs)
+    gitlab_job: GitLabJob | None = None
 
     @property
     def workflow(self) -> Workflow | None:

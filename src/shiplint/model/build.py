@@ -3,8 +3,9 @@
 :func:`build_model` reads the files in a fixed order, because later readers use what
 earlier ones found (a Makefile target, tox env or nox session is read once for each step
 that runs it): GitHub workflows and composite actions (:mod:`.github_steps`), other CI
-files (:mod:`.ci_files`), conda environment files, shell scripts, tox configurations
-(:mod:`.tox_commands`), pixi tasks, ``.pypirc``, Makefiles and noxfiles
+files (:mod:`.ci_files`; a GitLab pipeline with the files it includes, and the scripts
+and tasks its jobs run, :mod:`.gitlab_ci`), conda environment files, shell scripts, tox
+configurations (:mod:`.tox_commands`), pixi tasks, ``.pypirc``, Makefiles and noxfiles
 (:mod:`.task_commands`); then
 the uploads of every command and the package indexes set in the environment
 (:mod:`.index_settings`).
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING
 from shiplint.model import ReleaseModel
 from shiplint.model.ci_files import ci_file
 from shiplint.model.github_steps import github_steps
-from shiplint.model.gitlab_ci import is_gitlab_ci, link_gitlab_uploads
+from shiplint.model.gitlab_ci import gitlab_jobs, is_gitlab_ci, link_gitlab_uploads, pipeline_calls
+from shiplint.model.gitlab_include import read_pipeline
 from shiplint.model.index_settings import conda_env, env_indexes, pypirc, pyproject_indexes
 from shiplint.model.task_commands import makefile, noxfile, pixi_tasks, shell_scripts
 from shiplint.model.tox_commands import tox_ini, tox_toml
@@ -42,10 +44,21 @@ def build_model(project: Project) -> ReleaseModel:
         if action is not None:
             model.actions.append(action)
             github_steps(model, project, action, origin="action")
+    pipelines = []
+    for src in project.of_kind("ci"):
+        if is_gitlab_ci(src):
+            doc = project.yaml(src)
+            # reads the files it includes, which join the "ci" files
+            pipeline = read_pipeline(project, src, doc.root if doc else None)
+            if pipeline is not None:
+                pipelines.append(pipeline)
     for src in project.of_kind("ci"):
         doc = project.yaml(src)
         if doc is not None:
             ci_file(model, src, doc.root)
+    gitlab = [gitlab_jobs(pipeline) for pipeline in pipelines]
+    for jobs in gitlab:
+        pipeline_calls(model, project, jobs)
     for src in project.of_kind("conda-env"):
         doc = project.yaml(src)
         if doc is not None:
@@ -78,10 +91,8 @@ def build_model(project: Project) -> ReleaseModel:
             noxfile(model, src, tree)
     for cmd in model.commands:
         recognise(model, cmd)
-    for src in project.of_kind("ci"):
-        if is_gitlab_ci(src):
-            doc = project.yaml(src)
-            link_gitlab_uploads(model, src, doc.root if doc else None)
+    for jobs in gitlab:
+        link_gitlab_uploads(model, jobs)
     env_indexes(model)
     _mask_literal_credentials(model)
     return model

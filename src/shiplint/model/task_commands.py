@@ -211,7 +211,8 @@ def distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
     """The calls in order, each step with the same environment and arguments once
     (``make a b`` where ``b`` needs ``a``, a step that runs the task twice)."""
     out: list[ScriptCall] = []
-    seen: set[tuple[int, int, tuple[tuple[str, str, int], ...], tuple[str, ...] | None]] = set()
+    seen: set[tuple[int, int, int, tuple[tuple[str, str, int], ...], tuple[str, ...] | None]]
+    seen = set()
     for call in calls:
         env = tuple(
             sorted(
@@ -219,7 +220,7 @@ def distinct(calls: Iterable[ScriptCall]) -> list[ScriptCall]:
             )
         )
         posargs = tuple(a.text for a in call.posargs) if call.posargs is not None else None
-        key = (id(call.caller.step), id(call.caller.job), env, posargs)
+        key = (id(call.caller.step), id(call.caller.job), id(call.caller.gitlab_job), env, posargs)
         if key not in seen:
             seen.add(key)
             out.append(call)
@@ -231,7 +232,8 @@ def copy_context(origin: str, label: str, call: ScriptCall | None) -> Context:
     and step, or (no caller) the script's or task's own."""
     if call is None:
         return Context(origin=origin, label=label)
-    return Context(origin=origin, job=call.caller.job, step=call.caller.step, label=label)
+    caller = call.caller
+    return Context(origin, caller.job, caller.step, label, caller.gitlab_job)
 
 
 def copies(calls: list[ScriptCall]) -> list[ScriptCall | None]:

@@ -58,6 +58,28 @@ def _context(ctx: Context) -> dict[str, Any]:
     return out
 
 
+def _gitlab(upload: Upload) -> dict[str, Any]:
+    """The GitLab CI job an upload runs in: its name, the file defining it, the pipeline
+    (the file PyPI's trusted publisher names) and the includes shiplint cannot read."""
+    job = upload.gitlab_job
+    if job is None:
+        return {}
+    unseen = job.pipeline.unseen
+    return {
+        "gitlab_job": {
+            "name": job.name,
+            "defined_in": job.source.rel,
+            "pipeline": job.publisher,
+            "id_tokens": sorted(job.id_tokens),
+            # PyPI's GitLab publisher names the top-level pipeline file, not an included one
+            "trusted_publisher_file": job.publisher if upload.oidc else None,
+            "unreadable_includes": [
+                f"{src.rel}:{src.pos(node.start).line}" for src, node in unseen
+            ],
+        }
+    }
+
+
 def inventory(project: Project) -> dict[str, Any]:
     model = project.model
     uploads = []
@@ -71,6 +93,7 @@ def inventory(project: Project) -> dict[str, Any]:
                 "target": _target(up),
                 "credentials": [_credential(c) for c in up.credentials],
                 **_context(up.context),
+                **_gitlab(up),
             }
         )
     indexes = [
@@ -87,6 +110,23 @@ def inventory(project: Project) -> dict[str, Any]:
 
 def render_json(projects: list[Project]) -> str:
     return json.dumps({"version": 1, "roots": [inventory(p) for p in projects]}, indent=2) + "\n"
+
+
+def _gitlab_lines(job: dict[str, Any]) -> list[str]:
+    where = job["defined_in"]
+    if where != job["pipeline"]:
+        where += f", included by {job['pipeline']}"
+    lines = [f"      job: {job['name']} (GitLab CI, {where})"]
+    if job["id_tokens"]:
+        lines.append(f"      id tokens: {', '.join(job['id_tokens'])}")
+    if job["trusted_publisher_file"]:
+        lines.append(f"      trusted publisher on PyPI: pipeline file {job['pipeline']}")
+    if job["unreadable_includes"]:
+        lines.append(
+            "      pipeline includes files shiplint cannot read: "
+            + ", ".join(job["unreadable_includes"])
+        )
+    return lines
 
 
 def render_text(projects: list[Project]) -> str:
@@ -113,6 +153,8 @@ def render_text(projects: list[Project]) -> str:
                     f"      when: {', '.join(up['triggers']) or '?'}"
                     + "".join(f"; if {c}" for c in up["conditions"])
                 )
+            elif "gitlab_job" in up:
+                out.extend(_gitlab_lines(up["gitlab_job"]))
             elif up.get("label"):
                 out.append(f"      in: {up['origin']} {up['label']}")
         out.append(f"  indexes consumed ({len(inv['indexes'])}):")

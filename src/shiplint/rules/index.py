@@ -39,6 +39,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("SL308", "gitlab-id-token-name", "trusted_publishing"),
     ("SL309", "gitlab-id-token-audience", "trusted_publishing"),
     ("SL310", "trusted-publishing-index-unsupported", "trusted_publishing"),
+    ("SL311", "gitlab-upload-without-oidc", "trusted_publishing"),
     ("SL401", "upload-without-credential", "secrets"),
     ("SL402", "undeclared-workflow-secret", "secrets"),
     ("SL403", "undeclared-secret-passed", "secrets"),

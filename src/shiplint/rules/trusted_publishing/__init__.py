@@ -13,7 +13,8 @@ Importing the package registers every rule of the family:
   long-lived token where trusted publishing would work);
 * ``environment``: SL307 (a publishing job without a GitHub `environment:`);
 * ``gitlab``: SL308 (a GitLab id token in a variable twine/uv do not read), SL309 (a
-  GitLab id token with an audience PyPI rejects);
+  GitLab id token with an audience PyPI rejects), SL311 (a GitLab id token given to a tool
+  that exchanges only GitHub's);
 * ``publisher_index``: SL310 (trusted publishing to TestPyPI with an action whose trusted
   publishing reaches PyPI only).
 """

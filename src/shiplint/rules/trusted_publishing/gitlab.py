@@ -1,6 +1,7 @@
-"""SL308, SL309: GitLab CI trusted publishing whose id token twine/uv cannot use: declared
-under a variable name the tools do not read (SL308), or with an audience PyPI rejects
-(SL309) (catalogue T-9)."""
+"""SL308, SL309, SL311: GitLab CI trusted publishing whose id token the upload cannot use:
+declared under a variable name twine/uv/pdm do not read (SL308), with an audience PyPI
+rejects (SL309), or given to a tool that only exchanges GitHub Actions' token (SL311)
+(catalogue T-9)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from shiplint.findings import Finding, Severity
 from shiplint.model import Loc
-from shiplint.model.gitlab_ci import id_token_variable, upload_audience
+from shiplint.model.gitlab_ci import OIDC_TOOLS, id_token_variable, upload_audience
 from shiplint.pkg.upload_commands import option_value
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -19,18 +20,19 @@ if TYPE_CHECKING:
     from shiplint.model.gitlab_ci import GitLabJob, IdToken
     from shiplint.project import Project
 
-#: the tools that exchange a GitLab id token themselves (twine >= 6.1, uv)
-_TOOLS = ("twine", "uv")
 #: text showing the job may get a token credential some other way (a CI/CD variable named
 #: in the file, a .pypirc, a keyring, a twine configuration file)
 _TOKEN_HINTS = (
     "TWINE_PASSWORD",
     "UV_PUBLISH_TOKEN",
     "UV_PUBLISH_PASSWORD",
+    "PDM_PUBLISH_PASSWORD",
     ".pypirc",
     "keyring",
     "--config-file",
 )
+#: the same for maturin (`MATURIN_PYPI_TOKEN` first, then .pypirc, `MATURIN_PASSWORD`)
+_MATURIN_HINTS = ("MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD", ".pypirc", "keyring")
 _PYPI_AUDIENCES = ("pypi", "testpypi")
 _INDEX_NAMES = {"pypi": "PyPI", "testpypi": "TestPyPI"}
 
@@ -39,22 +41,28 @@ _SOURCES = """
     `<AUD>_ID_TOKEN`, else `GitLab: Environment variable PYPI_ID_TOKEN not found`);
     astral-sh/ambient-id `src/gitlab.rs` (uv: the same name, `ID token variable not found`);
     pypa/twine@6.1.0 `twine/auth.py` (the audience from `https://{index}/_/oidc/audience`,
-    then `detect_credential(audience)`); pypi/warehouse
+    then `detect_credential(audience)`); pdm-project/pdm@2.28.2
+    `src/pdm/cli/commands/publish/repository.py` (`_get_pypi_token_via_oidc`: the same,
+    since pdm 2.24.0; 2.23 and older read GitHub's `ACTIONS_ID_TOKEN_REQUEST_TOKEN` only);
+    pypi/warehouse
     `docs/user/trusted-publishers/using-a-publisher.md` ("GitLab CI/CD": `PYPI_ID_TOKEN`
     with `aud: pypi`, "testpypi" for TestPyPI; `{"audience":"pypi"}`) and
     `warehouse/oidc/services.py` (`verify_aud`, `strict_aud`: "We don't accept JWTs with
     multiple audiences"), `warehouse/oidc/views.py` (`invalid-token`)."""
 
 
-def _gitlab_tp_uploads(project: Project) -> Iterator[tuple[Upload, GitLabJob, str]]:
+def _gitlab_tp_uploads(
+    project: Project, tools: tuple[str, ...] = OIDC_TOOLS, hints: tuple[str, ...] = _TOKEN_HINTS
+) -> Iterator[tuple[Upload, GitLabJob, str]]:
     """Uploads of GitLab jobs that can only authenticate by trusted publishing as far as
-    the file shows: twine/uv to (Test)PyPI with no token, and nothing naming one."""
+    the pipeline's files show: ``tools`` to (Test)PyPI with no token, and nothing naming
+    one (``hints``)."""
     model = project.model
     if any(entry.password is not None for entry in model.pypirc):
         return
     for upload in model.uploads:
         job = upload.gitlab_job
-        if job is None or upload.tool not in _TOOLS or upload.dry_run:
+        if job is None or upload.tool not in tools or upload.dry_run:
             continue
         if upload.token_credentials:
             continue
@@ -64,36 +72,40 @@ def _gitlab_tp_uploads(project: Project) -> Iterator[tuple[Upload, GitLabJob, st
         audience = upload_audience(upload)
         if audience is None:
             continue
-        text = job.source.text or ""
-        if any(hint in text for hint in _TOKEN_HINTS):
+        text = job.pipeline.text()
+        if upload.context.origin != "ci":
+            text += "\n" + (upload.source.text or "")  # a script or task the job runs
+        if any(hint in text for hint in hints):
             continue
         yield upload, job, audience
 
 
 def _referenced(job: GitLabJob, token: IdToken) -> bool:
-    """Whether the file uses the token's variable besides declaring it (a script that
+    """Whether the pipeline uses the token's variable besides declaring it (a script that
     exchanges it itself, or passes it on)."""
-    return (job.source.text or "").count(token.variable) > 1
+    return job.pipeline.text().count(token.variable) > 1
 
 
 @register
 class GitLabIdTokenName(Rule):
     """A GitLab CI job uploads to PyPI by trusted publishing, but its id token is in a
-    variable twine and uv do not read.
+    variable twine, uv and pdm do not read.
 
-    GitLab puts the OIDC token a job asks for under `id_tokens:` in the environment
-    variable named by the entry's key. twine (6.1 and later, through the `id` package) and
-    uv (through `ambient-id`) ask the index for its audience (`pypi` for PyPI, `testpypi`
-    for TestPyPI) and then read exactly `<AUD>_ID_TOKEN`: `PYPI_ID_TOKEN` or
-    `TESTPYPI_ID_TOKEN`. A token for `aud: pypi` in `MY_TOKEN`, or a job that uploads to
-    TestPyPI with only a `pypi` token, gets `Unable to retrieve an OIDC token from the CI
-    platform for trusted publishing GitLab: Environment variable PYPI_ID_TOKEN not found`
-    (twine; older twine asks for a password CI cannot give). Reported when nothing in the
-    file gives the upload a token (`TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`, `--password`, a
-    `.pypirc`) and nothing else reads the variable (a script that exchanges the token
-    itself). A warning, not an error: GitLab also hands jobs the project's CI/CD variables,
-    which the file does not show, and a `TWINE_PASSWORD` or `UV_PUBLISH_TOKEN` there would
-    make the upload use that token instead (and the id token pointless).
+    GitLab puts the OIDC token a job asks for under `id_tokens:` in the environment variable
+    named by the entry's key. twine (6.1 and later) and pdm (2.24 and later), both through
+    the `id` package, and uv (through `ambient-id`) ask the index for its audience (`pypi`
+    for PyPI, `testpypi` for TestPyPI) and then read exactly `<AUD>_ID_TOKEN`:
+    `PYPI_ID_TOKEN` or `TESTPYPI_ID_TOKEN`. A token for `aud: pypi` in `MY_TOKEN`, or a job
+    that uploads to TestPyPI with only a `pypi` token, gets `Unable to retrieve an OIDC
+    token from the CI platform for trusted publishing GitLab: Environment variable
+    PYPI_ID_TOKEN not found` (twine; older twine asks for a password CI cannot give).
+    Reported when nothing in the pipeline's files gives the upload a token
+    (`TWINE_PASSWORD`, `UV_PUBLISH_TOKEN`, `--password`, a `.pypirc`) and nothing else reads
+    the variable (a script that exchanges the token itself), and no template the job extends
+    may be in an include shiplint cannot read. A warning, not an error: GitLab also hands
+    jobs the project's CI/CD variables, which the file does not show, and a `TWINE_PASSWORD`
+    or `UV_PUBLISH_TOKEN` there would make the upload use that token instead (and the id
+    token pointless).
 
     Fix: rename the variable to `PYPI_ID_TOKEN` (`TESTPYPI_ID_TOKEN` with `aud: testpypi`
     for TestPyPI); a job that uploads to both declares both.
@@ -104,7 +116,7 @@ class GitLabIdTokenName(Rule):
     code = "SL308"
     name = "gitlab-id-token-name"
     severity = Severity.WARNING
-    summary = "GitLab id token for PyPI in a variable twine/uv do not read"
+    summary = "GitLab id token for PyPI in a variable twine/uv/pdm do not read"
     catalogue = ("T-9",)
     example_file = ".gitlab-ci.yml"
     before = (
@@ -130,12 +142,12 @@ class GitLabIdTokenName(Rule):
                 and not _referenced(job, t)
             ]
             same = [t for t in tokens if t.audiences[0].value == audience]
-            if not tokens:
-                continue
+            if not tokens or (not same and job.may_inherit_unseen):
+                continue  # (a template in an include shiplint cannot read may declare it)
             token = (same or tokens)[0]
             seen.add((id(job), wanted))
             index = _INDEX_NAMES[audience]
-            where = Loc(job.source, token.key.start, token.key.end)
+            where = Loc(token.source, token.key.start, token.key.end)
             if same:
                 message = (
                     f"job `{job.name}` puts its {index} id token in `{token.variable}`: "
@@ -205,10 +217,75 @@ class GitLabIdTokenAudience(Rule):
             seen.add(id(token))
             index = _INDEX_NAMES[audience]
             yield self.at(
-                Loc(job.source, at.start, at.end),
+                Loc(token.source, at.start, at.end),
                 f"job `{job.name}`: {index} rejects the id token `{token.variable}` with {what}",
                 f"{index} accepts a token whose only audience is `{audience}` (`invalid-token`: "
                 f"malformed or invalid token), so the {upload.tool} upload fails unless a "
                 f"project CI/CD variable (Settings > CI/CD > Variables) gives it a token "
                 f"instead. Set `aud: {audience}`.",
+            )
+
+
+@register
+class GitLabUploadWithoutOidc(Rule):
+    """A GitLab CI job asks for a PyPI id token, but uploads with maturin, which cannot use
+    it: the upload has no credential and fails.
+
+    `maturin upload` (and `maturin publish`) exchange an OIDC token for a PyPI token only on
+    GitHub Actions: `resolve_pypi_token_via_oidc` returns nothing unless `GITHUB_ACTIONS`
+    is set, and then asks GitHub's token service (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`); a
+    GitLab id token in `PYPI_ID_TOKEN` is never read. With no `MATURIN_PYPI_TOKEN`, no
+    `.pypirc` and no `--password`/`MATURIN_PASSWORD`, maturin turns non-interactive on CI
+    (`CI=true`, which GitLab sets) and stops: `Credentials not found and non-interactive
+    mode is enabled`. Reported when the job declares an id token for PyPI's (or TestPyPI's)
+    audience, which says trusted publishing is meant, and nothing in the pipeline's files
+    names a maturin token (a project CI/CD variable would make the id token pointless).
+
+    Fix: publish with a tool that exchanges GitLab's id token (`twine upload` >= 6.1,
+    `uv publish`, `pdm publish` >= 2.24) on the wheels maturin built, or give maturin an
+    API token (`MATURIN_PYPI_TOKEN` as a masked CI/CD variable) and drop the id token.
+
+    Sources: PyO3/maturin@v1.14.1 `src/upload.rs` (`resolve_pypi_cred`: `MATURIN_PYPI_TOKEN`,
+    then `resolve_pypi_token_via_oidc` "Trusted Publisher support for GitHub Actions", then
+    `.pypirc`, then `bail!("Credentials not found and non-interactive mode is enabled")`;
+    `non_interactive_on_ci`: `CI == "true"`); GitLab docs `ci/variables/predefined_variables.md`
+    (`CI`: `true`); pypi/warehouse `docs/user/trusted-publishers/using-a-publisher.md`
+    ("GitLab CI/CD": the tool reads `PYPI_ID_TOKEN`).
+    """
+
+    code = "SL311"
+    name = "gitlab-upload-without-oidc"
+    severity = Severity.ERROR
+    summary = "GitLab job with a PyPI id token uploads with maturin, which cannot use it"
+    catalogue = ("T-9",)
+    example_file = ".gitlab-ci.yml"
+    before = (
+        "publish:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n"
+        "  script:\n    - maturin upload target/wheels/*\n"
+    )
+    after = (
+        "publish:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n"
+        "  script:\n    - pip install 'twine>=6.1'\n    - twine upload target/wheels/*\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        for upload, job, audience in _gitlab_tp_uploads(project, ("maturin",), _MATURIN_HINTS):
+            tokens = [
+                t
+                for t in job.id_tokens.values()
+                if any(a.value in _PYPI_AUDIENCES for a in t.audiences)
+            ]
+            if not tokens:
+                continue
+            token = next((t for t in tokens if t.audiences[0].value == audience), tokens[0])
+            index = _INDEX_NAMES[audience]
+            yield self.at(
+                upload.loc,
+                f"job `{job.name}` asks for a {index} id token (`{token.variable}`), but "
+                f"maturin only uses GitHub Actions' OIDC token: the upload has no credential",
+                "maturin finds no token, turns non-interactive on CI and stops (`Credentials "
+                "not found and non-interactive mode is enabled`). Upload the wheels with "
+                "`twine upload` (>= 6.1), `uv publish` or `pdm publish` (>= 2.24), which "
+                "read the GitLab id token, or give maturin `MATURIN_PYPI_TOKEN` as a masked "
+                "CI/CD variable.",
             )
