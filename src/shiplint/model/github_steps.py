@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shiplint.model import Context, Loc, ScriptCall, Value
+from shiplint.model import Context, Loc, Value
+from shiplint.model.calls import record_calls
 from shiplint.model.publishers import job_upload, publishers_of, step_upload
 from shiplint.model.shellblocks import commands_from_text
-from shiplint.model.tasks import DIR_CHANGERS, normalise, task_dir, task_keys
+from shiplint.model.tasks import task_dir
 from shiplint.model.textmap import ScalarMap
 from shiplint.parse.yamlnodes import YMap, YScalar
 
 if TYPE_CHECKING:
-    from shiplint.model import Arg, ReleaseModel, ShellCommand, Step, Workflow
+    from shiplint.model import ReleaseModel, ShellCommand, Step, Workflow
     from shiplint.project import Project
     from shiplint.source import SourceFile
-
-_SCRIPT_RUNNERS = {"bash", "sh", "zsh", "source", ".", "dash"}
 
 
 def github_steps(
@@ -65,55 +64,15 @@ def _script_calls(
     step: Step,
     env: dict[str, Value],
 ) -> None:
+    """Record the scripts and tasks a ``run:`` step's commands run
+    (:func:`shiplint.model.calls.record_calls`): script paths from the step's
+    ``working-directory``, task runners from :func:`~shiplint.model.tasks.task_dir`."""
     workdir = ""
     if step.node is not None:
         wd = step.node.get_str("working-directory")
         if wd and "${{" not in wd:
             workdir = wd.strip("/") + "/"
-    # the folder a task runner starts in; None once it may be another one (a
-    # working directory that is an expression, a `cd` earlier in the block)
-    folder = task_dir(step)
-    for cmd in commands:
-        args = cmd.args
-        head = args[0].text
-        if head in DIR_CHANGERS:
-            folder = None
-        if folder is not None:
-            _task_call(model, project, cmd, folder, env)
-        target: Arg | None = None
-        if head in _SCRIPT_RUNNERS and len(args) > 1:
-            target = next((a for a in args[1:] if not a.text.startswith("-")), None)
-        elif head.endswith(".sh") or head.startswith("./"):
-            target = args[0]
-        if target is None or "$" in target.text:
-            continue
-        rel = workdir + target.text.removeprefix("./")
-        if rel.startswith("$GITHUB_WORKSPACE/"):
-            rel = rel[len("$GITHUB_WORKSPACE/") :]
-        call_env = dict(cmd.env)
-        model.script_calls.setdefault(normalise(rel), []).append(
-            ScriptCall(caller=cmd.context, env={**env, **call_env}, loc=target.loc)
-        )
-
-
-def _task_call(
-    model: ReleaseModel, project: Project, cmd: ShellCommand, workdir: str, env: dict[str, Value]
-) -> None:
-    """Record a step that runs a Makefile target, a tox env, a nox session or a pixi task
-    of a file shiplint read (``workdir``: the folder the command starts in): the task's
-    commands run with the step's job and environment (tox: only what ``pass_env`` lets
-    through) and the positional arguments it passes.
-    See :func:`shiplint.model.tasks.task_keys`."""
-    link = task_keys(project, cmd, workdir, env)
-    if link is None:
-        return
-    call_env = {**env, **cmd.env}
-    call = ScriptCall(caller=cmd.context, env=call_env, loc=link.word.loc)
-    named = call
-    if link.posargs is not None:
-        named = ScriptCall(cmd.context, call_env, link.word.loc, posargs=link.posargs)
-    for n, key in enumerate(link.keys):
-        model.task_calls.setdefault(key, []).append(named if n < link.named else call)
+    record_calls(model, project, commands, env, workdir, task_dir(step))
 
 
 def env_values(src: SourceFile, env: YMap | None) -> dict[str, Value]:
