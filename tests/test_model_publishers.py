@@ -474,3 +474,26 @@ def test_every_catalogue_entry_is_well_formed() -> None:
                 assert pub.upload_values, pub.name
             assert gha_refs.publisher(pub.name) is not None, pub.name
     assert len(seen) >= 13
+
+
+def test_one_use_two_uploads_each_with_its_own_place_and_record(audit: AuditFn) -> None:
+    text = """
+        on:
+          push:
+            tags: ["v*"]
+          schedule:
+            - cron: "0 4 * * 1"
+        jobs:
+          build:
+            uses: OpenAstronomy/github-actions-workflows/.github/workflows/publish.yml@v3
+            with:
+              upload_to_anaconda: ${{ github.event_name == 'schedule' }}
+              anaconda_user: astropy
+            secrets:
+              pypi_token: ${{ secrets.PYPI_API_TOKEN }}
+              anaconda_token: ${{ secrets.ANACONDA_TOKEN }}
+    """
+    assert audit({WF: text}, select=["SL801"]) == [
+        hit("SL801", WF, text, "OpenAstronomy/github-actions-workflows"),
+        hit("SL801", WF, text, "upload_to_anaconda"),
+    ]

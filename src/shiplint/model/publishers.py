@@ -53,7 +53,7 @@ def step_upload(
     upload = Upload(
         tool=pub.tool,
         family=pub.family,
-        loc=Loc(src, uses.start, uses.end),
+        loc=_deciding_loc(src, step.with_, pub) or Loc(src, uses.start, uses.end),
         context=context,
         index=pub.default_index,
         publisher=pub,
@@ -84,7 +84,7 @@ def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -
     upload = Upload(
         tool=pub.tool,
         family=pub.family,
-        loc=uses.loc,
+        loc=_deciding_loc(src, job.with_, pub) or uses.loc,
         context=context,
         index=pub.default_index,
         publisher=pub,
@@ -118,6 +118,18 @@ def _packages(project: Project, pub: Publisher) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None
     return tuple(v.split(":", 1)[0].strip("/") or "." for v in value)
+
+
+def _deciding_loc(src: SourceFile, with_: YMap | None, pub: Publisher) -> Loc | None:
+    """For a use that makes several uploads (a workflow that publishes to PyPI and to
+    Anaconda.org), each upload is placed at the input that turns it on, when that input is
+    written: one place per upload."""
+    if pub.upload_input is None or with_ is None:
+        return None
+    if len({p.name for p in publishers_of(pub.uses[0])}) < 2:
+        return None
+    key = with_.key(pub.upload_input)
+    return Loc(src, key.start, key.end) if key is not None else None
 
 
 def _comment(src: SourceFile, loc: Loc) -> str | None:
@@ -318,4 +330,11 @@ def publisher_label(upload: Upload) -> str:
     (without the ref); empty for other uploads."""
     if upload.publisher is None:
         return ""
-    return upload.loc.text.strip().strip("'\"").split("@", 1)[0].strip()
+    step, job = upload.context.step, upload.context.job
+    if upload.publisher.kind == "step" and step is not None and step.uses is not None:
+        written = step.uses.value
+    elif job is not None and job.uses is not None:
+        written = job.uses.text
+    else:
+        written = upload.loc.text
+    return written.strip().strip("'\"").split("@", 1)[0].strip()

@@ -15,6 +15,7 @@ from shiplint.deploy.match import (
 from shiplint.deploy.record import DeployRecord, RecordSet, load_records
 from shiplint.findings import Finding
 from shiplint.lazyre import LazyPattern
+from shiplint.model.publishers import publisher_label
 from shiplint.pkg.requirements import canonical_name
 from shiplint.rules.base import Rule
 
@@ -61,7 +62,8 @@ def _describe(upload: Upload, dest: Destination) -> str:
         how = "by trusted publishing"
     else:
         how = "with credentials from the environment"
-    return f"{upload.tool} upload to {where} {how}"
+    what = f"`{publisher_label(upload)}`" if upload.publisher is not None else upload.tool
+    return f"{what} upload to {where} {how}"
 
 
 #: shell before a build that may rewrite the project's metadata (a script, an in-place edit)
