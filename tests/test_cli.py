@@ -266,6 +266,26 @@ def test_every_rule_is_documented() -> None:
             assert rule.before, f"{rule.code} needs a before example"
 
 
+def test_every_failure_mode_a_rule_names_is_defined() -> None:
+    """Each id in a rule's ``catalogue`` is an entry of the shared failure catalogue or of
+    docs/failure-modes.md (shiplint's own additions)."""
+    import re
+
+    from shiplint.rules import all_rules
+    from tests.conftest import SHARED
+
+    repo = Path(__file__).resolve().parents[1]
+    own = set(re.findall(r"\*\*([A-Z]-\d+) ", (repo / "docs/failure-modes.md").read_text()))
+    shared_file = SHARED / "reference" / "failure-catalogue.md"
+    if not shared_file.exists():
+        pytest.skip("../shared is not beside the repository")
+    shared = set(re.findall(r"\*\*([A-Z]-\d+)\b", shared_file.read_text()))
+    assert not own & shared, "an id is defined twice"
+    named = {c for rule in all_rules() for c in rule.catalogue}
+    assert named - own - shared == set()
+    assert own <= named, "docs/failure-modes.md defines a mode no rule covers"
+
+
 def test_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wf = """
         on:
