@@ -959,3 +959,48 @@ def test_condition_under_pull_requests(
             return UNKNOWN
 
         assert Evaluator(lookup).truth(condition) is expected, (condition, event)
+
+
+# --- uploads in a local composite action run in the calling job -------------------------------
+
+COMPOSITE = """
+    name: publish
+    runs:
+      using: composite
+      steps:
+        - uses: actions/download-artifact@v4
+          with: {name: dist, path: dist}
+        - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+CALLER = """
+    on:
+      pull_request:
+      push:
+        tags: ["v*"]
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - uses: ./.github/actions/publish
+"""
+ACTION_FILE = ".github/actions/publish/action.yml"
+
+
+def test_trusted_publishing_rules_follow_a_local_composite_action(audit: AuditFn) -> None:
+    files = {ACTION_FILE: COMPOSITE, WF: CALLER}
+    assert audit(files, select=["SL301", "SL302", "SL307"]) == [
+        hit("SL302", ACTION_FILE, COMPOSITE, "pypa/gh-action-pypi-publish"),
+        hit("SL301", WF, CALLER, "publish:"),
+        hit("SL307", WF, CALLER, "publish:"),
+    ]
+    fixed = CALLER.replace("      pull_request:\n", "").replace(
+        "        runs-on: ubuntu-latest\n",
+        "        runs-on: ubuntu-latest\n        environment: pypi\n"
+        "        permissions:\n          id-token: write\n",
+    )
+    assert "environment: pypi" in fixed
+    selected = ["SL001", "SL301", "SL302", "SL307"]
+    assert audit({ACTION_FILE: COMPOSITE, WF: fixed}, select=selected) == []
+    # an action no workflow uses runs in no job: nothing to say about a job
+    assert audit({ACTION_FILE: COMPOSITE}, select=["SL301", "SL302", "SL307"]) == []

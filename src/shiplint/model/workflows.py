@@ -273,6 +273,18 @@ def run_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
 _GH_WORKFLOW_RUN = LazyPattern(r"\bgh\s+workflow\s+run\s+(?:'([^']+)'|\"([^\"]+)\"|([^\s;&|]+))")
 
 
+def composite_callers(model: ReleaseModel, action: Workflow) -> Iterator[Step]:
+    """The workflow steps that run the local composite action ``action``
+    (``uses: ./.github/actions/publish``)."""
+    folder = action.source.rel.rsplit("/", 1)[0] if "/" in action.source.rel else ""
+    for workflow in model.workflows:
+        for job in workflow.jobs.values():
+            for step in job.steps:
+                target = (step.action or "").removeprefix("./").rstrip("/")
+                if step.action and step.action.startswith("./") and target == folder:
+                    yield step
+
+
 def dispatch_sources(model: ReleaseModel, workflow: Workflow) -> list[Workflow]:
     """The other workflows of the repository that start ``workflow`` by
     ``workflow_dispatch``: a step of a dispatching action (``[github] dispatch-actions`` of

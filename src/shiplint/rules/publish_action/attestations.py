@@ -16,7 +16,7 @@ from shiplint.gha.expr_parse import condition_expression
 from shiplint.gha.expr_parse import parse as parse_expr
 from shiplint.gha.scenarios import reach, trigger_scenarios
 from shiplint.model import Loc
-from shiplint.model.workflows import callers
+from shiplint.model.workflows import callers, composite_callers
 from shiplint.pkg.upload_commands import program_of
 from shiplint.rules import register
 from shiplint.rules.base import Rule
@@ -378,7 +378,7 @@ class PypiPublishAttestationsReusable(Rule):
             action = upload.context.job.workflow
             if action is None or attestations_on(upload, step) is not True:
                 continue
-            for calling in composite_callers(project, action):
+            for calling in composite_callers(project.model, action):
                 job = calling.job
                 workflow = job.workflow
                 if workflow is None or not runs_as_call(project, workflow):
@@ -403,18 +403,6 @@ class PypiPublishAttestationsReusable(Rule):
                     "set `attestations: false` on the action's publish step." + got.doubt(),
                     severity=severity,
                 )
-
-
-def composite_callers(project: Project, action: Workflow) -> Iterator[Step]:
-    """The workflow steps that run the local composite action ``action``
-    (``uses: ./.github/actions/publish``)."""
-    folder = action.source.rel.rsplit("/", 1)[0] if "/" in action.source.rel else ""
-    for workflow in project.model.workflows:
-        for job in workflow.jobs.values():
-            for step in job.steps:
-                target = (step.action or "").removeprefix("./").rstrip("/")
-                if step.action and step.action.startswith("./") and target == folder:
-                    yield step
 
 
 def runs_as_call(project: Project, workflow: Workflow) -> bool:

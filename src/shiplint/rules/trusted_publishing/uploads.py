@@ -4,8 +4,11 @@ trusted-publishing, versioning and metadata-version rules)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from shiplint.model import Context
+from shiplint.model.workflows import composite_callers
 from shiplint.pkg.upload_commands import index_of_url, option_value
 from shiplint.rules.publish_action.steps import ACTION_TOOL, action_uses_oidc, workflow_job
 
@@ -79,13 +82,20 @@ def _named_in_job(upload: Upload, names: tuple[str, ...]) -> bool:
 
 
 def oidc_uploads(project: Project) -> Iterator[tuple[Upload, Job]]:
-    """Trusted-publishing uploads run by a job of a GitHub workflow."""
+    """Trusted-publishing uploads run by a job of a GitHub workflow. An upload in a local
+    composite action runs in the job of each workflow step that uses the action, with that
+    job's permissions and triggers: it is yielded once per such step, as the step's upload
+    (the same place, the calling job and step as its context)."""
     for upload in project.model.uploads:
         if upload.family != "pypi" or not uses_trusted_publishing(upload):
             continue
         job = workflow_job(upload)
         if job is not None:
             yield upload, job
+        elif upload.context.origin == "action" and upload.context.workflow is not None:
+            for caller in composite_callers(project.model, upload.context.workflow):
+                context = Context(origin="workflow", job=caller.job, step=caller, label="")
+                yield replace(upload, context=context), caller.job
 
 
 def job_source(job: Job) -> SourceFile | None:
