@@ -3,6 +3,7 @@ writes (its `twine check` fails the build job)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 
 import pytest
@@ -157,14 +158,29 @@ def test_sl713_examples(audit: AuditFn) -> None:
     assert audit({WF: after, "pyproject.toml": HATCHLING}, select=["SL713"]) == []
 
 
-@pytest.mark.parametrize("cap", ['"2026-06-01T00:00:00Z"', '"400 days"'])
-def test_uv_exclude_newer_makes_it_a_warning(
-    audit: AuditFn, audit_findings: FindingsFn, cap: str
+@pytest.mark.parametrize(
+    ("cap", "severity"),
+    [
+        # before hatchling 1.32.0 was out (2026-08-11): uv cannot install it
+        ('"2026-06-01T00:00:00Z"', None),
+        ('"400 days"', None),
+        ('"P30W"', None),
+        # a week or more after it: the cap changes nothing
+        ('"7 days"', Severity.ERROR),
+        ('"1 week"', Severity.ERROR),
+        ('"P7D"', Severity.ERROR),
+        ('"2026-09-01"', Severity.ERROR),
+        # within that week, or a form shiplint does not read: may or may not
+        ('"2026-08-14"', Severity.WARNING),
+        ('"3 hours"', Severity.WARNING),
+    ],
+)
+def test_uv_exclude_newer_against_the_release_date(
+    audit_findings: FindingsFn, cap: str, severity: Severity | None
 ) -> None:
-    # uv builds with no release newer than the cap: hatchling 1.32 may be out of reach
     wf = build("v2")
     files = {WF: wf, "pyproject.toml": HATCHLING + f"\n[tool.uv]\nexclude-newer = {cap}\n"}
-    assert audit(files, select=["SL713"]) == [hit("SL713", WF, wf, "v2")]
-    (finding,) = audit_findings(files, select=["SL713"])
-    assert finding.severity is Severity.WARNING
-    assert "exclude-newer" in finding.help
+    found = audit_findings(files, select=["SL713"], today=dt.date(2026, 12, 6))
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    if severity is Severity.WARNING:
+        assert "exclude-newer" in found[0].help

@@ -14,6 +14,7 @@ only an upper bound (``<77``, ``==74.*``, ``~=76.1``) keeps an old release.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -70,6 +71,9 @@ class BackendFacts(NamedTuple):
     legacy_license_file: tuple[Version, Version] | None = None
     #: the PEP 639 fields older releases reject (``license``, ``license-files``)
     pep639_fields: tuple[str, ...] = ("license", "license-files")
+    #: release -> the day it was out on PyPI (for resolver date caps such as uv's
+    #: ``exclude-newer``), for the threshold releases the facts date
+    released: tuple[tuple[Version, dt.date], ...] = ()
 
     def threshold(self, name: str) -> Version | None:
         return self.thresholds.get(name)
@@ -115,6 +119,10 @@ def metadata_facts() -> MetadataFacts:
             metadata_2_4_with_pep639=bool(info.get("metadata-2-4-with-pep639", False)),
             legacy_license_file=(Version(legacy[0]), Version(legacy[1])) if legacy else None,
             pep639_fields=tuple(info.get("pep639-fields", ("license", "license-files"))),
+            released=tuple(
+                (Version(v), dt.date.fromisoformat(str(d)))
+                for v, d in info.get("released", {}).items()
+            ),
         )
     return MetadataFacts(
         backends=backends,

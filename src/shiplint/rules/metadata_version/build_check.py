@@ -3,6 +3,8 @@ build backend writes: the build job's `twine check` fails (B-4)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -11,6 +13,7 @@ from packaging.version import Version
 from shiplint import facts as facts_mod
 from shiplint.findings import Edit, Finding, Fix, Severity
 from shiplint.gha import refs as gha_refs
+from shiplint.lazyre import LazyPattern
 from shiplint.parse.yamlnodes import trailing_comment
 from shiplint.pkg.build_backend import analyze
 from shiplint.rules import register
@@ -21,6 +24,7 @@ from shiplint.rules.versioning.builds import build_at
 
 if TYPE_CHECKING:
     from shiplint.model import Step
+    from shiplint.pkg.build_backend import BuildInfo
     from shiplint.project import Project
 
 
@@ -59,9 +63,12 @@ class BuildCheckTooOldForMetadata(Rule):
     A `path:` input other than the repository root builds another project, which is not
     judged.
 
-    A warning instead when the project caps uv's resolution (`[tool.uv] exclude-newer`, which
-    the action's `uv build` honours): whether the backend it then installs writes the newer
-    version depends on the cap and on release dates shiplint does not track.
+    The project may cap uv's resolution (`[tool.uv] exclude-newer`, which the action's `uv
+    build` honours). A cap before the day the backend release that writes the newer version
+    was out (hatchling 1.32.0: 2026-08-11, in the facts) keeps the backend below it: nothing
+    to report. A cap a week or more after it (`exclude-newer = "7 days"` today) changes
+    nothing: an error as without one. Otherwise (a release the facts give no date, a cap
+    within that week or in a form shiplint does not read) a warning.
 
     Fix: pin v3.0.1 or later by its commit
     (`hynek/build-and-inspect-python-package@2abe76da66d0a6a4a227101f9348ee855797cfa5 #
@@ -111,6 +118,12 @@ class BuildCheckTooOldForMetadata(Rule):
             return
         why = metadata_why(info, mv)
         capped = _uv_exclude_newer(project)
+        if capped is not None:
+            reached = _cap_reaches(project, info, mv, capped)
+            if reached is False:
+                return  # uv installs no backend release that writes this version
+            if reached is True:
+                capped = None  # the cap is later than that release: it changes nothing
         for step in steps:
             if build_at(model, step) is not True:
                 continue  # `path:` builds another project
@@ -168,6 +181,55 @@ class BuildCheckTooOldForMetadata(Rule):
             severity=Severity.WARNING if capped is not None else None,
             fix=fix,
         )
+
+
+_DURATION = LazyPattern(
+    r"^\s*(?:P(?:(?P<iw>\d+)W|(?P<id>\d+)D)|(?P<n>\d+)\s*(?P<unit>days?|weeks?|d|w))\s*$",
+    re.IGNORECASE,
+)
+
+
+def exclude_newer_cutoff(value: str, today: dt.date) -> dt.date | None:
+    """The day uv's ``exclude-newer`` lets no newer release through: a date or RFC 3339
+    timestamp as written, or ``today`` minus a duration (``7 days``, ``1 week``, ``P7D``);
+    None for any other form (uv also accepts hours and mixed durations: not read)."""
+    text = value.strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    found = _DURATION.match(text)
+    if found is None:
+        return None
+    if found.group("iw") or found.group("id"):
+        weeks, days = int(found.group("iw") or 0), int(found.group("id") or 0)
+    else:
+        count, unit = int(found.group("n")), found.group("unit").lower()
+        weeks, days = (count, 0) if unit.startswith("w") else (0, count)
+    return today - dt.timedelta(weeks=weeks, days=days)
+
+
+#: a release is taken as installable once it has been out this long before a cap
+_MARGIN = dt.timedelta(days=7)
+
+
+def _cap_reaches(project: Project, info: BuildInfo, mv: Version, capped: str) -> bool | None:
+    """Whether uv, capped by ``exclude-newer``, installs the backend release that first
+    writes ``mv``: False when the cap is before the day it was out, True when it is a week
+    or more after, None when not known (no date in the facts, a version the project's own
+    fields choose, an unread cap)."""
+    facts = info.facts
+    if facts is None or info.license.import_names is not None or info.core_metadata_override:
+        return None
+    key = "metadata-2-5-since" if mv >= V25 else "metadata-2-4-since"
+    since = facts.threshold(key)
+    out = dict(facts.released).get(since) if since is not None else None
+    cutoff = exclude_newer_cutoff(capped, project.today)
+    if out is None or cutoff is None:
+        return None
+    if cutoff < out:
+        return False
+    return True if cutoff >= out + _MARGIN else None
 
 
 def _uv_exclude_newer(project: Project) -> str | None:
