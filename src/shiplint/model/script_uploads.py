@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.model import Loc
+from shiplint.model.shell_dialects import step_dialect
 from shiplint.model.shellblocks import identity
 from shiplint.model.textmap import ScalarMap
+from shiplint.parse.dialects import SCRIPT_KINDS, dialect_of_path
 from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.shell_flow import Link, Node, ShellFlow, parts
 
@@ -28,10 +30,13 @@ if TYPE_CHECKING:
 
 class ScriptFlow(ShellFlow):
     """A shell text placed in its file: a script (``step`` None) or a workflow ``run:``
-    block (``step`` the run step). ``to_file`` maps text offsets to file offsets."""
+    block (``step`` the run step), read in its ``dialect``. ``to_file`` maps text offsets
+    to file offsets."""
 
-    def __init__(self, src: SourceFile, text: str, to_file: ToFile, step: Step | None) -> None:
-        super().__init__(text)
+    def __init__(
+        self, src: SourceFile, text: str, to_file: ToFile, step: Step | None, dialect: str = "sh"
+    ) -> None:
+        super().__init__(text, dialect)
         self.src = src
         self.to_file = to_file
         self.step = step
@@ -113,9 +118,10 @@ def script_flow(
     if isinstance(got, ScriptFlow):
         return got
     if scalar is not None:
-        flow = ScriptFlow(src, scalar.value, ScalarMap(src, scalar).to_file, step)
+        dialect = step_dialect(step) if step is not None else "sh"
+        flow = ScriptFlow(src, scalar.value, ScalarMap(src, scalar).to_file, step, dialect)
     else:
-        flow = ScriptFlow(src, src.text or "", identity, None)
+        flow = ScriptFlow(src, src.text or "", identity, None, dialect_of_path(src.rel))
     project.memo[key] = flow
     return flow
 
@@ -125,7 +131,7 @@ def upload_flow(project: Project, upload: Upload) -> ScriptFlow | None:
     if upload.command is None:
         return None
     src = upload.source
-    if src.kind == "shell":
+    if src.kind in SCRIPT_KINDS.values():
         return script_flow(project, src, None, None)
     step = upload.context.step
     if (
