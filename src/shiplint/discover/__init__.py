@@ -168,7 +168,7 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("shell", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.sh"),
     # Windows scripts in the same folders: cmd.exe batch files and PowerShell scripts
-    ("batch", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.(?:bat|cmd|BAT|CMD)"),
+    ("batch", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.(?:bat|cmd)"),
     ("powershell", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.ps1"),
     ("pyproject", r"pyproject\.toml"),
     ("setup-cfg", r"setup\.cfg"),
