@@ -226,7 +226,7 @@ GUARDED_BAT = """
 def test_sl911_cmd_guard(audit: AuditFn) -> None:
     path = "ci/upload.bat"
     assert audit({path: GUARDED_BAT}, select=["SL911"]) == [
-        hit("SL911", path, GUARDED_BAT, '"%TWINE_PASSWORD%"')
+        hit("SL911", path, GUARDED_BAT, "%TWINE_PASSWORD%")
     ]
 
 
@@ -311,3 +311,104 @@ def test_sl912_cmd_block(audit: AuditFn) -> None:
     ]
     handled = CMD_STEP.replace("dist\\*\n", "dist\\* || exit /b 1\n")
     assert audit({path: handled}, select=["SL912"]) == []
+
+
+MATRIX = """
+    on: push
+    jobs:
+      wheels:
+        strategy:
+          matrix:
+            os: [ubuntu-latest, windows-latest]
+        runs-on: ${{ matrix.os }}
+        steps:
+          - run: twine upload -p $env:TOKEN dist/*
+          - if: runner.os == 'Windows'
+            run: twine upload -p $env:TOKEN dist/*
+          - if: runner.os == 'Windows'
+            shell: bash
+            run: twine upload -p $env:TOKEN dist/*
+          - run: pwsh -File ci/upload.ps1
+            env:
+              TWINE_PASSWORD: ${{ secrets.PYPI_API_TOKEN }}
+        env:
+          TOKEN: ${{ secrets.PYPI_TOKEN }}
+"""
+
+
+def test_step_shell_from_matrix_legs_and_shell_setting(tmp_path: Path) -> None:
+    model = model_of(
+        tmp_path, {".github/workflows/release.yml": MATRIX, "ci/upload.ps1": UPLOAD_PS1}
+    )
+    uploads = sorted(uploads_of(model, "twine"), key=lambda u: (u.source.rel, u.loc.start))
+    secrets = [[c.secret for c in u.token_credentials] for u in uploads]
+    # the matrix step may run on Linux (bash: `$env:TOKEN` is no variable there), the one
+    # kept to Windows runs in pwsh, the one with `shell: bash` in bash; the script is
+    # PowerShell whatever runs it
+    assert [u.source.rel for u in uploads] == [".github/workflows/release.yml"] * 3 + [
+        "ci/upload.ps1"
+    ]
+    assert secrets[1] == ["PYPI_TOKEN"]
+    assert secrets[0] != ["PYPI_TOKEN"] and secrets[2] != ["PYPI_TOKEN"]
+    assert secrets[3] == ["PYPI_API_TOKEN"]
+
+
+def test_cmd_step_calls_a_batch_file(tmp_path: Path) -> None:
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          publish:
+            runs-on: windows-latest
+            steps:
+              - shell: cmd
+                run: call ci\\appveyor\\publish.bat
+                env:
+                  PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}
+    """
+    bat = """
+        @echo off
+        setlocal
+        set TWINE_USERNAME=__token__
+        set TWINE_PASSWORD=%PYPI_TOKEN%
+        python -m twine upload --skip-existing dist\\*
+    """
+    model = model_of(
+        tmp_path, {".github/workflows/release.yml": wf, "ci/appveyor/publish.bat": bat}
+    )
+    (upload,) = uploads_of(model, "twine")
+    assert upload.source.rel == "ci/appveyor/publish.bat"
+    assert upload.job is not None and upload.job.id == "publish"
+    assert [(c.name, c.secret) for c in upload.token_credentials] == [
+        ("TWINE_PASSWORD", "PYPI_TOKEN")
+    ]
+
+
+def test_parsers_never_raise_on_odd_text() -> None:
+    odd = [
+        "",
+        "(",
+        ")",
+        'if ("',
+        "IF NOT",
+        "for %%f in (",
+        "^",
+        "$env:",
+        "@'\nunclosed",
+        "if ($x) { ",
+        "} else {",
+        "& ",
+        "set",
+        "set =",
+        '"unterminated',
+        "`",
+        "function { }",
+        "try { } catch [",
+        "exit /b",
+        "echo %",
+    ]
+    for text in odd:
+        for parse in (parse_cmd, parse_pwsh):
+            commands, _nodes = parse(text)
+            assert all(c.start <= c.end for c in commands)

@@ -19,7 +19,8 @@ from shiplint.model.workflows import run_setting
 from shiplint.parse.dialects import dialect_of_shell
 
 if TYPE_CHECKING:
-    from shiplint.model import Step
+    from shiplint.gha.runners import Runner
+    from shiplint.model import Job, Step
 
 
 def step_dialect(step: Step) -> str:
@@ -27,13 +28,36 @@ def step_dialect(step: Step) -> str:
     shell = run_setting(step, "shell")
     if shell is not None:
         return dialect_of_shell(shell.value)
-    job = step.job
-    source = job.workflow.source if job.workflow is not None else None
-    if source is None or "windows" not in (source.text or "").lower():
+    oses = _job_oses(step.job)
+    if oses is None:
         return "sh"
-    from shiplint.gha.runners import WINDOWS, runners, step_may_run_on
-
-    places = [runner for runner in runners(job) if step_may_run_on(runner, step)]
-    if places and all(runner.os == WINDOWS for runner in places):
+    if all(os == _WINDOWS for os, _runner in oses):
         return "pwsh"
-    return "sh"
+    if step.condition is None or not any(os == _WINDOWS for os, _runner in oses):
+        return "sh"  # a job's own `if:` cannot tell matrix legs apart
+    from shiplint.gha.runners import step_may_run_on
+
+    places = [os for os, runner in oses if step_may_run_on(runner, step)]
+    return "pwsh" if places and all(os == _WINDOWS for os in places) else "sh"
+
+
+_WINDOWS = "Windows"
+#: the runners of recent jobs, by ``id(job)`` (the job is kept to check the id)
+_RUNNERS: dict[int, tuple[Job, list[tuple[str | None, Runner]] | None]] = {}
+
+
+def _job_oses(job: Job) -> list[tuple[str | None, Runner]] | None:
+    """The OS of each runner ``job`` may run on (None when no label may name Windows)."""
+    cached = _RUNNERS.get(id(job))
+    if cached is not None and cached[0] is job:
+        return cached[1]
+    texts = [value.text.lower() for value in job.runs_on]
+    oses: list[tuple[str | None, Runner]] | None = None
+    if any("windows" in text or "${{" in text for text in texts):
+        from shiplint.gha.runners import runners
+
+        oses = [(runner.os, runner) for runner in runners(job)]
+    if len(_RUNNERS) > 256:
+        _RUNNERS.clear()
+    _RUNNERS[id(job)] = (job, oses)
+    return oses

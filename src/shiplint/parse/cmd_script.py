@@ -26,7 +26,6 @@ at. Never raises.
 from __future__ import annotations
 
 import contextlib
-import re
 
 from shiplint.lazyre import LazyPattern
 from shiplint.parse.shell import Command
@@ -40,6 +39,7 @@ _SET = LazyPattern(r'"?([A-Za-z_][A-Za-z0-9_]*)=')
 _COMPARE = {"==": "==", "equ": "==", "neq": "!=", "lss": "-lt", "leq": "-le", "gtr": "-gt"}
 _COMPARE["geq"] = "-ge"
 _ENDS = frozenset("\n&|")
+_REDIRECT = LazyPattern(r"[0-9]?(?:>>|>|<)(?:&[0-9])?")
 
 
 class _Unparsed(Exception):
@@ -89,7 +89,7 @@ class _Reader:
             if self.at_end():
                 return None
             text = self.text
-            m = re.match(r"[0-9]?(?:>>|>|<)(?:&[0-9])?", text[self.i :])
+            m = _REDIRECT.match(text, self.i)
             if m is not None and m.group():
                 self.i += len(m.group())
                 if not m.group().endswith(tuple("0123456789")):

@@ -48,8 +48,8 @@ _LOOPS = frozenset({"foreach", "for", "while"})
 _STATEMENT_END = frozenset("\n;|}")
 _LITERAL = r"(\"[^\"$`]*\"|'[^']*'|\$null|[A-Za-z0-9_.-]+)"
 _CVAR = rf"(\$env:{_NAME}|\$\{{env:{_NAME}\}}|\${_NAME})"
-_ATOMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), kind)
+_ATOMS: tuple[tuple[LazyPattern, str], ...] = tuple(
+    (LazyPattern(pattern, re.IGNORECASE), kind)
     for pattern, kind in (
         (r"\$LASTEXITCODE\s+-(?:ne|gt)\s+0|-not\s+\$\?|!\s*\$\?", "status"),
         (rf"{_CVAR}", "set"),
@@ -58,6 +58,10 @@ _ATOMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"\[string\]::IsNullOr(?:Empty|WhiteSpace)\(\s*{_CVAR}\s*\)", "empty"),
         (rf"Test-Path\s+(?:-Path\s+)?['\"]?env:\\?({_NAME})['\"]?", "defined"),
     )
+)
+_REDIRECT = LazyPattern(r"(?:[0-9*]?>>?|<)(?:&[0-9])?")
+_ASSIGN = LazyPattern(
+    rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|({_NAME}))\s*(\+?=)(?!=)", re.IGNORECASE
 )
 _JOIN = LazyPattern(r"\s-(and|or)\s", re.IGNORECASE)
 
@@ -153,9 +157,9 @@ class _Reader:
                 return None
             if text.startswith(("&&", "||"), self.i):
                 return None
-            m = re.match(r"(?:[0-9*]?>>?|<)(?:&[0-9])?", text[self.i : self.i + 4])
+            m = _REDIRECT.match(text, self.i)
             if m is not None:
-                self.i += len(m.group())
+                self.i = m.end()
                 if not m.group().endswith(tuple("0123456789")):
                     self.blanks()
                     self.raw_word()
@@ -416,9 +420,7 @@ class _Reader:
 
     def assignment(self) -> list[Node]:
         text = self.text
-        m = re.compile(
-            rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|({_NAME}))\s*(\+?=)(?!=)", re.IGNORECASE
-        ).match(text, self.i)
+        m = _ASSIGN.match(text, self.i)
         if m is None:
             self.skip_expression()
             return []
