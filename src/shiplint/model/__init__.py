@@ -226,7 +226,7 @@ class Upload:
 
     #: pypi-publish-action, upload-nightly-action or another catalogued publisher's name
     #: (``[publishers.*]`` of the facts), twine, uv, hatch, flit, poetry, pdm, maturin,
-    #: anaconda or setup.py
+    #: anaconda, setup.py or travis-pypi (Travis ``deploy: provider: pypi``)
     tool: str
     family: str  # "pypi" (PyPI-like index) or "anaconda"
     loc: Loc
@@ -322,9 +322,13 @@ class PypircEntry:
 class SecureEnv:
     """An encrypted variable of a CI file that the CI system decrypts at build time
     (AppVeyor ``NAME: {secure: ...}``, Travis ``- secure: ...``): ``name`` is None when the
-    name is encrypted too (Travis). Neither system decrypts them for pull requests from
-    forks by default, and both also take variables from repository settings the file does
-    not show."""
+    name is encrypted too (Travis).
+
+    What is not certain from the file: both systems also take variables from repository
+    settings the file does not show, and Travis decrypts for pull requests from forks only
+    when the repository setting "Share encrypted environment variables with forks" is on
+    (off by default; docs.travis-ci.com/user/pull-requests, /user/encryption-keys/). So
+    a variable no entry provides is never reported as missing there."""
 
     system: str  # appveyor, travis
     name: str | None
