@@ -412,3 +412,37 @@ def test_parsers_never_raise_on_odd_text() -> None:
         for parse in (parse_cmd, parse_pwsh):
             commands, _nodes = parse(text)
             assert all(c.start <= c.end for c in commands)
+
+
+def test_sl912_ps1_upload_checked_with_lastexitcode(audit: AuditFn) -> None:
+    text = """
+        python -m build
+        python -m twine upload --skip-existing dist\\*
+        if ($LASTEXITCODE) { throw "twine upload failed" }
+        python tools\\smoke_test.py
+    """
+    path = "tools/release.ps1"
+    assert audit({path: text}, select=["SL912"]) == []
+    unchecked = text.replace('        if ($LASTEXITCODE) { throw "twine upload failed" }\n', "")
+    assert audit({path: unchecked}, select=["SL912"]) == [
+        hit("SL912", path, unchecked, "twine upload")
+    ]
+
+
+APPVEYOR_GUARDS = """
+    environment:
+      TWINE_USERNAME: __token__
+      TWINE_PASSWORD:
+        secure: QWxhZGRpbjpvcGVuIHNlc2FtZQ==
+    deploy_script:
+      - IF NOT "%TWINE_PASSWORD%"=="" twine upload --skip-existing dist\\*.whl
+      - ps: if ($env:APPVEYOR_REPO_TAG -eq "true") { twine upload --skip-existing dist\\*.tar.gz }
+"""
+
+
+def test_sl911_appveyor_items(audit: AuditFn) -> None:
+    # the cmd item skips the upload with success when the secure variable is empty (a
+    # fork's pull request); the ps item tests the tag, not the token
+    assert audit({"appveyor.yml": APPVEYOR_GUARDS}, select=["SL911", "SL912"]) == [
+        hit("SL911", "appveyor.yml", APPVEYOR_GUARDS, "%TWINE_PASSWORD%")
+    ]

@@ -354,6 +354,9 @@ class ReleaseModel:
     pypirc: list[PypircEntry] = field(default_factory=list)
     #: the encrypted variables of CI files (``ci_files``)
     secure_env: list[SecureEnv] = field(default_factory=list)
+    #: the script items of other CI systems' files and the shell each is read in
+    #: (``sh``, ``cmd`` or ``pwsh``), in file order
+    ci_scripts: list[tuple[SourceFile, YScalar, str]] = field(default_factory=list)
     _step_commands: dict[int, list[ShellCommand]] | None = field(default=None, repr=False)
     #: the audited root: what the rules read besides the files goes through it
     project: Project | None = field(default=None, repr=False, compare=False)

@@ -108,6 +108,7 @@ def ci_file(model: ReleaseModel, src: SourceFile, root: YNode | None) -> None:
             scripts.append((scalar, _DIALECT_KEYS[last]))
         elif last in _CI_SCRIPT_KEYS or last.endswith("_script"):
             scripts.append((scalar, "sh" if last in ("sh", "bash") else bare))
+    model.ci_scripts.extend((src, scalar, dialect) for scalar, dialect in scripts)
     for scalar, dialect in scripts:
         commands = commands_from_text(
             model, src, scalar.value, context, env, ScalarMap(src, scalar).to_file, dialect=dialect

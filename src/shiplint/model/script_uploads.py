@@ -110,15 +110,21 @@ def _links(nodes: list[Node]) -> dict[int, Link]:
 
 
 def script_flow(
-    project: Project, src: SourceFile, scalar: YScalar | None, step: Step | None
+    project: Project,
+    src: SourceFile,
+    scalar: YScalar | None,
+    step: Step | None,
+    dialect: str | None = None,
 ) -> ScriptFlow:
-    """The flow of script ``src`` (``scalar`` None) or of run block ``scalar`` of ``step``."""
+    """The flow of script ``src`` (``scalar`` None), of run block ``scalar`` of ``step``,
+    or of the script item ``scalar`` of a CI file (``step`` None, read as ``dialect``)."""
     key = f"script_uploads.flow:{src.rel}:{scalar.start if scalar is not None else -1}"
     got = project.memo.get(key)
     if isinstance(got, ScriptFlow):
         return got
     if scalar is not None:
-        dialect = step_dialect(step) if step is not None else "sh"
+        if dialect is None:
+            dialect = step_dialect(step) if step is not None else "sh"
         flow = ScriptFlow(src, scalar.value, ScalarMap(src, scalar).to_file, step, dialect)
     else:
         flow = ScriptFlow(src, src.text or "", identity, None, dialect_of_path(src.rel))
@@ -127,12 +133,18 @@ def script_flow(
 
 
 def upload_flow(project: Project, upload: Upload) -> ScriptFlow | None:
-    """The script file or ``run:`` block an upload command is written in."""
+    """The script file, ``run:`` block or CI script item an upload command is written in."""
     if upload.command is None:
         return None
     src = upload.source
     if src.kind in SCRIPT_KINDS.values():
         return script_flow(project, src, None, None)
+    if upload.context.origin == "ci":
+        at = upload.loc.start
+        for source, scalar, dialect in project.model.ci_scripts:
+            if source is src and scalar.start <= at < scalar.end:
+                return script_flow(project, src, scalar, None, dialect)
+        return None
     step = upload.context.step
     if (
         upload.context.origin in ("workflow", "action")

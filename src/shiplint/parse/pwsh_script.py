@@ -21,9 +21,9 @@ structure could not be followed), in the *normal form* every reader of shell tex
 * ``if (...) {...} elseif (...) {...} else {...}`` is an ``if`` node whose conditions are
   test commands: ``$env:T`` → ``[ ${T} ]``, ``-not``/``!`` → a negated node, ``$env:T -eq
   ""`` (or ``$null``) → ``[ ${T} == "" ]``, ``[string]::IsNullOrEmpty($env:T)`` → ``[ -z
-  ${T} ]``, ``Test-Path env:T`` → ``[ -n ${T} ]``, ``$LASTEXITCODE -ne 0`` and ``-not $?``
-  → ``[ $? -ne 0 ]``, ``-and``/``-or`` → ``-a``/``-o``; a condition of another shape is a
-  command that is not a test;
+  ${T} ]``, ``Test-Path env:T`` → ``[ -n ${T} ]``, ``$LASTEXITCODE``, ``$LASTEXITCODE -ne 0``
+  and ``-not $?`` → ``[ $? -ne 0 ]``, ``-and``/``-or`` → ``-a``/``-o``; a condition of
+  another shape is a command that is not a test;
 * ``foreach``/``for``/``while``/``do`` are loops, ``try``/``catch``/``finally`` bodies
   groups, ``function`` a function; ``switch``, ``param(...)`` and expression statements
   give no command.
@@ -51,7 +51,10 @@ _CVAR = rf"(\$env:{_NAME}|\$\{{env:{_NAME}\}}|\${_NAME})"
 _ATOMS: tuple[tuple[LazyPattern, str], ...] = tuple(
     (LazyPattern(pattern, re.IGNORECASE), kind)
     for pattern, kind in (
-        (r"\$LASTEXITCODE\s+-(?:ne|gt)\s+0|-not\s+\$\?|!\s*\$\?", "status"),
+        (
+            r"\$LASTEXITCODE(?:\s+-(?:ne|gt)\s+0)?|-not\s+\$\?|!\s*\$\?|\$\?\s+-eq\s+\$false",
+            "status",
+        ),
         (rf"{_CVAR}", "set"),
         (rf"{_CVAR}\s+-(c|i)?(eq|ne)\s+{_LITERAL}", "compare"),
         (rf"{_LITERAL}\s+-(c|i)?(eq|ne)\s+{_CVAR}", "compare-rev"),

@@ -409,7 +409,8 @@ class UploadSkippedWithoutToken(Rule):
     when it is empty ends without an error (no `exit 1`). PowerShell and cmd.exe scripts
     and run steps are read the same way: `if (-not $env:TOKEN) { exit 0 }`, `if
     ($env:TOKEN) { twine upload ... }`, `[string]::IsNullOrEmpty($env:TOKEN)`, `IF NOT
-    "%TOKEN%"=="" twine upload ...`, `IF DEFINED TOKEN ...`.
+    "%TOKEN%"=="" twine upload ...`, `IF DEFINED TOKEN ...`; so are the script items of
+    other CI systems' files (an AppVeyor `- cmd:` item that tests a `secure:` variable).
 
     A warning, not an error: the upload is skipped only when the secret is empty, which
     shiplint cannot see, and the skip is often meant for forks, whose runs get no secrets.
