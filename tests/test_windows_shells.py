@@ -446,3 +446,22 @@ def test_sl911_appveyor_items(audit: AuditFn) -> None:
     assert audit({"appveyor.yml": APPVEYOR_GUARDS}, select=["SL911", "SL912"]) == [
         hit("SL911", "appveyor.yml", APPVEYOR_GUARDS, "%TWINE_PASSWORD%")
     ]
+
+
+def test_ps1_invoke_expression_and_env_drive_in_any_case(tmp_path: Path) -> None:
+    text = """
+        If ($Env:APPVEYOR_REPO_TAG -eq "true") {
+            Invoke-Expression "twine upload -u __token__ -p $env:PYPI_PASS dist/*.whl"
+        }
+        & "${Env:PYTHON}\\python.exe" -m twine upload -p ${ENV:PYPI_PASS} dist/*.tar.gz
+    """
+    model = model_of(tmp_path, {"ci/appveyor/deploy.ps1": text})
+    uploads = sorted(uploads_of(model, "twine"), key=lambda u: u.loc.start)
+    assert [(u.loc.pos.line, u.loc.pos.col) for u in uploads] == [
+        pos_of(text, "twine upload -u"),
+        pos_of(text, "twine upload -p"),
+    ]
+    assert [[c.secret for c in u.token_credentials] for u in uploads] == [
+        ["PYPI_PASS"],
+        ["PYPI_PASS"],
+    ]

@@ -13,7 +13,8 @@ structure could not be followed), in the *normal form* every reader of shell tex
   ``"..."`` (a backtick escapes) are removed; ``$env:NAME``, ``${env:NAME}`` and ``$name``
   are written ``${NAME}``/``${name}`` in a word's text; ``$(...)``, ``(...)`` and ``@(...)``
   stay as written; a ``{ ... }`` script block argument is read as a loop over its
-  statements (``ForEach-Object { twine upload $_ }``); redirections are dropped;
+  statements (``ForEach-Object { twine upload $_ }``), the string ``Invoke-Expression``
+  runs as a group of its statements; redirections are dropped;
 * ``$env:NAME = value`` is an exported assignment and ``$name = value`` a variable
   assignment (empty ``words``); ``$PSNativeCommandUseErrorActionPreference = $true`` adds
   the command ``set -e`` (a failing program then stops the script);
@@ -43,7 +44,10 @@ from shiplint.parse.shell_words import Word
 __all__ = ["parse_pwsh"]
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_VAR_RE = LazyPattern(rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|\{{({_NAME})\}}|({_NAME}|\?|_))")
+#: ``$env:NAME``, ``${env:NAME}``, ``${name}``, ``$name`` (the ``env:`` drive in any case)
+_VAR_RE = LazyPattern(
+    rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|\{{({_NAME})\}}|({_NAME}|\?|_))", re.IGNORECASE
+)
 _LOOPS = frozenset({"foreach", "for", "while"})
 _STATEMENT_END = frozenset("\n;|}")
 _LITERAL = r"(\"[^\"$`]*\"|'[^']*'|\$null|[A-Za-z0-9_.-]+)"
@@ -194,6 +198,9 @@ class _Reader:
                 buf.append(text[self.i + 1])
                 quoted = True
                 self.i += 2
+            elif c == "$" and (m := _VAR_RE.match(text, self.i)) is not None:
+                buf.append(_normal_var(m))
+                self.i = m.end()
             elif c == "(" or (c in "@$" and text[self.i + 1 : self.i + 2] in ("(", "{")):
                 at = self.i + (0 if c == "(" else 1)
                 opener = text[at]
@@ -396,13 +403,30 @@ class _Reader:
             words.append(w)
         if not words:
             return [Node("group", body=b) for b in blocks]
-        if words[0].text.lower() == "exit-appveyorbuild":
+        head = words[0].text.lower()
+        if head in ("invoke-expression", "iex") and len(words) == 2 and words[1].quoted:
+            return [Node("group", body=self.nested(words[1]))]
+        if head == "exit-appveyorbuild":
             words = [Word("exit", words[0].start, words[0].end, False)]
         nodes = [self.command(words, [])]
         for body in blocks:
             loop = Node("loop", body=body)
             loop.joined = "|"
             nodes.append(loop)
+        return nodes
+
+    def nested(self, word: Word) -> list[Node]:
+        """The statements of the string ``Invoke-Expression`` runs (read where written)."""
+        text = self.text
+        if text[word.start : word.start + 1] not in ("'", '"') or word.end - word.start < 2:
+            return []
+        inner = _Reader(text[: word.end - 1])
+        inner.i = word.start + 1
+        try:
+            nodes = inner.statements(None)
+        except (_Unparsed, RecursionError, IndexError):
+            nodes = []
+        self.commands.extend(inner.commands)
         return nodes
 
     def exit_statement(self, key: str) -> Node:
