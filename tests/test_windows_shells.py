@@ -465,3 +465,8 @@ def test_ps1_invoke_expression_and_env_drive_in_any_case(tmp_path: Path) -> None
         ["PYPI_PASS"],
         ["PYPI_PASS"],
     ]
+
+
+def test_travis_pypi_deploy_needs_a_deploy_record(audit: AuditFn) -> None:
+    files = {".travis.yml": TRAVIS, "pyproject.toml": '[project]\nname = "demo"\n'}
+    assert audit(files, select=["SL801"]) == [hit("SL801", ".travis.yml", TRAVIS, "pypi\n")]
