@@ -137,6 +137,14 @@ CLASSIFY_CASES: list[tuple[str, str | None]] = [
     ("tools/third_party/x.sh", None),
     ("tools/x.bash", None),
     ("azure/x.sh", None),
+    # Windows scripts in the same folders
+    ("ci/appveyor/upload.bat", "batch"),
+    ("tools/release.cmd", "batch"),
+    (".github/scripts/publish.ps1", "powershell"),
+    ("scripts/x.ps1", "powershell"),
+    ("upload.bat", None),
+    ("src/pkg/x.ps1", None),
+    ("ci/vendor/x.ps1", None),
     # root-level files
     ("pyproject.toml", "pyproject"),
     ("setup.cfg", "setup-cfg"),

@@ -328,8 +328,11 @@ class Project:
                 self.python_ast(src)
 
     def script(self, rel: str) -> SourceFile | None:
-        """A script that a workflow runs: a discovered file, or one read on demand."""
-        return self.file(rel, "shell")
+        """A script that a workflow runs: a discovered file, or one read on demand (a
+        ``.bat``/``.cmd`` file as ``batch``, a ``.ps1`` file as ``powershell``)."""
+        from shiplint.parse.dialects import SCRIPT_KINDS, dialect_of_path
+
+        return self.file(rel, SCRIPT_KINDS[dialect_of_path(rel)])
 
     def file(self, rel: str, kind: str) -> SourceFile | None:
         """A file inside the root: a discovered one, or one read on demand as ``kind``."""

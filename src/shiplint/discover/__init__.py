@@ -167,6 +167,9 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"{_WALKED}/{_SUBDIRS}[^/]+\.ya?ml",
     ),
     ("shell", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.sh"),
+    # Windows scripts in the same folders: cmd.exe batch files and PowerShell scripts
+    ("batch", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.(?:bat|cmd)"),
+    ("powershell", rf"{_SHELL_DIRS}/{_SUBDIRS}[^/]+\.ps1"),
     ("pyproject", r"pyproject\.toml"),
     ("setup-cfg", r"setup\.cfg"),
     ("tox-ini", r"tox\.ini"),

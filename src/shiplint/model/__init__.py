@@ -83,6 +83,9 @@ class Credential:
     name: str | None = None  # the input, variable or option that carries it
     literal: bool = False
     username: bool = False  # a user name rather than a token/password
+    #: encrypted in the file and decrypted by the CI system at build time (Travis and
+    #: AppVeyor ``secure:`` values; :class:`SecureEnv`)
+    encrypted: bool = False
 
 
 @dataclass(eq=False)
@@ -223,7 +226,7 @@ class Upload:
 
     #: pypi-publish-action, upload-nightly-action or another catalogued publisher's name
     #: (``[publishers.*]`` of the facts), twine, uv, hatch, flit, poetry, pdm, maturin,
-    #: anaconda or setup.py
+    #: anaconda, setup.py or travis-pypi (Travis ``deploy: provider: pypi``)
     tool: str
     family: str  # "pypi" (PyPI-like index) or "anaconda"
     loc: Loc
@@ -316,6 +319,23 @@ class PypircEntry:
 
 
 @dataclass(eq=False)
+class SecureEnv:
+    """An encrypted variable of a CI file that the CI system decrypts at build time
+    (AppVeyor ``NAME: {secure: ...}``, Travis ``- secure: ...``): ``name`` is None when the
+    name is encrypted too (Travis).
+
+    What is not certain from the file: both systems also take variables from repository
+    settings the file does not show, and Travis decrypts for pull requests from forks only
+    when the repository setting "Share encrypted environment variables with forks" is on
+    (off by default; docs.travis-ci.com/user/pull-requests, /user/encryption-keys/). So
+    a variable no entry provides is never reported as missing there."""
+
+    system: str  # appveyor, travis
+    name: str | None
+    loc: Loc
+
+
+@dataclass(eq=False)
 class ReleaseModel:
     root: str
     files: list[SourceFile]
@@ -332,6 +352,11 @@ class ReleaseModel:
     #: file), ``("nox:noxfile.py", "publish")`` (a nox session as the step names it)
     task_calls: dict[tuple[str, str], list[ScriptCall]] = field(default_factory=dict)
     pypirc: list[PypircEntry] = field(default_factory=list)
+    #: the encrypted variables of CI files (``ci_files``)
+    secure_env: list[SecureEnv] = field(default_factory=list)
+    #: the script items of other CI systems' files and the shell each is read in
+    #: (``sh``, ``cmd`` or ``pwsh``), in file order
+    ci_scripts: list[tuple[SourceFile, YScalar, str]] = field(default_factory=list)
     _step_commands: dict[int, list[ShellCommand]] | None = field(default=None, repr=False)
     #: the audited root: what the rules read besides the files goes through it
     project: Project | None = field(default=None, repr=False, compare=False)

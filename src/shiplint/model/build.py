@@ -94,8 +94,20 @@ def build_model(project: Project) -> ReleaseModel:
     for jobs in gitlab:
         link_gitlab_uploads(model, jobs)
     env_indexes(model)
+    _mark_encrypted(model)
     _mask_literal_credentials(model)
     return model
+
+
+def _mark_encrypted(model: ReleaseModel) -> None:
+    """Credentials read from a CI file's secure variable are decrypted by the CI system."""
+    if not model.secure_env:
+        return
+    secure = {(id(env.loc.source), env.loc.start) for env in model.secure_env}
+    for upload in model.uploads:
+        for cred in upload.credentials:
+            if (id(cred.loc.source), cred.loc.start) in secure:
+                cred.encrypted = True
 
 
 def _mask_literal_credentials(model: ReleaseModel) -> None:

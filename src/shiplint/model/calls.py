@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from shiplint.model import ScriptCall
 from shiplint.model.tasks import DIR_CHANGERS, normalise, task_keys
+from shiplint.parse.dialects import dialect_of_path
+from shiplint.pkg.upload_commands import program_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -58,6 +60,8 @@ def record_calls(
         if target is None:
             continue
         text = target.text
+        if "\\" in text and dialect_of_path(text) != "sh":
+            text = text.replace("\\", "/")  # `.\\ci\\upload.ps1`
         if not text.startswith(WORKSPACE_PREFIXES):
             text = workdir + text.removeprefix("./")
         rel = _workspace_relative(text)
@@ -78,12 +82,42 @@ def _workspace_relative(path: str) -> str:
 
 def script_operand(args: list[Arg]) -> Arg | None:
     """The script a command runs: the first operand of `bash`/`sh`/`source`..., or the
-    command itself when it is a `.sh` file or a `./` path."""
+    command itself when it is a `.sh` file or a `./` path; a Windows script
+    (:func:`windows_script`) too."""
     head = args[0].text
     if head in SCRIPT_RUNNERS and len(args) > 1:
         return next((a for a in args[1:] if not a.text.startswith("-")), None)
     if head.endswith(".sh") or head.startswith("./"):
         return args[0]
+    return windows_script(args)
+
+
+#: programs that run the Windows script named by an operand (their options skipped)
+_WINDOWS_HOSTS = frozenset({"pwsh", "powershell", "cmd", "call"})
+#: their options that take a value
+_HOST_VALUE_OPTIONS = frozenset(
+    {"-executionpolicy", "-ep", "-command", "-c", "-workingdirectory", "-wd", "-version"}
+)
+
+
+def windows_script(args: list[Arg]) -> Arg | None:
+    """The ``.ps1``/``.bat``/``.cmd`` script a command runs: itself (``.\\ci\\upload.ps1``;
+    the call operator ``&`` and ``call`` are dropped by the readers), or the operand of
+    ``pwsh -File``, ``powershell``, ``cmd /c``."""
+    head = program_name(args[0].text).lower()
+    if dialect_of_path(head) != "sh":
+        return args[0]
+    if head not in _WINDOWS_HOSTS:
+        return None
+    i = 1
+    while i < len(args):
+        option = args[i].text.lower()
+        if option in ("-file", "-f", "/c", "/k"):
+            i += 1
+        elif option.startswith(("-", "/")):
+            i += 2 if option in _HOST_VALUE_OPTIONS else 1
+        else:
+            return args[i] if dialect_of_path(args[i].text) != "sh" else None
     return None
 
 

@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from shiplint.model import Loc
+from shiplint.model.shell_dialects import step_dialect
 from shiplint.model.shellblocks import identity
 from shiplint.model.textmap import ScalarMap
+from shiplint.parse.dialects import SCRIPT_KINDS, dialect_of_path
 from shiplint.parse.shell_expand import variable_refs
 from shiplint.parse.shell_flow import Link, Node, ShellFlow, parts
 
@@ -28,10 +30,13 @@ if TYPE_CHECKING:
 
 class ScriptFlow(ShellFlow):
     """A shell text placed in its file: a script (``step`` None) or a workflow ``run:``
-    block (``step`` the run step). ``to_file`` maps text offsets to file offsets."""
+    block (``step`` the run step), read in its ``dialect``. ``to_file`` maps text offsets
+    to file offsets."""
 
-    def __init__(self, src: SourceFile, text: str, to_file: ToFile, step: Step | None) -> None:
-        super().__init__(text)
+    def __init__(
+        self, src: SourceFile, text: str, to_file: ToFile, step: Step | None, dialect: str = "sh"
+    ) -> None:
+        super().__init__(text, dialect)
         self.src = src
         self.to_file = to_file
         self.step = step
@@ -105,28 +110,41 @@ def _links(nodes: list[Node]) -> dict[int, Link]:
 
 
 def script_flow(
-    project: Project, src: SourceFile, scalar: YScalar | None, step: Step | None
+    project: Project,
+    src: SourceFile,
+    scalar: YScalar | None,
+    step: Step | None,
+    dialect: str | None = None,
 ) -> ScriptFlow:
-    """The flow of script ``src`` (``scalar`` None) or of run block ``scalar`` of ``step``."""
+    """The flow of script ``src`` (``scalar`` None), of run block ``scalar`` of ``step``,
+    or of the script item ``scalar`` of a CI file (``step`` None, read as ``dialect``)."""
     key = f"script_uploads.flow:{src.rel}:{scalar.start if scalar is not None else -1}"
     got = project.memo.get(key)
     if isinstance(got, ScriptFlow):
         return got
     if scalar is not None:
-        flow = ScriptFlow(src, scalar.value, ScalarMap(src, scalar).to_file, step)
+        if dialect is None:
+            dialect = step_dialect(step) if step is not None else "sh"
+        flow = ScriptFlow(src, scalar.value, ScalarMap(src, scalar).to_file, step, dialect)
     else:
-        flow = ScriptFlow(src, src.text or "", identity, None)
+        flow = ScriptFlow(src, src.text or "", identity, None, dialect_of_path(src.rel))
     project.memo[key] = flow
     return flow
 
 
 def upload_flow(project: Project, upload: Upload) -> ScriptFlow | None:
-    """The script file or ``run:`` block an upload command is written in."""
+    """The script file, ``run:`` block or CI script item an upload command is written in."""
     if upload.command is None:
         return None
     src = upload.source
-    if src.kind == "shell":
+    if src.kind in SCRIPT_KINDS.values():
         return script_flow(project, src, None, None)
+    if upload.context.origin == "ci":
+        at = upload.loc.start
+        for source, scalar, dialect in project.model.ci_scripts:
+            if source is src and scalar.start <= at < scalar.end:
+                return script_flow(project, src, scalar, None, dialect)
+        return None
     step = upload.context.step
     if (
         upload.context.origin in ("workflow", "action")

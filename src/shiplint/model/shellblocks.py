@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Arg, Loc, ShellCommand, Value
-from shiplint.parse.shell import parse_script
+from shiplint.parse.dialects import parse_commands
 from shiplint.parse.shell_expand import expand
 
 if TYPE_CHECKING:
@@ -62,14 +62,30 @@ def commands_from_text(
     env: dict[str, Value],
     to_file: ToFile = identity,
     base: int = 0,
+    dialect: str | None = None,
 ) -> list[ShellCommand]:
-    """Tokenize ``text`` (whose offset 0 is ``base`` after ``to_file``) into commands."""
+    """Tokenize ``text`` (whose offset 0 is ``base`` after ``to_file``) into commands,
+    read as ``dialect`` (``sh``, ``cmd`` or ``pwsh``: :mod:`shiplint.parse.dialects`;
+    Windows variable names are matched without regard to case). Without one, a workflow
+    or composite-action step's ``run:`` is read in the shell the step runs
+    (:func:`shiplint.model.shell_dialects.step_dialect`), any other text as POSIX shell."""
+    if dialect is None:
+        dialect = "sh"
+        step = context.step
+        if step is not None and context.origin in ("workflow", "action"):
+            from shiplint.model.shell_dialects import step_dialect
+
+            dialect = step_dialect(step)
     variables: dict[str, Value] = dict(env)
     out: list[ShellCommand] = []
     hint = 0
+    fold = dialect != "sh"
 
     def lookup(name: str) -> str | None:
         got = variables.get(name)
+        if got is None and fold:
+            upper = name.upper()
+            got = next((v for k, v in variables.items() if k.upper() == upper), None)
         return got.text if got is not None else None
 
     def value_of(raw: str) -> str:
@@ -103,7 +119,7 @@ def commands_from_text(
     #: the environment of commands without assignments of their own, shared until
     #: ``variables`` changes (no consumer mutates a command's env)
     shared_env: dict[str, Value] | None = None
-    for cmd in _parsed(text):
+    for cmd in _parsed(text, dialect):
         assigned: dict[str, Value] = {}
         for name, word in cmd.assigns:
             value = Value(value_of(word.text), loc_of(word.start, word.end, word.text))
@@ -135,10 +151,11 @@ def commands_from_text(
 
 
 @functools.lru_cache(maxsize=512)
-def _parsed(text: str) -> tuple[Command, ...]:
-    """:func:`parse_script`, once per text: a tox env or make target is read once for each
-    step that runs it, and many steps share their text (the commands are only read)."""
-    return tuple(parse_script(text))
+def _parsed(text: str, dialect: str) -> tuple[Command, ...]:
+    """:func:`~shiplint.parse.dialects.parse_commands`, once per text: a tox env or make
+    target is read once for each step that runs it, and many steps share their text (the
+    commands are only read)."""
+    return tuple(parse_commands(text, dialect))
 
 
 def _origin(raw: str, variables: dict[str, Value]) -> Value | None:

@@ -18,6 +18,7 @@ from shiplint.model import Arg, Context, Loc, ScriptCall, ShellCommand, Value
 from shiplint.model.pixi_manifest import pixi_table, task_definitions
 from shiplint.model.shellblocks import commands_from_text, single_var
 from shiplint.model.tasks import MAKE_ASSIGN, make_targets_reached, nox_callers
+from shiplint.parse.dialects import SCRIPT_KINDS, dialect_of_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -35,7 +36,8 @@ def shell_scripts(model: ReleaseModel, project: Project) -> None:
     """Read the scripts steps run (``project.script``) and every other shell script."""
     for rel in list(model.script_calls):
         project.script(rel)
-    for src in project.of_kind("shell"):
+    for src in project.of_kind(*SCRIPT_KINDS.values()):
+        dialect = dialect_of_path(src.rel) if src.kind != "shell" else "sh"
         calls = distinct(model.script_calls.get(src.rel, []))
         # a copy of the script's commands for each step that runs it (its job, triggers
         # and environment; a step running it twice, once), else one of its own
@@ -43,7 +45,9 @@ def shell_scripts(model: ReleaseModel, project: Project) -> None:
             context = copy_context("script", src.rel, call)
             env: dict[str, Value] = call.env if call is not None else {}
             before = len(model.assignments)
-            model.commands.extend(commands_from_text(model, src, src.text or "", context, env))
+            model.commands.extend(
+                commands_from_text(model, src, src.text or "", context, env, dialect=dialect)
+            )
             if n > 0:
                 # the script's literal assignments: recorded with the first copy (once
                 # per place, like the index uses they give)

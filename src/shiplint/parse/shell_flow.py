@@ -95,15 +95,25 @@ class ShellFlow:
 
     ``commands`` are the simple commands of :func:`parse_script` (offsets in ``text``);
     ``nodes`` the tree of lists, ``if``s, ``case``s, loops, groups and functions built from
-    them, or None when the structure could not be followed.
+    them, or None when the structure could not be followed. A ``cmd`` or ``pwsh`` text
+    (``dialect``) is read by its own reader (:mod:`shiplint.parse.dialects`) into the same
+    normal form.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dialect: str = "sh") -> None:
         self.text = text
+        self.dialect = dialect
+        self.nodes: list[Node] | None
+        if dialect != "sh":
+            from shiplint.parse.dialects import parse_flow
+
+            self.commands, self.nodes = parse_flow(text, dialect)
+            self._tokens = []
+            self._i = 0
+            return
         self.commands = parse_script(text)
         self._tokens = self._tokenize()
         self._i = 0
-        self.nodes: list[Node] | None
         try:
             nodes, stop = self._list(frozenset())
             if stop is not None:

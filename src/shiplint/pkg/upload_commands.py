@@ -202,8 +202,11 @@ def program_of(cmd: ShellCommand) -> tuple[int, str]:
 
 def program_name(word: str) -> str:
     """The program a command word names: its last path component (``/usr/bin/twine`` →
-    ``twine``)."""
-    return word.rsplit("/", 1)[-1]
+    ``twine``; ``C:\\Python39\\Scripts\\twine.exe`` → ``twine``)."""
+    if "\\" in word:
+        word = word.replace("\\", "/")
+    name = word.rsplit("/", 1)[-1]
+    return name[:-4] if name[-4:].lower() == ".exe" else name
 
 
 def skip_wrappers(args: list[Arg]) -> int:

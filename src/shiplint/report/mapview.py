@@ -31,6 +31,8 @@ def _credential(cred: Credential) -> str:
         source = "the file itself"
     elif cred.literal:
         source = "a literal value written in the file (redacted)"
+    elif cred.encrypted:
+        source = f"secure variable {cred.secret}" if cred.secret else "a secure (encrypted) value"
     elif cred.secret:
         source = f"secret {cred.secret}"
     else:

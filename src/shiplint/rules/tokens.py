@@ -13,16 +13,13 @@ from shiplint.findings import Finding, Severity
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.model.shellblocks import secret_names, vars_names
-from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
 from shiplint.pkg.upload_commands import index_of_url, looks_literal, option_value
 from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
     from shiplint.model import Credential, PypircEntry, Upload, Value
-    from shiplint.parse.yamlnodes import YNode
     from shiplint.project import Project
-    from shiplint.source import SourceFile
 
 _ANACONDA_TOKEN_VAR = LazyPattern(r"^(?:ANACONDA\w*TOKEN\w*|BINSTAR_API_TOKEN)$", re.IGNORECASE)
 _SHELL_REF = LazyPattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -273,8 +270,15 @@ class PasswordAuth(Rule):
                 if key in seen:
                     continue
                 seen.add(key)
-                label = _label(cred)
+                label = _label(cred, upload)
                 if looks_literal(value):
+                    if upload.tool == "travis-pypi":
+                        yield self.at(
+                            _unquoted(cred.loc),
+                            f"{label} is `{value}`, not `{_TOKEN_USER}`",
+                            _PASSWORD_HELP + _TRAVIS_HELP,
+                        )
+                        continue
                     message = f"{label} is `{value}`, not `{_TOKEN_USER}`: password upload"
                     yield self.at(_unquoted(cred.loc), message, _PASSWORD_HELP)
                     continue
@@ -297,22 +301,6 @@ class PasswordAuth(Rule):
                 f"{where} is `{text}`, not `{_TOKEN_USER}`",
                 _PASSWORD_HELP + " In `.pypirc`: `username = __token__`.",
             )
-        for src, _deploy, login in _travis_pypi_deploys(project):
-            text = login.value.strip()
-            if text == _TOKEN_USER or _TOKEN_USER in text:
-                continue
-            loc = _unquoted(Loc(src, login.start, login.end))
-            where = "Travis `deploy: provider: pypi` user"
-            if not looks_literal(text):  # `user: $PYPI_USER`, a repository setting
-                yield self._unseen(loc, f"{where} comes from `{text}`", text)
-                continue
-            yield self.at(
-                loc,
-                f"{where} is `{text}`, not `{_TOKEN_USER}`",
-                _PASSWORD_HELP + " Travis: `username: __token__` and `password: secure: ...` "
-                "holding an API token (better: publish from GitHub Actions with trusted "
-                "publishing).",
-            )
 
     def _unseen(self, loc: Loc, message: str, origin: str) -> Finding:
         """A user name whose value is not in the repository (a secret, a variable): it may
@@ -329,42 +317,20 @@ class PasswordAuth(Rule):
         )
 
 
-def _label(cred: Credential) -> str:
+_TRAVIS_HELP = (
+    " Travis: `username: __token__` and `password: secure: ...` holding an API token (better:"
+    " publish from GitHub Actions with trusted publishing)."
+)
+
+
+def _label(cred: Credential, upload: Upload) -> str:
+    if upload.tool == "travis-pypi" and cred.via == "input":
+        return "Travis `deploy: provider: pypi` user"
     if cred.via == "input":
         return f"`{cred.name}:`"
     if cred.via == "flag":
         return f"`{cred.name}`"
     return f"`{cred.name}`"
-
-
-def _travis_pypi_deploys(project: Project) -> Iterator[tuple[SourceFile, YMap, YScalar]]:
-    """(file, deploy mapping, user scalar) of ``deploy: provider: pypi`` in CI files."""
-    for src in project.of_kind("ci"):
-        doc = project.yaml(src)
-        if doc is None:
-            continue
-        for mapping in _maps(doc.root):
-            if mapping.get_str("provider") != "pypi":
-                continue
-            for key in ("user", "username"):
-                user = mapping.get_scalar(key)
-                if user is not None and not user.is_null:
-                    yield src, mapping, user
-
-
-def _maps(node: YNode | None) -> Iterator[YMap]:
-    seen: set[int] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, YMap):
-            yield current
-            stack.extend(value for _name, _key, value in current.items())
-        elif isinstance(current, YSeq):
-            stack.extend(current.items)
 
 
 # --- SL503 -------------------------------------------------------------------------------------
@@ -458,9 +424,12 @@ class LiteralToken(Rule):
                 if cred.username or cred.via == "oidc":
                     continue
                 if cred.literal:
-                    yield from report(
-                        _value_part(cred.loc), f"{_what(cred)} is written out in the file"
-                    )
+                    what = _what(cred)
+                    if upload.tool == "travis-pypi" and cred.via == "input":
+                        what = "Travis `deploy: provider: pypi` password"
+                        yield from report(cred.loc, f"{what} is written here")
+                        continue
+                    yield from report(_value_part(cred.loc), f"{what} is written out in the file")
                     continue
                 origin = _origin(upload, cred) if cred.via == "flag" else None
                 if origin is not None and origin.loc is not None and looks_literal(origin.loc.text):
@@ -482,17 +451,6 @@ class LiteralToken(Rule):
                 continue
             if looks_literal(value.loc.text):
                 yield from report(value.loc, f"`{var}` is set to a literal value")
-        for src, mapping, _user in _travis_pypi_deploys(project):
-            secret_value = mapping.get_scalar("password")
-            if (
-                secret_value is not None
-                and not secret_value.is_null
-                and looks_literal(secret_value.value)
-            ):
-                yield from report(
-                    Loc(src, secret_value.start, secret_value.end),
-                    "Travis `deploy: provider: pypi` password is written here",
-                )
 
 
 #: hosts of an index that runs on the runner itself

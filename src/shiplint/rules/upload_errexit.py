@@ -19,7 +19,7 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import ShellCommand
+    from shiplint.model import ShellCommand, Upload
     from shiplint.model.script_uploads import ScriptFlow
     from shiplint.parse.shell import Command
     from shiplint.parse.shell_flow import Node
@@ -156,21 +156,52 @@ def _script_errexit(project: Project, src: SourceFile) -> bool:
     return True
 
 
+#: PowerShell commands after which ``$LASTEXITCODE`` is still the last program's: cmdlets
+#: (``Verb-Noun``) and their common aliases, and assignments
+_PWSH_ALIASES = frozenset({"echo", "write", "cd", "sl", "ls", "dir", "gci", "cat", "type", "%"})
+#: cmd.exe built-ins that leave ERRORLEVEL as it was when they succeed
+_CMD_KEEPS = frozenset(
+    {"echo", "echo.", "rem", "set", "setlocal", "endlocal", "cd", "chdir", "pushd", "popd"}
+)
+_CMDLET = LazyPattern(r"^[A-Za-z]+-[A-Za-z]+$")
+
+
+def _keeps_status(node: Node, dialect: str) -> bool:
+    """Whether a command after the upload leaves the status the step ends with as it was:
+    in PowerShell only a program sets ``$LASTEXITCODE`` (which GitHub's wrapper exits
+    with); in cmd.exe ``echo``, ``set`` and a few other built-ins leave ERRORLEVEL."""
+    if dialect == "sh" or node.kind != "cmd" or node.cmd is None:
+        return False
+    if not node.cmd.words:
+        return True  # an assignment
+    head = node.cmd.words[0].text
+    if dialect == "pwsh":
+        return bool(_CMDLET.match(head)) or head.lower() in _PWSH_ALIASES
+    return head.lower().lstrip("@") in _CMD_KEEPS
+
+
 def _status_of_script(flow: ScriptFlow, target: Node, tails: dict[int, int]) -> bool:
     """Whether the script's exit status is that of ``target`` when it fails: it is the last
     command run, at the top level or in ``if``/``case`` branches and groups, and only
-    ``&&`` lists follow it. ``tails`` caches, per list, the index of its last node not
-    joined by ``&&``."""
+    ``&&`` lists follow it (in PowerShell and cmd.exe, or commands that leave the status
+    as it was: :func:`_keeps_status`). ``tails`` caches, per list, the index of its last
+    node not joined by ``&&``."""
     if flow.nodes is None or target.negated:
         return False
     chain = flow.chain(target)
     if chain is None:
         return False
+    dialect = flow.dialect
     for body, index, container, branch in chain:
         tail = tails.get(id(body))
         if tail is None:
             tail = tails[id(body)] = max(
-                (i for i, node in enumerate(body) if node.joined != "&&"), default=-1
+                (
+                    i
+                    for i, node in enumerate(body)
+                    if node.joined != "&&" and not _keeps_status(node, dialect)
+                ),
+                default=-1,
             )
         if tail > index:
             return False
@@ -182,7 +213,10 @@ def _status_of_script(flow: ScriptFlow, target: Node, tails: dict[int, int]) -> 
 
 
 def _handled(flow: ScriptFlow, target: Node) -> bool:
-    """``upload || exit 1`` (or ``|| { ...; exit 1; }``): the failure is acted on."""
+    """``upload || exit 1`` (or ``|| { ...; exit 1; }``, cmd.exe's ``|| exit /b 1``), or
+    an ``if`` right after it that tests the exit status and fails (``if [ $? -ne 0 ]``,
+    ``if errorlevel 1 exit /b 1``, ``if ($LASTEXITCODE -ne 0) { exit 1 }``): the failure
+    is acted on."""
     if flow.nodes is None:
         return False
     chain = flow.chain(target)
@@ -190,10 +224,23 @@ def _handled(flow: ScriptFlow, target: Node) -> bool:
         return False
     body, index, _container, _branch = chain[-1]
     following = body[index + 1 : index + 2]
-    return bool(following) and following[0].joined == "||" and fails(following)
+    if not following:
+        return False
+    if following[0].joined == "||" and fails(following):
+        return True
+    node = following[0]
+    if node.kind != "if" or not node.branches:
+        return False
+    first = node.branches[0]
+    tests_status = any(
+        n.cmd is not None and any(w.text == "$?" for w in n.cmd.words) for n in first.cond
+    )
+    return tests_status and fails(first.body)
 
 
 def _errexit_fix(flow: ScriptFlow, shell: YScalar | None) -> Fix | None:
+    if flow.dialect != "sh":
+        return None
     if flow.step is None:
         text = flow.src.text or ""
         at = text.find("\n") + 1 if text.startswith("#!") else 0
@@ -232,8 +279,20 @@ class UploadWithoutErrexit(Rule):
     `ScriptHandlerHelpers.cs`, checked at 258d6c8, 2026-08-17). A custom `shell:` runs
     exactly as written, so `bash -l {0}` (used with conda) or `bash {0}` has no errexit,
     and a script run as `bash tools/upload.sh` starts without errexit whatever its caller
-    had. On Windows runners the default shell is PowerShell, which stops on cmdlet errors
-    but not on a failing program; shiplint does not check PowerShell blocks.
+    had.
+
+    On Windows runners the default shell is PowerShell (`pwsh`, else Windows PowerShell).
+    GitHub runs `shell: pwsh`/`powershell` blocks with `$ErrorActionPreference = 'stop'`
+    prepended, which stops on cmdlet errors but not on a failing program, and
+    `if ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }` appended:
+    the step's status is the exit code of the *last* program. `shell: cmd` runs
+    `cmd /D /E:ON /V:OFF /S /C "CALL "{0}""`, which goes on after a failing program too
+    (actions/runner `ScriptHandlerHelpers.cs` at v2.336.0). shiplint reports an upload in
+    such a block, or in a `.ps1`/`.bat`/`.cmd` script, that is not the last program and
+    is not followed by `|| exit /b 1` or a test of `$LASTEXITCODE`/`errorlevel` that
+    exits; `$PSNativeCommandUseErrorActionPreference = $true` before it counts as errexit.
+    Script items of other CI systems' files are not checked (how a failing command ends
+    one differs by system and section).
     shiplint reports uploads in script files, and in `run:` blocks whose shell lacks `-e`,
     when no `set -e` / `set -euo pipefail` / `set -o errexit` (or a `#!/bin/bash -e`
     shebang for a script run as a program) comes before them. An upload whose status is
@@ -272,7 +331,15 @@ class UploadWithoutErrexit(Rule):
         for upload, flow, node in script_uploads(project):
             if id(flow) in done or node.cmd is None:
                 continue
+            if flow.step is None and flow.src.kind == "ci":
+                continue  # how a failing command ends a CI item differs by system and key
             shell: YScalar | None = None
+            if flow.dialect != "sh":
+                finding = _windows_finding(self, project, upload, flow, node, indexes, tails)
+                if finding is not None:
+                    done.add(id(flow))
+                    yield finding
+                continue
             if flow.step is None:
                 rel = flow.src.rel
                 if rel not in script_errexit:
@@ -309,3 +376,49 @@ class UploadWithoutErrexit(Rule):
                 f"{help_text}",
                 fix=_errexit_fix(flow, shell),
             )
+
+
+#: what to add after an upload so that its failure fails the job, per dialect
+_WINDOWS_HELP = {
+    "pwsh": "PowerShell goes on after a program fails (`$ErrorActionPreference = 'stop'` "
+    "stops only on cmdlet errors), and GitHub's wrapper exits with `$LASTEXITCODE`, the "
+    "code of the *last* program. Check it after the upload (`if ($LASTEXITCODE -ne 0) "
+    "{ exit $LASTEXITCODE }`), or set `$PSNativeCommandUseErrorActionPreference = $true` "
+    "(PowerShell 7.3+).",
+    "cmd": "cmd.exe goes on after a program fails and ends with the ERRORLEVEL of the last "
+    "program. Add `|| exit /b 1` after the upload (or `if errorlevel 1 exit /b 1`).",
+}
+
+
+def _windows_finding(
+    rule: UploadWithoutErrexit,
+    project: Project,
+    upload: Upload,
+    flow: ScriptFlow,
+    node: Node,
+    indexes: dict[int, _ErrexitIndex],
+    tails: dict[int, int],
+) -> Finding | None:
+    """SL912 for a PowerShell or cmd.exe text: a failing program does not stop it."""
+    assert node.cmd is not None
+    index = indexes.get(id(flow))
+    if index is None:
+        index = indexes[id(flow)] = _ErrexitIndex(flow)
+    if index.before(node.cmd.start, False):
+        return None
+    if _status_of_script(flow, node, tails) or _handled(flow, node):
+        return None
+    if flow.step is None:
+        where = f"`{flow.src.rel}`"
+    else:
+        shell = run_setting(flow.step, "shell")
+        where = (
+            f"this `run:` block (shell: {shell.value if shell else 'pwsh, the Windows default'})"
+        )
+    name = "PowerShell" if flow.dialect == "pwsh" else "cmd.exe"
+    return rule.at(
+        upload.loc,
+        f"`{upload_command_name(upload)}` runs in {where} and its exit status is not checked: "
+        f"if it fails, {name} carries on and the job can still succeed",
+        _WINDOWS_HELP[flow.dialect],
+    )

@@ -377,9 +377,15 @@ def _chain_skips(search: _Search, chain: list[Node], after: list[Node]) -> Itera
 
 
 def _var_loc(flow: ScriptFlow, word: Word, var: str) -> Loc:
-    """Where ``$var`` / ``${var...}`` is written in ``word``."""
+    """Where ``$var`` / ``${var...}`` (cmd.exe: ``%var%``; PowerShell: ``$env:var``) is
+    written in ``word``."""
     loc = flow.loc(word.start, word.end)
-    match = re.search(rf"\$\{{{re.escape(var)}[^}}]*\}}|\${re.escape(var)}\b", loc.text)
+    name = re.escape(var)
+    match = re.search(
+        rf"\$\{{(?:env:)?{name}[^}}]*\}}|\$(?:env:)?{name}\b|%{name}%|!{name}!",
+        loc.text,
+        re.IGNORECASE if flow.dialect != "sh" else 0,
+    )
     if match is None:
         return loc
     return Loc(loc.source, loc.start + match.start(), loc.start + match.end())
@@ -400,7 +406,11 @@ class UploadSkippedWithoutToken(Rule):
     shiplint reports the test of the variable when it is the upload's credential (passed
     with `-t`/`--token`/`-p`, a variable the tool reads such as `TWINE_PASSWORD`, or a
     variable copied from one) or an env variable fed from a secret, and the branch taken
-    when it is empty ends without an error (no `exit 1`).
+    when it is empty ends without an error (no `exit 1`). PowerShell and cmd.exe scripts
+    and run steps are read the same way: `if (-not $env:TOKEN) { exit 0 }`, `if
+    ($env:TOKEN) { twine upload ... }`, `[string]::IsNullOrEmpty($env:TOKEN)`, `IF NOT
+    "%TOKEN%"=="" twine upload ...`, `IF DEFINED TOKEN ...`; so are the script items of
+    other CI systems' files (an AppVeyor `- cmd:` item that tests a `secure:` variable).
 
     A warning, not an error: the upload is skipped only when the secret is empty, which
     shiplint cannot see, and the skip is often meant for forks, whose runs get no secrets.
@@ -465,8 +475,19 @@ class UploadSkippedWithoutToken(Rule):
                     f"A missing, expired or renamed secret is an empty string, so CI stays "
                     f"green while nothing is uploaded (h5py's nightlies went unpublished for "
                     f"months this way): check that the secret is set for every run that must "
-                    f'upload. Better, fail: `if [[ -z "${{{var}:-}}" ]]; then '
-                    f'echo "::error::{var} is empty"; exit 1; fi`, and choose the runs that '
-                    f"upload in the workflow (`if:` on the event or repository), not by "
-                    f"testing the token.",
+                    f"upload. Better, fail: {_fail_when_empty(flow.dialect, var)}, and choose "
+                    f"the runs that upload in the workflow (`if:` on the event or repository), "
+                    f"not by testing the token.",
                 )
+
+
+def _fail_when_empty(dialect: str, var: str) -> str:
+    """The test that fails on an empty token, in the script's own shell."""
+    if dialect == "pwsh":
+        return (
+            f'`if (-not $env:{var}) {{ Write-Error "{var} is empty"; exit 1 }}` (a PowerShell '
+            f"variable: `if (-not ${var})`)"
+        )
+    if dialect == "cmd":
+        return f'`if "%{var}%"=="" (echo {var} is empty & exit /b 1)`'
+    return f'`if [[ -z "${{{var}:-}}" ]]; then echo "::error::{var} is empty"; exit 1; fi`'

@@ -60,6 +60,8 @@ def _describe(upload: Upload, dest: Destination) -> str:
         how = f"with the token in secret `{dest.secret_names[0]}`"
     elif dest.oidc:
         how = "by trusted publishing"
+    elif any(cred.encrypted for cred in upload.token_credentials):
+        how = "with a token encrypted in the file (`secure:`)"
     else:
         how = "with credentials from the environment"
     what = f"`{publisher_label(upload)}`" if upload.publisher is not None else upload.tool

@@ -1,0 +1,63 @@
+"""Which shell reads each run step of a workflow or composite action.
+
+A GitHub ``run:`` step runs in its ``shell:`` (its own, else the job's or the workflow's
+``defaults: run: shell:``); without one, in PowerShell (``pwsh``, else Windows PowerShell)
+on Windows runners and ``bash -e``/``sh -e`` elsewhere (actions/runner
+``src/Runner.Worker/Handlers/ScriptHandler.cs`` at v2.336.0). A run step whose every
+possible runner is Windows (:func:`shiplint.gha.runners.runners`, a matrix leg left out
+when the step's ``if:`` excludes it) is read as PowerShell; one that may run on Linux or
+macOS too stays POSIX shell. Script files are read by their extension
+(:func:`shiplint.parse.dialects.dialect_of_path`); the Windows scripts a step runs are
+linked to it like the POSIX ones (:func:`shiplint.model.calls.script_operand`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shiplint.model.workflows import run_setting
+from shiplint.parse.dialects import dialect_of_shell
+
+if TYPE_CHECKING:
+    from shiplint.gha.runners import Runner
+    from shiplint.model import Job, Step
+
+
+def step_dialect(step: Step) -> str:
+    """``sh``, ``cmd`` or ``pwsh``: the shell a run step's text is written for."""
+    shell = run_setting(step, "shell")
+    if shell is not None:
+        return dialect_of_shell(shell.value)
+    oses = _job_oses(step.job)
+    if oses is None:
+        return "sh"
+    if all(os == _WINDOWS for os, _runner in oses):
+        return "pwsh"
+    if step.condition is None or not any(os == _WINDOWS for os, _runner in oses):
+        return "sh"  # a job's own `if:` cannot tell matrix legs apart
+    from shiplint.gha.runners import step_may_run_on
+
+    places = [os for os, runner in oses if step_may_run_on(runner, step)]
+    return "pwsh" if places and all(os == _WINDOWS for os in places) else "sh"
+
+
+_WINDOWS = "Windows"
+#: the runners of recent jobs, by ``id(job)`` (the job is kept to check the id)
+_RUNNERS: dict[int, tuple[Job, list[tuple[str | None, Runner]] | None]] = {}
+
+
+def _job_oses(job: Job) -> list[tuple[str | None, Runner]] | None:
+    """The OS of each runner ``job`` may run on (None when no label may name Windows)."""
+    cached = _RUNNERS.get(id(job))
+    if cached is not None and cached[0] is job:
+        return cached[1]
+    texts = [value.text.lower() for value in job.runs_on]
+    oses: list[tuple[str | None, Runner]] | None = None
+    if any("windows" in text or "${{" in text for text in texts):
+        from shiplint.gha.runners import runners
+
+        oses = [(runner.os, runner) for runner in runners(job)]
+    if len(_RUNNERS) > 256:
+        _RUNNERS.clear()
+    _RUNNERS[id(job)] = (job, oses)
+    return oses
