@@ -470,3 +470,25 @@ def test_ps1_invoke_expression_and_env_drive_in_any_case(tmp_path: Path) -> None
 def test_travis_pypi_deploy_needs_a_deploy_record(audit: AuditFn) -> None:
     files = {".travis.yml": TRAVIS, "pyproject.toml": '[project]\nname = "demo"\n'}
     assert audit(files, select=["SL801"]) == [hit("SL801", ".travis.yml", TRAVIS, "pypi\n")]
+
+
+def test_no_audited_job_outlives_its_audit(tmp_path: Path) -> None:
+    """Caches keyed by model objects must not keep a root's model alive: a many-root run
+    would hold every repository's parsed files (it once grew by 16 MiB on the corpus)."""
+    import gc
+
+    from shiplint.model import shell_dialects
+    from tests.conftest import run_audit
+
+    wf = """
+        on: push
+        jobs:
+          win:
+            runs-on: windows-latest
+            steps:
+              - run: twine upload dist/*
+    """
+    write_tree(tmp_path, {".github/workflows/release.yml": wf})
+    run_audit(tmp_path)
+    gc.collect()
+    assert len(shell_dialects._RUNNERS) == 0

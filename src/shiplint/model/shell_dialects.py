@@ -13,6 +13,7 @@ linked to it like the POSIX ones (:func:`shiplint.model.calls.script_operand`).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from shiplint.model.workflows import run_setting
@@ -42,22 +43,22 @@ def step_dialect(step: Step) -> str:
 
 
 _WINDOWS = "Windows"
-#: the runners of recent jobs, by ``id(job)`` (the job is kept to check the id)
-_RUNNERS: dict[int, tuple[Job, list[tuple[str | None, Runner]] | None]] = {}
+#: the runners of each job, while the job lives (a weak key: a cache that held the jobs
+#: would keep every audited repository's model alive in a many-root run)
+_RUNNERS: weakref.WeakKeyDictionary[Job, list[tuple[str | None, Runner]] | None] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _job_oses(job: Job) -> list[tuple[str | None, Runner]] | None:
     """The OS of each runner ``job`` may run on (None when no label may name Windows)."""
-    cached = _RUNNERS.get(id(job))
-    if cached is not None and cached[0] is job:
-        return cached[1]
+    if job in _RUNNERS:
+        return _RUNNERS[job]
     texts = [value.text.lower() for value in job.runs_on]
     oses: list[tuple[str | None, Runner]] | None = None
     if any("windows" in text or "${{" in text for text in texts):
         from shiplint.gha.runners import runners
 
         oses = [(runner.os, runner) for runner in runners(job)]
-    if len(_RUNNERS) > 256:
-        _RUNNERS.clear()
-    _RUNNERS[id(job)] = (job, oses)
+    _RUNNERS[job] = oses
     return oses
