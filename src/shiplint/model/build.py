@@ -19,7 +19,6 @@ from shiplint.model import ReleaseModel
 from shiplint.model.ci_files import ci_file
 from shiplint.model.github_steps import github_steps
 from shiplint.model.gitlab_ci import gitlab_jobs, is_gitlab_ci, link_gitlab_uploads, pipeline_calls
-from shiplint.model.gitlab_include import read_pipeline
 from shiplint.model.index_settings import conda_env, env_indexes, pypirc, pyproject_indexes
 from shiplint.model.task_commands import makefile, noxfile, pixi_tasks, shell_scripts
 from shiplint.model.tox_commands import tox_ini, tox_toml
@@ -48,7 +47,10 @@ def build_model(project: Project) -> ReleaseModel:
     for src in project.of_kind("ci"):
         if is_gitlab_ci(src):
             doc = project.yaml(src)
-            # reads the files it includes, which join the "ci" files
+            # reads the files it includes, which join the "ci" files (the module loads
+            # only for a repository with a GitLab pipeline)
+            from shiplint.model.gitlab_include import read_pipeline
+
             pipeline = read_pipeline(project, src, doc.root if doc else None)
             if pipeline is not None:
                 pipelines.append(pipeline)

@@ -22,7 +22,6 @@ from shiplint.lazyre import LazyPattern
 from shiplint.model import Context, Loc, SecureEnv, Value
 from shiplint.model.shellblocks import commands_from_text
 from shiplint.model.textmap import ScalarMap
-from shiplint.model.travis_deploy import travis_deploys
 from shiplint.parse.dialects import parse_commands
 from shiplint.parse.yamlnodes import walk_scalars
 
@@ -117,7 +116,10 @@ def ci_file(model: ReleaseModel, src: SourceFile, root: YNode | None) -> None:
         for cmd in commands:
             for name, value in cmd.env.items():
                 env.setdefault(name, value)
-    travis_deploys(model, src, root, env)
+    if src.rel.endswith(".travis.yml"):
+        from shiplint.model.travis_deploy import travis_deploys  # Travis only
+
+        travis_deploys(model, src, root, env)
 
 
 def _windows_images(root: YNode) -> bool:
