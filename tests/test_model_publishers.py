@@ -497,3 +497,28 @@ def test_one_use_two_uploads_each_with_its_own_place_and_record(audit: AuditFn) 
         hit("SL801", WF, text, "OpenAstronomy/github-actions-workflows"),
         hit("SL801", WF, text, "upload_to_anaconda"),
     ]
+
+
+def test_refs_read_on_first_use_hold_only_ref_facts() -> None:
+    """The part of facts.toml parsed only when a ref is resolved holds ref lists alone: a
+    publisher fact placed there would be missing from every audit that never reads it."""
+    ref_keys = {
+        "repo",
+        "tag-prefix",
+        "major-tags",
+        "tags",
+        "tags-complete-until",
+        "latest",
+        "branches",
+        "other-branches",
+        "shas",
+        "tag-objects",
+        "line-branches",
+        "sunset",
+    }
+    lazy = facts_mod._lazy_refs()
+    assert lazy, "the refs part of facts.toml is empty or unreadable"
+    assert {name: set(table) - ref_keys for name, table in lazy.items()} == {
+        name: set() for name in lazy
+    }
+    assert "refs" not in facts_mod.toml_data()

@@ -90,10 +90,15 @@ def _action(raw: dict[str, Any]) -> ActionFacts:
     )
 
 
+#: the line after which ``data/facts.toml`` holds the ref lists of the catalogued
+#: publishers, parsed only when one is needed (:func:`refs_table`)
+LAZY_MARKER = "# ==== Refs of the catalogued publishers"
+
+
 @functools.lru_cache(maxsize=1)
-def toml_data() -> dict[str, Any]:
-    """``data/facts.toml``, parsed once per process; every reader shares this dict (read
-    it, never change it).
+def _facts_text() -> tuple[str, str]:
+    """``data/facts.toml`` split at :data:`LAZY_MARKER`: the facts every audit reads, and
+    the ref tables read on first use.
 
     The file is read next to this module (importlib.resources alone takes longer to
     import than reading and parsing the file), through importlib.resources only when
@@ -109,11 +114,40 @@ def toml_data() -> dict[str, Any]:
         from importlib import resources
 
         text = resources.files("shiplint").joinpath("data/facts.toml").read_text(encoding="utf-8")
+    at = text.find(LAZY_MARKER)
+    if at == -1:
+        return text, ""
+    return text[:at], text[text.find("\n", at) + 1 :]
+
+
+def _loads(text: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on older Pythons only
         import tomli as tomllib
     return tomllib.loads(text)
+
+
+@functools.lru_cache(maxsize=1)
+def toml_data() -> dict[str, Any]:
+    """``data/facts.toml`` up to the ref lists of the catalogued publishers, parsed once
+    per process; every reader shares this dict (read it, never change it)."""
+    return _loads(_facts_text()[0])
+
+
+@functools.lru_cache(maxsize=1)
+def _lazy_refs() -> dict[str, Any]:
+    tables = _loads(_facts_text()[1]).get("refs", {})
+    return tables if isinstance(tables, dict) else {}
+
+
+def refs_table(name: str) -> dict[str, Any]:
+    """The ref facts (tags, branches, release commits) named ``name``: an ``[actions.*]``
+    table, or a ``[refs.*]`` table of the part of the file read on first use."""
+    actions = toml_data().get("actions", {})
+    if name in actions:
+        return dict(actions[name])
+    return dict(_lazy_refs().get(name, {}))
 
 
 @functools.lru_cache(maxsize=1)

@@ -371,7 +371,7 @@ def publisher(name: str) -> ActionSpec | None:
     raw = entry.raw
     repo = _repo_of(str(entry.raw["uses"][0]))
     if entry.refs is not None:
-        raw = facts_mod.toml_data()["actions"][entry.refs]
+        raw = facts_mod.refs_table(entry.refs)
         repo = str(raw.get("repo", repo))
     if not raw.get("tags") and not raw.get("shas") and not raw.get("branches"):
         return None

@@ -46,14 +46,15 @@ __all__ = ["parse_pwsh"]
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 #: ``$env:NAME``, ``${env:NAME}``, ``${name}``, ``$name`` (the ``env:`` drive in any case)
 _VAR_RE = LazyPattern(
-    rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|\{{({_NAME})\}}|({_NAME}|\?|_))", re.IGNORECASE
+    rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|\{{({_NAME})\}}|({_NAME}|\?|_))",
+    re.IGNORECASE | re.ASCII,
 )
 _LOOPS = frozenset({"foreach", "for", "while"})
 _STATEMENT_END = frozenset("\n;|}")
 _LITERAL = r"(\"[^\"$`]*\"|'[^']*'|\$null|[A-Za-z0-9_.-]+)"
 _CVAR = rf"(\$env:{_NAME}|\$\{{env:{_NAME}\}}|\${_NAME})"
 _ATOMS: tuple[tuple[LazyPattern, str], ...] = tuple(
-    (LazyPattern(pattern, re.IGNORECASE), kind)
+    (LazyPattern(pattern, re.IGNORECASE | re.ASCII), kind)
     for pattern, kind in (
         (
             r"\$LASTEXITCODE(?:\s+-(?:ne|gt)\s+0)?|-not\s+\$\?|!\s*\$\?|\$\?\s+-eq\s+\$false",
@@ -68,9 +69,9 @@ _ATOMS: tuple[tuple[LazyPattern, str], ...] = tuple(
 )
 _REDIRECT = LazyPattern(r"(?:[0-9*]?>>?|<)(?:&[0-9])?")
 _ASSIGN = LazyPattern(
-    rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|({_NAME}))\s*(\+?=)(?!=)", re.IGNORECASE
+    rf"\$(?:env:({_NAME})|\{{env:({_NAME})\}}|({_NAME}))\s*(\+?=)(?!=)", re.IGNORECASE | re.ASCII
 )
-_JOIN = LazyPattern(r"\s-(and|or)\s", re.IGNORECASE)
+_JOIN = LazyPattern(r"\s-(and|or)\s", re.IGNORECASE | re.ASCII)
 
 
 class _Unparsed(Exception):
@@ -517,7 +518,7 @@ def _test_words(cond: str, at: int) -> tuple[list[Word], bool] | None:
     """The test words of a condition written at offset ``at`` and whether it is negated."""
     negated = False
     while True:
-        m = re.match(r"(?:-not\s+|!\s*)", cond, re.IGNORECASE)
+        m = re.match(r"(?:-not\s+|!\s*)", cond, re.IGNORECASE | re.ASCII)
         if m is not None and not cond.startswith("!$?") and not re.match(r"-not\s+\$\?", cond):
             negated = not negated
             at += m.end()

@@ -26,21 +26,23 @@ if TYPE_CHECKING:
 
 
 @functools.lru_cache(maxsize=1)
-def _specs() -> dict[str, ActionSpec]:
-    """The actions (and reusable workflows) whose refs shiplint knows, by
-    ``owner/repo[/path]`` in lower case: the catalogued publishers and the artifact
-    actions."""
+def _artifact_specs() -> dict[str, ActionSpec]:
     f = facts_mod.artifacts()
-    out = {
+    return {
         f.upload: gha_refs.artifact_action(False),
         f.merge: gha_refs.artifact_action(False),
         f.download: gha_refs.artifact_action(True),
     }
-    for uses, pubs in facts_mod.publishers().items():
-        spec = gha_refs.publisher(pubs[0].name)
-        if spec is not None:
-            out[uses] = spec
-    return out
+
+
+def _spec_of(action: str) -> ActionSpec | None:
+    """The refs shiplint knows of an action or reusable workflow (``owner/repo[/path]``,
+    lower case): a catalogued publisher's (read on first use) or an artifact action's."""
+    found = _artifact_specs().get(action)
+    if found is not None:
+        return found
+    pubs = facts_mod.publishers().get(action)
+    return gha_refs.publisher(pubs[0].name) if pubs else None
 
 
 def _steps(project: Project) -> Iterator[tuple[Step, SourceFile]]:
@@ -109,10 +111,9 @@ class ActionPinCommentMismatch(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        specs = _specs()
         seen: set[tuple[str, int]] = set()
         for step, src in _steps(project):
-            spec = specs.get((step.action or "").lower())
+            spec = _spec_of((step.action or "").lower())
             uses = step.uses
             if spec is None or uses is None:
                 continue
@@ -227,13 +228,12 @@ class ActionUnknownRef(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        specs = _specs()
         own_rule = gha_refs.pypi_publish().repo  # SL202
         seen: set[tuple[str, int]] = set()
         for uses, src in _uses(project):
             action, _, ref_text = uses.value.partition("@")
             action = action.strip().lower()
-            spec = specs.get(action)
+            spec = _spec_of(action)
             if spec is None or action == own_rule or not spec.tags:
                 continue
             ref = ref_text.strip() if ref_text else None
