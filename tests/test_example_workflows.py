@@ -323,3 +323,27 @@ def test_changed_include_or_exclude_is_a_cache_miss(
     )
     assert not is_hit(monkeypatch, capsys, str(root))
     assert "SL301" not in assert_miss_then_same(capsys, str(root))[1]
+
+
+def test_an_examples_local_action_is_not_this_repositorys(audit: AuditFn) -> None:
+    """`uses: ./.github/actions/publish` in an example names an action of the repository
+    the example is copied into: this repository's action of that path does not run in it."""
+    action = """
+        runs:
+          using: composite
+          steps:
+            - uses: pypa/gh-action-pypi-publish@release/v1
+    """
+    example = """
+        on:
+          pull_request:
+        jobs:
+          publish:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: ./.github/actions/publish
+    """
+    files = {".github/actions/publish/action.yml": action, "examples/release.yml": example}
+    assert audit(files, select=["SL301", "SL302"]) == []
+    own = {".github/actions/publish/action.yml": action, ".github/workflows/ci.yml": example}
+    assert [h[0] for h in audit(own, select=["SL301", "SL302"])] == ["SL302", "SL301"]

@@ -275,9 +275,12 @@ _GH_WORKFLOW_RUN = LazyPattern(r"\bgh\s+workflow\s+run\s+(?:'([^']+)'|\"([^\"]+)
 
 def composite_callers(model: ReleaseModel, action: Workflow) -> Iterator[Step]:
     """The workflow steps that run the local composite action ``action``
-    (``uses: ./.github/actions/publish``)."""
+    (``uses: ./.github/actions/publish``). An example workflow's ``./`` path names an action
+    of the repository it is copied into, not this one's: none of its steps."""
     folder = action.source.rel.rsplit("/", 1)[0] if "/" in action.source.rel else ""
     for workflow in model.workflows:
+        if workflow.source.example:
+            continue
         for job in workflow.jobs.values():
             for step in job.steps:
                 target = (step.action or "").removeprefix("./").rstrip("/")
