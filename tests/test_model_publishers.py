@@ -522,3 +522,26 @@ def test_refs_read_on_first_use_hold_only_ref_facts() -> None:
         name: set() for name in lazy
     }
     assert "refs" not in facts_mod.toml_data()
+
+
+def test_maturin_action_args_are_read_as_the_command_line(tmp_path: Path, audit: AuditFn) -> None:
+    text = MATURIN.replace(
+        "args: --non-interactive --skip-existing wheels-*/*",
+        "args: --skip-existing -r testpypi wheels-*/*",
+    )
+    (upload,) = uploads_of(tmp_path, text)
+    assert upload.index == "testpypi"
+    assert "--skip-existing" in upload.options
+    assert creds(upload) == [("env", "MATURIN_PYPI_TOKEN", "PYPI_API_TOKEN")]
+    flag = MATURIN.replace(
+        "args: --non-interactive --skip-existing wheels-*/*",
+        "args: >-\n                --repository-url https://test.pypi.org/legacy/\n"
+        "                -p ${{ secrets.TEST_PYPI_TOKEN }} wheels-*/*",
+    ).replace(
+        "            env:\n              MATURIN_PYPI_TOKEN: ${{ secrets.PYPI_API_TOKEN }}\n", ""
+    )
+    (upload,) = uploads_of(tmp_path, flag)
+    assert (upload.index, upload.oidc) == ("testpypi", False)
+    assert creds(upload) == [("flag", "-p", "TEST_PYPI_TOKEN")]
+    assert upload.target is not None and upload.target.loc is not None
+    assert upload.target.loc.text == "https://test.pypi.org/legacy/"

@@ -68,6 +68,7 @@ def step_upload(
         return
     _target(upload, src, step.with_, env, pub)
     _credentials(upload, src, step.with_, env, pub, None)
+    _command_line(upload, src, step.with_, env, pub)
     upload.packages = _packages(project, pub)
     model.uploads.append(upload)
 
@@ -101,6 +102,53 @@ def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -
     _target(upload, src, job.with_, {}, pub)
     _credentials(upload, src, job.with_, {}, pub, job)
     model.uploads.append(upload)
+
+
+def _command_line(
+    upload: Upload, src: SourceFile, with_: YMap | None, env: dict[str, Value], pub: Publisher
+) -> None:
+    """An action that runs a publishing CLI with the arguments of an input (maturin-action:
+    ``maturin <command> <args>``): the options of those arguments (``-r``,
+    ``--repository-url``, ``-u``, ``-p``, ``--skip-existing``) are read as the shell
+    command's would be, and override what the environment says."""
+    spec = pub.raw.get("args")
+    if not isinstance(spec, dict) or with_ is None:
+        return
+    scalar = _input(with_, (str(spec.get("input", "args")),))
+    sub = _input(with_, (str(spec.get("subcommand-input", "")),))
+    if scalar is None or sub is None or "${{" in sub.value:
+        return
+    from shiplint.model import ReleaseModel
+    from shiplint.model.shellblocks import commands_from_text
+    from shiplint.model.textmap import ScalarMap
+    from shiplint.pkg.upload_commands import recognise
+
+    prefix = f"{spec.get('program', '')} {sub.value.strip()} "
+    scalar_map = ScalarMap(src, scalar)
+    skip = len(prefix)
+
+    def to_file(start: int, end: int, hint: int = 0) -> tuple[int, int]:
+        return scalar_map.to_file(max(start - skip, 0), max(end - skip, 0), hint)
+
+    scratch = ReleaseModel(root="", files=[])
+    text = prefix + scalar.value.replace("\n", " ")
+    for cmd in commands_from_text(scratch, src, text, upload.context, env, to_file, dialect="sh"):
+        recognise(scratch, cmd)
+    cli = next((u for u in scratch.uploads if u.family == upload.family), None)
+    if cli is None:
+        return
+    upload.options = cli.options
+    flags = [c for c in cli.credentials if c.via == "flag"]
+    if flags:
+        names = {c.username for c in flags}
+        upload.credentials = [c for c in upload.credentials if c.username not in names]
+        upload.credentials += flags
+        if any(not c.username for c in flags):  # a password on the command line
+            upload.oidc = False
+            upload.credentials = [c for c in upload.credentials if c.via != "oidc"]
+    if any(o in cli.options for o in ("-r", "--repository", "--repository-url")):
+        upload.index = cli.index
+        upload.target = cli.target
 
 
 def _packages(project: Project, pub: Publisher) -> tuple[str, ...] | None:
