@@ -345,3 +345,38 @@ def test_sl310_not_reported(audit: AuditFn, change: tuple[str, str]) -> None:
 def test_sl310_twine_after_maturin_build_is_fine(audit: AuditFn) -> None:
     text = MATURIN.replace("maturin upload --skip-existing", "twine upload --skip-existing")
     assert audit({GL: text}, select=["SL3"]) == []
+
+
+# --- SL312: neither a token nor an id token in the files ---------------------------------------
+
+NO_CREDENTIAL = body(
+    """
+    publish:
+      stage: deploy
+      rules:
+        - if: $CI_COMMIT_TAG
+      script:
+        - python -m pip install twine
+        - twine upload dist/*
+    """
+)
+
+
+def test_gitlab_upload_with_no_credential_in_its_files(audit: AuditFn) -> None:
+    assert audit({GL: NO_CREDENTIAL}, select=["SL3"]) == [
+        hit("SL312", GL, NO_CREDENTIAL, "twine upload")
+    ]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # a token from a CI/CD variable the file names
+        "  variables:\n    TWINE_USERNAME: __token__\n    TWINE_PASSWORD: $PYPI_TOKEN\n",
+        # trusted publishing
+        "  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n",
+    ],
+)
+def test_gitlab_upload_with_a_credential_is_not_reported(audit: AuditFn, extra: str) -> None:
+    text = NO_CREDENTIAL.replace("  stage: deploy\n", "  stage: deploy\n" + extra)
+    assert audit({GL: text}, select=["SL312"]) == []

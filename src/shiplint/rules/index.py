@@ -40,6 +40,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("SL309", "gitlab-id-token-audience", "trusted_publishing"),
     ("SL310", "trusted-publishing-index-unsupported", "trusted_publishing"),
     ("SL311", "gitlab-upload-without-oidc", "trusted_publishing"),
+    ("SL312", "gitlab-upload-credential-unseen", "trusted_publishing"),
     ("SL401", "upload-without-credential", "secrets"),
     ("SL402", "undeclared-workflow-secret", "secrets"),
     ("SL403", "undeclared-secret-passed", "secrets"),

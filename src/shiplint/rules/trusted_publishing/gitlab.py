@@ -33,6 +33,8 @@ _TOKEN_HINTS = (
 )
 #: the same for maturin (`MATURIN_PYPI_TOKEN` first, then .pypirc, `MATURIN_PASSWORD`)
 _MATURIN_HINTS = ("MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD", ".pypirc", "keyring")
+#: the variables poetry, hatch and flit read their token from (pkg.tool_credentials)
+_OTHER_TOOL_HINTS = ("POETRY_PYPI_TOKEN", "POETRY_HTTP_BASIC", "HATCH_INDEX_AUTH", "FLIT_PASSWORD")
 _PYPI_AUDIENCES = ("pypi", "testpypi")
 _INDEX_NAMES = {"pypi": "PyPI", "testpypi": "TestPyPI"}
 
@@ -288,4 +290,56 @@ class GitLabUploadWithoutOidc(Rule):
                 "`twine upload` (>= 6.1), `uv publish` or `pdm publish` (>= 2.24), which "
                 "read the GitLab id token, or give maturin `MATURIN_PYPI_TOKEN` as a masked "
                 "CI/CD variable.",
+            )
+
+
+@register
+class GitLabUploadCredentialUnseen(Rule):
+    """A GitLab CI job uploads to PyPI with neither a token nor an id token in its files.
+
+    A GitLab job gets what its files do not show from the project's CI/CD variables
+    (Settings > CI/CD > Variables, masked and protected): that is where a `TWINE_PASSWORD`
+    or `UV_PUBLISH_TOKEN` usually lives, so shiplint cannot tell whether this upload has a
+    credential. Without one it fails: twine 6.1+ and uv first look for an id token
+    (`<AUD>_ID_TOKEN`) and, with none declared under `id_tokens:`, stop (`Unable to
+    retrieve an OIDC token from the CI platform for trusted publishing`), and older tools
+    ask for a password CI cannot give. Information: it says what to check.
+
+    Fix: check that the project has the token variable (protected, for the protected
+    branches or tags that release), and record whose token it is in the deploy record;
+    or publish by trusted publishing: add `id_tokens: {PYPI_ID_TOKEN: {aud: pypi}}` to the
+    job and register the pipeline on PyPI (its top-level `.gitlab-ci.yml` path).
+    """
+
+    __doc__ = (__doc__ or "") + _SOURCES
+
+    code = "SL312"
+    name = "gitlab-upload-credential-unseen"
+    severity = Severity.INFO
+    summary = "GitLab job uploads to PyPI with no token or id token in its files"
+    catalogue = ("T-9",)
+    example_file = ".gitlab-ci.yml"
+    before = "publish:\n  script:\n    - twine upload dist/*\n"
+    after = (
+        "publish:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n"
+        "  script:\n    - twine upload dist/*\n"
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        seen: set[int] = set()
+        tools = (*OIDC_TOOLS, "maturin", "poetry", "hatch", "flit")
+        hints = (*_TOKEN_HINTS, *_MATURIN_HINTS, *_OTHER_TOOL_HINTS)
+        for upload, job, audience in _gitlab_tp_uploads(project, tools, hints):
+            if job.id_tokens or job.may_inherit_unseen or id(upload) in seen:
+                continue
+            seen.add(id(upload))
+            index = _INDEX_NAMES[audience]
+            yield self.at(
+                upload.loc,
+                f"job `{job.name}` uploads to {index} with no token or id token in its files",
+                f"Its credential can only come from a project CI/CD variable shiplint cannot "
+                f"see; without one the upload fails. Check that the variable exists (and is "
+                f"available to the ref that releases), or publish by trusted publishing: add "
+                f"`id_tokens: {{{id_token_variable(audience)}: {{aud: {audience}}}}}` to the "
+                f"job.",
             )
