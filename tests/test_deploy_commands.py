@@ -115,6 +115,48 @@ def test_init_trusted_publishing_records_workflow_and_environment(tmp_path: Path
     assert _rules(tmp_path) == ["SL802"]
 
 
+def test_init_records_the_uploads_of_catalogued_publishers(tmp_path: Path) -> None:
+    """A reusable workflow that uploads to PyPI and Anaconda.org, and a maturin-action
+    upload by trusted publishing: each gets its record, like a shell upload."""
+    wf = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          build:
+            uses: OpenAstronomy/github-actions-workflows/.github/workflows/publish.yml@v3
+            with:
+              upload_to_anaconda: true
+              anaconda_user: astropy
+            secrets:
+              pypi_token: ${{ secrets.PYPI_API_TOKEN }}
+              anaconda_token: ${{ secrets.ANACONDA_TOKEN }}
+          wheels:
+            runs-on: ubuntu-latest
+            environment: pypi
+            permissions:
+              id-token: write
+            steps:
+              - uses: PyO3/maturin-action@v1
+                with:
+                  command: upload
+                  args: dist/*
+    """
+    write_tree(tmp_path, {WF: wf, "pyproject.toml": '[project]\nname = "demo"\n'})
+    assert main(["init", str(tmp_path)]) == 0
+    records = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["shiplint"]
+    deploy = records["deploy"]
+    assert {name: (r["index"], r["auth"]) for name, r in deploy.items()} == {
+        "pypi-token": ("pypi", "token"),
+        "astropy": ("anaconda", "token"),
+        "pypi": ("pypi", "trusted-publishing"),
+    }
+    assert deploy["pypi-token"]["secret"] == "PYPI_API_TOKEN"
+    assert deploy["astropy"]["secret"] == "ANACONDA_TOKEN"
+    assert (deploy["pypi"]["workflow"], deploy["pypi"]["environment"]) == ("release.yml", "pypi")
+    assert "SL801" not in _rules(tmp_path)
+
+
 def test_init_without_pyproject_writes_shiplint_toml(tmp_path: Path) -> None:
     write_tree(tmp_path, {WF: TOKEN_WF})
     assert main(["init", str(tmp_path)]) == 0
