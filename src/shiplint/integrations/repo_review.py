@@ -118,7 +118,9 @@ def _audit(root_arg: str) -> Audit:
     try:
         result = audit_root(root_arg, options)
     except ConfigError as exc:
-        return Audit(listed=(CONFIG_CHECK,), failures={}, config_error=str(exc))
+        from shiplint.report.redact import scrub
+
+        return Audit(listed=(CONFIG_CHECK,), failures={}, config_error=scrub(str(exc)))
     fail_rank = result.fail_on.rank
     failures: dict[str, list[Failure]] = {}
     for finding in result.findings:
