@@ -40,6 +40,56 @@ def _credential(cred: Credential) -> str:
     return f"{what} from {source} via {cred.via} {cred.name or ''}".rstrip()
 
 
+def _auth(cred: Credential) -> dict[str, Any]:
+    """One credential as data: its kind, the secret's name (never a value), how it is passed."""
+    if cred.via == "oidc":
+        kind = "trusted-publishing"
+    elif cred.username and cred.secret is None:
+        kind = "in-file"  # a user name written in the file (``__token__``)
+    elif cred.literal:
+        kind = "literal"  # a value written in the file: redacted, never shown
+    elif cred.encrypted:
+        kind = "secure-variable"
+    elif cred.secret:
+        kind = "secret"
+    else:
+        kind = "unknown"
+    return {
+        "kind": kind,
+        "secret": cred.secret if kind in ("secret", "secure-variable") else None,
+        "via": cred.via,
+        "name": cred.name,
+        "username": cred.username,
+    }
+
+
+def _destination(upload: Upload) -> dict[str, str]:
+    """Where an upload goes: PyPI, TestPyPI, an Anaconda.org channel, another index."""
+    index = upload.index
+    if index == "pypi":
+        return {"kind": "pypi", "name": "PyPI"}
+    if index == "testpypi":
+        return {"kind": "testpypi", "name": "TestPyPI"}
+    if index == "anaconda" or upload.family == "anaconda":
+        channel = upload.target.text if upload.target is not None else None
+        return {"kind": "anaconda", "name": channel or "?"}
+    if index:
+        return {"kind": "url" if "://" in index else "repository", "name": index}
+    return {"kind": "unknown", "name": "?"}
+
+
+def _flow_file(upload: Upload) -> str:
+    """The file whose run starts the upload: the workflow of its job, the GitLab pipeline
+    file, else the file the upload is written in (a tox.ini, Makefile, noxfile ...)."""
+    workflow = upload.context.workflow
+    if workflow is not None:
+        return workflow.source.rel
+    gitlab = upload.gitlab_job
+    if gitlab is not None:
+        return gitlab.publisher
+    return upload.source.rel
+
+
 def _context(ctx: Context) -> dict[str, Any]:
     out: dict[str, Any] = {"origin": ctx.origin}
     job = ctx.job
@@ -55,8 +105,8 @@ def _context(ctx: Context) -> dict[str, Any]:
         ]
         out["conditions"] = conditions
         out["triggers"] = job.triggers
-    elif ctx.label:
-        out["label"] = ctx.label
+    if ctx.label and (job is None or ctx.label != job.id):
+        out["label"] = ctx.label  # tox env, make target, nox session (also run by a job)
     return out
 
 
@@ -94,6 +144,11 @@ def inventory(project: Project) -> dict[str, Any]:
                 "index": up.index,
                 "target": _target(up),
                 "credentials": [_credential(c) for c in up.credentials],
+                # added in map format version 1 without breaking it: the flow's data
+                "file": _flow_file(up),
+                "destination": _destination(up),
+                "auth": [_auth(c) for c in up.credentials],
+                "condition": up.condition,
                 **_context(up.context),
                 **_gitlab(up),
             }
@@ -108,6 +163,12 @@ def inventory(project: Project) -> dict[str, Any]:
         for ix in model.indexes
     ]
     return {"root": project.root, "uploads": uploads, "indexes": indexes}
+
+
+def render_mermaid(projects: list[Project]) -> str:
+    from shiplint.report.mermaid import render
+
+    return render([inventory(p) for p in projects])
 
 
 def render_json(projects: list[Project]) -> str:
