@@ -159,7 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     map_ = sub.add_parser("map", help="print what is published where, how and when")
     map_.add_argument("paths", nargs="*", metavar="PATH")
-    map_.add_argument("--format", choices=("text", "json"), default="text")
+    map_.add_argument(
+        "--format",
+        choices=("text", "json", "mermaid"),
+        default="text",
+        help="text, JSON, or a Mermaid flowchart per root (default: text)",
+    )
     return parser
 
 
@@ -359,7 +364,7 @@ def _rules(fmt: str) -> int:
 def _map(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
     from shiplint.engine import open_configured
-    from shiplint.report.mapview import render_json, render_text
+    from shiplint.report.mapview import render_json, render_mermaid, render_text
     from shiplint.report.redact import scrub
 
     try:
@@ -367,7 +372,7 @@ def _map(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"shiplint: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    render = render_json if args.format == "json" else render_text
+    render = {"json": render_json, "mermaid": render_mermaid}.get(args.format, render_text)
     sys.stdout.write(scrub(render(projects)))  # upload URLs may carry a password
     return EXIT_OK
 
