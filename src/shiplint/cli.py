@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument(
         "--check", action="store_true", help="exit 1 if the section is out of date, write nothing"
     )
+    docs.add_argument(
+        "--diagram",
+        action="store_true",
+        help="also add the release-flow diagram (Mermaid); once added, `docs` keeps it current",
+    )
 
     map_ = sub.add_parser("map", help="print what is published where, how and when")
     map_.add_argument("paths", nargs="*", metavar="PATH")
@@ -392,7 +397,7 @@ def _write(args: argparse.Namespace) -> int:
         if args.command == "init":
             change = plan_init(project)
         else:
-            change = plan_docs(project, args.file or config.release_docs)
+            change = plan_docs(project, args.file or config.release_docs, args.diagram)
     except (ConfigError, WriteError) as exc:
         print(f"shiplint {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -400,13 +405,13 @@ def _write(args: argparse.Namespace) -> int:
         what = (
             change.unchanged_reason or "every upload has a deploy record"
             if args.command == "init"
-            else f"the deploy-account section of {change.rel} is up to date"
+            else f"the {_generated(change)} of {change.rel} {_is(change)} up to date"
         )
         print(f"shiplint {args.command}: nothing to do: {what}")
         return EXIT_OK
     if getattr(args, "check", False):
         print(
-            f"shiplint docs: the deploy-account section of {change.rel} is out of date; "
+            f"shiplint docs: the {_generated(change)} of {change.rel} {_is(change)} out of date; "
             "run `shiplint docs`",
             file=sys.stderr,
         )
@@ -430,5 +435,16 @@ def _write(args: argparse.Namespace) -> int:
             "Fill in the TODO values, then run `shiplint check` (and `shiplint docs`)."
         )
     else:
-        print(f"shiplint docs: wrote the deploy-account section of {change.rel}")
+        print(f"shiplint docs: wrote the {_generated(change)} of {change.rel}")
     return EXIT_OK
+
+
+def _generated(change: object) -> str:
+    """What ``shiplint docs`` generates in the file: the section, and the diagram."""
+    if "release flow" in getattr(change, "added", ()):
+        return "deploy-account section and release-flow diagram"
+    return "deploy-account section"
+
+
+def _is(change: object) -> str:
+    return "are" if "release flow" in getattr(change, "added", ()) else "is"

@@ -170,8 +170,9 @@ def _keeps(old: str, new: str) -> bool:
     return all(tag == "insert" or tag == "equal" for tag, *_ in matcher.get_opcodes())
 
 
-def plan_docs(project: Project, rel: str) -> Change:
-    """The change ``shiplint docs`` makes: the deploy-account section of ``rel``."""
+def plan_docs(project: Project, rel: str, diagram: bool = False) -> Change:
+    """The change ``shiplint docs`` makes: the deploy-account section of ``rel``, and its
+    release-flow diagram when ``rel`` has the diagram's markers (``diagram``: add them)."""
     records = load_records(project)
     if records.unreadable:
         raise WriteError(
@@ -191,4 +192,13 @@ def plan_docs(project: Project, rel: str) -> Change:
         new = section.updated(old, records, default_project(project))
     except ValueError as exc:
         raise WriteError(f"{rel}: the deploy-account section markers are broken: {exc}") from None
-    return Change(path, rel, old, new, ["deploy accounts"])
+    written = ["deploy accounts"]
+    if diagram or section.find(new, flow=True) is not None:
+        from shiplint.report.mapview import docs_diagram
+
+        try:
+            new = section.with_flow(new, docs_diagram(project), add=diagram)
+        except ValueError as exc:
+            raise WriteError(f"{rel}: the release-flow diagram markers are broken: {exc}") from None
+        written.append("release flow")
+    return Change(path, rel, old, new, written)

@@ -171,6 +171,13 @@ def render_mermaid(projects: list[Project]) -> str:
     return render([inventory(p) for p in projects])
 
 
+def docs_diagram(project: Project) -> str:
+    """The release-flow diagram of the release docs (no positions, no versions)."""
+    from shiplint.report.mermaid import diagram
+
+    return diagram(inventory(project), positions=False)
+
+
 def render_json(projects: list[Project]) -> str:
     return json.dumps({"version": 1, "roots": [inventory(p) for p in projects]}, indent=2) + "\n"
 

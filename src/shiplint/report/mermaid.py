@@ -129,8 +129,20 @@ class _Graph:
         self.edges.append(f'  {a} -->|"{label}"| {b}' if label else f"  {a} --> {b}")
 
 
-def diagram(inv: dict[str, Any]) -> str:
-    """The flowchart of one root's inventory (``flowchart LR`` ... with a final newline)."""
+def _file_of(location: str) -> str:
+    """``path`` of ``path:line:col``."""
+    parts = location.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return parts[0]
+    return location
+
+
+def diagram(inv: dict[str, Any], *, positions: bool = True) -> str:
+    """The flowchart of one root's inventory (``flowchart LR`` ... with a final newline).
+
+    ``positions=False`` (the release docs): uploads show their file, not line and column,
+    and no tool version, so the diagram changes when the flow does, not on every edit.
+    """
     graph = _Graph()
     for number, up in enumerate(inv["uploads"]):
         file_id = graph.node("file", (up["file"],), escape(up["file"]))
@@ -140,11 +152,13 @@ def diagram(inv: dict[str, Any]) -> str:
             start = graph.node("job", (up["file"], job), escape(job))
             triggers = up.get("triggers") or []
             graph.edge(file_id, start, escape("on: " + ", ".join(triggers)) if triggers else "")
-        version = f" {up['version']}" if up["version"] else ""
-        where = up["location"]
+        version = f" {up['version']}" if up["version"] and positions else ""
+        where = up["location"] if positions else _file_of(up["location"])
         if "job" in up and up.get("label") and up["origin"] in _TASKS:
             where += f" ({_TASKS[up['origin']]} {up['label']})"  # a tox env the job runs
-        label = escape(up["tool"] + version) + _BREAK + escape(where)
+        label = escape(up["tool"] + version)
+        if positions or where != up["file"]:  # (the docs: the file node says it already)
+            label += _BREAK + escape(where)
         upload = graph.node("upload", (str(number),), label)
         conditions = [*up.get("conditions", []), *([up["condition"]] if up["condition"] else [])]
         when = escape("if: " + " and ".join(conditions), _MAX_LABEL) if conditions else ""

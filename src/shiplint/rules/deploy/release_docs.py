@@ -1,5 +1,5 @@
 """SL817 release-docs-out-of-date: the generated deploy-account section of the
-release docs no longer matches the records."""
+release docs no longer matches the records, or its release-flow diagram the workflows."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from shiplint.rules import register
 from shiplint.rules.deploy.common import _config, _DeployRule, _records
 
 if TYPE_CHECKING:
+    from shiplint.deploy.record import RecordSet
     from shiplint.project import Project
+    from shiplint.source import SourceFile
 
 
 @register
@@ -27,14 +29,18 @@ class ReleaseDocsOutOfDate(_DeployRule):
     `RELEASING.md` (the `release-docs` setting). When the record changes and the section
     does not, the people reading the docs on release day see stale owners and dates. Run
     `shiplint docs` (or `shiplint check --fix`) to rewrite the section; nothing outside the
-    markers changes.
+    markers changes. The release-flow diagram that `shiplint docs --diagram` adds between
+    its own markers (`shiplint-flow`) is compared the same way with the workflows, jobs,
+    uploads, triggers and credentials it draws.
     """
 
     code = "SL817"
     on_examples = False
     name = "release-docs-out-of-date"
     severity = Severity.ERROR
-    summary = "The generated deploy-account section in the release docs is out of date"
+    summary = (
+        "A generated section of the release docs (deploy accounts, release flow) is out of date"
+    )
     catalogue = ("P-1", "E-2")
     example_file = "RELEASING.md"
     before = """\
@@ -52,13 +58,54 @@ class ReleaseDocsOutOfDate(_DeployRule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         records = _records(project)
-        if records is None or records.unreadable:
-            return  # records that cannot be read say nothing about the section
+        if records is None:
+            return
         rel = _config(project).release_docs
         src = project.file(rel, "release-docs")
         if src is None or src.text is None:
             return
-        text = src.text
+        if not records.unreadable:  # records that cannot be read say nothing about it
+            yield from self._records_section(project, src, records, rel)
+        if "shiplint-flow" in src.text:
+            yield from self._flow_section(project, src, rel)
+
+    def _flow_section(self, project: Project, src: SourceFile, rel: str) -> Iterator[Finding]:
+        text = src.text or ""
+        found = section.find(text, flow=True)
+        if found is None:
+            return
+        if isinstance(found, str):
+            at = text.find("shiplint-flow")
+            start = max(text.rfind("<!--", 0, at), 0)
+            yield self.at(
+                Loc(src, start, start + 4),
+                f"release-flow diagram markers are broken: {found}",
+                f"Keep both markers, `{section.FLOW_START}` and `{section.FLOW_END}`, or "
+                "remove both; then run `shiplint docs`.",
+            )
+            return
+        from shiplint.report.mapview import docs_diagram
+
+        body = section.flow_body(docs_diagram(project))
+        if "\r\n" in text:
+            body = body.replace("\n", "\r\n")
+        current = text[found.body_start : found.body_end]
+        if section.normalise(current) == section.normalise(body):
+            return
+        yield self.at(
+            Loc(src, found.start, found.body_start),
+            f"the release-flow diagram of {rel} differs from the workflows",
+            "Run `shiplint docs` to regenerate it (only the text between the markers changes).",
+            fix=Fix(
+                "regenerate the release-flow diagram",
+                (Edit(found.body_start, found.body_end, body),),
+            ),
+        )
+
+    def _records_section(
+        self, project: Project, src: SourceFile, records: RecordSet, rel: str
+    ) -> Iterator[Finding]:
+        text = src.text or ""
         found = section.find(text)
         if found is None:
             return
