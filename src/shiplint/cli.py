@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from shiplint.engine import RootResult
+    from shiplint.report.progress import Progress
 
 from shiplint import __version__
 
@@ -223,12 +224,17 @@ def _check(args: argparse.Namespace) -> int:
     if unknown:
         print(f"shiplint: unknown rule code or name: {', '.join(unknown)}", file=sys.stderr)
         return EXIT_USAGE
+    text_format = args.format == "text"
+    progress = None
     try:
         if args.fix or args.diff:
-            results = audit(paths, options)
+            progress = _progress(len(paths), text_format)
+            results = audit(paths, options, progress=progress)
         else:  # only the report follows: workers, and no parse trees kept per root
             missing = [p for p, hit in zip(paths, cached) if hit is None]
-            fresh = iter(audit(missing, options, jobs=args.jobs or default_jobs(), release=True))
+            progress = _progress(len(missing), text_format)
+            jobs = args.jobs or default_jobs()
+            fresh = iter(audit(missing, options, jobs=jobs, release=True, progress=progress))
             results = []
             for path, hit in zip(paths, cached):
                 if hit is None:
@@ -238,6 +244,8 @@ def _check(args: argparse.Namespace) -> int:
                 results.append(hit)
             if cache is not None and cache.stored:
                 cache.prune()
+        if progress is not None:
+            progress.done()
         if args.diff:
             fixed = _fix(results, diff=True, unsafe=args.unsafe_fixes)
             print(f"Would fix {fixed} problem{'s' * (fixed != 1)}.", file=sys.stderr)
@@ -254,6 +262,8 @@ def _check(args: argparse.Namespace) -> int:
                 results = audit(args.paths or ["."], options)  # report what is left
             print(f"Fixed {total} problem{'s' * (total != 1)}.", file=sys.stderr)
     except ConfigError as exc:
+        if progress is not None:
+            progress.done()
         print(f"shiplint: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
@@ -268,6 +278,15 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _progress(total: int, text_format: bool) -> Progress | None:
+    """The progress line of a many-root audit on a terminal (one root: nothing imported)."""
+    if total < 2:
+        return None
+    from shiplint.report.progress import for_run
+
+    return for_run(total, text_format)
 
 
 def _report(args: argparse.Namespace, results: list[RootResult], fail_on: str) -> str:
@@ -372,11 +391,18 @@ def _map(args: argparse.Namespace) -> int:
     from shiplint.report.mapview import render_json, render_mermaid, render_text
     from shiplint.report.redact import scrub
 
+    paths = args.paths or ["."]
+    progress = _progress(len(paths), args.format == "text")
     try:
-        projects = [open_configured(p)[0] for p in (args.paths or ["."])]
+        projects = [open_configured(p)[0] for p in paths]
     except ConfigError as exc:
         print(f"shiplint: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if progress is not None:  # the models are built here, so that progress shows them
+        for index, project in enumerate(projects):
+            progress(index, paths[index])
+            project.model  # noqa: B018 - built (and kept) for the report
+        progress.done()
     render = {"json": render_json, "mermaid": render_mermaid}.get(args.format, render_text)
     sys.stdout.write(scrub(render(projects)))  # upload URLs may carry a password
     return EXIT_OK

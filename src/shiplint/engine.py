@@ -20,7 +20,7 @@ from shiplint.rules.base import dedupe
 from shiplint.source import source_in_traceback
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from shiplint.discover import Walk
     from shiplint.rules.base import Rule
@@ -300,7 +300,12 @@ def _ignore_comments(src: SourceFile) -> dict[int, tuple[list[str], int]]:
 
 
 def audit(
-    paths: list[str], options: Options, *, jobs: int = 1, release: bool = False
+    paths: list[str],
+    options: Options,
+    *,
+    jobs: int = 1,
+    release: bool = False,
+    progress: Callable[[int, str], None] | None = None,
 ) -> list[RootResult]:
     """Audit every PATH, in order.
 
@@ -308,14 +313,17 @@ def audit(
     :meth:`Project.release`): the findings and files are all a report needs, and memory
     then stays that of one root. ``jobs`` > 1 audits the roots in that many processes
     (forked, so each starts with everything already imported); the results, and the
-    first error in PATH order, are those of the serial run.
+    first error in PATH order, are those of the serial run. ``progress`` is called with
+    each root's index and PATH as its audit starts (in a worker: in that worker).
     """
     workers = min(jobs, len(paths))
     with _frozen_heap():
         if workers > 1 and _can_fork():
-            return _audit_forked(paths, options, workers)
+            return _audit_forked(paths, options, workers, progress)
         results = []
-        for path in paths:
+        for index, path in enumerate(paths):
+            if progress is not None:
+                progress(index, path)
             with _root_garbage():
                 result = audit_root(path, options)
                 if release:
@@ -374,7 +382,12 @@ def default_jobs() -> int:
     return max(1, min(cpus, 4))
 
 
-def _audit_forked(paths: list[str], options: Options, workers: int) -> list[RootResult]:
+def _audit_forked(
+    paths: list[str],
+    options: Options,
+    workers: int,
+    progress: Callable[[int, str], None] | None = None,
+) -> list[RootResult]:
     """Audit ``paths`` in this process and ``workers - 1`` forked children.
 
     The roots' indexes are queued in a pipe that every process reads (reads of 4 bytes are
@@ -386,7 +399,7 @@ def _audit_forked(paths: list[str], options: Options, workers: int) -> list[Root
     import pickle
 
     if len(paths) >= 16_000:  # the queue must fit in the pipe buffer
-        return audit(paths, options, jobs=1, release=True)
+        return audit(paths, options, jobs=1, release=True, progress=progress)
     from shiplint.facts import load
 
     all_rules()  # import the rule modules and read the facts once, before forking
@@ -405,7 +418,7 @@ def _audit_forked(paths: list[str], options: Options, workers: int) -> list[Root
             status = 0
             try:
                 os.close(result_r)
-                done = _take_roots(queue_r, paths, options)
+                done = _take_roots(queue_r, paths, options, progress)
                 payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(result_w, "wb") as sink:
                     sink.write(payload)
@@ -415,7 +428,7 @@ def _audit_forked(paths: list[str], options: Options, workers: int) -> list[Root
                 os._exit(status)
         os.close(result_w)
         children.append((pid, result_r))
-    results: dict[int, RootResult | None] = dict(_take_roots(queue_r, paths, options))
+    results: dict[int, RootResult | None] = dict(_take_roots(queue_r, paths, options, progress))
     os.close(queue_r)
     for pid, result_r in children:
         with os.fdopen(result_r, "rb") as incoming:
@@ -435,7 +448,10 @@ def _audit_forked(paths: list[str], options: Options, workers: int) -> list[Root
 
 
 def _take_roots(
-    queue: int, paths: list[str], options: Options
+    queue: int,
+    paths: list[str],
+    options: Options,
+    progress: Callable[[int, str], None] | None = None,
 ) -> list[tuple[int, RootResult | None]]:
     """Audit the roots whose indexes this process reads from ``queue`` (None: it raised)."""
     done: list[tuple[int, RootResult | None]] = []
@@ -444,6 +460,8 @@ def _take_roots(
         if len(raw) < 4:
             return done
         index = int.from_bytes(raw, "little")
+        if progress is not None:
+            progress(index, paths[index])
         with _root_garbage():
             try:
                 result: RootResult | None = audit_root(paths[index], options)
