@@ -260,6 +260,17 @@ def test_real_mermaid_parser_reads_every_label(
     assert "Parse error" in results[3]["error"]
 
 
+@pytest.mark.slow
+def test_real_mermaid_parser_reads_the_diagrams_of_the_docs() -> None:
+    blocks = [
+        block.split("```")[0]
+        for doc in ("README.md", "examples/fixed/RELEASING.md")
+        for block in (REPO / doc).read_text().split("```mermaid\n")[1:]
+    ]
+    assert len(blocks) == 2
+    assert [r["ok"] for r in mermaid_parser.parse(blocks)] == [True, True]
+
+
 REAL = CORPUS / "real-repos"
 
 
