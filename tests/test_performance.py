@@ -112,9 +112,11 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     forked = engine._audit_forked
 
-    def spy(paths: list[str], options: Options, workers: int) -> list[RootResult]:
+    def spy(
+        paths: list[str], options: Options, workers: int, progress: Any = None
+    ) -> list[RootResult]:
         calls.append(workers)
-        return forked(paths, options, workers)
+        return forked(paths, options, workers, progress)
 
     monkeypatch.setattr(engine, "_audit_forked", spy)
     return calls
