@@ -261,8 +261,10 @@ def test_map_init_and_docs_never_show_a_secret(repo: Path) -> None:
     for argv in (
         ["map", str(repo)],
         ["map", "--format", "json", str(repo)],
+        ["map", "--format", "mermaid", str(repo)],
         ["init", "--dry-run", str(repo)],
         ["docs", "--dry-run", str(repo)],
+        ["docs", "--diagram", "--dry-run", str(repo)],
     ):
         code, output = run(*argv)
         assert code in (0, 1, 2)
