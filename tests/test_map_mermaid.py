@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shiplint.cli import main
-from shiplint.report.mermaid import escape
+from shiplint.deploy.flow import escape
 from tests import mermaid_parser
 from tests.conftest import CORPUS, write_tree
 

@@ -10,7 +10,7 @@ from packaging.version import Version
 from shiplint.engine import open_project
 from shiplint.findings import Finding
 from shiplint.model import ReleaseModel, Upload
-from shiplint.report.mapview import inventory
+from shiplint.model.inventory import inventory
 from tests.conftest import pos_of, write_tree
 
 

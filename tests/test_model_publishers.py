@@ -14,9 +14,9 @@ from shiplint.engine import open_project
 from shiplint.findings import Severity
 from shiplint.gha import refs as gha_refs
 from shiplint.model import Upload
+from shiplint.model.inventory import inventory
 from shiplint.model.publishers import publisher_label
 from shiplint.pkg.upload_commands import index_of_url
-from shiplint.report.mapview import inventory
 from tests.conftest import AuditFn, hit, pos_of, run_audit, write_tree
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from shiplint.engine import open_project
 from shiplint.model import ReleaseModel, Upload
+from shiplint.model.inventory import inventory
 from shiplint.parse.cmd_script import parse_cmd
 from shiplint.parse.pwsh_script import parse_pwsh
-from shiplint.report.mapview import inventory
 from tests.conftest import AuditFn, hit, pos_of, write_tree
 
 

@@ -387,8 +387,9 @@ def _rules(fmt: str) -> int:
 
 def _map(args: argparse.Namespace) -> int:
     from shiplint.config import ConfigError
+    from shiplint.deploy.flow import render_projects as render_mermaid
     from shiplint.engine import open_configured
-    from shiplint.report.mapview import render_json, render_mermaid, render_text
+    from shiplint.report.mapview import render_json, render_text
     from shiplint.report.redact import scrub
 
     paths = args.paths or ["."]

@@ -194,7 +194,7 @@ def plan_docs(project: Project, rel: str, diagram: bool = False) -> Change:
         raise WriteError(f"{rel}: the deploy-account section markers are broken: {exc}") from None
     written = ["deploy accounts"]
     if diagram or section.find(new, flow=True) is not None:
-        from shiplint.report.mapview import docs_diagram
+        from shiplint.deploy.flow import docs_diagram
 
         try:
             new = section.with_flow(new, docs_diagram(project), add=diagram)

@@ -84,7 +84,7 @@ class ReleaseDocsOutOfDate(_DeployRule):
                 "remove both; then run `shiplint docs`.",
             )
             return
-        from shiplint.report.mapview import docs_diagram
+        from shiplint.deploy.flow import docs_diagram
 
         body = section.flow_body(docs_diagram(project))
         if "\r\n" in text:

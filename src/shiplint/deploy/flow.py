@@ -1,12 +1,13 @@
-"""``shiplint map --format mermaid``: the release flow as one Mermaid flowchart per root.
+"""The release-flow diagram: one Mermaid flowchart per root, for ``shiplint map --format
+mermaid`` and the generated release docs (``shiplint docs --diagram``, checked by SL817).
 
 Nodes, left to right: the file whose run starts an upload (a workflow, a CI file, a
 ``tox.ini`` or ``Makefile`` run by hand), its job (or tox env, make target, nox session),
 the upload (tool and version, where it is written) and where it goes (PyPI, TestPyPI, an
 Anaconda.org channel, another index). Edges carry the workflow's triggers (file → job), the
 conditions (job → upload) and the credential (upload → index: trusted publishing or the
-*name* of a secret, never a value). The diagram is drawn from :func:`mapview.inventory`, so
-``--format json`` holds everything it shows.
+*name* of a secret, never a value). The diagram is drawn from the release inventory
+(:mod:`shiplint.model.inventory`), so ``--format json`` holds everything it shows.
 
 Every label is a ``"quoted"`` string whose characters Mermaid would read are written as its
 entity codes (``#quot;``, ``#35;`` ...); node ids are generated (``f1``, ``j1``, ``u1``,
@@ -15,9 +16,13 @@ entity codes (``#quot;``, ``#35;`` ...); node ids are generated (``f1``, ``j1``,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from shiplint.model.inventory import inventory
 from shiplint.report.redact import scrub
+
+if TYPE_CHECKING:
+    from shiplint.project import Project
 
 #: characters written as Mermaid entity codes inside a "quoted" label: the quote that ends
 #: it, ``#`` (starts an entity), ``|`` (ends an edge label), HTML's ``< > &`` (labels are
@@ -179,3 +184,14 @@ def render(inventories: list[dict[str, Any]]) -> str:
         root = " ".join(str(inv["root"]).split())
         blocks.append(f"%% shiplint map: {root}\n{diagram(inv)}")
     return "\n".join(blocks)
+
+
+def render_projects(projects: list[Project]) -> str:
+    """``shiplint map --format mermaid``."""
+    return render([inventory(p) for p in projects])
+
+
+def docs_diagram(project: Project) -> str:
+    """The release-flow diagram of the release docs (no positions, no versions, so it
+    changes only when the flow does)."""
+    return diagram(inventory(project), positions=False)
