@@ -31,7 +31,7 @@ from shiplint.integrations import json_schema
 from tests.conftest import run_audit
 
 if TYPE_CHECKING:
-    from validate_pyproject.types import Plugin
+    from validate_pyproject.types import Plugin, Schema
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,7 +44,7 @@ PROJECT = '[project]\nname = "demo"\nversion = "1.0"\n\n'
 PLUGIN = plugins.PluginWrapper("shiplint", cast("Plugin", json_schema.validate_pyproject_schema))
 VALIDATOR = api.Validator(plugins=[PLUGIN])
 EDITOR = jsonschema.Draft7Validator(
-    json_schema.build_schema("text"), format_checker=jsonschema.FormatChecker()
+    json_schema.build_schema("portable"), format_checker=jsonschema.FormatChecker()
 )
 FAKE_TOKEN = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMAACKlsz"
 
@@ -76,6 +76,29 @@ def vpp_accepts(text: str) -> bool:
     return True
 
 
+SHIPPED = api.Validator(
+    plugins=[
+        plugins.StoredPlugin(
+            "shiplint", cast("Schema", json_schema.build_schema("portable")), "file", 1
+        )
+    ]
+)
+
+
+def shipped_accepts(text: str) -> bool:
+    """validate-pyproject (fastjsonschema) with the shipped file, as a schema store gives it
+    (``validate-pyproject --store``, ``--tool shiplint=URL``): TOML dates as tomllib reads them."""
+    try:
+        SHIPPED(tomllib.loads(PROJECT + text))
+    except ValidationError:
+        return False
+    except TypeError as exc:  # (as in vpp_accepts)
+        if "date is not JSON serializable" not in str(exc):
+            raise
+        return False
+    return True
+
+
 def _as_editor_json(value: Any) -> Any:
     """The JSON an editor validates: TOML dates and times become strings (taplo)."""
     if isinstance(value, dict):
@@ -94,7 +117,11 @@ def editor_accepts(text: str) -> bool:
 
 
 RECORD = '[tool.shiplint.deploy.pypi]\nindex = "pypi"\nauth = "token"\n'
-VALIDATORS = {"validate-pyproject": vpp_accepts, "editor": editor_accepts}
+VALIDATORS = {
+    "validate-pyproject": vpp_accepts,
+    "editor": editor_accepts,
+    "shipped-file": shipped_accepts,
+}
 
 # (id, pyproject text after [project], shiplint accepts it, validators that disagree)
 EXAMPLES: list[tuple[str, str, bool, tuple[str, ...]]] = [
@@ -205,15 +232,20 @@ EXAMPLES: list[tuple[str, str, bool, tuple[str, ...]]] = [
     ("date-number", RECORD + "token-expires = 20270101\n", False, ()),
     ("date-impossible", RECORD + 'token-expires = "2027-02-30"\n', False, ()),
     # an editor sees every TOML date as a string: a quoted date looks the same to it
-    ("date-quoted", RECORD + 'email-verified = "2026-05-01"\n', False, ("editor",)),
-    # tomllib's datetime and time are no JSON type, like a date: only editors see them
+    ("date-quoted", RECORD + 'email-verified = "2026-05-01"\n', False, ("editor", "shipped-file")),
+    # tomllib's datetime and time are no JSON type, like a date: only an editor tells them
     (
         "date-with-time",
         RECORD + "token-expires = 2027-01-01T10:00:00\n",
         False,
-        ("validate-pyproject",),
+        ("validate-pyproject", "shipped-file"),
     ),
-    ("date-time-of-day", RECORD + "token-expires = 10:00:00\n", False, ("validate-pyproject",)),
+    (
+        "date-time-of-day",
+        RECORD + "token-expires = 10:00:00\n",
+        False,
+        ("validate-pyproject", "shipped-file"),
+    ),
     ("secret-token", RECORD + f'secret = "{FAKE_TOKEN}"\n', False, ()),
     ("secret-github-token", RECORD + 'secret = "ghp_abcdef"\n', False, ()),
     ("secret-long-mixed", RECORD + 'secret = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"\n', False, ()),
@@ -275,8 +307,8 @@ def test_descriptions_carry_the_key_docs() -> None:
 @pytest.mark.parametrize(
     "schema",
     [
-        json_schema.build_schema("text"),
-        json_schema.build_schema("objects"),
+        json_schema.build_schema("portable"),
+        json_schema.build_schema("python"),
         json_schema.pyproject_schema(),
     ],
     ids=["editor", "validate-pyproject", "pyproject-wrapper"],
@@ -287,17 +319,20 @@ def test_every_rendering_is_a_valid_draft_7_schema(schema: dict[str, Any]) -> No
 
 
 def test_the_renderings_differ_only_in_dates() -> None:
-    text, objects = json_schema.build_schema("text"), json_schema.build_schema("objects")
-    record = text["properties"]["deploy"]["additionalProperties"]["properties"]
-    assert record["token-expires"]["anyOf"][0] == {"type": "string", "format": "date"}
-    other = objects["properties"]["deploy"]["additionalProperties"]["properties"]
-    assert other["token-expires"]["anyOf"][0] == {
-        "not": {"type": ["array", "boolean", "null", "number", "object", "string"]}
-    }
+    portable, python = json_schema.build_schema("portable"), json_schema.build_schema("python")
+    date = {"not": {"type": ["array", "boolean", "null", "number", "object", "string"]}}
+    todo = {"$ref": "#/definitions/placeholder"}
+    record = portable["properties"]["deploy"]["additionalProperties"]["properties"]
+    assert record["token-expires"]["anyOf"] == [
+        {"anyOf": [{"type": "string", "format": "date"}, date]},
+        todo,
+    ]
+    other = python["properties"]["deploy"]["additionalProperties"]["properties"]
+    assert other["token-expires"]["anyOf"] == [date, todo]
     for key in KEYS:
         if key.kind == "date":
             record.pop(key.name), other.pop(key.name)
-    assert {**text, "$id": ""} == {**objects, "$id": ""}
+    assert {**portable, "$id": ""} == {**python, "$id": ""}
 
 
 # --- differential: generated values, one key at a time --------------------------------
@@ -382,7 +417,7 @@ def test_validate_pyproject_finds_the_plugin_by_its_entry_point() -> None:
     assert [str(p) for p in found] == [
         "shiplint.integrations.json_schema.validate_pyproject_schema"
     ]
-    assert found[0].schema == json_schema.build_schema("objects")
+    assert found[0].schema == json_schema.build_schema("python")
     assert found[0].help_text.startswith("shiplint's [tool.shiplint] table")
 
 

@@ -9,12 +9,12 @@ configuration keys from :data:`CONFIG_KEYS` below, whose names a test holds equa
 :func:`shiplint.config.load_config` in both directions. The descriptions carry the docs,
 so editors show them on hover.
 
-Two renderings differ only in TOML dates. Editors (taplo / Even Better TOML) and other
-TOML-to-JSON validators see a date as a string, so :func:`build_schema` with
-``dates="text"`` (the file shipped as ``data/tool-shiplint.schema.json``) takes a date as a
-``"format": "date"`` string. validate-pyproject validates what ``tomllib`` returns, where a
-date is a ``datetime.date`` (no JSON type) and a quoted date is a string, so the plugin
-(``dates="objects"``) takes a value of no JSON type and rejects a quoted date, as
+Two renderings differ only in TOML dates. An editor (taplo / Even Better TOML) and other
+TOML-to-JSON validators see a date as a string; validate-pyproject validates what
+``tomllib`` returns, where a date is a ``datetime.date`` (no JSON type) and a quoted date a
+string. The shipped file (``dates="portable"``, ``data/tool-shiplint.schema.json``) takes
+either form, so no consumer rejects a real date; the validate-pyproject plugin
+(``dates="python"``) takes only a value of no JSON type, and so rejects a quoted date, as
 ``shiplint check`` does (SL816).
 """
 
@@ -26,7 +26,7 @@ from typing import Any, Literal
 from shiplint.deploy.schema import INDEXES, KEYS, PLACEHOLDER, REQUIRED, Key
 
 DRAFT_7 = "http://json-schema.org/draft-07/schema#"
-#: where the shipped file is published (the ``$id`` of the editor rendering)
+#: where the shipped file is published (its ``$id``)
 SCHEMA_ID = (
     "https://raw.githubusercontent.com/shiplint/shiplint/main/"
     "src/shiplint/data/tool-shiplint.schema.json"
@@ -40,7 +40,7 @@ SCHEMA_FILES = {
     "pyproject": "data/pyproject-shiplint.schema.json",
 }
 
-Dates = Literal["text", "objects"]
+Dates = Literal["portable", "python"]
 
 #: every JSON type: a value of none of them is a TOML date or time as Python reads it
 _JSON_TYPES = ["array", "boolean", "null", "number", "object", "string"]
@@ -96,10 +96,9 @@ def _key_schema(key: Key, dates: Dates) -> dict[str, Any]:
     if key.kind == "list":
         valid = {"type": "array", "items": {"type": "string", "pattern": _NON_BLANK}}
     elif key.kind == "date":
-        if dates == "text":
-            valid = {"type": "string", "format": "date"}
-        else:
-            valid = {"not": {"type": _JSON_TYPES}}
+        valid = {"not": {"type": _JSON_TYPES}}  # a date as tomllib reads it
+        if dates == "portable":  # ... or as an editor sees it
+            valid = {"anyOf": [{"type": "string", "format": "date"}, valid]}
     elif key.choices:
         valid = {"type": "string", "enum": list(key.choices)}
     elif key.name == "index":
@@ -131,7 +130,7 @@ def _anaconda_index() -> dict[str, Any]:
     }
 
 
-def record_schema(dates: Dates = "text") -> dict[str, Any]:
+def record_schema(dates: Dates = "portable") -> dict[str, Any]:
     """One deploy record, ``[tool.shiplint.deploy.<name>]``; an Anaconda.org record has no
     trusted publishing (SL816)."""
     return {
@@ -243,7 +242,7 @@ CONFIG_KEYS: dict[str, dict[str, Any]] = {
 }
 
 
-def build_schema(dates: Dates = "text") -> dict[str, Any]:
+def build_schema(dates: Dates = "portable") -> dict[str, Any]:
     """The schema of the whole ``[tool.shiplint]`` table."""
     properties = dict(CONFIG_KEYS)
     properties["deploy"] = {
@@ -254,7 +253,7 @@ def build_schema(dates: Dates = "text") -> dict[str, Any]:
     }
     return {
         "$schema": DRAFT_7,
-        "$id": SCHEMA_ID if dates == "text" else PLUGIN_ID,
+        "$id": SCHEMA_ID if dates == "portable" else PLUGIN_ID,
         "title": "shiplint",
         "description": "shiplint's configuration ([tool.shiplint] in pyproject.toml, or the "
         "top level of shiplint.toml) and its deploy-account record.",
@@ -268,7 +267,7 @@ def build_schema(dates: Dates = "text") -> dict[str, Any]:
 def pyproject_schema() -> dict[str, Any]:
     """A schema for a whole ``pyproject.toml`` that checks only ``[tool.shiplint]``: taplo
     applies a schema to the whole document (a rule's ``keys`` do not scope it)."""
-    table = build_schema("text")
+    table = build_schema("portable")
     definitions = table.pop("definitions")
     del table["$schema"], table["$id"]
     return {
@@ -284,8 +283,8 @@ def pyproject_schema() -> dict[str, Any]:
 
 
 def schema_text(which: Literal["tool", "pyproject"] = "tool") -> str:
-    """A shipped file's text: the editor rendering of the table, or the pyproject wrapper."""
-    schema = build_schema("text") if which == "tool" else pyproject_schema()
+    """A shipped file's text: the portable rendering of the table, or the pyproject wrapper."""
+    schema = build_schema("portable") if which == "tool" else pyproject_schema()
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -293,7 +292,7 @@ def validate_pyproject_schema(tool_name: str) -> dict[str, Any]:
     """shiplint's [tool.shiplint] table: configuration and deploy-account record."""
     # validate-pyproject's `validate_pyproject.tool_schema` entry point: called with the tool
     # name, it returns the schema of [tool.<name>] (with its `$id`); the docstring is its help
-    return build_schema("objects")
+    return build_schema("python")
 
 
 if __name__ == "__main__":  # python -m shiplint.integrations.json_schema [pyproject]
