@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -517,3 +518,47 @@ def test_taplo_checks_shiplint_toml_and_pyproject_with_the_shipped_schemas(
     run = _taplo(tmp_path, "pyproject.toml", pyproject.replace("account =", "acount ="))
     assert run.returncode == 1
     assert "Additional properties are not allowed ('acount' was unexpected)" in run.stderr
+
+
+@pytest.mark.slow
+def test_a_validate_pyproject_pre_commit_hook_with_shiplint_refuses_a_malformed_record(
+    tmp_path: Path,
+) -> None:
+    """validate-pyproject's hook as its manifest defines it (language python, entry
+    validate-pyproject, files pyproject.toml), in a local repository because the test has no
+    clone of validate-pyproject, with shiplint from a git copy of this tree as an
+    additional dependency: pip installs both, and the hook runs on each commit."""
+    from tests.test_pre_commit_hook import commit, git, git_env, make_hook_repo, ok, pre_commit
+
+    env = git_env(tmp_path)
+    make_hook_repo(tmp_path / "shiplint", env)
+    project = tmp_path / "stardust"
+    project.mkdir()
+    ok(git("init", "-q", cwd=project, env=env))
+    (project / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        "  - repo: local\n"
+        "    hooks:\n"
+        "      - id: validate-pyproject\n"
+        "        name: Validate pyproject.toml\n"
+        "        language: python\n"
+        "        entry: validate-pyproject\n"
+        "        files: pyproject.toml\n"
+        f'        additional_dependencies: ["validate-pyproject", "{tmp_path / "shiplint"}"]\n',
+        encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(PROJECT + RECORD, encoding="utf-8")
+    ok(pre_commit("install", cwd=project, env=env))
+    ok(pre_commit("install-hooks", cwd=project, env=env, timeout=600))
+    out = ok(commit(project, env, "Start"))
+    assert re.search(r"^Validate pyproject\.toml\.+Passed$", out, re.MULTILINE), out
+
+    (project / "pyproject.toml").write_text(
+        PROJECT + RECORD + 'acount = "jdoe"\n', encoding="utf-8"
+    )
+    result = commit(project, env, "Name the account")
+    assert result.returncode == 1, result.stdout
+    assert re.search(r"^Validate pyproject\.toml\.+Failed$", result.stdout, re.MULTILINE)
+    assert "[ERROR] `tool.shiplint.deploy.pypi` must not contain {'acount'} properties" in (
+        result.stdout
+    )
