@@ -3,11 +3,13 @@ validate-pyproject plugin that serves it.
 
 The schema is built from the definitions the code enforces: the deploy record from
 :data:`shiplint.deploy.schema.KEYS` (type, choices, doc of every key, the required keys, the
-``TODO`` placeholder) and the secret-name test of :mod:`shiplint.deploy.record`; the
+``TODO`` placeholder, the index names, the Anaconda.org hosts of the facts); the
 configuration keys from :data:`CONFIG_KEYS` below, whose names a test holds equal to
-:data:`shiplint.config.KNOWN_KEYS` and whose constraints tests check against
-:func:`shiplint.config.load_config` in both directions. The descriptions carry the docs,
-so editors show them on hover.
+:data:`shiplint.config.KNOWN_KEYS`. What the code tests in Python rather than in a table
+(:func:`shiplint.deploy.record.looks_like_secret_name`, the ``max-file-size`` and glob
+checks of :mod:`shiplint.config`) is mirrored as patterns here, and tests/test_json_schema.py
+holds every constraint to ``shiplint check``'s verdict in both directions. The descriptions
+carry the docs, so editors show them on hover.
 
 Two renderings differ only in TOML dates. An editor (taplo / Even Better TOML) and other
 TOML-to-JSON validators see a date as a string; validate-pyproject validates what
@@ -74,8 +76,6 @@ _SECRET_NAME = {
         ]
     },
 }
-
-_KIND_NAMES = {"str": "string", "list": "list of strings", "date": "date"}
 
 
 #: a value still to be filled in: a ``"TODO ..."`` string, or a list holding one (at any
