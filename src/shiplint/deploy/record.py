@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from shiplint.deploy.schema import BY_NAME, INDEXES, KEYS, is_placeholder
+from shiplint.deploy.schema import BY_NAME, INDEXES, KEYS, REQUIRED, is_placeholder
 from shiplint.lazyre import LazyPattern
 from shiplint.model import Loc
 from shiplint.pkg.upload_commands import index_of_url
@@ -302,7 +302,7 @@ def _validate(record: DeployRecord, body: dict[str, Any], problems: list[Problem
             continue
         record.values[key] = value
     # one problem for both: findings of a rule at the same place are deduplicated
-    missing = [key for key in ("index", "auth") if key not in body]
+    missing = [key for key in REQUIRED if key not in body]
     if missing:
         problems.append(
             Problem(

@@ -92,6 +92,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 BY_NAME = {key.name: key for key in KEYS}
+#: Keys every record names (a placeholder counts): without them it cannot be matched.
+REQUIRED = ("index", "auth")
 
 #: Keys a token record needs, per index; the seed incidents needed exactly these.
 #: ``email-verified`` is a PyPI/TestPyPI account property: a private index (``other``)
