@@ -56,9 +56,21 @@ def _job_oses(job: Job) -> list[tuple[str | None, Runner]] | None:
         return _RUNNERS[job]
     texts = [value.text.lower() for value in job.runs_on]
     oses: list[tuple[str | None, Runner]] | None = None
-    if any("windows" in text or "${{" in text for text in texts):
+    if any("windows" in text for text in texts) or (
+        any("${{" in text for text in texts) and "windows" in _job_text(job)
+    ):
+        # (a label from an expression names Windows only through a value written in the
+        # job, its matrix: a job whose text never says "windows" runs on no known Windows)
         from shiplint.gha.runners import runners
 
         oses = [(runner.os, runner) for runner in runners(job)]
     _RUNNERS[job] = oses
     return oses
+
+
+def _job_text(job: Job) -> str:
+    """The job's own text, lower case (empty when it has no node)."""
+    src = job.workflow.source if job.workflow is not None else None
+    if src is None or src.text is None or job.node is None:
+        return ""
+    return src.text[job.node.start : job.node.end].lower()
