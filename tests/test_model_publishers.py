@@ -545,3 +545,25 @@ def test_maturin_action_args_are_read_as_the_command_line(tmp_path: Path, audit:
     assert creds(upload) == [("flag", "-p", "TEST_PYPI_TOKEN")]
     assert upload.target is not None and upload.target.loc is not None
     assert upload.target.loc.text == "https://test.pypi.org/legacy/"
+
+
+def test_a_pypirc_written_in_the_job_is_a_credential_for_maturin(audit: AuditFn) -> None:
+    text = """
+        on:
+          release:
+            types: [published]
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - run: printf '[pypi]\\nusername = __token__\\npassword = %s\\n' "$T" > ~/.pypirc
+                env:
+                  T: ${{ secrets.PYPI_API_TOKEN }}
+              - uses: PyO3/maturin-action@v1
+                with:
+                  command: upload
+                  args: dist/*
+    """
+    assert audit({WF: text}, select=["SL301"]) == []
+    without = text.replace("> ~/.pypirc", "> /dev/null")
+    assert audit({WF: without}, select=["SL301"]) == [hit("SL301", WF, without, "release:", 2)]

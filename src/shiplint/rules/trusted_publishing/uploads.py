@@ -44,7 +44,10 @@ def uses_trusted_publishing(upload: Upload) -> bool:
         # a token its variables may get from an earlier step's $GITHUB_ENV write is one too
         if not upload.oidc:
             return False
-        if pub.trusted_publishing != "when-permitted" and _named_in_job(upload, pub.token_env):
+        # a token an earlier step puts in its variables ($GITHUB_ENV) or in a .pypirc/keyring
+        # the tool reads after trying trusted publishing
+        hints = (*pub.token_env, ".pypirc", "keyring")
+        if pub.trusted_publishing != "when-permitted" and _named_in_job(upload, hints):
             return False
         return upload_index(upload) in PYPI_INDEXES
     if upload.tool not in ("uv", "pdm") or not upload.oidc:
