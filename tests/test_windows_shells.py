@@ -492,3 +492,31 @@ def test_no_audited_job_outlives_its_audit(tmp_path: Path) -> None:
     run_audit(tmp_path)
     gc.collect()
     assert len(shell_dialects._RUNNERS) == 0
+
+
+AZURE = """
+    jobs:
+      - job: wheels_windows
+        pool:
+          vmImage: windows-2022
+        steps:
+          - script: python -m twine upload -u __token__ -p %PYPI_TOKEN% dist/*
+      - job: sdist
+        pool:
+          vmImage: ubuntu-latest
+        steps:
+          - script: python -m twine upload -u __token__ -p $PYPI_TOKEN dist/*
+"""
+
+
+def test_azure_script_steps_run_in_cmd_on_windows_agents(tmp_path: Path, audit: AuditFn) -> None:
+    """Azure Pipelines runs `script:` in cmd.exe on Windows agents and in Bash elsewhere."""
+    write_tree(tmp_path, {"azure-pipelines.yml": AZURE})
+    uploads = open_project(str(tmp_path)).model.uploads
+    # the token is the variable PYPI_TOKEN in both shells, never a value written out
+    assert [[(c.name, c.secret, c.literal) for c in u.token_credentials] for u in uploads] == [
+        [("-p", "PYPI_TOKEN", False)],
+        [("-p", "PYPI_TOKEN", False)],
+    ]
+    # read as Bash, `%PYPI_TOKEN%` would be a password written in the file
+    assert audit({"azure-pipelines.yml": AZURE}, select=["SL503"]) == []

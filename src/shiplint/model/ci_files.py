@@ -5,7 +5,8 @@ system, from the keys whose values are shell commands and those that set the env
 Script items are read in their shell: AppVeyor's ``- ps:``/``- pwsh:`` items (and Azure
 Pipelines' ``powershell:``/``pwsh:`` steps) as PowerShell, ``- cmd:`` as cmd.exe, ``- sh:``
 as POSIX shell, and a bare AppVeyor item as cmd.exe unless every ``image:`` is a Linux or
-macOS one (appveyor.com/docs/build-configuration, "Script blocks"). Secure variables are
+macOS one (appveyor.com/docs/build-configuration, "Script blocks"), and an Azure Pipelines
+``script:`` step as cmd.exe under a Windows ``pool: {vmImage: ...}``. Secure variables are
 modelled: an AppVeyor ``NAME: {secure: ...}`` entry is the variable ``NAME`` whose value is
 decrypted by AppVeyor (written ``${NAME}``: a credential read from it names the secret
 ``NAME``); a Travis ``- secure: ...`` entry sets variables whose names are encrypted too
@@ -72,6 +73,7 @@ def ci_file(model: ReleaseModel, src: SourceFile, root: YNode | None) -> None:
     scripts: list[tuple[YScalar, str]] = []
     appveyor = bool(_APPVEYOR.search(src.rel))
     bare = "cmd" if appveyor and _windows_images(root) else "sh"
+    azure = "azure" in src.rel.lower()
     for path, scalar in walk_scalars(root):
         keys = [p for p in path if isinstance(p, str)]
         if not keys or scalar.is_null:
@@ -106,7 +108,10 @@ def ci_file(model: ReleaseModel, src: SourceFile, root: YNode | None) -> None:
         if last in _DIALECT_KEYS:
             scripts.append((scalar, _DIALECT_KEYS[last]))
         elif last in _CI_SCRIPT_KEYS or last.endswith("_script"):
-            scripts.append((scalar, "sh" if last in ("sh", "bash") else bare))
+            dialect = "sh" if last in ("sh", "bash") else bare
+            if azure and last == "script" and _azure_windows(root, path):
+                dialect = "cmd"
+            scripts.append((scalar, dialect))
     model.ci_scripts.extend((src, scalar, dialect) for scalar, dialect in scripts)
     for scalar, dialect in scripts:
         commands = commands_from_text(
@@ -120,6 +125,35 @@ def ci_file(model: ReleaseModel, src: SourceFile, root: YNode | None) -> None:
         from shiplint.model.travis_deploy import travis_deploys  # Travis only
 
         travis_deploys(model, src, root, env)
+
+
+_WINDOWS_IMAGE = LazyPattern(r"^(?:windows|vs20\d\d-win)", re.IGNORECASE)
+
+
+def _azure_windows(root: YNode, path: tuple[str | int, ...]) -> bool:
+    """Whether an Azure Pipelines ``script:`` step at ``path`` runs on a Windows hosted
+    agent: the innermost ``pool: {vmImage: ...}`` above it names a Windows image. There,
+    ``script`` runs in cmd.exe, elsewhere in Bash (learn.microsoft.com, YAML schema
+    "steps.script": "Runs a script using cmd.exe on Windows and Bash on other platforms").
+    A pool by name (self-hosted), an image from a variable, or none in this file: not
+    known to be Windows."""
+    from shiplint.parse.yamlnodes import YMap, YSeq
+
+    node: YNode | None = root
+    image: str | None = None
+    for part in path:
+        if isinstance(node, YMap):
+            pool = node.get("pool")
+            if isinstance(pool, YMap):
+                image = pool.get_str("vmImage")
+            elif pool is not None:
+                image = None
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node.items):
+            node = node.items[part]
+        else:
+            return False
+    return image is not None and bool(_WINDOWS_IMAGE.search(image.strip()))
 
 
 def _windows_images(root: YNode) -> bool:
