@@ -3,7 +3,7 @@ release docs no longer matches the records, or its release-flow diagram the work
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from shiplint.deploy import section
@@ -16,7 +16,6 @@ from shiplint.rules import register
 from shiplint.rules.deploy.common import _config, _DeployRule, _records
 
 if TYPE_CHECKING:
-    from shiplint.deploy.record import RecordSet
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -65,61 +64,51 @@ class ReleaseDocsOutOfDate(_DeployRule):
         if src is None or src.text is None:
             return
         if not records.unreadable:  # records that cannot be read say nothing about it
-            yield from self._records_section(project, src, records, rel)
-        if "shiplint-flow" in src.text:
-            yield from self._flow_section(project, src, rel)
-
-    def _flow_section(self, project: Project, src: SourceFile, rel: str) -> Iterator[Finding]:
-        text = src.text or ""
-        found = section.find(text, flow=True)
-        if found is None:
-            return
-        if isinstance(found, str):
-            at = text.find("shiplint-flow")
-            start = max(text.rfind("<!--", 0, at), 0)
-            yield self.at(
-                Loc(src, start, start + 4),
-                f"release-flow diagram markers are broken: {found}",
-                f"Keep both markers, `{section.FLOW_START}` and `{section.FLOW_END}`, or "
-                "remove both; then run `shiplint docs`.",
+            yield from self._section(
+                src,
+                section.find(src.text),
+                lambda: section.render(records, default_project(project)),
+                ("shiplint-deploy", section.START, section.END),
+                f"the deploy-account section of {rel} differs from the deploy record",
+                "deploy-account section",
             )
-            return
-        from shiplint.deploy.flow import docs_diagram
+        if "shiplint-flow" in src.text:
+            yield from self._section(
+                src,
+                section.find(src.text, flow=True),
+                lambda: _flow_body(project),
+                ("shiplint-flow", section.FLOW_START, section.FLOW_END),
+                f"the release-flow diagram of {rel} differs from the workflows",
+                "release-flow diagram",
+            )
 
-        body = section.flow_body(docs_diagram(project))
-        if "\r\n" in text:
-            body = body.replace("\n", "\r\n")
-        current = text[found.body_start : found.body_end]
-        if section.normalise(current) == section.normalise(body):
-            return
-        yield self.at(
-            Loc(src, found.start, found.body_start),
-            f"the release-flow diagram of {rel} differs from the workflows",
-            "Run `shiplint docs` to regenerate it (only the text between the markers changes).",
-            fix=Fix(
-                "regenerate the release-flow diagram",
-                (Edit(found.body_start, found.body_end, body),),
-            ),
-        )
-
-    def _records_section(
-        self, project: Project, src: SourceFile, records: RecordSet, rel: str
+    def _section(
+        self,
+        src: SourceFile,
+        found: section.Section | str | None,
+        render: Callable[[], str],
+        markers: tuple[str, str, str],
+        differs: str,
+        what: str,
     ) -> Iterator[Finding]:
+        """The finding for one generated part of the release docs: its markers broken, or
+        the text between them not what ``render`` makes now (``markers``: the word that
+        marks it, its start and end marker)."""
         text = src.text or ""
-        found = section.find(text)
         if found is None:
             return
+        word, start_marker, end_marker = markers
         if isinstance(found, str):
-            at = text.find("shiplint-deploy")
+            at = text.find(word)
             start = max(text.rfind("<!--", 0, at), 0)
             yield self.at(
                 Loc(src, start, start + 4),
-                f"deploy-account section markers are broken: {found}",
-                f"Keep both markers, `{section.START}` and `{section.END}`, or remove both; "
+                f"{what} markers are broken: {found}",
+                f"Keep both markers, `{start_marker}` and `{end_marker}`, or remove both; "
                 "then run `shiplint docs`.",
             )
             return
-        body = section.render(records, default_project(project))
+        body = render()
         if "\r\n" in text:  # keep the file's line endings, as `shiplint docs` does
             body = body.replace("\n", "\r\n")
         current = text[found.body_start : found.body_end]
@@ -127,10 +116,13 @@ class ReleaseDocsOutOfDate(_DeployRule):
             return
         yield self.at(
             Loc(src, found.start, found.body_start),
-            f"the deploy-account section of {rel} differs from the deploy record",
+            differs,
             "Run `shiplint docs` to regenerate it (only the text between the markers changes).",
-            fix=Fix(
-                "regenerate the deploy-account section",
-                (Edit(found.body_start, found.body_end, body),),
-            ),
+            fix=Fix(f"regenerate the {what}", (Edit(found.body_start, found.body_end, body),)),
         )
+
+
+def _flow_body(project: Project) -> str:
+    from shiplint.deploy.flow import docs_diagram
+
+    return section.flow_body(docs_diagram(project))
