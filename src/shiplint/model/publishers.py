@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from shiplint import facts as facts_mod
 from shiplint.gha import refs as gha_refs
 from shiplint.model import Context, Credential, Loc, Upload, Value
-from shiplint.model.shellblocks import secret_names, single_var, vars_names
+from shiplint.model.shellblocks import secret_names
 from shiplint.parse.yamlnodes import YMap, YScalar, trailing_comment
-from shiplint.pkg.upload_commands import index_of_url, looks_literal
+from shiplint.pkg.upload_commands import credential, index_of_url
 
 if TYPE_CHECKING:
     from shiplint.facts import Publisher
@@ -295,13 +295,17 @@ def _credentials(
     else:
         user_env = next((n for n in pub.username_env if n in env), None)
         if user_env is not None:
-            upload.credentials.append(_env_credential(upload, env[user_env], user_env, True))
+            value = env[user_env]
+            upload.credentials.append(
+                credential("env", None, upload.loc, user_env, env_value=value, username=True)
+            )
     token = _input(with_, pub.token_inputs)
     if token is not None and token.value.strip():
         upload.credentials.append(input_credential(src, token, user_name(with_, token)))
     token_env = next((n for n in pub.token_env if n in env and env[n].text.strip()), None)
     if token is None and token_env is not None:
-        upload.credentials.append(_env_credential(upload, env[token_env], token_env))
+        value = env[token_env]
+        upload.credentials.append(credential("env", None, upload.loc, token_env, env_value=value))
     if job is not None and pub.token_secrets:
         upload.credentials.extend(_secret_credentials(src, job, pub.token_secrets))
     if pub.trusted_publishing == "when-permitted":
@@ -336,22 +340,6 @@ def input_credential(
         secret=secrets[0] if secrets else None,
         name=name,
         literal=literal and not username,
-        username=username,
-    )
-
-
-def _env_credential(upload: Upload, value: Value, name: str, username: bool = False) -> Credential:
-    written = value.loc.text if value.loc is not None else value.text
-    found = secret_names(written) or vars_names(written)
-    var = single_var(written.strip("\"'"))
-    secret = found[0] if found else var
-    literal = secret is None and looks_literal(written) and not username
-    return Credential(
-        via="env",
-        loc=value.loc or upload.loc,
-        secret=secret,
-        name=name,
-        literal=literal,
         username=username,
     )
 

@@ -316,15 +316,17 @@ def looks_literal(text: str) -> bool:
 def credential(
     via: str,
     arg: Arg | None,
-    cmd: ShellCommand,
+    fallback: Loc,
     name: str,
     env_value: Value | None = None,
     username: bool = False,
 ) -> Credential:
-    """Describe a credential passed through ``arg`` (an option value) or an env var."""
+    """Describe a credential passed through ``arg`` (an option value) or an environment
+    variable's value ``env_value`` (placed at ``fallback``, the command or step using it,
+    when the value was written nowhere)."""
     raw = arg.raw if arg is not None else (env_value.text if env_value else "")
     loc = (
-        arg.loc if arg is not None else (env_value.loc if env_value and env_value.loc else cmd.loc)
+        arg.loc if arg is not None else (env_value.loc if env_value and env_value.loc else fallback)
     )
     secrets = secret_names(raw)
     secret: str | None = secrets[0] if secrets else None
@@ -362,7 +364,7 @@ def _env_credential(
     for name in names:
         value = cmd.env.get(name)
         if value is not None:
-            return credential("env", None, cmd, name, env_value=value, username=username)
+            return credential("env", None, cmd.loc, name, env_value=value, username=username)
     return None
 
 
@@ -443,10 +445,10 @@ def _publish(
     )
     for opt in users:
         if opt in opts:
-            upload.credentials.append(credential("flag", opts[opt], cmd, opt, username=True))
+            upload.credentials.append(credential("flag", opts[opt], cmd.loc, opt, username=True))
     for opt in secrets:
         if opt in opts:
-            upload.credentials.append(credential("flag", opts[opt], cmd, opt))
+            upload.credentials.append(credential("flag", opts[opt], cmd.loc, opt))
     user = _env_credential(cmd, user_env, username=True)
     if user is not None:
         upload.credentials.append(user)
@@ -458,7 +460,7 @@ def _publish(
             if name.startswith("POETRY_PYPI_TOKEN_") or (
                 name.startswith("POETRY_HTTP_BASIC_") and name.endswith("_PASSWORD")
             ):
-                upload.credentials.append(credential("env", None, cmd, name, env_value=value))
+                upload.credentials.append(credential("env", None, cmd.loc, name, env_value=value))
     for opt in repo_opts:
         if opt in opts:
             repo = option_value(opts[opt])
@@ -529,11 +531,11 @@ def _anaconda(model: ReleaseModel, cmd: ShellCommand, head: Arg, rest: list[Arg]
     )
     for opt in ("-t", "--token"):
         if opt in global_opts:
-            upload.credentials.append(credential("flag", global_opts[opt], cmd, opt))
+            upload.credentials.append(credential("flag", global_opts[opt], cmd.loc, opt))
     for name in ("ANACONDA_API_TOKEN", "BINSTAR_API_TOKEN"):
         value = cmd.env.get(name)
         if value is not None:
-            upload.credentials.append(credential("env", None, cmd, name, env_value=value))
+            upload.credentials.append(credential("env", None, cmd.loc, name, env_value=value))
     for opt in ("-u", "--user"):
         if opt in opts:
             arg = opts[opt]
