@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from shiplint.model import Context, Credential, Loc, Upload, Value
 from shiplint.model.shellblocks import single_var
 from shiplint.parse.yamlnodes import YMap, YScalar, YSeq
-from shiplint.pkg.upload_commands import index_of_url, looks_literal
+from shiplint.pkg.upload_commands import credential, index_of_url, looks_literal
 
 if TYPE_CHECKING:
     from shiplint.model import ReleaseModel
@@ -60,12 +60,16 @@ def travis_deploys(
         if user is not None:
             upload.credentials.append(_credential(src, user, "username", username=True))
         elif (found := _env(env, _USER_ENV)) is not None:
-            upload.credentials.append(_env_credential(found, username=True))
+            name, value = found
+            upload.credentials.append(
+                credential("env", None, upload.loc, name, env_value=value, username=True)
+            )
         password = _option(entry, "password")
         if password is not None:
             upload.credentials.append(_credential(src, password, "password"))
         elif (found := _env(env, _PASSWORD_ENV)) is not None:
-            upload.credentials.append(_env_credential(found))
+            name, value = found
+            upload.credentials.append(credential("env", None, upload.loc, name, env_value=value))
         model.uploads.append(upload)
 
 
@@ -108,18 +112,3 @@ def _env(env: dict[str, Value], names: tuple[str, ...]) -> tuple[str, Value] | N
         if name in env:
             return name, env[name]
     return None
-
-
-def _env_credential(found: tuple[str, Value], username: bool = False) -> Credential:
-    name, value = found
-    loc = value.loc
-    assert loc is not None
-    var = single_var(value.text.strip().strip("\"'"))
-    return Credential(
-        via="env",
-        loc=loc,
-        secret=var,
-        name=name,
-        literal=var is None and looks_literal(value.text) and not username,
-        username=username,
-    )
