@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from packaging.version import Version
 
     from shiplint.facts import Publisher
@@ -363,6 +365,15 @@ class ReleaseModel:
 
     def jobs(self) -> list[Job]:
         return [job for wf in self.workflows for job in wf.jobs.values()]
+
+    def action_steps(self) -> Iterator[tuple[Step, SourceFile]]:
+        """Every step that uses an action (``uses:``), in workflows and composite actions,
+        with the file it is written in."""
+        for workflow in [*self.workflows, *self.actions]:
+            for job in workflow.jobs.values():
+                for step in job.steps:
+                    if step.uses is not None:
+                        yield step, workflow.source
 
     @property
     def own_uploads(self) -> list[Upload]:

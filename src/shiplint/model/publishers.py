@@ -95,7 +95,9 @@ def job_upload(model: ReleaseModel, src: SourceFile, job: Job, pub: Publisher) -
     upload.ref = ref
     spec = gha_refs.publisher(pub.name)
     if spec is not None:
-        upload.release = gha_refs.resolve(ref, _comment(src, uses.loc), spec)
+        node = job.node.get_scalar("uses") if job.node is not None else None
+        comment = trailing_comment(src, node) if node is not None else None
+        upload.release = gha_refs.resolve(ref, comment, spec)
         upload.version = upload.release.pinned_version
     if _no_longer_uploads(upload, pub):
         return
@@ -178,14 +180,6 @@ def _deciding_loc(src: SourceFile, with_: YMap | None, pub: Publisher) -> Loc | 
         return None
     key = with_.key(pub.upload_input)
     return Loc(src, key.start, key.end) if key is not None else None
-
-
-def _comment(src: SourceFile, loc: Loc) -> str | None:
-    text = src.text or ""
-    end = text.find("\n", loc.end)
-    rest = text[loc.end : end if end != -1 else len(text)]
-    hash_at = rest.find("#")
-    return rest[hash_at + 1 :].strip() if hash_at != -1 else None
 
 
 def _no_longer_uploads(upload: Upload, pub: Publisher) -> bool:

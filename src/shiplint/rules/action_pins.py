@@ -20,7 +20,6 @@ from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
     from shiplint.gha.refs import ActionSpec, Release
-    from shiplint.model import Step
     from shiplint.project import Project
     from shiplint.source import SourceFile
 
@@ -45,18 +44,9 @@ def _spec_of(action: str) -> ActionSpec | None:
     return gha_refs.publisher(pubs[0].name) if pubs else None
 
 
-def _steps(project: Project) -> Iterator[tuple[Step, SourceFile]]:
-    model = project.model
-    for workflow in [*model.workflows, *model.actions]:
-        for job in workflow.jobs.values():
-            for step in job.steps:
-                if step.uses is not None:
-                    yield step, workflow.source
-
-
 def _uses(project: Project) -> Iterator[tuple[YScalar, SourceFile]]:
     """Every ``uses:`` of a step, and of a job that calls a reusable workflow."""
-    for step, src in _steps(project):
+    for step, src in project.model.action_steps():
         if step.uses is not None:
             yield step.uses, src
     for workflow in project.model.workflows:
@@ -112,7 +102,7 @@ class ActionPinCommentMismatch(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         seen: set[tuple[str, int]] = set()
-        for step, src in _steps(project):
+        for step, src in project.model.action_steps():
             spec = _spec_of((step.action or "").lower())
             uses = step.uses
             if spec is None or uses is None:
@@ -380,7 +370,7 @@ class ActionNameTypo(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         seen: set[tuple[str, int]] = set()
-        for step, src in _steps(project):
+        for step, src in project.model.action_steps():
             uses = step.uses
             written = (step.action or "").strip()
             match = _ACTION_NAME.match(written)

@@ -17,17 +17,8 @@ from shiplint.rules import register
 from shiplint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from shiplint.model import Step, Upload
+    from shiplint.model import Upload
     from shiplint.project import Project
-    from shiplint.source import SourceFile
-
-
-def _steps(project: Project) -> Iterator[tuple[Step, SourceFile]]:
-    for workflow in [*project.model.workflows, *project.model.actions]:
-        for job in workflow.jobs.values():
-            for step in job.steps:
-                if step.uses is not None:
-                    yield step, workflow.source
 
 
 @register
@@ -77,7 +68,7 @@ class PublisherNoLongerUploads(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for step, src in _steps(project):
+        for step, src in project.model.action_steps():
             uses = step.uses
             assert uses is not None
             for pub in publishers_of(uses.value):
